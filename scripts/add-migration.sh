@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Adds a migration for BOTH providers (PostgreSQL and SQLite), each in its own folder.
+# Usage: scripts/add-migration.sh MigrationName
+set -euo pipefail
+cd "$(dirname "$0")/.."
+name=${1:?usage: scripts/add-migration.sh MigrationName}
+dotnet tool restore >/dev/null
+project=src/EmailEngine
+dotnet build "$project" -v q -nologo >/dev/null
+for pair in "PostgresAppDbContext:Postgres" "SqliteAppDbContext:Sqlite"; do
+  context=${pair%%:*}; folder=${pair##*:}
+  dotnet ef migrations add "$name" --project "$project" --context "$context" \
+    --output-dir "Data/Migrations/$folder" --namespace "EmailEngine.Data.Migrations.$folder" --no-build
+  # dotnet-ef 11 writes the model snapshot under a doubled project folder; keep it beside its migrations.
+  if [ -d "$project/EmailEngine" ]; then
+    mv "$project"/EmailEngine/Data/Migrations/"$folder"/*Snapshot.cs "$project/Data/Migrations/$folder/"
+    rm -rf "$project/EmailEngine"
+  fi
+done

@@ -1,0 +1,19 @@
+using Microsoft.AspNetCore.Authentication;
+
+namespace EmailEngine.Auth;
+
+public static class AuthSetup
+{
+    public const string OperatorPolicy = "operator";
+
+    public static IServiceCollection AddApiKeyAuth(this IServiceCollection services)
+    {
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(OperatorPolicy, policy => policy.RequireRole(Caller.OperatorRole));
+        services.AddScoped<ApiKeyService>();
+        return services;
+    }
+}

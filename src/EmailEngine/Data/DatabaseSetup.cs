@@ -1,0 +1,55 @@
+using EmailEngine.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace EmailEngine.Data;
+
+public static class DatabaseSetup
+{
+    /// <summary>Registers the provider-specific context and exposes it as <see cref="AppDbContext"/>.</summary>
+    public static IServiceCollection AddEngineDatabase(this IServiceCollection services, DatabaseTarget target)
+    {
+        if (target.Provider == DatabaseProvider.Postgres)
+        {
+            services.AddDbContext<PostgresAppDbContext>(o => ConfigurePostgres(o, target.ConnectionString));
+            services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<PostgresAppDbContext>());
+        }
+        else
+        {
+            services.AddDbContext<SqliteAppDbContext>(o => ConfigureSqlite(o, target.ConnectionString));
+            services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<SqliteAppDbContext>());
+        }
+        services.AddSingleton(target);
+        services.AddSingleton<DatabaseMigrator>();
+        return services;
+    }
+
+    internal static void ConfigurePostgres(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
+            .UseSnakeCaseNamingConvention();
+
+    internal static void ConfigureSqlite(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseSqlite(connectionString, sqlite => sqlite.MigrationsHistoryTable("__ef_migrations_history"))
+            .UseSnakeCaseNamingConvention();
+}
+
+/// <summary>Used only by <c>dotnet ef migrations add</c>: no database is contacted.</summary>
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresAppDbContext>
+{
+    public PostgresAppDbContext CreateDbContext(string[] args)
+    {
+        var options = new DbContextOptionsBuilder<PostgresAppDbContext>();
+        DatabaseSetup.ConfigurePostgres(options, "Host=localhost;Database=design_time");
+        return new PostgresAppDbContext(options.Options);
+    }
+}
+
+internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteAppDbContext>
+{
+    public SqliteAppDbContext CreateDbContext(string[] args)
+    {
+        var options = new DbContextOptionsBuilder<SqliteAppDbContext>();
+        DatabaseSetup.ConfigureSqlite(options, "Data Source=design_time.db");
+        return new SqliteAppDbContext(options.Options);
+    }
+}

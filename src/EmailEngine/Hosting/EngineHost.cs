@@ -1,0 +1,67 @@
+using System.Text.Json;
+using EmailEngine.Auth;
+using EmailEngine.Data;
+using EmailEngine.Health;
+using EmailEngine.Http;
+using EmailEngine.Ips;
+using EmailEngine.Tenants;
+using Scalar.AspNetCore;
+
+namespace EmailEngine.Hosting;
+
+/// <summary>Builds the engine's web host: the HTTP API plus its background workers, from one settings object.</summary>
+public static class EngineHost
+{
+    public static WebApplication Create(EngineSettings settings, string? listenUrl = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(EngineHost).Assembly.GetName().Name });
+        builder.WebHost.UseUrls(listenUrl ?? $"http://0.0.0.0:{settings.HttpPort}");
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = settings.MaxRequestBodyBytes);
+        builder.Logging.AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; })
+            .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning)
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.AddEngineServices(settings);
+        var app = builder.Build();
+        app.UseEnginePipeline();
+        return app;
+    }
+
+    public static IServiceCollection AddEngineServices(this IServiceCollection services, EngineSettings settings)
+    {
+        services.AddSingleton(settings);
+        services.AddSingleton(TimeProvider.System);
+        services.AddEngineDatabase(settings.Database);
+        services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestHandler>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.DictionaryKeyPolicy = null;
+        });
+        services.AddOpenApi();
+        services.AddApiKeyAuth();
+        services.AddScoped<TenantScope>();
+        return services;
+    }
+
+    public static WebApplication UseEnginePipeline(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        // Before routing: endpoint matching already rejects a non-JSON Content-Type with 415.
+        app.UseMiddleware<JsonBodyMiddleware>();
+        app.UseRouting();
+        app.UseMiddleware<ReadinessGate>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference("/docs").AllowAnonymous();
+        app.MapHealthEndpoints();
+        app.MapTenantEndpoints();
+        app.MapApiKeyEndpoints();
+        app.MapIpEndpoints();
+        return app;
+    }
+}

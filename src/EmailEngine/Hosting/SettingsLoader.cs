@@ -1,0 +1,87 @@
+using System.Collections;
+using System.Globalization;
+
+namespace EmailEngine.Hosting;
+
+/// <summary>Invalid configuration: one line naming the key, shown at start-up instead of a stack trace.</summary>
+public sealed class ConfigurationError(string key, string problem) : Exception($"Invalid configuration: {key}: {problem}")
+{
+    public string Key { get; } = key;
+}
+
+public static class SettingsLoader
+{
+    /// <summary>Reads the process environment over an optional <c>.env</c> file in <paramref name="directory"/>.</summary>
+    public static EngineSettings Load(string? directory = null)
+    {
+        var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
+        var dotEnvPath = Path.Combine(directory ?? Directory.GetCurrentDirectory(), ".env");
+        return FromValues(Merge(ReadDotEnv(dotEnvPath), environment), directory);
+    }
+
+    public static IReadOnlyDictionary<string, string> ReadDotEnv(string path)
+    {
+        if (!File.Exists(path))
+            return new Dictionary<string, string>();
+        // NoEnvVars: read the pairs without touching this process's environment; environment wins in Merge.
+        return DotNetEnv.Env.NoEnvVars().Load(path)
+            .GroupBy(pair => pair.Key).ToDictionary(g => g.Key, g => g.Last().Value);
+    }
+
+    public static IReadOnlyDictionary<string, string> Merge(
+        IReadOnlyDictionary<string, string> dotEnv, IReadOnlyDictionary<string, string> environment)
+    {
+        var merged = new Dictionary<string, string>(dotEnv);
+        foreach (var (key, value) in environment)
+            merged[key] = value;
+        return merged;
+    }
+
+    public static EngineSettings FromValues(IReadOnlyDictionary<string, string> values, string? dataDirectory = null)
+    {
+        string? Value(string key) => values.TryGetValue(key, out var v) && v.Trim().Length > 0 ? v.Trim() : null;
+
+        var apiKey = Value("API_KEY") ?? throw new ConfigurationError("API_KEY",
+            "required: the operator key clients send in X-API-KEY (e.g. API_KEY=email_engine_v2_key)");
+        if (apiKey.Length < 8)
+            throw new ConfigurationError("API_KEY", "must be at least 8 characters");
+
+        var database = DatabaseTarget.EmbeddedDefault(dataDirectory);
+        if (Value("DATABASE_URL") is { } url && !DatabaseTarget.TryParseUrl(url, out database, out var dbError))
+            throw new ConfigurationError("DATABASE_URL", dbError);
+
+        var redis = Value("REDIS_URL");
+        if (redis is not null && !RedisUrl.TryParse(redis, out _, out var redisError))
+            throw new ConfigurationError("REDIS_URL", redisError);
+
+        Uri? mailWizzUrl = null;
+        if (Value("MAILWIZZ_URL") is { } mw &&
+            (!Uri.TryCreate(mw, UriKind.Absolute, out mailWizzUrl) || mailWizzUrl.Scheme is not ("http" or "https")))
+            throw new ConfigurationError("MAILWIZZ_URL", "expected an http(s) URL such as https://mailwizz.example.com/api");
+
+        return new EngineSettings
+        {
+            ApiKey = apiKey,
+            Database = database!,
+            RedisUrl = redis,
+            MailWizzUrl = mailWizzUrl,
+            MailWizzApiKey = Value("MAILWIZZ_API_KEY"),
+            PmtaSshHost = Value("PMTA_SSH_HOST"),
+            PmtaConfigPath = Value("PMTA_CONFIG_PATH") ?? "/etc/pmta/config",
+            IpsCount = PositiveInt(Value("IPS_COUNT"), "IPS_COUNT", 5, max: 10_000),
+            HttpPort = PositiveInt(Value("PORT"), "PORT", 8000, max: 65_535),
+            MaxRequestBodyBytes = PositiveInt(Value("MAX_REQUEST_BODY_BYTES"), "MAX_REQUEST_BODY_BYTES", 1024 * 1024, max: int.MaxValue),
+            Raw = values,
+        };
+    }
+
+    private static int PositiveInt(string? value, string key, int fallback, int max)
+    {
+        if (value is null)
+            return fallback;
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1 || number > max)
+            throw new ConfigurationError(key, $"expected a whole number from 1 to {max}, got '{value}'");
+        return number;
+    }
+}

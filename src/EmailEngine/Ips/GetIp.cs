@@ -1,0 +1,15 @@
+using EmailEngine.Data;
+using EmailEngine.Http;
+using Microsoft.EntityFrameworkCore;
+
+namespace EmailEngine.Ips;
+
+public static class GetIp
+{
+    public static async Task<IResult> Handle(long id, AppDbContext db, CancellationToken ct) =>
+        await db.Set<SendingIp>().AsNoTracking().SingleOrDefaultAsync(i => i.Id == id, ct) is { } ip
+            ? TypedResults.Ok(IpResponse.From(ip))
+            : NotFound(id).ToProblem();
+
+    internal static Failure NotFound(long id) => new Failure.NotFound($"IP {id} does not exist.");
+}

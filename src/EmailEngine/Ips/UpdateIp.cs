@@ -1,0 +1,47 @@
+using EmailEngine.Common;
+using EmailEngine.Data;
+using EmailEngine.Http;
+using Microsoft.EntityFrameworkCore;
+
+namespace EmailEngine.Ips;
+
+public sealed record UpdateIpRequest(string? Ip, string? Domain, string? Status);
+
+public static class UpdateIp
+{
+    public static async Task<IResult> Handle(long id, UpdateIpRequest request, AppDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var ip = await db.Set<SendingIp>().SingleOrDefaultAsync(i => i.Id == id, ct);
+        if (ip is null)
+            return GetIp.NotFound(id).ToProblem();
+
+        var errors = new FieldErrors();
+        if (request.Ip is not null && !(IpAddressText.TryNormalize(request.Ip, out var address, out _) && address!.ToString() == ip.Address))
+            errors.Add("ip", "cannot be changed: register the new address and retire this one");
+        var domain = ip.Domain;
+        if (request.Domain is not null && !Hostname.TryNormalize(request.Domain, out domain, out var domainReason))
+            errors.Add("domain", domainReason);
+        var status = ip.Status;
+        if (request.Status is not null)
+        {
+            if (IpStatuses.Parse(request.Status) is not { } wanted)
+                errors.Add("status", $"must be one of {string.Join(", ", IpStatuses.Names)}");
+            else if (!IpStatuses.CanMove(ip.Status, wanted))
+                errors.Add("status", $"cannot move from {IpStatuses.ToWire(ip.Status)} to {IpStatuses.ToWire(wanted)}; allowed: "
+                    + string.Join(", ", IpStatuses.NextFrom(ip.Status).Select(IpStatuses.ToWire)));
+            else
+                status = wanted;
+        }
+        if (errors.Any)
+            return errors.ToFailure().ToProblem();
+
+        if (domain != ip.Domain || status != ip.Status)
+        {
+            ip.Domain = domain;
+            ip.Status = status;
+            ip.UpdatedAt = clock.GetUtcNow();
+            await db.SaveChangesAsync(ct);
+        }
+        return TypedResults.Ok(IpResponse.From(ip));
+    }
+}
