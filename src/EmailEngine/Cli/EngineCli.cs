@@ -25,7 +25,8 @@ public static class EngineCli
     {
         try
         {
-            return await Build().Parse(args).InvokeAsync();
+            // Configuration errors are expected failures: one line, no stack trace (see the catch below).
+            return await Build().Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (ConfigurationError error)
         {

@@ -1,0 +1,97 @@
+using System.Net.Http.Json;
+using EmailEngine.Data;
+using EmailEngine.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EmailEngine.Tests.Infrastructure;
+
+public enum Provider { Postgres, Sqlite }
+
+/// <summary>
+/// The real engine (same host builder as <c>email-engine serve</c>) listening on a free 127.0.0.1 port, on a
+/// fresh PostgreSQL database or SQLite file. Tests talk to it over a real socket.
+/// </summary>
+public sealed class EngineServer : IAsyncDisposable
+{
+    public const string OperatorKey = "test_operator_key_0123456789";
+
+    private readonly WebApplication _app;
+    private readonly PostgresDatabase? _postgres;
+    private readonly string? _sqliteDirectory;
+
+    private EngineServer(WebApplication app, Uri baseAddress, EngineSettings settings, PostgresDatabase? postgres, string? sqliteDirectory)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+        Settings = settings;
+        _postgres = postgres;
+        _sqliteDirectory = sqliteDirectory;
+    }
+
+    public Uri BaseAddress { get; }
+    public EngineSettings Settings { get; }
+    public IServiceProvider Services => _app.Services;
+    public PostgresDatabase Postgres => _postgres ?? throw new InvalidOperationException("not a PostgreSQL server");
+
+    public static async Task<EngineServer> StartAsync(Provider provider, bool migrate = true,
+        IDictionary<string, string>? extraSettings = null)
+    {
+        PostgresDatabase? postgres = null;
+        string? sqliteDirectory = null;
+        var values = new Dictionary<string, string> { ["API_KEY"] = OperatorKey, ["IPS_COUNT"] = "5" };
+        if (provider == Provider.Postgres)
+        {
+            postgres = await PostgresDatabase.CreateAsync();
+            values["DATABASE_URL"] = postgres.Url;
+        }
+        else
+        {
+            sqliteDirectory = Directory.CreateTempSubdirectory("ee-sqlite-").FullName;
+        }
+        foreach (var (key, value) in extraSettings ?? new Dictionary<string, string>())
+            values[key] = value;
+
+        var settings = SettingsLoader.FromValues(values, sqliteDirectory);
+        var app = EngineHost.Create(settings, "http://127.0.0.1:0");
+        if (migrate)
+            await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        return new EngineServer(app, new Uri(address), settings, postgres, sqliteDirectory);
+    }
+
+    public HttpClient Client(string? apiKey = OperatorKey)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        if (apiKey is not null)
+            client.DefaultRequestHeaders.Add("X-API-KEY", apiKey);
+        return client;
+    }
+
+    /// <summary>Creates a tenant and one key for it through the API; returns the key's token.</summary>
+    public async Task<string> CreateTenantKeyAsync(string tenant)
+    {
+        using var client = Client();
+        (await client.PostAsJsonAsync("/api/v1/tenants", new { slug = tenant })).EnsureSuccessStatusCode();
+        var created = await client.PostAsJsonAsync($"/api/v1/tenants/{tenant}/keys", new { name = "test" });
+        created.EnsureSuccessStatusCode();
+        return (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("token").GetString()!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        if (_postgres is not null)
+            await _postgres.DisposeAsync();
+        if (_sqliteDirectory is not null)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(_sqliteDirectory, recursive: true);
+        }
+    }
+}

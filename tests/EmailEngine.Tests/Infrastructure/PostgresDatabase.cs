@@ -1,0 +1,50 @@
+using Npgsql;
+
+namespace EmailEngine.Tests.Infrastructure;
+
+/// <summary>A fresh, empty database on the test PostgreSQL server, dropped on dispose.</summary>
+public sealed class PostgresDatabase : IAsyncDisposable
+{
+    private PostgresDatabase(string name, NpgsqlConnectionStringBuilder builder)
+    {
+        Name = name;
+        ConnectionString = builder.ConnectionString;
+        Url = $"postgresql://{builder.Username}:@{builder.Host}:{builder.Port}/{name}";
+    }
+
+    public string Name { get; }
+    public string ConnectionString { get; }
+    /// <summary>The same database in the DATABASE_URL form the engine is configured with.</summary>
+    public string Url { get; }
+
+    public static async Task<PostgresDatabase> CreateAsync()
+    {
+        var name = $"ee_test_{Guid.NewGuid():N}";
+        await using (var admin = new NpgsqlConnection(TestEnvironment.PostgresAdmin))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+        var builder = new NpgsqlConnectionStringBuilder(TestEnvironment.PostgresAdmin) { Database = name };
+        return new PostgresDatabase(name, builder);
+    }
+
+    public async Task<T?> ScalarAsync<T>(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        var value = await command.ExecuteScalarAsync();
+        return value is null or DBNull ? default : (T)Convert.ChangeType(value, typeof(T));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(TestEnvironment.PostgresAdmin);
+        await admin.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", admin);
+        await drop.ExecuteNonQueryAsync();
+    }
+}

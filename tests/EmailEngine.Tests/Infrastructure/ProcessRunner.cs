@@ -1,0 +1,48 @@
+using System.Diagnostics;
+
+namespace EmailEngine.Tests.Infrastructure;
+
+public sealed record ProcessResult(int ExitCode, string StdOut, string StdErr);
+
+/// <summary>Runs a real executable (curl, the engine's CLI) and captures its output.</summary>
+public static class ProcessRunner
+{
+    public static async Task<ProcessResult> RunAsync(string file, IEnumerable<string> arguments,
+        IDictionary<string, string>? environment = null, string? workingDirectory = null, TimeSpan? timeout = null)
+    {
+        var info = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Directory.GetCurrentDirectory(),
+        };
+        foreach (var argument in arguments)
+            info.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[key] = value;
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(' ', info.ArgumentList)} did not finish");
+        }
+        return new ProcessResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Runs an <c>email-engine</c> verb as its own process, with only the given configuration.</summary>
+    public static Task<ProcessResult> EngineAsync(IDictionary<string, string> environment, string workingDirectory, params string[] verb)
+    {
+        var env = new Dictionary<string, string>(environment) { ["DOTNET_NOLOGO"] = "1" };
+        foreach (var key in new[] { "API_KEY", "DATABASE_URL", "REDIS_URL", "MAILWIZZ_URL", "MAILWIZZ_API_KEY" })
+            env.TryAdd(key, "");
+        return RunAsync("dotnet", [TestEnvironment.EngineDll, .. verb], env, workingDirectory);
+    }
+}
