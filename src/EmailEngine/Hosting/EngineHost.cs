@@ -1,5 +1,8 @@
 using System.Text.Json;
 using EmailEngine.Auth;
+using EmailEngine.Campaigns;
+using EmailEngine.Outbox;
+using EmailEngine.Templates;
 using EmailEngine.Data;
 using EmailEngine.Health;
 using EmailEngine.Http;
@@ -42,6 +45,7 @@ public static class EngineHost
         services.AddOpenApi();
         services.AddApiKeyAuth();
         services.AddScoped<TenantScope>();
+        services.AddOutbox(settings);
         return services;
     }
 
@@ -62,6 +66,9 @@ public static class EngineHost
         app.MapTenantEndpoints();
         app.MapApiKeyEndpoints();
         app.MapIpEndpoints();
+        app.MapTemplateEndpoints();
+        app.MapCampaignEndpoints();
+        app.MapOutboxEndpoints();
         return app;
     }
 }

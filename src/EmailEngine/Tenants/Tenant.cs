@@ -1,3 +1,4 @@
+using EmailEngine.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -11,6 +12,10 @@ public sealed class Tenant
     public required string Slug { get; set; }
     public required string Name { get; set; }
     public string DefaultLanguage { get; set; } = "en";
+    /// <summary>Sender and company details MailWizz requires for lists and campaigns; null = operator default.</summary>
+    public SenderSettings Sender { get; set; } = new();
+    /// <summary>The tenant's own MailWizz list (remote uid = list_uid), created on demand.</summary>
+    public SyncState ListSync { get; set; } = new();
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }
@@ -24,5 +29,18 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
         tenant.Property(t => t.Slug).HasMaxLength(64);
         tenant.Property(t => t.Name).HasMaxLength(200);
         tenant.Property(t => t.DefaultLanguage).HasMaxLength(35);
+        tenant.OwnsOne(t => t.Sender, sender =>
+        {
+            sender.Property(s => s.FromName).HasColumnName("from_name").HasMaxLength(100);
+            sender.Property(s => s.FromEmail).HasColumnName("from_email").HasMaxLength(100);
+            sender.Property(s => s.ReplyTo).HasColumnName("reply_to").HasMaxLength(100);
+            sender.Property(s => s.CompanyName).HasColumnName("company_name").HasMaxLength(100);
+            sender.Property(s => s.CompanyAddress).HasColumnName("company_address").HasMaxLength(255);
+            sender.Property(s => s.CompanyCity).HasColumnName("company_city").HasMaxLength(100);
+            sender.Property(s => s.CompanyZip).HasColumnName("company_zip").HasMaxLength(20);
+            sender.Property(s => s.CompanyCountry).HasColumnName("company_country").HasMaxLength(100);
+        });
+        tenant.Navigation(t => t.Sender).IsRequired();
+        tenant.OwnsSyncState(t => t.ListSync, prefix: "list_sync");
     }
 }

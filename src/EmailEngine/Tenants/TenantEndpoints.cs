@@ -1,16 +1,25 @@
 using System.Security.Claims;
 using EmailEngine.Auth;
 using EmailEngine.Data;
+using EmailEngine.Hosting;
 using EmailEngine.Http;
+using EmailEngine.Outbox;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Tenants;
 
-public sealed record CreateTenantRequest(string? Slug, string? Name, string? DefaultLanguage);
-public sealed record UpdateTenantRequest(string? Name, string? DefaultLanguage);
-public sealed record TenantResponse(string Slug, string Name, string DefaultLanguage, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+public sealed record SenderRequest(
+    string? FromName, string? FromEmail, string? ReplyTo, string? CompanyName, string? CompanyAddress, string? CompanyCity,
+    string? CompanyZip, string? CompanyCountry);
+public sealed record CreateTenantRequest(string? Slug, string? Name, string? DefaultLanguage, SenderRequest? Sender);
+public sealed record UpdateTenantRequest(string? Name, string? DefaultLanguage, SenderRequest? Sender);
+public sealed record TenantResponse(
+    string Slug, string Name, string DefaultLanguage, SenderSettings Sender, IReadOnlyList<string> SenderMissing,
+    SyncResponse List, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
-    public static TenantResponse From(Tenant t) => new(t.Slug, t.Name, t.DefaultLanguage, t.CreatedAt, t.UpdatedAt);
+    /// <summary><c>sender</c> shows the tenant's own values; <c>sender_missing</c> what neither it nor the operator defaults provide.</summary>
+    public static TenantResponse From(Tenant t, EngineSettings settings) => new(t.Slug, t.Name, t.DefaultLanguage, t.Sender,
+        t.Sender.Over(settings).Missing(), SyncResponse.From(t.ListSync), t.CreatedAt, t.UpdatedAt);
 }
 
 public static class TenantEndpoints
@@ -25,9 +34,11 @@ public static class TenantEndpoints
         return app;
     }
 
-    public static async Task<IResult> CreateTenant(CreateTenantRequest request, TenantScope scope, AppDbContext db, CancellationToken ct)
+    public static async Task<IResult> CreateTenant(CreateTenantRequest request, TenantScope scope, AppDbContext db,
+        EngineSettings settings, CancellationToken ct)
     {
         var errors = new FieldErrors();
+        TenantSender.Check(errors, request.Sender);
         if (string.IsNullOrWhiteSpace(request.Slug))
             errors.Add("slug", "required");
         else if (!TenantRules.IsValidSlug(request.Slug.Trim()))
@@ -39,42 +50,52 @@ public static class TenantEndpoints
         if (await db.Set<Tenant>().AnyAsync(t => t.Slug == slug, ct))
             return new Failure.Conflict($"Tenant '{slug}' already exists.").ToProblem();
         var tenant = await scope.CreateAsync(slug, request.Name?.Trim() is { Length: > 0 } name ? name : slug,
-            TenantRules.NormalizeLanguage(request.DefaultLanguage), ct);
-        return TypedResults.Created($"/api/v1/tenants/{slug}", TenantResponse.From(tenant));
+            TenantRules.NormalizeLanguage(request.DefaultLanguage), ct, request.Sender);
+        return TypedResults.Created($"/api/v1/tenants/{slug}", TenantResponse.From(tenant, settings));
     }
 
-    public static async Task<IResult> ListTenants(ClaimsPrincipal user, AppDbContext db, CancellationToken ct)
+    public static async Task<IResult> ListTenants(ClaimsPrincipal user, AppDbContext db, EngineSettings settings, CancellationToken ct)
     {
         var caller = Caller.From(user);
         var tenants = await db.Set<Tenant>().AsNoTracking()
             .Where(t => caller.IsOperator || t.Id == caller.TenantId).OrderBy(t => t.Slug).ToListAsync(ct);
-        return TypedResults.Ok(new { items = tenants.Select(TenantResponse.From) });
+        return TypedResults.Ok(new { items = tenants.Select(t => TenantResponse.From(t, settings)) });
     }
 
-    public static async Task<IResult> GetTenant(string slug, ClaimsPrincipal user, TenantScope scope, AppDbContext db, CancellationToken ct)
+    public static async Task<IResult> GetTenant(string slug, ClaimsPrincipal user, TenantScope scope, AppDbContext db,
+        EngineSettings settings, CancellationToken ct)
     {
         var id = await scope.ForReadAsync(user, slug, ct);
         if (!id.IsSuccess)
             return id.Error!.ToProblem();
         var tenant = await db.Set<Tenant>().AsNoTracking().SingleAsync(t => t.Id == id.Value, ct);
-        return TypedResults.Ok(TenantResponse.From(tenant));
+        return TypedResults.Ok(TenantResponse.From(tenant, settings));
     }
 
-    public static async Task<IResult> UpdateTenant(string slug, UpdateTenantRequest request, AppDbContext db, TimeProvider clock, CancellationToken ct)
+    /// <summary>Changing sender settings re-pushes the tenant's list, and with it whatever waited for those settings.</summary>
+    public static async Task<IResult> UpdateTenant(string slug, UpdateTenantRequest request, AppDbContext db, OutboxWriter outbox,
+        EngineSettings settings, TimeProvider clock, CancellationToken ct)
     {
         var tenant = await db.Set<Tenant>().SingleOrDefaultAsync(t => t.Slug == slug, ct);
         if (tenant is null)
             return new Failure.NotFound($"Tenant '{slug}' does not exist.").ToProblem();
         var errors = new FieldErrors();
         TenantRules.CheckLanguage(errors, "default_language", request.DefaultLanguage);
+        TenantSender.Check(errors, request.Sender);
         if (request.Name is { } n && n.Trim().Length is 0 or > 200)
             errors.Add("name", "must be 1-200 characters");
         if (errors.Any)
             return errors.ToFailure().ToProblem();
         if (request.Name is { } name) tenant.Name = name.Trim();
         if (request.DefaultLanguage is { } language) tenant.DefaultLanguage = TenantRules.NormalizeLanguage(language)!;
+        if (request.Sender is { } sender)
+        {
+            TenantSender.Apply(tenant.Sender, sender);
+            tenant.ListSync.MarkPending();
+            await TenantSender.EnqueueListAsync(outbox, tenant, ct);
+        }
         tenant.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(TenantResponse.From(tenant));
+        return TypedResults.Ok(TenantResponse.From(tenant, settings));
     }
 }

@@ -52,13 +52,16 @@ public sealed class TenantScope(AppDbContext db, TimeProvider clock)
         return tenant is null ? new Failure.NotFound($"Tenant '{requested}' does not exist.") : tenant.Id;
     }
 
-    public async Task<Tenant> CreateAsync(string slug, string name, string? defaultLanguage, CancellationToken ct)
+    public async Task<Tenant> CreateAsync(string slug, string name, string? defaultLanguage, CancellationToken ct,
+        SenderRequest? sender = null)
     {
         var now = clock.GetUtcNow();
         var tenant = new Tenant
         {
             Slug = slug, Name = name, DefaultLanguage = defaultLanguage ?? "en", CreatedAt = now, UpdatedAt = now,
         };
+        if (sender is not null)
+            TenantSender.Apply(tenant.Sender, sender);
         db.Add(tenant);
         await db.SaveChangesAsync(ct);
         return tenant;

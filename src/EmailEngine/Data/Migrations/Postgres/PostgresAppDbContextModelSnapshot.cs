@@ -74,6 +74,98 @@ namespace EmailEngine.Data.Migrations.Postgres
                     b.ToTable("api_keys", (string)null);
                 });
 
+            modelBuilder.Entity("EmailEngine.Campaigns.Campaign", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DelayUnit")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("delay_unit");
+
+                    b.Property<int>("DelayValue")
+                        .HasColumnType("integer")
+                        .HasColumnName("delay_value");
+
+                    b.Property<string>("FromEmail")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("from_email");
+
+                    b.Property<string>("FromName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("from_name");
+
+                    b.Property<bool>("IsWelcome")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_welcome");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(190)
+                        .HasColumnType("character varying(190)")
+                        .HasColumnName("name");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("boolean")
+                        .HasColumnName("paused");
+
+                    b.Property<string>("ReplyTo")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("reply_to");
+
+                    b.Property<DateTimeOffset?>("SendAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("send_at");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("subject");
+
+                    b.Property<long>("TemplateId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("template_id");
+
+                    b.Property<long>("TenantId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("type");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_campaigns");
+
+                    b.HasIndex("TemplateId")
+                        .HasDatabaseName("ix_campaigns_template_id");
+
+                    b.HasIndex("TenantId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_campaigns_tenant_id_name");
+
+                    b.ToTable("campaigns", (string)null);
+                });
+
             modelBuilder.Entity("EmailEngine.Ips.SendingIp", b =>
                 {
                     b.Property<long>("Id")
@@ -117,6 +209,136 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasDatabaseName("ix_sending_ips_address");
 
                     b.ToTable("sending_ips", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.Outbox.OutboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTimeOffset?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("locked_until");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("payload");
+
+                    b.Property<DateTimeOffset?>("ProcessedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("processed_at");
+
+                    b.Property<string>("ResourceKey")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("resource_key");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<long?>("TenantId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_outbox_messages");
+
+                    b.HasIndex("ResourceKey", "Id")
+                        .HasDatabaseName("ix_outbox_messages_resource_key_id");
+
+                    b.HasIndex("Status", "NextAttemptAt")
+                        .HasDatabaseName("ix_outbox_messages_status_next_attempt_at");
+
+                    b.ToTable("outbox_messages", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.Templates.EmailTemplate", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Html")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("html");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(35)
+                        .HasColumnType("character varying(35)")
+                        .HasColumnName("language");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(190)
+                        .HasColumnType("character varying(190)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("subject");
+
+                    b.Property<long>("TenantId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_templates");
+
+                    b.HasIndex("TenantId", "Language")
+                        .HasDatabaseName("ix_templates_tenant_id_language");
+
+                    b.HasIndex("TenantId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_templates_tenant_id_name");
+
+                    b.ToTable("templates", (string)null);
                 });
 
             modelBuilder.Entity("EmailEngine.Tenants.Tenant", b =>
@@ -174,6 +396,226 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasConstraintName("fk_api_keys_tenant_tenant_id");
 
                     b.Navigation("Tenant");
+                });
+
+            modelBuilder.Entity("EmailEngine.Campaigns.Campaign", b =>
+                {
+                    b.HasOne("EmailEngine.Templates.EmailTemplate", "Template")
+                        .WithMany()
+                        .HasForeignKey("TemplateId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_campaigns_email_template_template_id");
+
+                    b.HasOne("EmailEngine.Tenants.Tenant", "Tenant")
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_campaigns_tenant_tenant_id");
+
+                    b.OwnsOne("EmailEngine.Outbox.SyncState", "Sync", b1 =>
+                        {
+                            b1.Property<long>("CampaignId")
+                                .HasColumnType("bigint")
+                                .HasColumnName("id");
+
+                            b1.Property<int>("Attempts")
+                                .HasColumnType("integer")
+                                .HasColumnName("sync_attempts");
+
+                            b1.Property<string>("LastError")
+                                .HasMaxLength(2000)
+                                .HasColumnType("character varying(2000)")
+                                .HasColumnName("sync_last_error");
+
+                            b1.Property<string>("RemoteUid")
+                                .HasMaxLength(64)
+                                .HasColumnType("character varying(64)")
+                                .HasColumnName("sync_remote_uid");
+
+                            b1.Property<string>("Status")
+                                .IsRequired()
+                                .HasMaxLength(16)
+                                .HasColumnType("character varying(16)")
+                                .HasColumnName("sync_status");
+
+                            b1.Property<DateTimeOffset?>("SyncedAt")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("sync_synced_at");
+
+                            b1.HasKey("CampaignId");
+
+                            b1.ToTable("campaigns");
+
+                            b1.WithOwner()
+                                .HasForeignKey("CampaignId")
+                                .HasConstraintName("fk_campaigns_campaigns_id");
+                        });
+
+                    b.Navigation("Sync")
+                        .IsRequired();
+
+                    b.Navigation("Template");
+
+                    b.Navigation("Tenant");
+                });
+
+            modelBuilder.Entity("EmailEngine.Templates.EmailTemplate", b =>
+                {
+                    b.HasOne("EmailEngine.Tenants.Tenant", "Tenant")
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_templates_tenant_tenant_id");
+
+                    b.OwnsOne("EmailEngine.Outbox.SyncState", "Sync", b1 =>
+                        {
+                            b1.Property<long>("EmailTemplateId")
+                                .HasColumnType("bigint")
+                                .HasColumnName("id");
+
+                            b1.Property<int>("Attempts")
+                                .HasColumnType("integer")
+                                .HasColumnName("sync_attempts");
+
+                            b1.Property<string>("LastError")
+                                .HasMaxLength(2000)
+                                .HasColumnType("character varying(2000)")
+                                .HasColumnName("sync_last_error");
+
+                            b1.Property<string>("RemoteUid")
+                                .HasMaxLength(64)
+                                .HasColumnType("character varying(64)")
+                                .HasColumnName("sync_remote_uid");
+
+                            b1.Property<string>("Status")
+                                .IsRequired()
+                                .HasMaxLength(16)
+                                .HasColumnType("character varying(16)")
+                                .HasColumnName("sync_status");
+
+                            b1.Property<DateTimeOffset?>("SyncedAt")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("sync_synced_at");
+
+                            b1.HasKey("EmailTemplateId");
+
+                            b1.ToTable("templates");
+
+                            b1.WithOwner()
+                                .HasForeignKey("EmailTemplateId")
+                                .HasConstraintName("fk_templates_templates_id");
+                        });
+
+                    b.Navigation("Sync")
+                        .IsRequired();
+
+                    b.Navigation("Tenant");
+                });
+
+            modelBuilder.Entity("EmailEngine.Tenants.Tenant", b =>
+                {
+                    b.OwnsOne("EmailEngine.Tenants.SenderSettings", "Sender", b1 =>
+                        {
+                            b1.Property<long>("TenantId")
+                                .HasColumnType("bigint")
+                                .HasColumnName("id");
+
+                            b1.Property<string>("CompanyAddress")
+                                .HasMaxLength(255)
+                                .HasColumnType("character varying(255)")
+                                .HasColumnName("company_address");
+
+                            b1.Property<string>("CompanyCity")
+                                .HasMaxLength(100)
+                                .HasColumnType("character varying(100)")
+                                .HasColumnName("company_city");
+
+                            b1.Property<string>("CompanyCountry")
+                                .HasMaxLength(100)
+                                .HasColumnType("character varying(100)")
+                                .HasColumnName("company_country");
+
+                            b1.Property<string>("CompanyName")
+                                .HasMaxLength(100)
+                                .HasColumnType("character varying(100)")
+                                .HasColumnName("company_name");
+
+                            b1.Property<string>("CompanyZip")
+                                .HasMaxLength(20)
+                                .HasColumnType("character varying(20)")
+                                .HasColumnName("company_zip");
+
+                            b1.Property<string>("FromEmail")
+                                .HasMaxLength(100)
+                                .HasColumnType("character varying(100)")
+                                .HasColumnName("from_email");
+
+                            b1.Property<string>("FromName")
+                                .HasMaxLength(100)
+                                .HasColumnType("character varying(100)")
+                                .HasColumnName("from_name");
+
+                            b1.Property<string>("ReplyTo")
+                                .HasMaxLength(100)
+                                .HasColumnType("character varying(100)")
+                                .HasColumnName("reply_to");
+
+                            b1.HasKey("TenantId");
+
+                            b1.ToTable("tenants");
+
+                            b1.WithOwner()
+                                .HasForeignKey("TenantId")
+                                .HasConstraintName("fk_tenants_tenants_id");
+                        });
+
+                    b.OwnsOne("EmailEngine.Outbox.SyncState", "ListSync", b1 =>
+                        {
+                            b1.Property<long>("TenantId")
+                                .HasColumnType("bigint")
+                                .HasColumnName("id");
+
+                            b1.Property<int>("Attempts")
+                                .HasColumnType("integer")
+                                .HasColumnName("list_sync_attempts");
+
+                            b1.Property<string>("LastError")
+                                .HasMaxLength(2000)
+                                .HasColumnType("character varying(2000)")
+                                .HasColumnName("list_sync_last_error");
+
+                            b1.Property<string>("RemoteUid")
+                                .HasMaxLength(64)
+                                .HasColumnType("character varying(64)")
+                                .HasColumnName("list_sync_remote_uid");
+
+                            b1.Property<string>("Status")
+                                .IsRequired()
+                                .HasMaxLength(16)
+                                .HasColumnType("character varying(16)")
+                                .HasColumnName("list_sync_status");
+
+                            b1.Property<DateTimeOffset?>("SyncedAt")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("list_sync_synced_at");
+
+                            b1.HasKey("TenantId");
+
+                            b1.ToTable("tenants");
+
+                            b1.WithOwner()
+                                .HasForeignKey("TenantId")
+                                .HasConstraintName("fk_tenants_tenants_id");
+                        });
+
+                    b.Navigation("ListSync")
+                        .IsRequired();
+
+                    b.Navigation("Sender")
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

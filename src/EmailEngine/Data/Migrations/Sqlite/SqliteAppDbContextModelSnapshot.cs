@@ -66,6 +66,96 @@ namespace EmailEngine.Data.Migrations.Sqlite
                     b.ToTable("api_keys", (string)null);
                 });
 
+            modelBuilder.Entity("EmailEngine.Campaigns.Campaign", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DelayUnit")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("delay_unit");
+
+                    b.Property<int>("DelayValue")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("delay_value");
+
+                    b.Property<string>("FromEmail")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("from_email");
+
+                    b.Property<string>("FromName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("from_name");
+
+                    b.Property<bool>("IsWelcome")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_welcome");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(190)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("paused");
+
+                    b.Property<string>("ReplyTo")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reply_to");
+
+                    b.Property<long?>("SendAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("send_at");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject");
+
+                    b.Property<long>("TemplateId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("template_id");
+
+                    b.Property<long>("TenantId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_campaigns");
+
+                    b.HasIndex("TemplateId")
+                        .HasDatabaseName("ix_campaigns_template_id");
+
+                    b.HasIndex("TenantId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_campaigns_tenant_id_name");
+
+                    b.ToTable("campaigns", (string)null);
+                });
+
             modelBuilder.Entity("EmailEngine.Ips.SendingIp", b =>
                 {
                     b.Property<long>("Id")
@@ -107,6 +197,132 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_sending_ips_address");
 
                     b.ToTable("sending_ips", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.Outbox.OutboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<long?>("LockedUntil")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("locked_until");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payload");
+
+                    b.Property<long?>("ProcessedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("processed_at");
+
+                    b.Property<string>("ResourceKey")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resource_key");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<long?>("TenantId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_outbox_messages");
+
+                    b.HasIndex("ResourceKey", "Id")
+                        .HasDatabaseName("ix_outbox_messages_resource_key_id");
+
+                    b.HasIndex("Status", "NextAttemptAt")
+                        .HasDatabaseName("ix_outbox_messages_status_next_attempt_at");
+
+                    b.ToTable("outbox_messages", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.Templates.EmailTemplate", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Html")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("html");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(35)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("language");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(190)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject");
+
+                    b.Property<long>("TenantId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_templates");
+
+                    b.HasIndex("TenantId", "Language")
+                        .HasDatabaseName("ix_templates_tenant_id_language");
+
+                    b.HasIndex("TenantId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_templates_tenant_id_name");
+
+                    b.ToTable("templates", (string)null);
                 });
 
             modelBuilder.Entity("EmailEngine.Tenants.Tenant", b =>
@@ -162,6 +378,226 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasConstraintName("fk_api_keys_tenant_tenant_id");
 
                     b.Navigation("Tenant");
+                });
+
+            modelBuilder.Entity("EmailEngine.Campaigns.Campaign", b =>
+                {
+                    b.HasOne("EmailEngine.Templates.EmailTemplate", "Template")
+                        .WithMany()
+                        .HasForeignKey("TemplateId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_campaigns_email_template_template_id");
+
+                    b.HasOne("EmailEngine.Tenants.Tenant", "Tenant")
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_campaigns_tenant_tenant_id");
+
+                    b.OwnsOne("EmailEngine.Outbox.SyncState", "Sync", b1 =>
+                        {
+                            b1.Property<long>("CampaignId")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("id");
+
+                            b1.Property<int>("Attempts")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("sync_attempts");
+
+                            b1.Property<string>("LastError")
+                                .HasMaxLength(2000)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("sync_last_error");
+
+                            b1.Property<string>("RemoteUid")
+                                .HasMaxLength(64)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("sync_remote_uid");
+
+                            b1.Property<string>("Status")
+                                .IsRequired()
+                                .HasMaxLength(16)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("sync_status");
+
+                            b1.Property<long?>("SyncedAt")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("sync_synced_at");
+
+                            b1.HasKey("CampaignId");
+
+                            b1.ToTable("campaigns");
+
+                            b1.WithOwner()
+                                .HasForeignKey("CampaignId")
+                                .HasConstraintName("fk_campaigns_campaigns_id");
+                        });
+
+                    b.Navigation("Sync")
+                        .IsRequired();
+
+                    b.Navigation("Template");
+
+                    b.Navigation("Tenant");
+                });
+
+            modelBuilder.Entity("EmailEngine.Templates.EmailTemplate", b =>
+                {
+                    b.HasOne("EmailEngine.Tenants.Tenant", "Tenant")
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_templates_tenant_tenant_id");
+
+                    b.OwnsOne("EmailEngine.Outbox.SyncState", "Sync", b1 =>
+                        {
+                            b1.Property<long>("EmailTemplateId")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("id");
+
+                            b1.Property<int>("Attempts")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("sync_attempts");
+
+                            b1.Property<string>("LastError")
+                                .HasMaxLength(2000)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("sync_last_error");
+
+                            b1.Property<string>("RemoteUid")
+                                .HasMaxLength(64)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("sync_remote_uid");
+
+                            b1.Property<string>("Status")
+                                .IsRequired()
+                                .HasMaxLength(16)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("sync_status");
+
+                            b1.Property<long?>("SyncedAt")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("sync_synced_at");
+
+                            b1.HasKey("EmailTemplateId");
+
+                            b1.ToTable("templates");
+
+                            b1.WithOwner()
+                                .HasForeignKey("EmailTemplateId")
+                                .HasConstraintName("fk_templates_templates_id");
+                        });
+
+                    b.Navigation("Sync")
+                        .IsRequired();
+
+                    b.Navigation("Tenant");
+                });
+
+            modelBuilder.Entity("EmailEngine.Tenants.Tenant", b =>
+                {
+                    b.OwnsOne("EmailEngine.Tenants.SenderSettings", "Sender", b1 =>
+                        {
+                            b1.Property<long>("TenantId")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("id");
+
+                            b1.Property<string>("CompanyAddress")
+                                .HasMaxLength(255)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("company_address");
+
+                            b1.Property<string>("CompanyCity")
+                                .HasMaxLength(100)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("company_city");
+
+                            b1.Property<string>("CompanyCountry")
+                                .HasMaxLength(100)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("company_country");
+
+                            b1.Property<string>("CompanyName")
+                                .HasMaxLength(100)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("company_name");
+
+                            b1.Property<string>("CompanyZip")
+                                .HasMaxLength(20)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("company_zip");
+
+                            b1.Property<string>("FromEmail")
+                                .HasMaxLength(100)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("from_email");
+
+                            b1.Property<string>("FromName")
+                                .HasMaxLength(100)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("from_name");
+
+                            b1.Property<string>("ReplyTo")
+                                .HasMaxLength(100)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("reply_to");
+
+                            b1.HasKey("TenantId");
+
+                            b1.ToTable("tenants");
+
+                            b1.WithOwner()
+                                .HasForeignKey("TenantId")
+                                .HasConstraintName("fk_tenants_tenants_id");
+                        });
+
+                    b.OwnsOne("EmailEngine.Outbox.SyncState", "ListSync", b1 =>
+                        {
+                            b1.Property<long>("TenantId")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("id");
+
+                            b1.Property<int>("Attempts")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("list_sync_attempts");
+
+                            b1.Property<string>("LastError")
+                                .HasMaxLength(2000)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("list_sync_last_error");
+
+                            b1.Property<string>("RemoteUid")
+                                .HasMaxLength(64)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("list_sync_remote_uid");
+
+                            b1.Property<string>("Status")
+                                .IsRequired()
+                                .HasMaxLength(16)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("list_sync_status");
+
+                            b1.Property<long?>("SyncedAt")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("list_sync_synced_at");
+
+                            b1.HasKey("TenantId");
+
+                            b1.ToTable("tenants");
+
+                            b1.WithOwner()
+                                .HasForeignKey("TenantId")
+                                .HasConstraintName("fk_tenants_tenants_id");
+                        });
+
+                    b.Navigation("ListSync")
+                        .IsRequired();
+
+                    b.Navigation("Sender")
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

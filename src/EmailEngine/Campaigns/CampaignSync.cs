@@ -1,0 +1,22 @@
+using System.Text.Json;
+using EmailEngine.Outbox;
+
+namespace EmailEngine.Campaigns;
+
+public static class CampaignSync
+{
+    public const string Kind = "mailwizz.campaign";
+
+    public static string ResourceKey(long id) => $"campaign:{id}";
+
+    public sealed record DeletedPayload(string? RemoteUid, string RemoteName);
+
+    public static string RemoteName(string tenantSlug, string name) => $"{tenantSlug}/{name}";
+
+    public static Task EnqueueAsync(OutboxWriter outbox, Campaign campaign, CancellationToken ct) =>
+        outbox.EnqueueAsync(Kind, ResourceKey(campaign.Id), campaign.TenantId, "{}", ct);
+
+    public static Task EnqueueDeleteAsync(OutboxWriter outbox, Campaign campaign, string tenantSlug, CancellationToken ct) =>
+        outbox.EnqueueAsync(Kind, ResourceKey(campaign.Id), campaign.TenantId,
+            JsonSerializer.Serialize(new DeletedPayload(campaign.Sync.RemoteUid, RemoteName(tenantSlug, campaign.Name))), ct);
+}

@@ -1,0 +1,26 @@
+using EmailEngine.Data;
+
+namespace EmailEngine.Outbox;
+
+public abstract record OutboxResult
+{
+    public sealed record Done : OutboxResult;
+    /// <summary>Transient (remote down, 5xx, timeout, 429): try again later, with backoff or after RetryAfter.</summary>
+    public sealed record Retry(string Error, TimeSpan? RetryAfter = null) : OutboxResult;
+    /// <summary>Permanent (remote refused the data): stop, mark failed, wait for a fix or a manual retry.</summary>
+    public sealed record Fail(string Error) : OutboxResult;
+
+    public static readonly Done Success = new();
+}
+
+/// <summary>Pushes one kind of message. Runs in its own scope with its own <see cref="AppDbContext"/>.</summary>
+public interface IOutboxHandler
+{
+    string Kind { get; }
+
+    /// <summary>Makes the remote side match; may update the resource (remote uid, sync state) through <paramref name="db"/>.</summary>
+    Task<OutboxResult> HandleAsync(OutboxMessage message, AppDbContext db, CancellationToken ct);
+
+    /// <summary>Records a failed attempt on the resource's sync state (<paramref name="final"/>: no more retries).</summary>
+    Task RecordFailureAsync(OutboxMessage message, AppDbContext db, string error, bool final, CancellationToken ct);
+}

@@ -1,0 +1,137 @@
+using EmailEngine.Data;
+using EmailEngine.Hosting;
+using Microsoft.EntityFrameworkCore;
+
+namespace EmailEngine.Outbox;
+
+/// <summary>
+/// Claims due messages and runs their handlers. On PostgreSQL several engine instances share the table: claims use
+/// <c>FOR UPDATE SKIP LOCKED</c> plus a lease, so each message runs once at a time and a dead worker's messages come
+/// back after the lease. On SQLite a single worker runs (one process owns the file).
+/// </summary>
+public sealed class OutboxDispatcher(
+    IServiceScopeFactory scopes, IEnumerable<IOutboxHandler> handlers, DatabaseTarget database, OutboxOptions options,
+    TimeProvider clock, ILogger<OutboxDispatcher> logger)
+{
+    private readonly Dictionary<string, IOutboxHandler> _handlers = handlers.ToDictionary(h => h.Kind);
+
+    /// <summary>Runs one batch; returns how many messages were handled (0 = nothing due).</summary>
+    public async Task<int> DispatchBatchAsync(CancellationToken ct)
+    {
+        var claimed = await ClaimAsync(ct);
+        await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct },
+            async (id, token) => await ProcessAsync(id, token));
+        return claimed.Count;
+    }
+
+    /// <summary>Runs batches until nothing is due (tests and the CLI use this to drain the queue).</summary>
+    public async Task<int> DrainAsync(CancellationToken ct)
+    {
+        var total = 0;
+        for (int handled; (handled = await DispatchBatchAsync(ct)) > 0;)
+            total += handled;
+        return total;
+    }
+
+    private async Task<IReadOnlyList<long>> ClaimAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var now = clock.GetUtcNow();
+        var lease = now + options.Lease;
+        if (database.Provider == DatabaseProvider.Postgres)
+        {
+            return await db.Database.SqlQuery<long>($"""
+                UPDATE outbox_messages SET status = 'processing', locked_until = {lease}, attempts = attempts + 1
+                WHERE id IN (
+                    SELECT m.id FROM outbox_messages m
+                    WHERE ((m.status = 'pending' AND m.next_attempt_at <= {now}) OR (m.status = 'processing' AND m.locked_until < {now}))
+                      AND NOT EXISTS (SELECT 1 FROM outbox_messages e WHERE e.resource_key = m.resource_key AND e.id < m.id
+                                      AND e.status IN ('pending', 'processing'))
+                    ORDER BY m.id
+                    LIMIT {options.BatchSize}
+                    FOR UPDATE SKIP LOCKED)
+                RETURNING id AS "Value"
+                """).ToListAsync(ct);
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var messages = db.Set<OutboxMessage>();
+        var due = await messages
+            .Where(m => (m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now) || (m.Status == OutboxStatus.Processing && m.LockedUntil < now))
+            .Where(m => !messages.Any(e => e.ResourceKey == m.ResourceKey && e.Id < m.Id
+                && (e.Status == OutboxStatus.Pending || e.Status == OutboxStatus.Processing)))
+            .OrderBy(m => m.Id).Take(options.BatchSize).ToListAsync(ct);
+        foreach (var message in due)
+        {
+            message.Status = OutboxStatus.Processing;
+            message.LockedUntil = lease;
+            message.Attempts++;
+        }
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return due.Select(m => m.Id).ToList();
+    }
+
+    private async Task ProcessAsync(long id, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var message = await db.Set<OutboxMessage>().SingleAsync(m => m.Id == id, ct);
+        OutboxResult result;
+        if (!_handlers.TryGetValue(message.Kind, out var handler))
+            result = new OutboxResult.Fail($"no handler for '{message.Kind}'");
+        else
+        {
+            try
+            {
+                result = await handler.HandleAsync(message, db, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // A handler bug must not wedge the queue: log it, and retry like a transient failure.
+                logger.LogError(e, "Outbox handler {Kind} failed on message {Id}", message.Kind, id);
+                db.ChangeTracker.Clear();
+                message = await db.Set<OutboxMessage>().SingleAsync(m => m.Id == id, ct);
+                result = new OutboxResult.Retry($"internal error: {e.GetType().Name}");
+            }
+        }
+        await RecordAsync(message, handler, result, db, ct);
+    }
+
+    private async Task RecordAsync(OutboxMessage message, IOutboxHandler? handler, OutboxResult result, AppDbContext db, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        message.LockedUntil = null;
+        switch (result)
+        {
+            case OutboxResult.Done:
+                message.Status = OutboxStatus.Done;
+                message.ProcessedAt = now;
+                message.LastError = null;
+                break;
+            case OutboxResult.Retry retry when message.Attempts < options.MaxAttempts:
+                message.Status = OutboxStatus.Pending;
+                message.LastError = Truncate(retry.Error);
+                message.NextAttemptAt = now + (retry.RetryAfter ?? options.DelayAfter(message.Attempts));
+                if (handler is not null)
+                    await handler.RecordFailureAsync(message, db, message.LastError, final: false, ct);
+                logger.LogWarning("Outbox {Kind} {Key}: attempt {Attempt} failed, retrying at {Next:u}: {Error}",
+                    message.Kind, message.ResourceKey, message.Attempts, message.NextAttemptAt, message.LastError);
+                break;
+            default:
+                var error = result switch { OutboxResult.Retry r => r.Error, OutboxResult.Fail f => f.Error, _ => "unknown" };
+                message.Status = OutboxStatus.Failed;
+                message.ProcessedAt = now;
+                message.LastError = Truncate(error);
+                if (handler is not null)
+                    await handler.RecordFailureAsync(message, db, message.LastError, final: true, ct);
+                logger.LogError("Outbox {Kind} {Key}: failed after {Attempts} attempt(s): {Error}",
+                    message.Kind, message.ResourceKey, message.Attempts, message.LastError);
+                break;
+        }
+        await db.SaveChangesAsync(ct);
+    }
+
+    private static string Truncate(string text) => text.Length <= 2000 ? text : text[..2000];
+}

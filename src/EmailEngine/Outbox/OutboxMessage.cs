@@ -1,0 +1,46 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace EmailEngine.Outbox;
+
+public enum OutboxStatus { Pending, Processing, Done, Failed }
+
+/// <summary>
+/// "Make the remote side match this resource": written in the same transaction as the change, so a committed
+/// change always has its push queued. Handlers reconcile from current state, which makes a retried or repeated
+/// message harmless; messages of one resource still run in order (lowest id first).
+/// </summary>
+public sealed class OutboxMessage
+{
+    public long Id { get; set; }
+    /// <summary>Which handler runs it, e.g. <c>mailwizz.template</c>.</summary>
+    public required string Kind { get; set; }
+    /// <summary>Serialization key: messages with the same key never run concurrently or out of order.</summary>
+    public required string ResourceKey { get; set; }
+    public long? TenantId { get; set; }
+    /// <summary>Handler-specific JSON (e.g. the remote uid of a deleted resource).</summary>
+    public string Payload { get; set; } = "{}";
+    public OutboxStatus Status { get; set; } = OutboxStatus.Pending;
+    public int Attempts { get; set; }
+    public DateTimeOffset NextAttemptAt { get; set; }
+    /// <summary>Lease: a claimed message whose worker died becomes claimable again after this time.</summary>
+    public DateTimeOffset? LockedUntil { get; set; }
+    public string? LastError { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? ProcessedAt { get; set; }
+}
+
+internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>
+{
+    public void Configure(EntityTypeBuilder<OutboxMessage> message)
+    {
+        message.ToTable("outbox_messages");
+        message.Property(m => m.Kind).HasMaxLength(64);
+        message.Property(m => m.ResourceKey).HasMaxLength(128);
+        message.Property(m => m.LastError).HasMaxLength(2000);
+        message.Property(m => m.Status).HasMaxLength(16)
+            .HasConversion(s => s.ToString().ToLowerInvariant(), s => Enum.Parse<OutboxStatus>(s, true));
+        message.HasIndex(m => new { m.Status, m.NextAttemptAt });
+        message.HasIndex(m => new { m.ResourceKey, m.Id });
+    }
+}

@@ -1,0 +1,35 @@
+using EmailEngine.Outbox;
+
+namespace EmailEngine.Templates;
+
+public static class TemplateEndpoints
+{
+    public static IEndpointRouteBuilder MapTemplateEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v2/templates").WithTags("Templates");
+        group.MapPost("/", CreateTemplate.Handle).WithName("CreateTemplate");
+        group.MapGet("/", ListTemplates.Handle).WithName("ListTemplates");
+        group.MapGet("/{id:long}", GetTemplate.Handle).WithName("GetTemplate");
+        group.MapPut("/{id:long}", UpdateTemplate.Handle).WithName("ReplaceTemplate");
+        group.MapPatch("/{id:long}", UpdateTemplate.Handle).WithName("UpdateTemplate");
+        group.MapDelete("/{id:long}", DeleteTemplate.Handle).WithName("DeleteTemplate");
+        group.MapPost("/{id:long}/preview", PreviewTemplate.Handle).WithName("PreviewTemplate");
+        group.MapPost("/{id:long}/sync", GetTemplate.Resync).WithName("ResyncTemplate");
+        return app;
+    }
+}
+
+public sealed record TemplateResponse(
+    long Id, string Tenant, string Name, string Subject, string Html, string Language,
+    IReadOnlyList<string> MergeTags, IReadOnlyList<string> Warnings, SyncResponse Sync,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static TemplateResponse From(EmailTemplate t, string tenantSlug)
+    {
+        var tags = Templates.MergeTags.Find(t.Subject, t.Html);
+        var warnings = tags.Any(Templates.MergeTags.UnsubscribeTags.Contains)
+            ? Array.Empty<string>()
+            : ["No unsubscribe link: bulk mail must carry one (add [UNSUBSCRIBE_URL]); Gmail and Yahoo require it for bulk senders."];
+        return new(t.Id, tenantSlug, t.Name, t.Subject, t.Html, t.Language, tags, warnings, SyncResponse.From(t.Sync), t.CreatedAt, t.UpdatedAt);
+    }
+}
