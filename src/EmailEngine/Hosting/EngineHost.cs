@@ -1,7 +1,10 @@
 using System.Text.Json;
 using EmailEngine.Auth;
 using EmailEngine.Campaigns;
+using EmailEngine.Locks;
 using EmailEngine.Outbox;
+using EmailEngine.PowerMta.Deploy;
+using EmailEngine.Suppressions;
 using EmailEngine.Templates;
 using EmailEngine.Data;
 using EmailEngine.Health;
@@ -46,6 +49,10 @@ public static class EngineHost
         services.AddApiKeyAuth();
         services.AddScoped<TenantScope>();
         services.AddOutbox(settings);
+        services.AddDistributedLock(settings);
+        services.AddSingleton(PmtaHostOptions.From(settings));
+        services.AddScoped<ConfigDeployer>();
+        services.AddScoped<SuppressionService>();
         return services;
     }
 
@@ -69,6 +76,7 @@ public static class EngineHost
         app.MapTemplateEndpoints();
         app.MapCampaignEndpoints();
         app.MapOutboxEndpoints();
+        app.MapSuppressionEndpoints();
         return app;
     }
 }

@@ -1,0 +1,145 @@
+using System.Security.Cryptography;
+using System.Text;
+using EmailEngine.Data;
+using EmailEngine.Locks;
+using Microsoft.EntityFrameworkCore;
+
+namespace EmailEngine.PowerMta.Deploy;
+
+/// <summary>
+/// Ships a config to the PowerMTA host: keys first, then back up the live config, swap the new one in by rename,
+/// <c>pmta test config</c>, <c>pmta reload</c>, <c>pmta show status</c>. Any failure after the swap restores the
+/// backup (and reloads it if a reload had happened). <c>pmta test config</c> checks the file at the live path, so
+/// the swap comes first; PowerMTA keeps running its in-memory config until a reload succeeds.
+/// </summary>
+public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, PmtaHostOptions options, TimeProvider clock,
+    ILogger<ConfigDeployer> logger)
+{
+    public const string LockName = "pmta-deploy";
+
+    public async Task<Deployment> DeployAsync(DeploymentBundle bundle, string actor, bool dryRun, CancellationToken ct)
+    {
+        var deployment = new Deployment
+        {
+            Actor = actor, Status = DeploymentStatus.Running, StartedAt = clock.GetUtcNow(), ConfigText = bundle.ConfigText,
+            ConfigSha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(bundle.ConfigText))),
+        };
+        var log = new StringBuilder();
+        await using var held = await locks.TryAcquireAsync(LockName, TimeSpan.FromMinutes(10), ct);
+        if (held is null)
+            return await FinishAsync(deployment, log, DeploymentStatus.Failed, "another deployment is running", ct);
+        if (options.Missing() is { Count: > 0 } missing)
+            return await FinishAsync(deployment, log, DeploymentStatus.Failed, $"PowerMTA host not configured: set {string.Join(", ", missing)}", ct);
+
+        PmtaShell shell;
+        try
+        {
+            shell = await PmtaShell.ConnectAsync(options, ct);
+        }
+        catch (PmtaHostException e)
+        {
+            return await FinishAsync(deployment, log, DeploymentStatus.Failed, $"SSH: {e.Message}; nothing was changed", ct);
+        }
+        using (shell)
+        {
+            Step(log, $"connected to {options.User}@{options.Host}:{options.Port} ({shell.PresentedHostKey})");
+            var live = shell.ReadText(options.ConfigPath);
+            deployment.Diff = LineDiff.Unified(live, bundle.ConfigText, options.ConfigPath, "rendered");
+            if (dryRun)
+                return await FinishAsync(deployment, log, DeploymentStatus.DryRun, null, ct);
+            if (deployment.Diff.Length == 0 && bundle.DkimKeys.Count == 0)
+                return await FinishAsync(deployment, log, DeploymentStatus.Unchanged, null, ct);
+            return await ApplyAsync(shell, bundle, live, deployment, log, ct);
+        }
+    }
+
+    private async Task<Deployment> ApplyAsync(PmtaShell shell, DeploymentBundle bundle, string? live, Deployment deployment,
+        StringBuilder log, CancellationToken ct)
+    {
+        var stamp = clock.GetUtcNow().ToString("yyyyMMddHHmmss");
+        var backup = live is null ? null : $"{options.ConfigPath}.bak-{stamp}";
+        var swapped = false;
+        var reloaded = false;
+        try
+        {
+            await shell.EnsureDirectoryAsync(options.DkimDirectory, ct);
+            foreach (var key in bundle.DkimKeys)
+                await shell.WriteAtomicallyAsync(key.RemotePath, key.Pem, 0b110_000_000, ct); // 0600
+            Step(log, $"uploaded {bundle.DkimKeys.Count} DKIM key(s) (mode 0600)");
+
+            var staged = $"{options.ConfigPath}.new-{stamp}";
+            await shell.WriteAtomicallyAsync(staged, Encoding.UTF8.GetBytes(bundle.ConfigText), 0b110_100_000, ct); // 0640
+            if (backup is not null)
+            {
+                await Require(shell.RunAsync($"cp -p {PmtaShell.Quote(options.ConfigPath)} {PmtaShell.Quote(backup)}", ct), "backup", log);
+                deployment.BackupPath = backup;
+            }
+            await shell.RenameAsync(staged, options.ConfigPath, ct);
+            swapped = true;
+            Step(log, $"swapped in the new config (backup {backup ?? "none: no previous config"})");
+
+            await Require(shell.PmtaAsync("test config", ct), "pmta test config", log);
+            reloaded = true; // from here a failed reload may have half-applied: always reload the backup on rollback
+            await Require(shell.PmtaAsync("reload", ct), "pmta reload", log);
+            await Require(shell.PmtaAsync("show status", ct), "pmta show status", log);
+            return await FinishAsync(deployment, log, DeploymentStatus.Succeeded, null, ct);
+        }
+        catch (PmtaHostException e)
+        {
+            if (!swapped)
+                return await FinishAsync(deployment, log, DeploymentStatus.Failed, $"{e.Message}; the live config was not touched", ct);
+            var restored = await RollBackAsync(shell, backup, reloaded, log, ct);
+            return await FinishAsync(deployment, log, restored ? DeploymentStatus.RolledBack : DeploymentStatus.Failed,
+                $"{e.Message}; {(restored ? "rolled back to the previous config" : "ROLLBACK FAILED: check the host")}", ct);
+        }
+    }
+
+    private async Task<bool> RollBackAsync(PmtaShell shell, string? backup, bool reload, StringBuilder log, CancellationToken ct)
+    {
+        try
+        {
+            if (backup is null)
+                await shell.RunAsync($"rm -f {PmtaShell.Quote(options.ConfigPath)}", ct);
+            else
+                await Require(shell.RunAsync($"cp -p {PmtaShell.Quote(backup)} {PmtaShell.Quote(options.ConfigPath)}", ct), "restore backup", log);
+            if (reload && backup is not null)
+                await Require(shell.PmtaAsync("reload", ct), "reload previous config", log);
+            return true;
+        }
+        catch (PmtaHostException e)
+        {
+            Step(log, $"rollback failed: {e.Message}");
+            return false;
+        }
+    }
+
+    private static async Task Require(Task<CommandResult> command, string step, StringBuilder log)
+    {
+        var result = await command;
+        Step(log, $"{step}: exit {result.ExitCode}{(result.Output.Length > 0 ? $"\n{result.Output}" : "")}");
+        if (!result.Succeeded)
+            throw new PmtaHostException($"{step} failed (exit {result.ExitCode}): {FirstLine(result.Output)}");
+    }
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0];
+
+    private static void Step(StringBuilder log, string line) => log.Append('[').Append(DateTime.UtcNow.ToString("HH:mm:ss")).Append("] ").AppendLine(line);
+
+    private async Task<Deployment> FinishAsync(Deployment deployment, StringBuilder log, DeploymentStatus status, string? error, CancellationToken ct)
+    {
+        deployment.Status = status;
+        deployment.Error = error;
+        deployment.FinishedAt = clock.GetUtcNow();
+        deployment.Log = log.ToString();
+        db.Add(deployment);
+        await db.SaveChangesAsync(CancellationToken.None); // the record must survive a cancelled request
+        logger.LogInformation("PowerMTA deployment {Id} by {Actor}: {Status}{Error}", deployment.Id, deployment.Actor, status,
+            error is null ? "" : $" ({error})");
+        return deployment;
+    }
+
+    /// <summary>The config text of the last successful deployment, for diffs without contacting the host.</summary>
+    public Task<Deployment?> LastSucceededAsync(CancellationToken ct) =>
+        db.Set<Deployment>().AsNoTracking().Where(d => d.Status == DeploymentStatus.Succeeded)
+            .OrderByDescending(d => d.Id).FirstOrDefaultAsync(ct);
+}

@@ -1,0 +1,10 @@
+namespace EmailEngine.PowerMta.Deploy;
+
+/// <summary>A DKIM private key to place on the host (PEM bytes, decrypted only for the upload).</summary>
+public sealed record DkimKeyFile(string RemotePath, byte[] Pem)
+{
+    public override string ToString() => $"DkimKeyFile {RemotePath} ({Pem.Length} bytes, redacted)";
+}
+
+/// <summary>What a deployment ships: the rendered config and the key files it references.</summary>
+public sealed record DeploymentBundle(string ConfigText, IReadOnlyList<DkimKeyFile> DkimKeys);

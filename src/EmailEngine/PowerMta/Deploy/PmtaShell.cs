@@ -1,0 +1,118 @@
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace EmailEngine.PowerMta.Deploy;
+
+public sealed record CommandResult(int ExitCode, string Output)
+{
+    public bool Succeeded => ExitCode == 0;
+}
+
+/// <summary>
+/// One SSH session to the PowerMTA host: commands and file transfer. The host key must match the pinned
+/// fingerprint; an unknown key is refused unless the operator explicitly trusts unknown hosts.
+/// </summary>
+public sealed class PmtaShell : IDisposable
+{
+    private readonly SshClient _ssh;
+    private readonly SftpClient _sftp;
+    private readonly PmtaHostOptions _options;
+
+    private PmtaShell(SshClient ssh, SftpClient sftp, PmtaHostOptions options) => (_ssh, _sftp, _options) = (ssh, sftp, options);
+
+    public string? PresentedHostKey { get; private set; }
+
+    public static async Task<PmtaShell> ConnectAsync(PmtaHostOptions options, CancellationToken ct)
+    {
+        var key = new PrivateKeyFile(options.KeyFile!);
+        var connection = new Renci.SshNet.ConnectionInfo(options.Host!, options.Port, options.User, new PrivateKeyAuthenticationMethod(options.User, key))
+        {
+            Timeout = TimeSpan.FromSeconds(10),
+        };
+        var ssh = new SshClient(connection);
+        var sftp = new SftpClient(connection);
+        string? presented = null;
+        var rejected = false;
+        void Check(object? _, HostKeyEventArgs e)
+        {
+            presented = "SHA256:" + e.FingerPrintSHA256;
+            e.CanTrust = options.HostKeyFingerprint is { } pinned
+                ? string.Equals(Normalize(pinned), e.FingerPrintSHA256, StringComparison.Ordinal)
+                : options.TrustUnknownHost;
+            rejected |= !e.CanTrust;
+        }
+        ssh.HostKeyReceived += Check;
+        sftp.HostKeyReceived += Check;
+        try
+        {
+            await ssh.ConnectAsync(ct);
+            await sftp.ConnectAsync(ct);
+        }
+        catch (SshConnectionException) when (rejected)
+        {
+            ssh.Dispose();
+            sftp.Dispose();
+            throw new PmtaHostException(options.HostKeyFingerprint is null
+                ? $"unknown host key {presented}: pin it with PMTA_SSH_HOST_KEY={presented} (or set PMTA_SSH_TRUST_UNKNOWN_HOST=true)"
+                : $"host key mismatch: the server presented {presented}, PMTA_SSH_HOST_KEY pins {options.HostKeyFingerprint}");
+        }
+        catch (Exception e) when (e is SshException or System.Net.Sockets.SocketException or TimeoutException or IOException)
+        {
+            ssh.Dispose();
+            sftp.Dispose();
+            throw new PmtaHostException($"cannot connect to {options.User}@{options.Host}:{options.Port}: {e.Message}");
+        }
+        return new PmtaShell(ssh, sftp, options) { PresentedHostKey = presented };
+    }
+
+    private static string Normalize(string fingerprint) =>
+        (fingerprint.StartsWith("SHA256:", StringComparison.Ordinal) ? fingerprint[7..] : fingerprint).TrimEnd('=');
+
+    public async Task<CommandResult> RunAsync(string command, CancellationToken ct)
+    {
+        using var cmd = _ssh.CreateCommand(command);
+        cmd.CommandTimeout = _options.CommandTimeout;
+        await cmd.ExecuteAsync(ct);
+        var output = (cmd.Result + cmd.Error).Trim();
+        return new CommandResult(cmd.ExitStatus ?? -1, output);
+    }
+
+    public Task<CommandResult> PmtaAsync(string arguments, CancellationToken ct) => RunAsync($"{_options.PmtaCommand} {arguments}", ct);
+
+    public string? ReadText(string path) => _sftp.Exists(path) ? _sftp.ReadAllText(path) : null;
+
+    /// <summary>Writes to a temporary name with the given mode, then renames: readers never see a half-written file.</summary>
+    public async Task WriteAtomicallyAsync(string path, byte[] content, short mode, CancellationToken ct)
+    {
+        var temporary = $"{path}.tmp-{Guid.NewGuid():N}";
+        using (var stream = new MemoryStream(content))
+            await _sftp.UploadFileAsync(stream, temporary, ct);
+        _sftp.ChangePermissions(temporary, mode);
+        await RenameAsync(temporary, path, ct);
+    }
+
+    public async Task RenameAsync(string from, string to, CancellationToken ct)
+    {
+        var result = await RunAsync($"mv -f {Quote(from)} {Quote(to)}", ct);
+        if (!result.Succeeded)
+            throw new PmtaHostException($"cannot rename {from} to {to}: {result.Output}");
+    }
+
+    public async Task EnsureDirectoryAsync(string path, CancellationToken ct)
+    {
+        var result = await RunAsync($"mkdir -p {Quote(path)} && chmod 700 {Quote(path)}", ct);
+        if (!result.Succeeded)
+            throw new PmtaHostException($"cannot create {path}: {result.Output}");
+    }
+
+    public static string Quote(string value) => "'" + value.Replace("'", "'\\''") + "'";
+
+    public void Dispose()
+    {
+        _sftp.Dispose();
+        _ssh.Dispose();
+    }
+}
+
+/// <summary>The PowerMTA host could not be reached or refused an operation; the message is safe to show.</summary>
+public sealed class PmtaHostException(string message) : Exception(message);

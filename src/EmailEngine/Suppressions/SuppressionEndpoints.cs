@@ -1,0 +1,163 @@
+using System.Security.Claims;
+using System.Text;
+using EmailEngine.Auth;
+using EmailEngine.Data;
+using EmailEngine.Http;
+using EmailEngine.Tenants;
+using Microsoft.EntityFrameworkCore;
+
+namespace EmailEngine.Suppressions;
+
+public sealed record AddSuppressionRequest(string? Email, string? Reason, string? Tenant, string? Scope, string? Note);
+
+public sealed record SuppressionResponse(long Id, string Scope, string? Tenant, string? Email, string Reason, string Source,
+    string? Note, DateTimeOffset CreatedAt)
+{
+    public static SuppressionResponse From(Suppression s) => new(s.Id, s.TenantId is null ? "global" : "tenant", s.Tenant?.Slug,
+        s.Email, SuppressionReasons.ToWire(s.Reason), s.Source, s.Note, s.CreatedAt);
+}
+
+/// <summary>
+/// <c>/api/v2/suppressions</c>: the operator manages the global list (<c>"scope": "global"</c>) and any tenant's;
+/// a tenant key manages its own tenant's list and can check (not list) global entries for its addresses.
+/// </summary>
+public static class SuppressionEndpoints
+{
+    public static IEndpointRouteBuilder MapSuppressionEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v2/suppressions").WithTags("Suppressions");
+        group.MapPost("/", Add).WithName("AddSuppression");
+        group.MapGet("/", List).WithName("ListSuppressions");
+        group.MapGet("/check", Check).WithName("CheckSuppression");
+        group.MapDelete("/{id:long}", Remove).WithName("RemoveSuppression");
+        group.MapPost("/import", Import).WithName("ImportSuppressions");
+        group.MapGet("/export", Export).WithName("ExportSuppressions");
+        return app;
+    }
+
+    public static async Task<IResult> Add(AddSuppressionRequest request, ClaimsPrincipal user, TenantScope tenants,
+        SuppressionService suppressions, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        if (string.IsNullOrWhiteSpace(request.Email))
+            errors.Add("email", "required");
+        var reason = request.Reason is null ? SuppressionReason.Manual : SuppressionReasons.Parse(request.Reason);
+        if (reason is null)
+            errors.Add("reason", $"must be one of {string.Join(", ", SuppressionReasons.Names)}");
+        if (errors.Any)
+            return errors.ToFailure().ToProblem();
+        var scope = await ResolveScopeAsync(request.Scope, request.Tenant, user, tenants, ct);
+        if (!scope.IsSuccess)
+            return scope.Error!.ToProblem();
+        var added = await suppressions.AddAsync(scope.Value, request.Email!, reason!.Value, "api", request.Note, ct);
+        return added.ToHttp(r => r.Created
+            ? TypedResults.Created($"/api/v2/suppressions/{r.Entry.Id}", SuppressionResponse.From(r.Entry))
+            : TypedResults.Ok(SuppressionResponse.From(r.Entry)));
+    }
+
+    public static async Task<IResult> List(string? tenant, string? scope, string? reason, long? after, ClaimsPrincipal user,
+        TenantScope tenants, AppDbContext db, CancellationToken ct)
+    {
+        var resolved = await ResolveScopeAsync(scope, tenant, user, tenants, ct);
+        if (!resolved.IsSuccess)
+            return resolved.Error!.ToProblem();
+        var query = db.Set<Suppression>().AsNoTracking().Include(s => s.Tenant).Where(s => s.TenantId == resolved.Value);
+        if (reason is not null)
+        {
+            if (SuppressionReasons.Parse(reason) is not { } wanted)
+                return Failure.Field("reason", $"must be one of {string.Join(", ", SuppressionReasons.Names)}").ToProblem();
+            query = query.Where(s => s.Reason == wanted);
+        }
+        var items = await query.Where(s => after == null || s.Id > after).OrderBy(s => s.Id).Take(500).ToListAsync(ct);
+        return TypedResults.Ok(new { items = items.Select(SuppressionResponse.From), next_after = items.Count == 500 ? items[^1].Id : (long?)null });
+    }
+
+    public static async Task<IResult> Check(string? email, string? tenant, ClaimsPrincipal user, TenantScope tenants,
+        SuppressionService suppressions, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(email))
+            return Failure.Field("email", "required").ToProblem();
+        var resolved = await tenants.ForWriteAsync(user, tenant, ct);
+        if (!resolved.IsSuccess)
+            return resolved.Error!.ToProblem();
+        var matches = await suppressions.MatchesAsync(resolved.Value!.Id, email, ct);
+        return TypedResults.Ok(new
+        {
+            email = Suppression.Normalize(email), suppressed = matches.Count > 0,
+            entries = matches.Select(m => new { scope = m.TenantId is null ? "global" : "tenant", reason = SuppressionReasons.ToWire(m.Reason), m.CreatedAt }),
+        });
+    }
+
+    public static async Task<IResult> Remove(long id, ClaimsPrincipal user, AppDbContext db, CancellationToken ct)
+    {
+        var caller = Caller.From(user);
+        var entry = await db.Set<Suppression>().SingleOrDefaultAsync(s => s.Id == id && (caller.IsOperator || s.TenantId == caller.TenantId), ct);
+        if (entry is null)
+            return new Failure.NotFound($"Suppression {id} does not exist.").ToProblem();
+        if (entry.Reason is SuppressionReason.Erased or SuppressionReason.Complaint && !caller.IsOperator)
+            return new Failure.Forbidden("Only the operator may lift an erasure or complaint suppression.").ToProblem();
+        db.Remove(entry);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>CSV body <c>email[,reason[,note]]</c>, header optional; bad rows are reported, good rows added.</summary>
+    public static async Task<IResult> Import(HttpRequest request, string? tenant, string? scope, ClaimsPrincipal user,
+        TenantScope tenants, SuppressionService suppressions, CancellationToken ct)
+    {
+        var resolved = await ResolveScopeAsync(scope, tenant, user, tenants, ct);
+        if (!resolved.IsSuccess)
+            return resolved.Error!.ToProblem();
+        var (added, existing, rejected) = (0, 0, new List<object>());
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var row = 0;
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            row++;
+            var cells = line.Split(',', 3);
+            var email = cells[0].Trim().Trim('"');
+            if (row == 1 && email.Equals("email", StringComparison.OrdinalIgnoreCase) || email.Length == 0)
+                continue;
+            var reason = cells.Length > 1 && cells[1].Trim().Length > 0 ? SuppressionReasons.Parse(cells[1].Trim('"')) : SuppressionReason.Manual;
+            if (reason is null)
+            {
+                rejected.Add(new { row, value = cells[1], reason = "unknown reason" });
+                continue;
+            }
+            var result = await suppressions.AddAsync(resolved.Value, email, reason.Value, "import", cells.Length > 2 ? cells[2] : null, ct);
+            if (!result.IsSuccess)
+                rejected.Add(new { row, value = email, reason = "not an email address" });
+            else if (result.Value.Created)
+                added++;
+            else
+                existing++;
+        }
+        return TypedResults.Ok(new { added, already_suppressed = existing, rejected });
+    }
+
+    public static async Task<IResult> Export(string? tenant, string? scope, ClaimsPrincipal user, TenantScope tenants, AppDbContext db,
+        CancellationToken ct)
+    {
+        var resolved = await ResolveScopeAsync(scope, tenant, user, tenants, ct);
+        if (!resolved.IsSuccess)
+            return resolved.Error!.ToProblem();
+        var rows = await db.Set<Suppression>().AsNoTracking().Where(s => s.TenantId == resolved.Value && s.Email != null)
+            .OrderBy(s => s.Id).Select(s => new { s.Email, s.Reason, s.CreatedAt }).ToListAsync(ct);
+        var csv = new StringBuilder("email,reason,created_at\n");
+        foreach (var r in rows)
+            csv.Append(r.Email).Append(',').Append(SuppressionReasons.ToWire(r.Reason)).Append(',').Append(r.CreatedAt.ToString("O")).Append('\n');
+        return TypedResults.Text(csv.ToString(), "text/csv");
+    }
+
+    /// <summary>Global scope (null) for the operator's <c>scope=global</c>; otherwise a tenant id.</summary>
+    private static async Task<Result<long?>> ResolveScopeAsync(string? scope, string? tenant, ClaimsPrincipal user, TenantScope tenants,
+        CancellationToken ct)
+    {
+        if (string.Equals(scope, "global", StringComparison.OrdinalIgnoreCase))
+            return Caller.From(user).IsOperator ? (long?)null : new Failure.Forbidden("Only the operator manages the global suppression list.");
+        if (scope is not null && !string.Equals(scope, "tenant", StringComparison.OrdinalIgnoreCase))
+            return Failure.Field("scope", "must be 'global' or 'tenant'");
+        var resolved = await tenants.ForWriteAsync(user, tenant, ct);
+        return resolved.IsSuccess ? resolved.Value!.Id : resolved.Error!;
+    }
+}
