@@ -2,6 +2,7 @@ using System.Text.Json;
 using EmailEngine.Auth;
 using EmailEngine.Campaigns;
 using EmailEngine.Locks;
+using EmailEngine.MailWizz;
 using EmailEngine.Outbox;
 using EmailEngine.PowerMta.Deploy;
 using EmailEngine.Suppressions;
@@ -53,6 +54,7 @@ public static class EngineHost
         services.AddSingleton(PmtaHostOptions.From(settings));
         services.AddScoped<ConfigDeployer>();
         services.AddScoped<SuppressionService>();
+        services.AddMailWizzClient(MailWizzOptions.From(settings));
         return services;
     }
 

@@ -7,6 +7,8 @@ public abstract record OutboxResult
     public sealed record Done : OutboxResult;
     /// <summary>Transient (remote down, 5xx, timeout, 429): try again later, with backoff or after RetryAfter.</summary>
     public sealed record Retry(string Error, TimeSpan? RetryAfter = null) : OutboxResult;
+    /// <summary>Not this message's fault (waiting for another push or for settings): try later without using up an attempt.</summary>
+    public sealed record Defer(string Reason, TimeSpan After) : OutboxResult;
     /// <summary>Permanent (remote refused the data): stop, mark failed, wait for a fix or a manual retry.</summary>
     public sealed record Fail(string Error) : OutboxResult;
 

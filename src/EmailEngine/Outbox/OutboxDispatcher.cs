@@ -10,11 +10,8 @@ namespace EmailEngine.Outbox;
 /// back after the lease. On SQLite a single worker runs (one process owns the file).
 /// </summary>
 public sealed class OutboxDispatcher(
-    IServiceScopeFactory scopes, IEnumerable<IOutboxHandler> handlers, DatabaseTarget database, OutboxOptions options,
-    TimeProvider clock, ILogger<OutboxDispatcher> logger)
+    IServiceScopeFactory scopes, DatabaseTarget database, OutboxOptions options, TimeProvider clock, ILogger<OutboxDispatcher> logger)
 {
-    private readonly Dictionary<string, IOutboxHandler> _handlers = handlers.ToDictionary(h => h.Kind);
-
     /// <summary>Runs one batch; returns how many messages were handled (0 = nothing due).</summary>
     public async Task<int> DispatchBatchAsync(CancellationToken ct)
     {
@@ -79,7 +76,8 @@ public sealed class OutboxDispatcher(
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var message = await db.Set<OutboxMessage>().SingleAsync(m => m.Id == id, ct);
         OutboxResult result;
-        if (!_handlers.TryGetValue(message.Kind, out var handler))
+        var handler = scope.ServiceProvider.GetServices<IOutboxHandler>().FirstOrDefault(h => h.Kind == message.Kind);
+        if (handler is null)
             result = new OutboxResult.Fail($"no handler for '{message.Kind}'");
         else
         {
@@ -109,6 +107,14 @@ public sealed class OutboxDispatcher(
                 message.Status = OutboxStatus.Done;
                 message.ProcessedAt = now;
                 message.LastError = null;
+                break;
+            case OutboxResult.Defer defer:
+                message.Status = OutboxStatus.Pending;
+                message.Attempts--; // the claim counted an attempt; waiting is not one
+                message.LastError = Truncate(defer.Reason);
+                message.NextAttemptAt = now + defer.After;
+                if (handler is not null)
+                    await handler.RecordFailureAsync(message, db, message.LastError, final: false, ct);
                 break;
             case OutboxResult.Retry retry when message.Attempts < options.MaxAttempts:
                 message.Status = OutboxStatus.Pending;

@@ -64,6 +64,24 @@ public sealed class EngineServer : IAsyncDisposable
         return new EngineServer(app, new Uri(address), settings, postgres, sqliteDirectory);
     }
 
+    /// <summary>Runs the outbox by hand until nothing is pending (deferred messages included), or fails after the timeout.</summary>
+    public async Task SyncAllAsync(TimeSpan? timeout = null)
+    {
+        var dispatcher = Services.GetRequiredService<EmailEngine.Outbox.OutboxDispatcher>();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (DateTime.UtcNow < deadline)
+        {
+            await dispatcher.DrainAsync(CancellationToken.None);
+            using var scope = Services.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            if (!await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(db.Set<EmailEngine.Outbox.OutboxMessage>(),
+                    m => m.Status == EmailEngine.Outbox.OutboxStatus.Pending || m.Status == EmailEngine.Outbox.OutboxStatus.Processing))
+                return;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException("outbox still has pending messages");
+    }
+
     public HttpClient Client(string? apiKey = OperatorKey)
     {
         var client = new HttpClient { BaseAddress = BaseAddress };

@@ -15,5 +15,5 @@ public static class TestEnvironment
     public static string RedisUrl => Require("EE_TEST_REDIS");
 
     /// <summary>The engine's compiled entry assembly, to run CLI verbs as a real process.</summary>
-    public static string EngineDll => typeof(Program).Assembly.Location;
+    public static string EngineDll => typeof(EmailEngine.Hosting.EngineHost).Assembly.Location;
 }

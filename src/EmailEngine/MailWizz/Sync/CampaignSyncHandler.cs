@@ -1,0 +1,102 @@
+using System.Text.Json;
+using EmailEngine.Campaigns;
+using EmailEngine.Data;
+using EmailEngine.Hosting;
+using EmailEngine.Outbox;
+using Microsoft.EntityFrameworkCore;
+
+namespace EmailEngine.MailWizz.Sync;
+
+/// <summary>
+/// Makes MailWizz's campaign match ours on the tenant's list: an autoresponder maps to
+/// <c>autoresponder_event=AFTER-SUBSCRIBE</c> with its delay; paused state follows through pause-unpause.
+/// </summary>
+public sealed class CampaignSyncHandler(MailWizzClient client, TenantListSync lists, EngineSettings settings, MailWizzOptions options,
+    TimeProvider clock) : SyncHandler(options, clock)
+{
+    public override string Kind => CampaignSync.Kind;
+
+    protected override async Task<OutboxResult> PushAsync(OutboxMessage message, AppDbContext db, CancellationToken ct)
+    {
+        var campaign = await db.Set<Campaign>().Include(c => c.Tenant).Include(c => c.Template)
+            .SingleOrDefaultAsync(c => c.Id == IdFromKey(message), ct);
+        if (campaign is null)
+            return await DeleteAsync(JsonSerializer.Deserialize<CampaignSync.DeletedPayload>(message.Payload), ct);
+
+        var list = await lists.RequireAsync(campaign.Tenant, ct);
+        if (list.Problem is not null)
+            return list.Problem;
+        if (campaign.Template.Sync.RemoteUid is not { } templateUid)
+            return new OutboxResult.Defer($"waiting for template {campaign.TemplateId} to reach MailWizz", TimeSpan.FromSeconds(1));
+
+        var sender = campaign.Tenant.Sender.Over(settings);
+        var definition = new CampaignDefinition(
+            CampaignSync.RemoteName(campaign.Tenant.Slug, campaign.Name), campaign.Type == CampaignType.Autoresponder ? "autoresponder" : "regular",
+            campaign.FromName ?? sender.FromName!, campaign.FromEmail ?? sender.FromEmail!, campaign.Subject ?? campaign.Template.Subject,
+            campaign.ReplyTo ?? sender.ReplyTo!, list.ListUid!, templateUid, campaign.SendAt ?? Clock.GetUtcNow(),
+            AutoresponderEvent: campaign.Type == CampaignType.Autoresponder ? "AFTER-SUBSCRIBE" : null,
+            DelayUnit: campaign.DelayUnit, DelayValue: campaign.DelayValue, Status: campaign.Paused ? "paused" : "pending-sending");
+
+        var uid = campaign.Sync.RemoteUid;
+        if (uid is null)
+        {
+            var found = await client.FindCampaignByNameAsync(definition.Name, ct);
+            if (!found.IsSuccess)
+                return FromError(found.Error!, "finding the campaign");
+            uid = found.Value?.CampaignUid;
+        }
+        if (uid is null)
+        {
+            var created = await client.CreateCampaignAsync(definition, ct);
+            if (!created.IsSuccess)
+                return FromError(created.Error!, "creating the campaign");
+            MarkSynced(campaign.Sync, created.Value!, message);
+            return OutboxResult.Success;
+        }
+        var updated = await client.UpdateCampaignAsync(uid, definition, ct);
+        if (updated.Error is { Kind: MailWizzErrorKind.NotFound })
+        {
+            campaign.Sync.RemoteUid = null;
+            return new OutboxResult.Retry("the campaign disappeared from MailWizz; recreating it", TimeSpan.Zero);
+        }
+        if (!updated.IsSuccess)
+            return FromError(updated.Error!, "updating the campaign");
+        if (await AlignPausedAsync(uid, campaign.Paused, ct) is { } pauseProblem)
+            return pauseProblem;
+        MarkSynced(campaign.Sync, uid, message);
+        return OutboxResult.Success;
+    }
+
+    /// <summary>MailWizz only toggles: read the remote status and toggle when it differs from ours.</summary>
+    private async Task<OutboxResult?> AlignPausedAsync(string uid, bool paused, CancellationToken ct)
+    {
+        var remote = await client.GetCampaignAsync(uid, ct);
+        if (!remote.IsSuccess)
+            return FromError(remote.Error!, "reading the campaign status");
+        if (remote.Value is null || (remote.Value.Status == "paused") == paused)
+            return null;
+        var toggled = await client.PauseUnpauseCampaignAsync(uid, ct);
+        return toggled.IsSuccess ? null : FromError(toggled.Error!, paused ? "pausing the campaign" : "resuming the campaign");
+    }
+
+    private async Task<OutboxResult> DeleteAsync(CampaignSync.DeletedPayload? deleted, CancellationToken ct)
+    {
+        if (deleted is null)
+            return OutboxResult.Success;
+        var uid = deleted.RemoteUid;
+        if (uid is null)
+        {
+            var found = await client.FindCampaignByNameAsync(deleted.RemoteName, ct);
+            if (!found.IsSuccess)
+                return FromError(found.Error!, "finding the deleted campaign");
+            uid = found.Value?.CampaignUid;
+        }
+        if (uid is null)
+            return OutboxResult.Success;
+        var removed = await client.DeleteCampaignAsync(uid, ct);
+        return removed.IsSuccess || removed.Error!.Kind == MailWizzErrorKind.NotFound ? OutboxResult.Success : FromError(removed.Error!, "deleting the campaign");
+    }
+
+    protected override async Task<SyncState?> FindSyncStateAsync(OutboxMessage message, AppDbContext db, CancellationToken ct) =>
+        (await db.Set<Campaign>().SingleOrDefaultAsync(c => c.Id == IdFromKey(message), ct))?.Sync;
+}

@@ -1,0 +1,13 @@
+namespace MailWizzStandIn;
+
+/// <summary>Fault injection, set at run time through <c>POST /_standin/faults</c>.</summary>
+public sealed class Faults
+{
+    public double ErrorRate { get; set; }
+    public int LatencyMs { get; set; }
+    public DateTime DownUntil { get; set; }
+    public double ThrottleRate { get; set; }
+    public int RetryAfterSeconds { get; set; } = 1;
+}
+
+public sealed record FaultsRequest(double? ErrorRate, int? LatencyMs, int? DownForSeconds, double? ThrottleRate, int? RetryAfterSeconds);

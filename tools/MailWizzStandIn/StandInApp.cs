@@ -1,0 +1,130 @@
+using System.Text.Json;
+
+namespace MailWizzStandIn;
+
+/// <summary>
+/// A MailWizz 2.x customer API stand-in for tests and demos: same paths, form bodies, envelopes and status codes as
+/// the reference, in-memory state, autoresponders that fire on subscription, inspection and fault injection.
+/// </summary>
+public static class StandInApp
+{
+    public static WebApplication Create(StandInOptions options)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(options.Url);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.PropertyNamingPolicy = null);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<StandInState>();
+        builder.Services.AddSingleton<Faults>();
+        builder.Services.AddSingleton<Autoresponder>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Autoresponder>());
+        var app = builder.Build();
+
+        app.Use(async (context, next) =>
+        {
+            if (!context.Request.Path.StartsWithSegments("/api"))
+            {
+                await next(context);
+                return;
+            }
+            var state = context.RequestServices.GetRequiredService<StandInState>();
+            await ApplyFaultsAsync(context, context.RequestServices.GetRequiredService<Faults>(), next);
+            lock (state.Gate)
+                state.Requests.Add(new LoggedRequest(DateTime.UtcNow, context.Request.Method, context.Request.Path + context.Request.QueryString, context.Response.StatusCode));
+        });
+
+        var api = app.MapGroup("/api").AddEndpointFilter(async (context, next) =>
+        {
+            var request = context.HttpContext.Request;
+            var key = request.Headers["X-API-KEY"].ToString() is { Length: > 0 } k ? k : request.Headers["X-MW-PUBLIC-KEY"].ToString();
+            if (key.Length == 0)
+                return MwJson.Error(400, "Invalid API request params. Please refer to the documentation.");
+            if (key != options.ApiKey)
+                return MwJson.Error(400, "Invalid API key. Please refer to the documentation.");
+            return await next(context);
+        });
+        ListEndpoints.Map(api);
+        SubscriberEndpoints.Map(api);
+        TemplateEndpoints.Map(api);
+        CampaignEndpoints.Map(api);
+        MapInspection(app);
+        return app;
+    }
+
+    private static async Task ApplyFaultsAsync(HttpContext context, Faults faults, RequestDelegate next)
+    {
+        if (faults.LatencyMs > 0)
+            await Task.Delay(faults.LatencyMs);
+        if (DateTime.UtcNow < faults.DownUntil)
+        {
+            await MwJson.Error(503, "Service Unavailable.").ExecuteAsync(context);
+            return;
+        }
+        if (faults.ThrottleRate > 0 && Random.Shared.NextDouble() < faults.ThrottleRate)
+        {
+            context.Response.Headers.RetryAfter = faults.RetryAfterSeconds.ToString();
+            await MwJson.Error(429, "Too Many Requests.").ExecuteAsync(context);
+            return;
+        }
+        if (faults.ErrorRate > 0 && Random.Shared.NextDouble() < faults.ErrorRate)
+        {
+            // Half the injected errors happen after the work is done: the client sees a failure for a request that took effect.
+            if (Random.Shared.Next(2) == 0)
+            {
+                await MwJson.Error(500, "Internal Server Error.").ExecuteAsync(context);
+                return;
+            }
+            var original = context.Response.Body;
+            context.Response.Body = Stream.Null;
+            await next(context);
+            context.Response.Body = original;
+            context.Response.Clear();
+            await MwJson.Error(502, "Bad Gateway.").ExecuteAsync(context);
+            return;
+        }
+        await next(context);
+    }
+
+    private static void MapInspection(WebApplication app)
+    {
+        var inspect = app.MapGroup("/_standin");
+        inspect.MapGet("/messages", (StandInState s) => { lock (s.Gate) return Results.Json(s.Sent.ToList()); });
+        inspect.MapGet("/requests", (StandInState s) => { lock (s.Gate) return Results.Json(s.Requests.ToList()); });
+        inspect.MapGet("/state", (StandInState s) =>
+        {
+            lock (s.Gate)
+                return Results.Json(new
+                {
+                    lists = s.Lists.Select(l => new
+                    {
+                        uid = l.Uid, name = l.Name, values = l.Values, fields = l.Fields.Select(f => f.Tag),
+                        subscribers = l.Subscribers.Select(x => new { uid = x.Uid, email = x.Email, status = x.Status, fields = x.Fields }),
+                    }),
+                    templates = s.Templates.Select(t => new { uid = t.Uid, name = t.Name, content = t.Content }),
+                    campaigns = s.Campaigns.Select(c => new
+                    {
+                        uid = c.Uid, name = c.V("name"), type = c.V("type"), status = c.Status, list_uid = c.ListUid, template_uid = c.TemplateUid, values = c.Values,
+                    }),
+                    scheduled = s.Scheduled.Count,
+                });
+        });
+        inspect.MapPost("/reset", (StandInState s, Faults f) =>
+        {
+            s.Reset();
+            f.ErrorRate = 0; f.LatencyMs = 0; f.DownUntil = DateTime.MinValue; f.ThrottleRate = 0;
+            return Results.Ok();
+        });
+        inspect.MapPost("/faults", async (HttpRequest request, Faults f) =>
+        {
+            var body = await JsonSerializer.DeserializeAsync<FaultsRequest>(request.Body, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
+            f.ErrorRate = body?.ErrorRate ?? f.ErrorRate;
+            f.LatencyMs = body?.LatencyMs ?? f.LatencyMs;
+            f.ThrottleRate = body?.ThrottleRate ?? f.ThrottleRate;
+            f.RetryAfterSeconds = body?.RetryAfterSeconds ?? f.RetryAfterSeconds;
+            if (body?.DownForSeconds is { } down)
+                f.DownUntil = DateTime.UtcNow.AddSeconds(down);
+            return Results.Ok(new { f.ErrorRate, f.LatencyMs, f.ThrottleRate, down_until = f.DownUntil });
+        });
+    }
+}

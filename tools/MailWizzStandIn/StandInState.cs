@@ -1,0 +1,81 @@
+namespace MailWizzStandIn;
+
+public sealed class MwList
+{
+    public required string Uid { get; init; }
+    public Dictionary<string, string> Values { get; } = new(); // "general[name]" → value, as posted
+    public List<MwField> Fields { get; } = [new("EMAIL", "Email", true), new("FNAME", "First name", false), new("LNAME", "Last name", false)];
+    public List<MwSubscriber> Subscribers { get; } = [];
+    public string Name => Values.GetValueOrDefault("general[name]", "");
+}
+
+public sealed record MwField(string Tag, string Label, bool Required);
+
+public sealed class MwSubscriber
+{
+    public required string Uid { get; init; }
+    public required string ListUid { get; init; }
+    public Dictionary<string, string> Fields { get; } = new(StringComparer.Ordinal);
+    public string Status { get; set; } = "confirmed";
+    public string Source { get; set; } = "api";
+    public DateTime DateAdded { get; } = DateTime.UtcNow;
+    public string Email => Fields.GetValueOrDefault("EMAIL", "");
+}
+
+public sealed class MwTemplate
+{
+    public required string Uid { get; init; }
+    public required string Name { get; set; }
+    public required string Content { get; set; }
+    public DateTime DateAdded { get; } = DateTime.UtcNow;
+}
+
+public sealed class MwCampaign
+{
+    public required string Uid { get; init; }
+    public Dictionary<string, string> Values { get; } = new(); // "name", "type", "options[autoresponder_event]", …
+    public required string ListUid { get; set; }
+    public required string TemplateUid { get; set; }
+    /// <summary>MailWizz copies the template's content into the campaign.</summary>
+    public required string Content { get; set; }
+    public string Status { get; set; } = "sending";
+    public DateTime DateAdded { get; } = DateTime.UtcNow;
+    public string V(string key) => Values.GetValueOrDefault(key, "");
+}
+
+/// <summary>A message the stand-in "sent": what the real MailWizz would hand to its delivery server.</summary>
+public sealed record SentMessage(string CampaignUid, string CampaignName, string ListUid, string SubscriberUid, string To,
+    string FromName, string FromEmail, string Subject, string Html, DateTime DueAt, DateTime SentAt, bool Relayed);
+
+public sealed record ScheduledMessage(string CampaignUid, string SubscriberUid, DateTime DueAt);
+
+public sealed record LoggedRequest(DateTime At, string Method, string Path, int Status);
+
+/// <summary>All stand-in state, guarded by one lock: simple and correct under concurrent requests.</summary>
+public sealed class StandInState
+{
+    public object Gate { get; } = new();
+    public List<MwList> Lists { get; } = [];
+    public List<MwTemplate> Templates { get; } = [];
+    public List<MwCampaign> Campaigns { get; } = [];
+    public HashSet<string> Blacklist { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public List<ScheduledMessage> Scheduled { get; } = [];
+    public List<SentMessage> Sent { get; } = [];
+    public List<LoggedRequest> Requests { get; } = [];
+
+    private static readonly string Alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+    public static string NewUid() => string.Create(13, 0, (span, _) =>
+    {
+        for (var i = 0; i < span.Length; i++)
+            span[i] = Alphabet[Random.Shared.Next(Alphabet.Length)];
+    });
+
+    public void Reset()
+    {
+        lock (Gate)
+        {
+            Lists.Clear(); Templates.Clear(); Campaigns.Clear(); Blacklist.Clear(); Scheduled.Clear(); Sent.Clear(); Requests.Clear();
+        }
+    }
+}
