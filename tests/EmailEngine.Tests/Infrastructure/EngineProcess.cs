@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace EmailEngine.Tests.Infrastructure;
+
+/// <summary>The engine as its own OS process (<c>email-engine serve</c>), so a test can SIGKILL it mid-work.</summary>
+public sealed class EngineProcess : IDisposable
+{
+    private readonly Process _process;
+
+    private EngineProcess(Process process, Uri baseAddress) => (_process, BaseAddress) = (process, baseAddress);
+
+    public Uri BaseAddress { get; }
+
+    public static async Task<EngineProcess> StartAsync(IDictionary<string, string> environment, int port)
+    {
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(TestEnvironment.EngineDll);
+        info.ArgumentList.Add("serve");
+        foreach (var (key, value) in environment)
+            info.Environment[key] = value;
+        info.Environment["PORT"] = port.ToString();
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var engine = new EngineProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        using var http = new HttpClient();
+        for (var i = 0; i < 100; i++)
+        {
+            try
+            {
+                if ((await http.GetAsync(new Uri(engine.BaseAddress, "/health"))).IsSuccessStatusCode)
+                    return engine;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(200);
+        }
+        engine.Kill();
+        throw new TimeoutException("engine process did not start");
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>SIGKILL: no graceful shutdown, in-flight work is cut wherever it is.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+    }
+}
