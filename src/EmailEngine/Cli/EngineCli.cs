@@ -17,6 +17,7 @@ public static class EngineCli
         root.Add(MigrateCommand.Build());
         root.Add(TenantCommands.Build());
         root.Add(KeyCommands.Build());
+        root.Add(OutboxCommands.Build());
         root.Add(HealthcheckCommand.Build());
         root.SetAction((result, ct) => ServeCommand.RunAsync(ct));
         return root;
