@@ -7,7 +7,8 @@ namespace EmailEngine.Outbox;
 /// <summary>
 /// Claims due messages and runs their handlers. On PostgreSQL several engine instances share the table: claims use
 /// <c>FOR UPDATE SKIP LOCKED</c> plus a lease, so each message runs once at a time and a dead worker's messages come
-/// back after the lease. On SQLite a single worker runs (one process owns the file).
+/// back after the lease. On SQLite a single worker runs (one process owns the file). Due messages are taken oldest
+/// due time first, so a message that keeps deferring cannot starve the one it waits for.
 /// </summary>
 public sealed class OutboxDispatcher(
     IServiceScopeFactory scopes, DatabaseTarget database, OutboxOptions options, TimeProvider clock, ILogger<OutboxDispatcher> logger)
@@ -45,7 +46,7 @@ public sealed class OutboxDispatcher(
                     WHERE ((m.status = 'pending' AND m.next_attempt_at <= {now}) OR (m.status = 'processing' AND m.locked_until < {now}))
                       AND NOT EXISTS (SELECT 1 FROM outbox_messages e WHERE e.resource_key = m.resource_key AND e.id < m.id
                                       AND e.status IN ('pending', 'processing'))
-                    ORDER BY m.id
+                    ORDER BY m.next_attempt_at, m.id
                     LIMIT {options.BatchSize}
                     FOR UPDATE SKIP LOCKED)
                 RETURNING id AS "Value"
@@ -58,7 +59,7 @@ public sealed class OutboxDispatcher(
             .Where(m => (m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now) || (m.Status == OutboxStatus.Processing && m.LockedUntil < now))
             .Where(m => !messages.Any(e => e.ResourceKey == m.ResourceKey && e.Id < m.Id
                 && (e.Status == OutboxStatus.Pending || e.Status == OutboxStatus.Processing)))
-            .OrderBy(m => m.Id).Take(options.BatchSize).ToListAsync(ct);
+            .OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id).Take(options.BatchSize).ToListAsync(ct);
         foreach (var message in due)
         {
             message.Status = OutboxStatus.Processing;
@@ -94,7 +95,23 @@ public sealed class OutboxDispatcher(
                 result = new OutboxResult.Retry($"internal error: {e.GetType().Name}");
             }
         }
-        await RecordAsync(message, handler, result, db, ct);
+        try
+        {
+            await RecordAsync(message, handler, result, db, ct);
+        }
+        catch (DbUpdateException e)
+        {
+            // The handler's changes collided with a concurrent one (e.g. two pushes adding the same list row):
+            // drop them and run the message again shortly; it reconciles from current state.
+            logger.LogWarning("Outbox {Kind} {Key}: could not save the result ({Error}); retrying", message.Kind, message.ResourceKey, e.InnerException?.Message ?? e.Message);
+            db.ChangeTracker.Clear();
+            var fresh = await db.Set<OutboxMessage>().SingleAsync(m => m.Id == id, ct);
+            fresh.Status = OutboxStatus.Pending;
+            fresh.LockedUntil = null;
+            fresh.Attempts = Math.Max(0, fresh.Attempts - 1);
+            fresh.NextAttemptAt = clock.GetUtcNow() + TimeSpan.FromSeconds(1);
+            await db.SaveChangesAsync(ct);
+        }
     }
 
     private async Task RecordAsync(OutboxMessage message, IOutboxHandler? handler, OutboxResult result, AppDbContext db, CancellationToken ct)

@@ -1,4 +1,3 @@
-using EmailEngine.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -14,8 +13,6 @@ public sealed class Tenant
     public string DefaultLanguage { get; set; } = "en";
     /// <summary>Sender and company details MailWizz requires for lists and campaigns; null = operator default.</summary>
     public SenderSettings Sender { get; set; } = new();
-    /// <summary>The tenant's own MailWizz list (remote uid = list_uid), created on demand.</summary>
-    public SyncState ListSync { get; set; } = new();
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }
@@ -41,6 +38,5 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
             sender.Property(s => s.CompanyCountry).HasColumnName("company_country").HasMaxLength(100);
         });
         tenant.Navigation(t => t.Sender).IsRequired();
-        tenant.OwnsSyncState(t => t.ListSync, prefix: "list_sync");
     }
 }

@@ -15,11 +15,11 @@ public sealed record CreateTenantRequest(string? Slug, string? Name, string? Def
 public sealed record UpdateTenantRequest(string? Name, string? DefaultLanguage, SenderRequest? Sender);
 public sealed record TenantResponse(
     string Slug, string Name, string DefaultLanguage, SenderSettings Sender, IReadOnlyList<string> SenderMissing,
-    SyncResponse List, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
     /// <summary><c>sender</c> shows the tenant's own values; <c>sender_missing</c> what neither it nor the operator defaults provide.</summary>
     public static TenantResponse From(Tenant t, EngineSettings settings) => new(t.Slug, t.Name, t.DefaultLanguage, t.Sender,
-        t.Sender.Over(settings).Missing(), SyncResponse.From(t.ListSync), t.CreatedAt, t.UpdatedAt);
+        t.Sender.Over(settings).Missing(), t.CreatedAt, t.UpdatedAt);
 }
 
 public static class TenantEndpoints
@@ -91,8 +91,11 @@ public static class TenantEndpoints
         if (request.Sender is { } sender)
         {
             TenantSender.Apply(tenant.Sender, sender);
-            tenant.ListSync.MarkPending();
-            await TenantSender.EnqueueListAsync(outbox, tenant, ct);
+            foreach (var list in await db.Set<TenantList>().Where(l => l.TenantId == tenant.Id).ToListAsync(ct))
+            {
+                list.Sync.MarkPending();
+                await TenantSender.EnqueueListAsync(outbox, tenant.Id, list.Language, ct);
+            }
         }
         tenant.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(ct);

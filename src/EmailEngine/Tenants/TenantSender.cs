@@ -9,10 +9,13 @@ internal static class TenantSender
 {
     public const string ListKind = "mailwizz.list";
 
-    public static string ListResourceKey(long tenantId) => $"list:{tenantId}";
+    public sealed record ListPayload(string Language);
 
-    public static Task EnqueueListAsync(OutboxWriter outbox, Tenant tenant, CancellationToken ct) =>
-        outbox.EnqueueAsync(ListKind, ListResourceKey(tenant.Id), tenant.Id, "{}", ct);
+    public static string ListResourceKey(long tenantId, string language) => $"list:{tenantId}:{language}";
+
+    public static Task EnqueueListAsync(OutboxWriter outbox, long tenantId, string language, CancellationToken ct) =>
+        outbox.EnqueueAsync(ListKind, ListResourceKey(tenantId, language), tenantId,
+            System.Text.Json.JsonSerializer.Serialize(new ListPayload(language)), ct);
 
     public static void Check(FieldErrors errors, SenderRequest? sender)
     {

@@ -31,7 +31,8 @@ public sealed class CrashRecoveryTests
                 (await client.PostAsJsonAsync("/api/v2/templates",
                     new { name = $"t{i:D4}", subject = "s [FNAME]", html = $"<p>{i}</p>", language = "fr", tenant = "client-1" })).EnsureSuccessStatusCode();
             await mailwizz.SetFaultsAsync(new { down_for_seconds = 0 });
-            await OutageTests.WaitAsync(async () => (await mailwizz.StateAsync()).GetProperty("templates").GetArrayLength() >= 100, TimeSpan.FromSeconds(60));
+            await OutageTests.WaitAsync(async () => (await mailwizz.StateAsync()).GetProperty("templates").GetArrayLength() >= 100, TimeSpan.FromSeconds(60),
+                () => Explain(database));
             first.Kill();
         }
         var pushedAtKill = (await mailwizz.StateAsync()).GetProperty("templates").GetArrayLength();
@@ -40,11 +41,14 @@ public sealed class CrashRecoveryTests
 
         using (await EngineProcess.StartAsync(environment, port))
             await OutageTests.WaitAsync(async () => await database.ScalarAsync<long>("SELECT count(*) FROM templates WHERE sync_status = 'synced'") == 1000,
-                TimeSpan.FromSeconds(180));
+                TimeSpan.FromSeconds(180), () => Explain(database));
 
         var names = (await mailwizz.StateAsync()).GetProperty("templates").EnumerateArray().Select(t => t.GetProperty("name").GetString()).ToList();
         Assert.Equal(1000, names.Count);
         Assert.Equal(1000, names.Distinct().Count());
         Assert.Single((await mailwizz.StateAsync()).GetProperty("lists").EnumerateArray());
     }
+
+    private static Task<string?> Explain(PostgresDatabase database) => database.ScalarAsync<string>(
+        "SELECT string_agg(status || ' x' || n || ' e.g. ' || coalesce(err, ''), E'\n') FROM (SELECT status, count(*) n, max(last_error) err FROM outbox_messages GROUP BY status) s");
 }

@@ -45,7 +45,7 @@ public sealed class SeedContentPushTests
 
         var state = await mailwizz.StateAsync();
         var list = Assert.Single(state.GetProperty("lists").EnumerateArray());
-        Assert.Equal("ee:client-1", list.GetProperty("name").GetString());
+        Assert.Equal("ee:client-1:fr", list.GetProperty("name").GetString());
         Assert.Contains("COMPANY", list.GetProperty("fields").EnumerateArray().Select(f => f.GetString()));
         var pushedTemplate = Assert.Single(state.GetProperty("templates").EnumerateArray());
         Assert.Equal("client-1/welcome_v2_fr", pushedTemplate.GetProperty("name").GetString());

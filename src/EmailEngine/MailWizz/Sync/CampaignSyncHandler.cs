@@ -23,7 +23,7 @@ public sealed class CampaignSyncHandler(MailWizzClient client, TenantListSync li
         if (campaign is null)
             return await DeleteAsync(JsonSerializer.Deserialize<CampaignSync.DeletedPayload>(message.Payload), ct);
 
-        var list = await lists.RequireAsync(campaign.Tenant, ct);
+        var list = await lists.RequireAsync(campaign.Tenant, campaign.Template.Language, ct);
         if (list.Problem is not null)
             return list.Problem;
         if (campaign.Template.Sync.RemoteUid is not { } templateUid)

@@ -21,7 +21,7 @@ public sealed class TemplateSyncHandler(MailWizzClient client, TenantListSync li
         if (template is null)
             return await DeleteAsync(JsonSerializer.Deserialize<TemplateSync.DeletedPayload>(message.Payload), ct);
 
-        var list = await lists.RequireAsync(template.Tenant, ct);
+        var list = await lists.RequireAsync(template.Tenant, template.Language, ct);
         if (list.Problem is not null)
             return list.Problem;
         if (await lists.EnsureFieldsAsync(list.ListUid!, MergeTags.Find(template.Subject, template.Html), ct) is { } fieldProblem)

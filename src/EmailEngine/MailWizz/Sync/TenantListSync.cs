@@ -1,3 +1,4 @@
+using System.Text.Json;
 using EmailEngine.Data;
 using EmailEngine.Hosting;
 using EmailEngine.Outbox;
@@ -8,32 +9,47 @@ using Microsoft.EntityFrameworkCore;
 namespace EmailEngine.MailWizz.Sync;
 
 /// <summary>
-/// Each tenant has one MailWizz list, named <c>ee:{tenant}</c>, created on demand from its sender settings.
-/// Only the list's own outbox messages create or update it (they run one at a time), so concurrent template and
-/// campaign pushes never race to create two lists; they wait for it instead. Lookup by name before creating makes
-/// a repeat after a crash adopt the list instead of duplicating it.
+/// A tenant's MailWizz lists, one per language (<see cref="TenantList"/>), created on demand from its sender
+/// settings. Only a list's own outbox messages create or update it (they run one at a time), so concurrent template,
+/// campaign and subscriber pushes never race to create two lists; they defer until it exists. Lookup by name before
+/// creating makes a repeat after a crash adopt the list instead of duplicating it.
 /// </summary>
 public sealed class TenantListSync(MailWizzClient client, AppDbContext db, EngineSettings settings, TimeProvider clock)
 {
-    public static string ListName(string slug) => $"ee:{slug}";
-
     public sealed record Outcome(string? ListUid, OutboxResult? Problem);
 
     /// <summary>For pushes that need the list: its uid, or a deferral that makes sure the list's own push is queued.</summary>
-    public async Task<Outcome> RequireAsync(Tenant tenant, CancellationToken ct)
+    public async Task<Outcome> RequireAsync(Tenant tenant, string language, CancellationToken ct)
     {
         if (MissingSender(tenant) is { } waiting)
             return new(null, waiting);
-        if (tenant.ListSync.RemoteUid is { } uid)
+        var list = await FindOrAddAsync(tenant, language, ct);
+        if (list.Sync.RemoteUid is { } uid)
             return new(uid, null);
-        var key = TenantSender.ListResourceKey(tenant.Id);
+        var key = TenantSender.ListResourceKey(tenant.Id, language);
         if (!await db.Set<OutboxMessage>().AnyAsync(m => m.ResourceKey == key
             && (m.Status == OutboxStatus.Pending || m.Status == OutboxStatus.Processing), ct))
         {
             var now = clock.GetUtcNow();
-            db.Add(new OutboxMessage { Kind = TenantSender.ListKind, ResourceKey = key, TenantId = tenant.Id, CreatedAt = now, NextAttemptAt = now });
+            db.Add(new OutboxMessage
+            {
+                Kind = TenantSender.ListKind, ResourceKey = key, TenantId = tenant.Id, CreatedAt = now, NextAttemptAt = now,
+                Payload = JsonSerializer.Serialize(new TenantSender.ListPayload(language)),
+            });
         }
-        return new(null, new OutboxResult.Defer($"waiting for the MailWizz list of tenant '{tenant.Slug}'", TimeSpan.FromSeconds(1)));
+        return new(null, new OutboxResult.Defer($"waiting for the MailWizz list of tenant '{tenant.Slug}' ({language})", TimeSpan.FromSeconds(1)));
+    }
+
+    public async Task<TenantList> FindOrAddAsync(Tenant tenant, string language, CancellationToken ct)
+    {
+        var list = await db.Set<TenantList>().SingleOrDefaultAsync(l => l.TenantId == tenant.Id && l.Language == language, ct)
+            ?? db.ChangeTracker.Entries<TenantList>().Select(e => e.Entity).FirstOrDefault(l => l.TenantId == tenant.Id && l.Language == language);
+        if (list is null)
+        {
+            list = new TenantList { TenantId = tenant.Id, Language = language };
+            db.Add(list);
+        }
+        return list;
     }
 
     private OutboxResult? MissingSender(Tenant tenant) => tenant.Sender.Over(settings).Missing() is { Count: > 0 } missing
@@ -42,23 +58,23 @@ public sealed class TenantListSync(MailWizzClient client, AppDbContext db, Engin
             TimeSpan.FromMinutes(1))
         : null;
 
-    /// <summary>Creates (or adopts, or updates) the tenant's list: run only by the list's own outbox messages.</summary>
-    public async Task<Outcome> EnsureAsync(Tenant tenant, bool update, CancellationToken ct)
+    /// <summary>Creates (or adopts, or updates) one list: run only by the list's own outbox messages.</summary>
+    public async Task<Outcome> EnsureAsync(Tenant tenant, TenantList list, CancellationToken ct)
     {
         if (MissingSender(tenant) is { } waiting)
             return new(null, waiting);
         var sender = tenant.Sender.Over(settings);
-        var definition = new ListDefinition(ListName(tenant.Slug), $"Email-Engine contacts of {tenant.Name}", sender.FromName!, sender.FromEmail!,
-            sender.ReplyTo!, null, sender.CompanyName!, sender.CompanyAddress!, sender.CompanyCity!, sender.CompanyZip, sender.CompanyCountry!);
+        var definition = new ListDefinition(TenantList.RemoteName(tenant.Slug, list.Language), $"Email-Engine contacts of {tenant.Name} ({list.Language})",
+            sender.FromName!, sender.FromEmail!, sender.ReplyTo!, null, sender.CompanyName!, sender.CompanyAddress!, sender.CompanyCity!,
+            sender.CompanyZip, sender.CompanyCountry!);
 
-        var uid = tenant.ListSync.RemoteUid;
+        var uid = list.Sync.RemoteUid;
         if (uid is null)
         {
             var found = await client.FindListByNameAsync(definition.Name, ct);
             if (!found.IsSuccess)
                 return new(null, SyncHandlerErrors.From(found.Error!, "finding the tenant list"));
             uid = found.Value?.ListUid;
-            update = update || uid is not null;
         }
         if (uid is null)
         {
@@ -67,25 +83,25 @@ public sealed class TenantListSync(MailWizzClient client, AppDbContext db, Engin
                 return new(null, SyncHandlerErrors.From(created.Error!, "creating the tenant list"));
             uid = created.Value!;
         }
-        else if (update)
+        else
         {
             var updated = await client.UpdateListAsync(uid, definition, ct);
             if (updated.Error is { Kind: MailWizzErrorKind.NotFound })
             {
-                tenant.ListSync.RemoteUid = null; // deleted in MailWizz by hand: recreate next time
-                return new(null, new OutboxResult.Retry("the tenant list disappeared from MailWizz; recreating it"));
+                list.Sync.RemoteUid = null; // deleted in MailWizz by hand: recreate on the next attempt
+                return new(null, new OutboxResult.Retry("the tenant list disappeared from MailWizz; recreating it", TimeSpan.Zero));
             }
             if (!updated.IsSuccess)
                 return new(null, SyncHandlerErrors.From(updated.Error!, "updating the tenant list"));
         }
-        tenant.ListSync.Status = SyncStatus.Synced;
-        tenant.ListSync.RemoteUid = uid;
-        tenant.ListSync.SyncedAt = clock.GetUtcNow();
-        tenant.ListSync.LastError = null;
+        list.Sync.Status = SyncStatus.Synced;
+        list.Sync.RemoteUid = uid;
+        list.Sync.SyncedAt = clock.GetUtcNow();
+        list.Sync.LastError = null;
         return new(uid, null);
     }
 
-    /// <summary>MailWizz only fills tags of list fields: create a text field for each custom tag a template uses.</summary>
+    /// <summary>MailWizz only fills tags of list fields: create a text field for each custom tag that is missing.</summary>
     public async Task<OutboxResult?> EnsureFieldsAsync(string listUid, IEnumerable<string> tags, CancellationToken ct)
     {
         var wanted = MergeTags.CustomFields(tags);
@@ -96,20 +112,12 @@ public sealed class TenantListSync(MailWizzClient client, AppDbContext db, Engin
             return SyncHandlerErrors.From(existing.Error!, "reading list fields");
         foreach (var tag in wanted.Except(existing.Value!.Select(f => f.Tag)))
         {
-            var label = string.Join(' ', tag.Split('_').Select(w => w[0] + w[1..].ToLowerInvariant()));
+            var label = string.Join(' ', tag.Split('_', StringSplitOptions.RemoveEmptyEntries).Select(w => w[0] + w[1..].ToLowerInvariant()));
             var created = await client.CreateListFieldAsync(listUid, tag, label, ct);
             if (!created.IsSuccess)
                 return SyncHandlerErrors.From(created.Error!, $"creating list field {tag}");
         }
         return null;
-    }
-
-    /// <summary>Custom tags used by all of a tenant's templates (fields are per list, shared by its campaigns).</summary>
-    public static async Task<IReadOnlyList<string>> TenantTagsAsync(AppDbContext db, long tenantId, CancellationToken ct)
-    {
-        var texts = await db.Set<EmailTemplate>().AsNoTracking().Where(t => t.TenantId == tenantId)
-            .Select(t => new { t.Subject, t.Html }).ToListAsync(ct);
-        return MergeTags.Find(texts.SelectMany(t => new[] { t.Subject, t.Html }).ToArray());
     }
 }
 

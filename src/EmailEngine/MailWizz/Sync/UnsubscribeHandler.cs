@@ -20,16 +20,21 @@ public sealed class UnsubscribeHandler(MailWizzClient client, MailWizzOptions op
             var all = await client.UnsubscribeFromAllListsAsync(email, ct);
             return all.IsSuccess ? OutboxResult.Success : FromError(all.Error!, "unsubscribing from all lists");
         }
-        var listUid = await db.Set<Tenant>().Where(t => t.Id == message.TenantId).Select(t => t.ListSync.RemoteUid).SingleOrDefaultAsync(ct);
-        if (listUid is null)
-            return OutboxResult.Success; // no list in MailWizz yet: nothing to unsubscribe from
-        var found = await client.FindSubscriberAsync(listUid, email, ct);
-        if (!found.IsSuccess)
-            return FromError(found.Error!, "finding the subscriber");
-        if (found.Value is null)
-            return OutboxResult.Success;
-        var done = await client.UnsubscribeAsync(listUid, found.Value.SubscriberUid, ct);
-        return done.IsSuccess || done.Error!.Kind == MailWizzErrorKind.NotFound ? OutboxResult.Success : FromError(done.Error!, "unsubscribing");
+        // Every list the tenant has in MailWizz (one per language); none yet means nothing to unsubscribe from.
+        var listUids = await db.Set<TenantList>().Where(l => l.TenantId == message.TenantId && l.Sync.RemoteUid != null)
+            .Select(l => l.Sync.RemoteUid!).ToListAsync(ct);
+        foreach (var listUid in listUids)
+        {
+            var found = await client.FindSubscriberAsync(listUid, email, ct);
+            if (!found.IsSuccess)
+                return FromError(found.Error!, "finding the subscriber");
+            if (found.Value is null)
+                continue;
+            var done = await client.UnsubscribeAsync(listUid, found.Value.SubscriberUid, ct);
+            if (!done.IsSuccess && done.Error!.Kind != MailWizzErrorKind.NotFound)
+                return FromError(done.Error!, "unsubscribing");
+        }
+        return OutboxResult.Success;
     }
 
     protected override Task<SyncState?> FindSyncStateAsync(OutboxMessage message, AppDbContext db, CancellationToken ct) =>

@@ -491,6 +491,33 @@ namespace EmailEngine.Data.Migrations.Sqlite
                     b.ToTable("tenants", (string)null);
                 });
 
+            modelBuilder.Entity("EmailEngine.Tenants.TenantList", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(35)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("language");
+
+                    b.Property<long>("TenantId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_tenant_lists");
+
+                    b.HasIndex("TenantId", "Language")
+                        .IsUnique()
+                        .HasDatabaseName("ix_tenant_lists_tenant_id_language");
+
+                    b.ToTable("tenant_lists", (string)null);
+                });
+
             modelBuilder.Entity("EmailEngine.Auth.ApiKey", b =>
                 {
                     b.HasOne("EmailEngine.Tenants.Tenant", "Tenant")
@@ -688,50 +715,62 @@ namespace EmailEngine.Data.Migrations.Sqlite
                                 .HasConstraintName("fk_tenants_tenants_id");
                         });
 
-                    b.OwnsOne("EmailEngine.Outbox.SyncState", "ListSync", b1 =>
+                    b.Navigation("Sender")
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("EmailEngine.Tenants.TenantList", b =>
+                {
+                    b.HasOne("EmailEngine.Tenants.Tenant", "Tenant")
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_tenant_lists_tenants_tenant_id");
+
+                    b.OwnsOne("EmailEngine.Outbox.SyncState", "Sync", b1 =>
                         {
-                            b1.Property<long>("TenantId")
+                            b1.Property<long>("TenantListId")
                                 .HasColumnType("INTEGER")
                                 .HasColumnName("id");
 
                             b1.Property<int>("Attempts")
                                 .HasColumnType("INTEGER")
-                                .HasColumnName("list_sync_attempts");
+                                .HasColumnName("sync_attempts");
 
                             b1.Property<string>("LastError")
                                 .HasMaxLength(2000)
                                 .HasColumnType("TEXT")
-                                .HasColumnName("list_sync_last_error");
+                                .HasColumnName("sync_last_error");
 
                             b1.Property<string>("RemoteUid")
                                 .HasMaxLength(64)
                                 .HasColumnType("TEXT")
-                                .HasColumnName("list_sync_remote_uid");
+                                .HasColumnName("sync_remote_uid");
 
                             b1.Property<string>("Status")
                                 .IsRequired()
                                 .HasMaxLength(16)
                                 .HasColumnType("TEXT")
-                                .HasColumnName("list_sync_status");
+                                .HasColumnName("sync_status");
 
                             b1.Property<long?>("SyncedAt")
                                 .HasColumnType("INTEGER")
-                                .HasColumnName("list_sync_synced_at");
+                                .HasColumnName("sync_synced_at");
 
-                            b1.HasKey("TenantId");
+                            b1.HasKey("TenantListId");
 
-                            b1.ToTable("tenants");
+                            b1.ToTable("tenant_lists");
 
                             b1.WithOwner()
-                                .HasForeignKey("TenantId")
-                                .HasConstraintName("fk_tenants_tenants_id");
+                                .HasForeignKey("TenantListId")
+                                .HasConstraintName("fk_tenant_lists_tenant_lists_id");
                         });
 
-                    b.Navigation("ListSync")
+                    b.Navigation("Sync")
                         .IsRequired();
 
-                    b.Navigation("Sender")
-                        .IsRequired();
+                    b.Navigation("Tenant");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,109 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+
+#nullable disable
+
+namespace EmailEngine.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class TenantLists : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "list_sync_attempts",
+                table: "tenants");
+
+            migrationBuilder.DropColumn(
+                name: "list_sync_last_error",
+                table: "tenants");
+
+            migrationBuilder.DropColumn(
+                name: "list_sync_remote_uid",
+                table: "tenants");
+
+            migrationBuilder.DropColumn(
+                name: "list_sync_status",
+                table: "tenants");
+
+            migrationBuilder.DropColumn(
+                name: "list_sync_synced_at",
+                table: "tenants");
+
+            migrationBuilder.CreateTable(
+                name: "tenant_lists",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    tenant_id = table.Column<long>(type: "bigint", nullable: false),
+                    language = table.Column<string>(type: "character varying(35)", maxLength: 35, nullable: false),
+                    sync_status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    sync_attempts = table.Column<int>(type: "integer", nullable: false),
+                    sync_last_error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    sync_remote_uid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    sync_synced_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_tenant_lists", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_tenant_lists_tenants_tenant_id",
+                        column: x => x.tenant_id,
+                        principalTable: "tenants",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tenant_lists_tenant_id_language",
+                table: "tenant_lists",
+                columns: new[] { "tenant_id", "language" },
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "tenant_lists");
+
+            migrationBuilder.AddColumn<int>(
+                name: "list_sync_attempts",
+                table: "tenants",
+                type: "integer",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.AddColumn<string>(
+                name: "list_sync_last_error",
+                table: "tenants",
+                type: "character varying(2000)",
+                maxLength: 2000,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "list_sync_remote_uid",
+                table: "tenants",
+                type: "character varying(64)",
+                maxLength: 64,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "list_sync_status",
+                table: "tenants",
+                type: "character varying(16)",
+                maxLength: 16,
+                nullable: false,
+                defaultValue: "");
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "list_sync_synced_at",
+                table: "tenants",
+                type: "timestamp with time zone",
+                nullable: true);
+        }
+    }
+}
