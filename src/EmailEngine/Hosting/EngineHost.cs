@@ -7,6 +7,7 @@ using EmailEngine.Outbox;
 using EmailEngine.PowerMta.Deploy;
 using EmailEngine.Suppressions;
 using EmailEngine.Templates;
+using EmailEngine.Contacts;
 using EmailEngine.Data;
 using EmailEngine.Health;
 using EmailEngine.Http;
@@ -54,6 +55,7 @@ public static class EngineHost
         services.AddSingleton(PmtaHostOptions.From(settings));
         services.AddScoped<ConfigDeployer>();
         services.AddScoped<SuppressionService>();
+        services.AddScoped<WelcomeWorkflow>();
         services.AddMailWizzClient(MailWizzOptions.From(settings));
         return services;
     }
@@ -79,6 +81,7 @@ public static class EngineHost
         app.MapCampaignEndpoints();
         app.MapOutboxEndpoints();
         app.MapSuppressionEndpoints();
+        app.MapContactEndpoints();
         return app;
     }
 }

@@ -56,6 +56,7 @@ public static class MailWizzSetup
         services.AddScoped<IOutboxHandler, TemplateSyncHandler>();
         services.AddScoped<IOutboxHandler, CampaignSyncHandler>();
         services.AddScoped<IOutboxHandler, UnsubscribeHandler>();
+        services.AddScoped<IOutboxHandler, SubscriberSyncHandler>();
         return services;
     }
 

@@ -1,0 +1,88 @@
+using EmailEngine.Campaigns;
+using EmailEngine.Contacts.Validation;
+using EmailEngine.Outbox;
+using EmailEngine.Tenants;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace EmailEngine.Contacts;
+
+public enum ContactStatus { Active, Suppressed }
+
+/// <summary>One person on a tenant's list: one row per (tenant, normalized address); a repeat intake updates it.</summary>
+public sealed class Contact
+{
+    public long Id { get; set; }
+    public long TenantId { get; set; }
+    public Tenant Tenant { get; set; } = null!;
+    /// <summary>As given, trimmed, domain lower-cased (the local part's case is the owner's).</summary>
+    public required string Email { get; set; }
+    /// <summary>Lower-cased address: one contact per (tenant, key), since mailbox providers ignore local-part case.</summary>
+    public required string EmailKey { get; set; }
+    public string? FirstName { get; set; }
+    public string? LastName { get; set; }
+    public string? Company { get; set; }
+    public required string Language { get; set; }
+    public string? Source { get; set; }
+    /// <summary>JSON array of strings (e.g. a contact category).</summary>
+    public string Tags { get; set; } = "[]";
+    /// <summary>JSON object of custom list-field values by MailWizz tag.</summary>
+    public string Fields { get; set; } = "{}";
+    public DateTimeOffset? ConsentAt { get; set; }
+    public string? ConsentIp { get; set; }
+    public string? ConsentText { get; set; }
+    public ContactStatus Status { get; set; }
+    public EmailFlags Flags { get; set; }
+    /// <summary>The autoresponder that welcomes this contact (its template's language decides the MailWizz list).</summary>
+    public long? WelcomeCampaignId { get; set; }
+    public Campaign? WelcomeCampaign { get; set; }
+    public SyncState Sync { get; set; } = new();
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>What happened to a contact, in order: shown as its timeline.</summary>
+public sealed class ContactEvent
+{
+    public long Id { get; set; }
+    public long ContactId { get; set; }
+    public DateTimeOffset At { get; set; }
+    public required string Type { get; set; }
+    public string? Detail { get; set; }
+}
+
+internal sealed class ContactConfiguration : IEntityTypeConfiguration<Contact>
+{
+    public void Configure(EntityTypeBuilder<Contact> contact)
+    {
+        contact.ToTable("contacts");
+        contact.HasIndex(c => new { c.TenantId, c.EmailKey }).IsUnique();
+        contact.Property(c => c.Email).HasMaxLength(320);
+        contact.Property(c => c.EmailKey).HasMaxLength(320);
+        contact.Property(c => c.FirstName).HasMaxLength(255);
+        contact.Property(c => c.LastName).HasMaxLength(255);
+        contact.Property(c => c.Company).HasMaxLength(255);
+        contact.Property(c => c.Language).HasMaxLength(35);
+        contact.Property(c => c.Source).HasMaxLength(100);
+        contact.Property(c => c.ConsentIp).HasMaxLength(45);
+        contact.Property(c => c.ConsentText).HasMaxLength(1000);
+        contact.Property(c => c.Status).HasMaxLength(16)
+            .HasConversion(s => s.ToString().ToLowerInvariant(), s => Enum.Parse<ContactStatus>(s, true));
+        contact.Property(c => c.Flags).HasConversion<int>();
+        contact.HasOne(c => c.Tenant).WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Cascade);
+        contact.HasOne(c => c.WelcomeCampaign).WithMany().HasForeignKey(c => c.WelcomeCampaignId).OnDelete(DeleteBehavior.SetNull);
+        contact.OwnsSyncState(c => c.Sync);
+    }
+}
+
+internal sealed class ContactEventConfiguration : IEntityTypeConfiguration<ContactEvent>
+{
+    public void Configure(EntityTypeBuilder<ContactEvent> e)
+    {
+        e.ToTable("contact_events");
+        e.Property(x => x.Type).HasMaxLength(40);
+        e.Property(x => x.Detail).HasMaxLength(1000);
+        e.HasIndex(x => new { x.ContactId, x.Id });
+        e.HasOne<Contact>().WithMany().HasForeignKey(x => x.ContactId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

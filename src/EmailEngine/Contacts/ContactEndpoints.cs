@@ -1,0 +1,85 @@
+using System.Security.Claims;
+using EmailEngine.Data;
+using EmailEngine.Http;
+using EmailEngine.Outbox;
+using EmailEngine.Suppressions;
+using EmailEngine.Tenants;
+using Microsoft.EntityFrameworkCore;
+
+namespace EmailEngine.Contacts;
+
+public static class ContactEndpoints
+{
+    public static IEndpointRouteBuilder MapContactEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v2/contacts").WithTags("Contacts");
+        group.MapPost("/", RegisterContact.Handle).WithName("RegisterContact");
+        group.MapGet("/", ListContacts).WithName("ListContacts");
+        group.MapGet("/{id:long}", GetContact).WithName("GetContact");
+        group.MapDelete("/{id:long}", EraseContact).WithName("EraseContact");
+        return app;
+    }
+
+    /// <summary>Cursor pagination: pass the last id seen as <c>after</c>; <c>next_after</c> is null on the last page.</summary>
+    public static async Task<IResult> ListContacts(string? tenant, string? status, string? email, long? after, int? limit, ClaimsPrincipal user,
+        TenantScope tenants, AppDbContext db, CancellationToken ct)
+    {
+        var scope = await tenants.ForReadAsync(user, tenant, ct);
+        if (!scope.IsSuccess)
+            return scope.Error!.ToProblem();
+        var query = db.Set<Contact>().AsNoTracking().Include(c => c.Tenant).Where(c => scope.Value == null || c.TenantId == scope.Value);
+        if (status is not null)
+        {
+            if (!Enum.TryParse<ContactStatus>(status, true, out var wanted))
+                return Failure.Field("status", "must be active or suppressed").ToProblem();
+            query = query.Where(c => c.Status == wanted);
+        }
+        if (!string.IsNullOrWhiteSpace(email))
+            query = query.Where(c => c.EmailKey == email.Trim().ToLowerInvariant());
+        var size = Math.Clamp(limit ?? 100, 1, 1000);
+        var items = await query.Where(c => after == null || c.Id > after).OrderBy(c => c.Id).Take(size).ToListAsync(ct);
+        return TypedResults.Ok(new
+        {
+            items = items.Select(c => ContactResponse.From(c, c.Tenant.Slug)),
+            next_after = items.Count == size ? items[^1].Id : (long?)null,
+        });
+    }
+
+    public static async Task<IResult> GetContact(long id, ClaimsPrincipal user, TenantScope tenants, AppDbContext db, CancellationToken ct)
+    {
+        var contact = await FindAsync(id, user, tenants, db, ct);
+        if (contact is null)
+            return new Failure.NotFound($"Contact {id} does not exist.").ToProblem();
+        var timeline = await db.Set<ContactEvent>().AsNoTracking().Where(e => e.ContactId == id).OrderBy(e => e.Id).ToListAsync(ct);
+        return TypedResults.Ok(ContactResponse.From(contact, contact.Tenant.Slug, timeline));
+    }
+
+    /// <summary>
+    /// GDPR erasure: the contact and its timeline are deleted here, its subscriber deleted in MailWizz, and a
+    /// hash-only suppression stops the address from being imported again by accident.
+    /// </summary>
+    public static async Task<IResult> EraseContact(long id, ClaimsPrincipal user, TenantScope tenants, AppDbContext db,
+        SuppressionService suppressions, OutboxWriter outbox, CancellationToken ct)
+    {
+        var contact = await FindAsync(id, user, tenants, db, ct);
+        if (contact is null)
+            return new Failure.NotFound($"Contact {id} does not exist.").ToProblem();
+        var listLanguage = contact.WelcomeCampaignId is { } campaignId
+            ? await db.Set<Campaigns.Campaign>().Where(c => c.Id == campaignId).Select(c => c.Template.Language).SingleOrDefaultAsync(ct)
+            : null;
+        await ContactSync.EnqueueEraseAsync(outbox, contact, listLanguage, ct);
+        db.Remove(contact);
+        var added = await suppressions.AddAsync(contact.TenantId, contact.Email, SuppressionReason.Erased, "contact-erase", null, ct);
+        if (!added.IsSuccess)
+            return added.Error!.ToProblem();
+        if (!added.Value.Created)
+            await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Contact?> FindAsync(long id, ClaimsPrincipal user, TenantScope tenants, AppDbContext db, CancellationToken ct)
+    {
+        var scope = await tenants.ForReadAsync(user, null, ct);
+        return await db.Set<Contact>().Include(c => c.Tenant).SingleOrDefaultAsync(c => c.Id == id && (scope.Value == null || c.TenantId == scope.Value), ct);
+    }
+}

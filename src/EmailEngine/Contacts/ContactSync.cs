@@ -1,0 +1,22 @@
+using System.Text.Json;
+using EmailEngine.Outbox;
+
+namespace EmailEngine.Contacts;
+
+/// <summary>Outbox vocabulary for contacts: subscribe (or update) on the welcome list; erase removes the subscriber.</summary>
+public static class ContactSync
+{
+    public const string Kind = "mailwizz.subscriber";
+
+    public static string ResourceKey(long contactId) => $"contact:{contactId}";
+
+    /// <summary>An erased contact's row is gone: the message carries only where the subscriber was.</summary>
+    public sealed record ErasedPayload(string? ListLanguage, string? SubscriberUid);
+
+    public static Task EnqueueAsync(OutboxWriter outbox, Contact contact, CancellationToken ct) =>
+        outbox.EnqueueAsync(Kind, ResourceKey(contact.Id), contact.TenantId, "{}", ct);
+
+    public static Task EnqueueEraseAsync(OutboxWriter outbox, Contact contact, string? listLanguage, CancellationToken ct) =>
+        outbox.EnqueueAsync(Kind, ResourceKey(contact.Id), contact.TenantId,
+            JsonSerializer.Serialize(new ErasedPayload(listLanguage, contact.Sync.RemoteUid)), ct);
+}

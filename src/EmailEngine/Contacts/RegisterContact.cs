@@ -1,0 +1,140 @@
+using System.Net;
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using EmailEngine.Contacts.Validation;
+using EmailEngine.Data;
+using EmailEngine.Http;
+using EmailEngine.Outbox;
+using EmailEngine.Suppressions;
+using EmailEngine.Tenants;
+using Microsoft.EntityFrameworkCore;
+
+namespace EmailEngine.Contacts;
+
+/// <summary>
+/// <c>POST /api/v2/contacts</c>: the runbook's workflow steps 1–5. Validate and store the contact (one per tenant
+/// and address: a repeat updates it), choose its welcome template and autoresponder (creating the built-in ones when
+/// missing), and queue its subscription to MailWizz. Always 202: MailWizz is reached by the outbox, so an outage
+/// loses nothing. A suppressed address is stored as suppressed and never sent to MailWizz (200).
+/// </summary>
+public static partial class RegisterContact
+{
+    [GeneratedRegex("^[A-Z][A-Z0-9_]{0,49}$")]
+    private static partial Regex FieldTag();
+
+    public static async Task<IResult> Handle(CreateContactRequest request, ClaimsPrincipal user, TenantScope tenants, AppDbContext db,
+        SuppressionService suppressions, WelcomeWorkflow welcome, OutboxWriter outbox, TimeProvider clock, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var address = EmailAddressValidator.Check(request.Email);
+        if (!address.IsValid)
+            errors.Add("email", $"{address.Reason} ({address.Code})");
+        Validate(request, errors);
+        if (errors.Any)
+            return errors.ToFailure().ToProblem();
+        var resolved = await tenants.ForWriteAsync(user, request.Tenant, ct);
+        if (!resolved.IsSuccess)
+            return resolved.Error!.ToProblem();
+        var tenant = resolved.Value!;
+        var language = TenantRules.NormalizeLanguage(request.Language) ?? tenant.DefaultLanguage;
+        var now = clock.GetUtcNow();
+        var events = new List<(string Type, string? Detail)> { ("received", request.Source), ("validated", FlagsText(address.Flags)) };
+
+        var suppressed = await suppressions.MatchesAsync(tenant.Id, address.Normalized!, ct);
+        WelcomeWorkflow.Choice? choice = null;
+        if (suppressed.Count == 0)
+            choice = await welcome.ChooseAsync(tenant, language, ct);
+
+        var key = address.Normalized!.ToLowerInvariant();
+        var contact = await db.Set<Contact>().SingleOrDefaultAsync(c => c.TenantId == tenant.Id && c.EmailKey == key, ct);
+        var isNew = contact is null;
+        contact ??= new Contact { TenantId = tenant.Id, Email = address.Normalized!, EmailKey = key, Language = language, CreatedAt = now };
+        Apply(contact, request, language, address.Flags, now);
+        contact.Status = suppressed.Count > 0 ? ContactStatus.Suppressed : ContactStatus.Active;
+        if (isNew)
+            db.Add(contact);
+        events.Add((isNew ? "stored" : "updated", null));
+        if (suppressed.Count > 0)
+            events.Add(("suppressed", string.Join(", ", suppressed.Select(s => $"{(s.TenantId is null ? "global" : "tenant")}:{SuppressionReasons.ToWire(s.Reason)}"))));
+        else
+        {
+            contact.WelcomeCampaignId = choice!.Campaign.Id;
+            contact.Sync.MarkPending();
+            events.Add(("template_chosen", $"{choice.Template.Name} ({choice.Template.Language}) via {choice.Path}"));
+            events.Add(("autoresponder_chosen", choice.Campaign.Name));
+            events.Add(("queued", "subscribe in MailWizz"));
+        }
+
+        try
+        {
+            await outbox.SaveWithPushAsync(async token =>
+            {
+                db.AddRange(events.Select(e => new ContactEvent { ContactId = contact.Id, At = now, Type = e.Type, Detail = e.Detail }));
+                if (contact.Status == ContactStatus.Active)
+                    await ContactSync.EnqueueAsync(outbox, contact, token);
+            }, ct);
+        }
+        catch (DbUpdateException) when (isNew)
+        {
+            return new Failure.Conflict("The same contact was submitted concurrently; send it again to update it.").ToProblem();
+        }
+        var body = ContactResponse.From(contact, tenant.Slug);
+        return contact.Status == ContactStatus.Suppressed ? TypedResults.Ok(body) : TypedResults.Accepted($"/api/v2/contacts/{contact.Id}", body);
+    }
+
+    private static void Validate(CreateContactRequest request, FieldErrors errors)
+    {
+        foreach (var (field, value, max) in new[]
+        {
+            ("first_name", request.GivenName, 255), ("last_name", request.FamilyName, 255), ("company", request.Company, 255), ("source", request.Source, 100),
+        })
+        {
+            if (value is { Length: > 0 } v && v.Length > max)
+                errors.Add(field, $"must be at most {max} characters");
+        }
+        TenantRules.CheckLanguage(errors, "language", request.Language);
+        if (request.Tags is { } tags && (tags.Count > 50 || tags.Any(t => string.IsNullOrWhiteSpace(t) || t.Length > 64)))
+            errors.Add("tags", "at most 50 tags of 1-64 characters");
+        foreach (var (key, value) in request.Fields ?? [])
+        {
+            var tag = key.Trim().ToUpperInvariant();
+            if (!FieldTag().IsMatch(tag) || tag is "EMAIL")
+                errors.Add($"fields.{key}", "field names become MailWizz tags: letters, digits and _ starting with a letter (EMAIL is reserved)");
+            else if (value?.Length > 255)
+                errors.Add($"fields.{key}", "must be at most 255 characters");
+        }
+        if (request.Consent is { } consent)
+        {
+            if (consent.Ip is not null && !IPAddress.TryParse(consent.Ip, out _))
+                errors.Add("consent.ip", "must be an IPv4 or IPv6 address");
+            if (consent.Text?.Length > 1000)
+                errors.Add("consent.text", "must be at most 1000 characters");
+        }
+    }
+
+    /// <summary>Sets what the request gives; a repeat intake never blanks a value it does not mention.</summary>
+    private static void Apply(Contact contact, CreateContactRequest request, string language, EmailFlags flags, DateTimeOffset now)
+    {
+        contact.FirstName = request.GivenName?.Trim() ?? contact.FirstName;
+        contact.LastName = request.FamilyName?.Trim() ?? contact.LastName;
+        contact.Company = request.Company?.Trim() ?? contact.Company;
+        contact.Language = request.Language is null ? contact.Language : language;
+        contact.Source = request.Source?.Trim() ?? contact.Source;
+        if (request.Tags is { } tags)
+            contact.Tags = JsonSerializer.Serialize(JsonSerializer.Deserialize<List<string>>(contact.Tags)!.Union(tags.Select(t => t.Trim())).ToList());
+        if (request.Fields is { Count: > 0 } fields)
+        {
+            var merged = JsonSerializer.Deserialize<Dictionary<string, string>>(contact.Fields)!;
+            foreach (var (key, value) in fields)
+                merged[key.Trim().ToUpperInvariant()] = value ?? "";
+            contact.Fields = JsonSerializer.Serialize(merged);
+        }
+        if (request.Consent is { } consent)
+            (contact.ConsentAt, contact.ConsentIp, contact.ConsentText) = (consent.Timestamp ?? now, consent.Ip, consent.Text);
+        contact.Flags = flags;
+        contact.UpdatedAt = now;
+    }
+
+    private static string FlagsText(EmailFlags flags) => flags == EmailFlags.None ? "ok" : flags.ToString();
+}
