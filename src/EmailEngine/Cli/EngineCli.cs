@@ -17,6 +17,8 @@ public static class EngineCli
         root.Add(MigrateCommand.Build());
         root.Add(TenantCommands.Build());
         root.Add(KeyCommands.Build());
+        root.Add(ContactCommands.Build());
+        root.Add(BenchCommands.Build());
         root.Add(OutboxCommands.Build());
         root.Add(HealthcheckCommand.Build());
         root.SetAction((result, ct) => ServeCommand.RunAsync(ct));
@@ -42,7 +44,8 @@ public static class EngineCli
     {
         var settings = SettingsLoader.Load();
         var services = new ServiceCollection();
-        services.AddLogging(logging => logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+        services.AddLogging(logging => logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None)); // SQL errors surface as exceptions
         services.AddEngineServices(settings);
         await using var provider = services.BuildServiceProvider();
         await using var scope = provider.CreateAsyncScope();

@@ -37,6 +37,8 @@ public sealed class Contact
     public long? WelcomeCampaignId { get; set; }
     public Campaign? WelcomeCampaign { get; set; }
     public SyncState Sync { get; set; } = new();
+    /// <summary>The bulk import that last wrote this contact; its subscribers are pushed in batches by job.</summary>
+    public long? ImportJobId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }
@@ -72,6 +74,7 @@ internal sealed class ContactConfiguration : IEntityTypeConfiguration<Contact>
         contact.HasOne(c => c.Tenant).WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Cascade);
         contact.HasOne(c => c.WelcomeCampaign).WithMany().HasForeignKey(c => c.WelcomeCampaignId).OnDelete(DeleteBehavior.SetNull);
         contact.OwnsSyncState(c => c.Sync);
+        contact.HasIndex(c => c.ImportJobId);
     }
 }
 

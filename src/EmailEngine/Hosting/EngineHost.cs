@@ -8,6 +8,7 @@ using EmailEngine.PowerMta.Deploy;
 using EmailEngine.Suppressions;
 using EmailEngine.Templates;
 using EmailEngine.Contacts;
+using EmailEngine.Contacts.Import;
 using EmailEngine.Data;
 using EmailEngine.Health;
 using EmailEngine.Http;
@@ -56,6 +57,10 @@ public static class EngineHost
         services.AddScoped<ConfigDeployer>();
         services.AddScoped<SuppressionService>();
         services.AddScoped<WelcomeWorkflow>();
+        services.AddScoped<ContactImporter>();
+        services.AddScoped<EmailEngine.Bench.ImportBenchmark>();
+        services.AddSingleton<ImportRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<ImportRunner>());
         services.AddMailWizzClient(MailWizzOptions.From(settings));
         return services;
     }
@@ -82,6 +87,7 @@ public static class EngineHost
         app.MapOutboxEndpoints();
         app.MapSuppressionEndpoints();
         app.MapContactEndpoints();
+        app.MapImportEndpoints();
         return app;
     }
 }

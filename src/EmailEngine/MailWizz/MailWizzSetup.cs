@@ -57,6 +57,7 @@ public static class MailWizzSetup
         services.AddScoped<IOutboxHandler, CampaignSyncHandler>();
         services.AddScoped<IOutboxHandler, UnsubscribeHandler>();
         services.AddScoped<IOutboxHandler, SubscriberSyncHandler>();
+        services.AddScoped<IOutboxHandler, SubscriberBatchHandler>();
         return services;
     }
 

@@ -31,7 +31,7 @@ public sealed class SubscriberSyncHandler(MailWizzClient client, TenantListSync 
         if (list.Problem is not null)
             return list.Problem;
 
-        var fields = SubscriberFields(contact);
+        var fields = SubscriberFields.For(contact, contact.Tenant);
         if (await lists.EnsureFieldsAsync(list.ListUid!, fields.Keys, ct) is { } fieldProblem)
             return fieldProblem;
         var existing = await client.FindSubscriberAsync(list.ListUid!, contact.Email, ct);
@@ -55,17 +55,6 @@ public sealed class SubscriberSyncHandler(MailWizzClient client, TenantListSync 
         MarkSynced(contact.Sync, uid, message);
         db.Add(new ContactEvent { ContactId = contact.Id, At = Clock.GetUtcNow(), Type = "pushed", Detail = $"subscriber {uid} on list {list.ListUid}" });
         return OutboxResult.Success;
-    }
-
-    /// <summary>EMAIL, FNAME, LNAME, COMPANY (the tenant's company when the contact has none) and custom fields.</summary>
-    private static Dictionary<string, string> SubscriberFields(Contact contact)
-    {
-        var fields = JsonSerializer.Deserialize<Dictionary<string, string>>(contact.Fields)!;
-        fields["EMAIL"] = contact.Email;
-        fields["FNAME"] = contact.FirstName ?? "";
-        fields["LNAME"] = contact.LastName ?? "";
-        fields["COMPANY"] = contact.Company ?? contact.Tenant.Sender.CompanyName ?? contact.Tenant.Name;
-        return fields;
     }
 
     private async Task<OutboxResult> EraseAsync(OutboxMessage message, AppDbContext db, CancellationToken ct)

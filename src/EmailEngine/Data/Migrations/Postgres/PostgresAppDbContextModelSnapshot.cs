@@ -224,6 +224,10 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("flags");
 
+                    b.Property<long?>("ImportJobId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("import_job_id");
+
                     b.Property<string>("Language")
                         .IsRequired()
                         .HasMaxLength(35)
@@ -265,6 +269,9 @@ namespace EmailEngine.Data.Migrations.Postgres
 
                     b.HasKey("Id")
                         .HasName("pk_contacts");
+
+                    b.HasIndex("ImportJobId")
+                        .HasDatabaseName("ix_contacts_import_job_id");
 
                     b.HasIndex("WelcomeCampaignId")
                         .HasDatabaseName("ix_contacts_welcome_campaign_id");
@@ -311,6 +318,192 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasDatabaseName("ix_contact_events_contact_id_id");
 
                     b.ToTable("contact_events", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.Contacts.Import.ImportJob", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("Accepted")
+                        .HasColumnType("bigint")
+                        .HasColumnName("accepted");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("Duplicates")
+                        .HasColumnType("bigint")
+                        .HasColumnName("duplicates");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("error");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(260)
+                        .HasColumnType("character varying(260)")
+                        .HasColumnName("file_name");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<long>("Inserted")
+                        .HasColumnType("bigint")
+                        .HasColumnName("inserted");
+
+                    b.Property<long>("Rejected")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rejected");
+
+                    b.Property<long>("Rows")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rows");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<long>("Suppressed")
+                        .HasColumnType("bigint")
+                        .HasColumnName("suppressed");
+
+                    b.Property<long>("TenantId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("Updated")
+                        .HasColumnType("bigint")
+                        .HasColumnName("updated");
+
+                    b.HasKey("Id")
+                        .HasName("pk_import_jobs");
+
+                    b.ToTable("import_jobs", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.Contacts.Import.ImportReject", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("JobId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<long>("RowNumber")
+                        .HasColumnType("bigint")
+                        .HasColumnName("row_number");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id")
+                        .HasName("pk_import_rejects");
+
+                    b.HasIndex("JobId", "RowNumber")
+                        .HasDatabaseName("ix_import_rejects_job_id_row_number");
+
+                    b.ToTable("import_rejects", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.Contacts.Import.ImportStagingRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Company")
+                        .HasColumnType("text")
+                        .HasColumnName("company");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("email");
+
+                    b.Property<string>("EmailHash")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("email_hash");
+
+                    b.Property<string>("EmailKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("email_key");
+
+                    b.Property<string>("Fields")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("fields");
+
+                    b.Property<string>("FirstName")
+                        .HasColumnType("text")
+                        .HasColumnName("first_name");
+
+                    b.Property<int>("Flags")
+                        .HasColumnType("integer")
+                        .HasColumnName("flags");
+
+                    b.Property<long>("JobId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("language");
+
+                    b.Property<string>("LastName")
+                        .HasColumnType("text")
+                        .HasColumnName("last_name");
+
+                    b.Property<long>("RowNumber")
+                        .HasColumnType("bigint")
+                        .HasColumnName("row_number");
+
+                    b.Property<string>("Source")
+                        .HasColumnType("text")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("tags");
+
+                    b.HasKey("Id")
+                        .HasName("pk_import_staging");
+
+                    b.ToTable("import_staging", (string)null);
                 });
 
             modelBuilder.Entity("EmailEngine.Ips.SendingIp", b =>

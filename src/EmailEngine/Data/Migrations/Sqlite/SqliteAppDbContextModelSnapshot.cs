@@ -212,6 +212,10 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("flags");
 
+                    b.Property<long?>("ImportJobId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("import_job_id");
+
                     b.Property<string>("Language")
                         .IsRequired()
                         .HasMaxLength(35)
@@ -253,6 +257,9 @@ namespace EmailEngine.Data.Migrations.Sqlite
 
                     b.HasKey("Id")
                         .HasName("pk_contacts");
+
+                    b.HasIndex("ImportJobId")
+                        .HasDatabaseName("ix_contacts_import_job_id");
 
                     b.HasIndex("WelcomeCampaignId")
                         .HasDatabaseName("ix_contacts_welcome_campaign_id");
@@ -297,6 +304,186 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_contact_events_contact_id_id");
 
                     b.ToTable("contact_events", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.Contacts.Import.ImportJob", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Accepted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("accepted");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("Duplicates")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("duplicates");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(260)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("file_name");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("finished_at");
+
+                    b.Property<long>("Inserted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("inserted");
+
+                    b.Property<long>("Rejected")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rejected");
+
+                    b.Property<long>("Rows")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rows");
+
+                    b.Property<long?>("StartedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<long>("Suppressed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("suppressed");
+
+                    b.Property<long>("TenantId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("Updated")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated");
+
+                    b.HasKey("Id")
+                        .HasName("pk_import_jobs");
+
+                    b.ToTable("import_jobs", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.Contacts.Import.ImportReject", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("JobId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<long>("RowNumber")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("row_number");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id")
+                        .HasName("pk_import_rejects");
+
+                    b.HasIndex("JobId", "RowNumber")
+                        .HasDatabaseName("ix_import_rejects_job_id_row_number");
+
+                    b.ToTable("import_rejects", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.Contacts.Import.ImportStagingRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Company")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("company");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email");
+
+                    b.Property<string>("EmailHash")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email_hash");
+
+                    b.Property<string>("EmailKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email_key");
+
+                    b.Property<string>("Fields")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("fields");
+
+                    b.Property<string>("FirstName")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("first_name");
+
+                    b.Property<int>("Flags")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("flags");
+
+                    b.Property<long>("JobId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("language");
+
+                    b.Property<string>("LastName")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_name");
+
+                    b.Property<long>("RowNumber")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("row_number");
+
+                    b.Property<string>("Source")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tags");
+
+                    b.HasKey("Id")
+                        .HasName("pk_import_staging");
+
+                    b.ToTable("import_staging", (string)null);
                 });
 
             modelBuilder.Entity("EmailEngine.Ips.SendingIp", b =>

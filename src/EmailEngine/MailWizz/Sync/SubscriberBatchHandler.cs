@@ -1,0 +1,76 @@
+using System.Text.Json;
+using EmailEngine.Contacts;
+using EmailEngine.Contacts.Import;
+using EmailEngine.Data;
+using EmailEngine.Outbox;
+using EmailEngine.Tenants;
+using Microsoft.EntityFrameworkCore;
+
+namespace EmailEngine.MailWizz.Sync;
+
+/// <summary>
+/// Pushes an import's contacts of one language with MailWizz's bulk endpoint: one call of up to 10,000 per run,
+/// paced by the client's rate limit, then defers itself for the next batch. Progress lives on the contacts
+/// (<c>sync_status</c>), so a crash resumes where it stopped. Per-item errors are recorded on each contact; an
+/// address already on the list is looked up and updated instead.
+/// </summary>
+public sealed class SubscriberBatchHandler(MailWizzClient client, TenantListSync lists, MailWizzOptions options, TimeProvider clock)
+    : SyncHandler(options, clock)
+{
+    public override string Kind => SubscriberBatches.Kind;
+
+    protected override async Task<OutboxResult> PushAsync(OutboxMessage message, AppDbContext db, CancellationToken ct)
+    {
+        var payload = JsonSerializer.Deserialize<SubscriberBatches.Payload>(message.Payload)!;
+        var tenant = await db.Set<Tenant>().SingleAsync(t => t.Id == message.TenantId, ct);
+        var pending = db.Set<Contact>().Where(c => c.ImportJobId == payload.JobId && c.Status == ContactStatus.Active
+            && c.Sync.Status == SyncStatus.Pending && c.WelcomeCampaignId != null);
+        // One bulk call goes to one list: take the next batch sharing the first pending contact's autoresponder.
+        var next = await pending.OrderBy(c => c.Id).Select(c => c.WelcomeCampaignId).FirstOrDefaultAsync(ct);
+        if (next is null)
+            return OutboxResult.Success;
+        var batch = await pending.Where(c => c.WelcomeCampaignId == next).Include(c => c.WelcomeCampaign)
+            .OrderBy(c => c.Id).Take(SubscriberBatches.BatchSize).ToListAsync(ct);
+        if (batch[0].WelcomeCampaign is { Sync.RemoteUid: null } campaign)
+            return new OutboxResult.Defer($"waiting for autoresponder '{campaign.Name}' to reach MailWizz", TimeSpan.FromSeconds(1));
+        var language = await db.Set<Campaigns.Campaign>().Where(c => c.Id == batch[0].WelcomeCampaignId).Select(c => c.Template.Language).SingleAsync(ct);
+        var list = await lists.RequireAsync(tenant, language, ct);
+        if (list.Problem is not null)
+            return list.Problem;
+
+        var rows = batch.Select(c => SubscriberFields.For(c, tenant)).ToList();
+        if (await lists.EnsureFieldsAsync(list.ListUid!, rows.SelectMany(r => r.Keys).Distinct(), ct) is { } fieldProblem)
+            return fieldProblem;
+        var result = await client.CreateSubscribersBulkAsync(list.ListUid!, rows.Select(r => (IReadOnlyDictionary<string, string>)r).ToList(), ct);
+        if (!result.IsSuccess)
+            return FromError(result.Error!, "bulk subscribing");
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var item = i < result.Value!.Count ? result.Value[i] : null;
+            if (item?.SubscriberUid is { } uid)
+                MarkSynced(batch[i].Sync, uid, message);
+            else if (await client.FindSubscriberAsync(list.ListUid!, batch[i].Email, ct) is { IsSuccess: true, Value: { } existing })
+            {
+                var updated = await client.UpdateSubscriberAsync(list.ListUid!, existing.SubscriberUid, rows[i], ct);
+                if (updated.IsSuccess)
+                    MarkSynced(batch[i].Sync, existing.SubscriberUid, message);
+                else
+                    Fail(batch[i], updated.Error!.ToString());
+            }
+            else
+                Fail(batch[i], item?.Errors is { } errors ? string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value}")) : "not in MailWizz's answer");
+        }
+        // Come back right away for the next batch (or the next list), without counting an attempt; the next run
+        // finds nothing pending and completes.
+        return new OutboxResult.Defer("next batch", TimeSpan.Zero);
+    }
+
+    private static void Fail(Contact contact, string error)
+    {
+        contact.Sync.Status = SyncStatus.Failed;
+        contact.Sync.LastError = error.Length > 2000 ? error[..2000] : error;
+    }
+
+    protected override Task<SyncState?> FindSyncStateAsync(OutboxMessage message, AppDbContext db, CancellationToken ct) =>
+        Task.FromResult<SyncState?>(null);
+}

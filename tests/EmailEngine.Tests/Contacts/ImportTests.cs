@@ -1,0 +1,121 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using EmailEngine.Tests.Infrastructure;
+using EmailEngine.Tests.MailWizz;
+
+namespace EmailEngine.Tests.Contacts;
+
+public sealed class ImportTests
+{
+    private static async Task<JsonElement> UploadAsync(HttpClient client, string csv, string query, byte[]? prefix = null)
+    {
+        var body = (prefix ?? []).Concat(Encoding.UTF8.GetBytes(csv)).ToArray();
+        var response = await client.PostAsync($"/api/v2/contacts/import?{query}", new ByteArrayContent(body));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        JsonElement job = default;
+        await OutageTests.WaitAsync(async () =>
+        {
+            job = await client.GetFromJsonAsync<JsonElement>($"/api/v2/contacts/import/{id}");
+            return job.GetProperty("status").GetString() is "completed" or "failed";
+        }, TimeSpan.FromSeconds(30));
+        return job;
+    }
+
+    [Fact]
+    public async Task Mixed_file_gives_exact_counts_and_reasons_and_pushes_in_bulk()
+    {
+        await using var mailwizz = await MailWizzStandInServer.StartAsync();
+        var settings = mailwizz.EngineSettings();
+        settings["OUTBOX_WORKER"] = "off";
+        await using var engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: settings);
+        using var client = engine.Client();
+        await client.PostAsJsonAsync("/api/v2/suppressions", new { email = "blocked@example.com", reason = "hard_bounce", tenant = "client-1" });
+        var csv = "Courriel;Prénom;Nom;Société;Langue;Ville\r\n"
+            + "ana@example.com;Ana;Silva;\"Acme; Inc.\";fr;Lyon\r\n"
+            + "not-an-address;X;Y;Z;fr;Paris\r\n"
+            + "bob@example.com;Bob;Martin;;fr;\"Saint-\"\"Étienne\"\"\"\r\n"
+            + "short;row\r\n"
+            + "ANA@example.com;Anabela;;;fr;\r\n"
+            + "blocked@example.com;B;L;;fr;Nice\r\n"
+            + "c@[10.0.0.1];C;D;;fr;\r\n"
+            + "\"multi\r\nline\"@example.com;M;L;;fr;\r\n";
+
+        var job = await UploadAsync(client, csv, "tenant=client-1&mapping=" + Uri.EscapeDataString("""{"Ville": "fields.CITY"}"""),
+            prefix: Encoding.UTF8.GetPreamble());
+
+        Assert.True(job.GetProperty("status").GetString() == "completed", job.ToString());
+        Assert.Equal(8, job.GetProperty("rows").GetInt64());
+        Assert.Equal(4, job.GetProperty("accepted").GetInt64());
+        Assert.Equal(4, job.GetProperty("rejected").GetInt64());
+        Assert.Equal(1, job.GetProperty("duplicates").GetInt64());
+        Assert.Equal(3, job.GetProperty("inserted").GetInt64());
+        Assert.Equal(1, job.GetProperty("suppressed").GetInt64());
+        var rejects = (await client.GetStringAsync($"/api/v2/contacts/import/{job.GetProperty("id").GetInt64()}/rejects")).Trim().Split('\n');
+        Assert.Equal("row,value,reason", rejects[0]);
+        Assert.StartsWith("3,not-an-address,", rejects[1]);
+        Assert.Contains("(missing_at)", rejects[1]);
+        Assert.Equal("5,,\"expected 6 columns, found 2\"", rejects[2]);
+        Assert.StartsWith("8,c@[10.0.0.1],", rejects[3]);
+        Assert.Contains("(ip_literal_domain)", rejects[3]);
+        Assert.StartsWith("9,\"multi", rejects[4]); // a badly quoted multi-line field is one rejected row
+        Assert.EndsWith("(contains_whitespace)", rejects[5]);
+
+        var ana = (await client.GetFromJsonAsync<JsonElement>("/api/v2/contacts?email=ana@example.com")).GetProperty("items")[0];
+        Assert.Equal("Anabela", ana.GetProperty("first_name").GetString()); // the later row of the file wins, whole
+        Assert.Equal(JsonValueKind.Null, ana.GetProperty("last_name").ValueKind);
+        var bob = (await client.GetFromJsonAsync<JsonElement>("/api/v2/contacts?email=bob@example.com")).GetProperty("items")[0];
+        Assert.Equal("Saint-\"Étienne\"", bob.GetProperty("fields").GetProperty("CITY").GetString());
+
+        // A later import updates existing contacts; its empty cells keep what is stored.
+        var update = await UploadAsync(client, "email,first_name,last_name\nbob@example.com,,Martin-Durand\n", "tenant=client-1");
+        Assert.Equal(1, update.GetProperty("updated").GetInt64());
+        bob = (await client.GetFromJsonAsync<JsonElement>("/api/v2/contacts?email=bob@example.com")).GetProperty("items")[0];
+        Assert.Equal(("Bob", "Martin-Durand"), (bob.GetProperty("first_name").GetString(), bob.GetProperty("last_name").GetString()));
+
+        await engine.SyncAllAsync();
+        var state = await mailwizz.StateAsync();
+        var subscribers = state.GetProperty("lists").EnumerateArray().Single(l => l.GetProperty("name").GetString() == "ee:client-1:fr").GetProperty("subscribers").EnumerateArray()
+            .Select(s => s.GetProperty("email").GetString()).Order().ToList();
+        Assert.Equal(["ANA@example.com", "bob@example.com"], subscribers);
+        Assert.Contains("/subscribers/bulk", string.Join(' ', (await new HttpClient().GetFromJsonAsync<JsonElement>(new Uri(mailwizz.Root, "/_standin/requests")))
+            .EnumerateArray().Select(r => r.GetProperty("Path").GetString())));
+    }
+
+    [Fact]
+    public async Task Import_killed_midway_completes_on_rerun_without_duplicates()
+    {
+        await using var database = await PostgresDatabase.CreateAsync();
+        var environment = new Dictionary<string, string> { ["API_KEY"] = "email_engine_v2_key", ["DATABASE_URL"] = database.Url };
+        var directory = Directory.CreateTempSubdirectory("ee-import-").FullName;
+        Assert.Equal(0, (await ProcessRunner.EngineAsync(environment, directory, "migrate")).ExitCode);
+        var file = Path.Combine(directory, "contacts.csv");
+        await using (var writer = new StreamWriter(file))
+        {
+            await writer.WriteLineAsync("email,first_name");
+            for (var i = 0; i < 400_000; i++)
+                await writer.WriteLineAsync($"user{i % 300_000}@example.com,U{i}");
+        }
+
+        var first = ProcessRunner.EngineAsync(environment, directory, "contacts", "import", file, "--tenant", "client-1");
+        await OutageTests.WaitAsync(async () => await database.ScalarAsync<long>("SELECT count(*) FROM import_staging") > 0 || first.IsCompleted,
+            TimeSpan.FromSeconds(60));
+        Assert.False(first.IsCompleted, "the import finished before it could be killed");
+        var killed = await ProcessRunner.RunAsync("pkill", ["-9", "-f", $"contacts import {file}"]);
+        Assert.Equal(0, killed.ExitCode);
+        await Task.WhenAny(first, Task.Delay(10_000));
+        Assert.Equal(0, await database.ScalarAsync<long>("SELECT count(*) FROM contacts"));
+
+        var rerun = await ProcessRunner.EngineAsync(environment, directory, "contacts", "import", file, "--tenant", "client-1");
+        Assert.True(rerun.ExitCode == 0, rerun.StdOut + rerun.StdErr);
+        var again = await ProcessRunner.EngineAsync(environment, directory, "contacts", "import", file, "--tenant", "client-1");
+        Assert.Equal(0, again.ExitCode);
+
+        Assert.Equal(300_000, await database.ScalarAsync<long>("SELECT count(*) FROM contacts"));
+        Assert.Equal(300_000, await database.ScalarAsync<long>("SELECT count(DISTINCT email_key) FROM contacts"));
+        Assert.Equal("U399999", await database.ScalarAsync<string>("SELECT first_name FROM contacts WHERE email_key = 'user99999@example.com'"));
+        Directory.Delete(directory, true);
+    }
+}
