@@ -19,6 +19,7 @@ public static class EngineCli
         root.Add(KeyCommands.Build());
         root.Add(ContactCommands.Build());
         root.Add(BenchCommands.Build());
+        root.Add(PmtaCommands.Build());
         root.Add(OutboxCommands.Build());
         root.Add(HealthcheckCommand.Build());
         root.SetAction((result, ct) => ServeCommand.RunAsync(ct));

@@ -4,6 +4,7 @@ using EmailEngine.Campaigns;
 using EmailEngine.Locks;
 using EmailEngine.MailWizz;
 using EmailEngine.Outbox;
+using EmailEngine.PowerMta;
 using EmailEngine.PowerMta.Deploy;
 using EmailEngine.Suppressions;
 using EmailEngine.Templates;
@@ -55,6 +56,7 @@ public static class EngineHost
         services.AddDistributedLock(settings);
         services.AddSingleton(PmtaHostOptions.From(settings));
         services.AddScoped<ConfigDeployer>();
+        services.AddScoped<EmailEngine.PowerMta.PmtaRendering>();
         services.AddScoped<SuppressionService>();
         services.AddScoped<WelcomeWorkflow>();
         services.AddScoped<ContactImporter>();
@@ -88,6 +90,7 @@ public static class EngineHost
         app.MapSuppressionEndpoints();
         app.MapContactEndpoints();
         app.MapImportEndpoints();
+        app.MapPmtaEndpoints();
         return app;
     }
 }

@@ -7,26 +7,11 @@ using EmailEngine.Tests.Templates;
 
 namespace EmailEngine.Tests.Campaigns;
 
-public sealed class CampaignApiTests : IAsyncLifetime
+public sealed class CampaignApiTests : ApiTest
 {
-    private EngineServer _server = null!;
-    private HttpClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await EngineServer.StartAsync(Provider.Postgres, extraSettings: new Dictionary<string, string> { ["OUTBOX_WORKER"] = "off" });
-        _client = _server.Client();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
-
     private async Task<long> TemplateAsync(string tenant = "client-1")
     {
-        var response = await _client.PostAsJsonAsync("/api/v2/templates", TemplateApiTests.SeedTemplate(tenant));
+        var response = await Client.PostAsJsonAsync("/api/v2/templates", TemplateApiTests.SeedTemplate(tenant));
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
     }
 
@@ -35,7 +20,7 @@ public sealed class CampaignApiTests : IAsyncLifetime
     {
         var templateId = await TemplateAsync();
 
-        var response = await _client.PostAsJsonAsync("/api/v2/campaigns", new
+        var response = await Client.PostAsJsonAsync("/api/v2/campaigns", new
         {
             name = "nurture_v2_fr", template_id = templateId, type = "autoresponder", trigger = "subscription", tenant = "client-1",
         });
@@ -46,7 +31,7 @@ public sealed class CampaignApiTests : IAsyncLifetime
         Assert.Equal("subscription", body.GetProperty("trigger").GetString());
         Assert.Equal("active", body.GetProperty("status").GetString());
         Assert.Equal("pending", body.GetProperty("sync").GetProperty("status").GetString());
-        Assert.Equal(1, await _server.Postgres.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE kind = 'mailwizz.campaign'"));
+        Assert.Equal(1, await Server.Postgres.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE kind = 'mailwizz.campaign'"));
     }
 
     [Fact]
@@ -54,13 +39,13 @@ public sealed class CampaignApiTests : IAsyncLifetime
     {
         var foreignTemplate = await TemplateAsync("client-2");
 
-        var response = await _client.PostAsJsonAsync("/api/v2/campaigns", new
+        var response = await Client.PostAsJsonAsync("/api/v2/campaigns", new
         {
             name = "nurture", template_id = foreignTemplate, type = "autoresponder", trigger = "subscription", tenant = "client-1",
         });
 
         await IpValidationTests.AssertFieldError(response, HttpStatusCode.UnprocessableEntity, "template_id");
-        Assert.Equal(0, await _server.Postgres.ScalarAsync<long>("SELECT count(*) FROM campaigns"));
+        Assert.Equal(0, await Server.Postgres.ScalarAsync<long>("SELECT count(*) FROM campaigns"));
     }
 
     [Theory]
@@ -78,33 +63,33 @@ public sealed class CampaignApiTests : IAsyncLifetime
     {
         await TemplateAsync();
 
-        var response = await _client.PostAsync("/api/v2/campaigns", new StringContent(json));
+        var response = await Client.PostAsync("/api/v2/campaigns", new StringContent(json));
 
         Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity);
         await IpValidationTests.AssertFieldError(response, response.StatusCode, field);
-        Assert.Equal(0, await _server.Postgres.ScalarAsync<long>("SELECT count(*) FROM campaigns"));
+        Assert.Equal(0, await Server.Postgres.ScalarAsync<long>("SELECT count(*) FROM campaigns"));
     }
 
     [Fact]
     public async Task Pause_resume_and_delete_queue_pushes()
     {
         var templateId = await TemplateAsync();
-        var created = await (await _client.PostAsJsonAsync("/api/v2/campaigns", new
+        var created = await (await Client.PostAsJsonAsync("/api/v2/campaigns", new
         {
             name = "nurture_v2_fr", template_id = templateId, tenant = "client-1", delay = new { value = 2, unit = "hour" },
         })).Content.ReadFromJsonAsync<JsonElement>();
         var id = created.GetProperty("id").GetInt64();
 
-        var paused = await (await _client.PostAsync($"/api/v2/campaigns/{id}/pause", null)).Content.ReadFromJsonAsync<JsonElement>();
-        var resumed = await (await _client.PostAsync($"/api/v2/campaigns/{id}/resume", null)).Content.ReadFromJsonAsync<JsonElement>();
-        var templateDelete = await _client.DeleteAsync($"/api/v2/templates/{templateId}");
-        var deleted = await _client.DeleteAsync($"/api/v2/campaigns/{id}");
+        var paused = await (await Client.PostAsync($"/api/v2/campaigns/{id}/pause", null)).Content.ReadFromJsonAsync<JsonElement>();
+        var resumed = await (await Client.PostAsync($"/api/v2/campaigns/{id}/resume", null)).Content.ReadFromJsonAsync<JsonElement>();
+        var templateDelete = await Client.DeleteAsync($"/api/v2/templates/{templateId}");
+        var deleted = await Client.DeleteAsync($"/api/v2/campaigns/{id}");
 
         Assert.Equal("paused", paused.GetProperty("status").GetString());
         Assert.Equal("active", resumed.GetProperty("status").GetString());
         Assert.Equal(2, resumed.GetProperty("delay").GetProperty("value").GetInt32());
         Assert.Equal(HttpStatusCode.Conflict, templateDelete.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/api/v2/campaigns/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync($"/api/v2/campaigns/{id}")).StatusCode);
     }
 }

@@ -19,7 +19,7 @@ public sealed class MigrationTests
 
         Assert.True(first.ExitCode == 0, first.StdErr);
         Assert.Matches(@"applied \d+ migration\(s\)", first.StdOut);
-        Assert.Contains("_Foundation", first.StdOut);
+        Assert.Contains("_Initial", first.StdOut);
         Assert.Equal(0, second.ExitCode);
         Assert.Contains("nothing applied", second.StdOut);
         Assert.True(await database.ScalarAsync<long>("SELECT count(*) FROM __ef_migrations_history") >= 1);
@@ -35,7 +35,7 @@ public sealed class MigrationTests
         var second = await ProcessRunner.EngineAsync(environment, directory, "migrate");
 
         Assert.True(first.ExitCode == 0, first.StdErr);
-        Assert.Contains("_Foundation", first.StdOut);
+        Assert.Contains("_Initial", first.StdOut);
         Assert.True(File.Exists(Path.Combine(directory, "data", "email-engine.db")));
         Assert.Contains("nothing applied", second.StdOut);
         Directory.Delete(directory, true);

@@ -6,47 +6,32 @@ using EmailEngine.Tests.Ips;
 
 namespace EmailEngine.Tests.Suppressions;
 
-public sealed class SuppressionApiTests : IAsyncLifetime
+public sealed class SuppressionApiTests : ApiTest
 {
-    private EngineServer _server = null!;
-    private HttpClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await EngineServer.StartAsync(Provider.Postgres, extraSettings: new Dictionary<string, string> { ["OUTBOX_WORKER"] = "off" });
-        _client = _server.Client();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
-
     private async Task<JsonElement> CheckAsync(HttpClient client, string email, string? tenant = "client-1") =>
         await client.GetFromJsonAsync<JsonElement>($"/api/v2/suppressions/check?email={Uri.EscapeDataString(email)}" + (tenant is null ? "" : $"&tenant={tenant}"));
 
     [Fact]
     public async Task Tenant_suppression_applies_to_that_tenant_only_and_queues_an_unsubscribe()
     {
-        var added = await _client.PostAsJsonAsync("/api/v2/suppressions", new { email = "Jane@Example.com ", reason = "unsubscribe", tenant = "client-1" });
-        var again = await _client.PostAsJsonAsync("/api/v2/suppressions", new { email = "jane@example.com", reason = "unsubscribe", tenant = "client-1" });
+        var added = await Client.PostAsJsonAsync("/api/v2/suppressions", new { email = "Jane@Example.com ", reason = "unsubscribe", tenant = "client-1" });
+        var again = await Client.PostAsJsonAsync("/api/v2/suppressions", new { email = "jane@example.com", reason = "unsubscribe", tenant = "client-1" });
 
         Assert.Equal(HttpStatusCode.Created, added.StatusCode);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-        Assert.True((await CheckAsync(_client, "JANE@example.com")).GetProperty("suppressed").GetBoolean());
-        Assert.False((await CheckAsync(_client, "jane@example.com", "client-2")).GetProperty("suppressed").GetBoolean());
-        Assert.Equal(1, await _server.Postgres.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE kind = 'mailwizz.unsubscribe'"));
+        Assert.True((await CheckAsync(Client, "JANE@example.com")).GetProperty("suppressed").GetBoolean());
+        Assert.False((await CheckAsync(Client, "jane@example.com", "client-2")).GetProperty("suppressed").GetBoolean());
+        Assert.Equal(1, await Server.Postgres.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE kind = 'mailwizz.unsubscribe'"));
     }
 
     [Fact]
     public async Task Global_suppression_applies_to_every_tenant_and_only_the_operator_manages_it()
     {
-        var key = await _server.CreateTenantKeyAsync("client-2");
-        using var tenant = _server.Client(key);
+        var key = await Server.CreateTenantKeyAsync("client-2");
+        using var tenant = Server.Client(key);
 
         var byTenant = await tenant.PostAsJsonAsync("/api/v2/suppressions", new { email = "abuse@example.com", scope = "global" });
-        var byOperator = await _client.PostAsJsonAsync("/api/v2/suppressions", new { email = "abuse@example.com", reason = "complaint", scope = "global" });
+        var byOperator = await Client.PostAsJsonAsync("/api/v2/suppressions", new { email = "abuse@example.com", reason = "complaint", scope = "global" });
 
         Assert.Equal(HttpStatusCode.Forbidden, byTenant.StatusCode);
         Assert.Equal(HttpStatusCode.Created, byOperator.StatusCode);
@@ -64,11 +49,11 @@ public sealed class SuppressionApiTests : IAsyncLifetime
     [InlineData("""{"email": "a@example.com", "scope": "planet", "tenant": "client-1"}""", "scope")]
     public async Task Bad_input_is_rejected_and_nothing_written(string json, string field)
     {
-        var response = await _client.PostAsync("/api/v2/suppressions", new StringContent(json));
+        var response = await Client.PostAsync("/api/v2/suppressions", new StringContent(json));
 
         await IpValidationTests.AssertFieldError(response, HttpStatusCode.BadRequest, field);
-        Assert.Equal(0, await _server.Postgres.ScalarAsync<long>("SELECT count(*) FROM suppressions"));
-        Assert.Equal(0, await _server.Postgres.ScalarAsync<long>("SELECT count(*) FROM outbox_messages"));
+        Assert.Equal(0, await Server.Postgres.ScalarAsync<long>("SELECT count(*) FROM suppressions"));
+        Assert.Equal(0, await Server.Postgres.ScalarAsync<long>("SELECT count(*) FROM outbox_messages"));
     }
 
     [Fact]
@@ -76,8 +61,8 @@ public sealed class SuppressionApiTests : IAsyncLifetime
     {
         var csv = "email,reason,note\na@example.com,hard_bounce,from old ESP\nb@example.com,,\nnot-an-email,manual,\nc@example.com,weird,\na@example.com,hard_bounce,\n";
 
-        var imported = await (await _client.PostAsync("/api/v2/suppressions/import?tenant=client-1", new StringContent(csv, System.Text.Encoding.UTF8, "text/csv"))).Content.ReadFromJsonAsync<JsonElement>();
-        var exported = await _client.GetStringAsync("/api/v2/suppressions/export?tenant=client-1");
+        var imported = await (await Client.PostAsync("/api/v2/suppressions/import?tenant=client-1", new StringContent(csv, System.Text.Encoding.UTF8, "text/csv"))).Content.ReadFromJsonAsync<JsonElement>();
+        var exported = await Client.GetStringAsync("/api/v2/suppressions/export?tenant=client-1");
 
         Assert.Equal(2, imported.GetProperty("added").GetInt32());
         Assert.Equal(1, imported.GetProperty("already_suppressed").GetInt32());

@@ -6,23 +6,8 @@ using EmailEngine.Tests.Ips;
 
 namespace EmailEngine.Tests.Templates;
 
-public sealed class TemplateApiTests : IAsyncLifetime
+public sealed class TemplateApiTests : ApiTest
 {
-    private EngineServer _server = null!;
-    private HttpClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await EngineServer.StartAsync(Provider.Postgres, extraSettings: new Dictionary<string, string> { ["OUTBOX_WORKER"] = "off" });
-        _client = _server.Client();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
-
     internal static object SeedTemplate(string tenant = "client-1", string name = "welcome_v2_fr") => new
     {
         name, subject = "Bienvenue sur [COMPANY]", html = "<html><body>Bonjour [FNAME]...</body></html>", language = "fr", tenant,
@@ -31,7 +16,7 @@ public sealed class TemplateApiTests : IAsyncLifetime
     [Fact]
     public async Task Create_stores_the_template_lists_its_tags_and_queues_a_push_in_the_same_transaction()
     {
-        var response = await _client.PostAsJsonAsync("/api/v2/templates", SeedTemplate());
+        var response = await Client.PostAsJsonAsync("/api/v2/templates", SeedTemplate());
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -40,14 +25,14 @@ public sealed class TemplateApiTests : IAsyncLifetime
         Assert.Equal("pending", body.GetProperty("sync").GetProperty("status").GetString());
         Assert.Equal("client-1", body.GetProperty("tenant").GetString());
         var id = body.GetProperty("id").GetInt64();
-        Assert.Equal(1, await _server.Postgres.ScalarAsync<long>(
+        Assert.Equal(1, await Server.Postgres.ScalarAsync<long>(
             $"SELECT count(*) FROM outbox_messages WHERE resource_key = 'template:{id}' AND status = 'pending'"));
     }
 
     [Fact]
     public async Task Template_with_an_unsubscribe_link_has_no_warning()
     {
-        var response = await _client.PostAsJsonAsync("/api/v2/templates", new
+        var response = await Client.PostAsJsonAsync("/api/v2/templates", new
         {
             name = "t", subject = "Hi", html = "<p>Hi [FNAME]</p><a href=\"[UNSUBSCRIBE_URL]\">unsubscribe</a>", language = "en", tenant = "client-1",
         });
@@ -76,17 +61,17 @@ public sealed class TemplateApiTests : IAsyncLifetime
         };
         body[field] = value;
 
-        var response = await _client.PostAsJsonAsync("/api/v2/templates", body);
+        var response = await Client.PostAsJsonAsync("/api/v2/templates", body);
 
         await IpValidationTests.AssertFieldError(response, HttpStatusCode.BadRequest, field);
-        Assert.Equal(0, await _server.Postgres.ScalarAsync<long>("SELECT count(*) FROM templates"));
-        Assert.Equal(0, await _server.Postgres.ScalarAsync<long>("SELECT count(*) FROM outbox_messages"));
+        Assert.Equal(0, await Server.Postgres.ScalarAsync<long>("SELECT count(*) FROM templates"));
+        Assert.Equal(0, await Server.Postgres.ScalarAsync<long>("SELECT count(*) FROM outbox_messages"));
     }
 
     [Fact]
     public async Task Broken_html_error_names_the_position()
     {
-        var response = await _client.PostAsJsonAsync("/api/v2/templates", new
+        var response = await Client.PostAsJsonAsync("/api/v2/templates", new
         {
             name = "t", subject = "s", html = "<html>\n<body>\n<p>ok</p>\n<a href=\"x\" <b>bad</b>\n</body></html>", language = "en", tenant = "c",
         });
@@ -98,24 +83,24 @@ public sealed class TemplateApiTests : IAsyncLifetime
     [Fact]
     public async Task Duplicate_name_in_a_tenant_returns_409_but_another_tenant_may_use_it()
     {
-        (await _client.PostAsJsonAsync("/api/v2/templates", SeedTemplate())).EnsureSuccessStatusCode();
+        (await Client.PostAsJsonAsync("/api/v2/templates", SeedTemplate())).EnsureSuccessStatusCode();
 
-        var duplicate = await _client.PostAsJsonAsync("/api/v2/templates", SeedTemplate());
-        var otherTenant = await _client.PostAsJsonAsync("/api/v2/templates", SeedTemplate(tenant: "client-2"));
+        var duplicate = await Client.PostAsJsonAsync("/api/v2/templates", SeedTemplate());
+        var otherTenant = await Client.PostAsJsonAsync("/api/v2/templates", SeedTemplate(tenant: "client-2"));
 
         await IpValidationTests.AssertFieldError(duplicate, HttpStatusCode.Conflict, "name");
         Assert.Equal(HttpStatusCode.Created, otherTenant.StatusCode);
-        Assert.Equal(2, await _server.Postgres.ScalarAsync<long>("SELECT count(*) FROM templates"));
+        Assert.Equal(2, await Server.Postgres.ScalarAsync<long>("SELECT count(*) FROM templates"));
     }
 
     [Fact]
     public async Task Tenant_keys_see_only_their_own_templates()
     {
-        var key1 = await _server.CreateTenantKeyAsync("client-1");
-        await _server.CreateTenantKeyAsync("client-2");
-        var created = await _client.PostAsJsonAsync("/api/v2/templates", SeedTemplate(tenant: "client-2"));
+        var key1 = await Server.CreateTenantKeyAsync("client-1");
+        await Server.CreateTenantKeyAsync("client-2");
+        var created = await Client.PostAsJsonAsync("/api/v2/templates", SeedTemplate(tenant: "client-2"));
         var otherId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-        using var tenant1 = _server.Client(key1);
+        using var tenant1 = Server.Client(key1);
 
         var own = await tenant1.PostAsJsonAsync("/api/v2/templates", new { name = "mine", subject = "s", html = "<p>x</p>", language = "en" });
         var list = await tenant1.GetFromJsonAsync<JsonElement>("/api/v2/templates");
@@ -130,35 +115,35 @@ public sealed class TemplateApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, foreignPatch.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, foreignDelete.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, foreignTenant.StatusCode);
-        Assert.Equal("Bienvenue sur [COMPANY]", await _server.Postgres.ScalarAsync<string>($"SELECT subject FROM templates WHERE id = {otherId}"));
+        Assert.Equal("Bienvenue sur [COMPANY]", await Server.Postgres.ScalarAsync<string>($"SELECT subject FROM templates WHERE id = {otherId}"));
     }
 
     [Fact]
     public async Task Update_queues_a_new_push_and_delete_queues_a_removal()
     {
-        var created = await (await _client.PostAsJsonAsync("/api/v2/templates", SeedTemplate())).Content.ReadFromJsonAsync<JsonElement>();
+        var created = await (await Client.PostAsJsonAsync("/api/v2/templates", SeedTemplate())).Content.ReadFromJsonAsync<JsonElement>();
         var id = created.GetProperty("id").GetInt64();
 
-        var updated = await _client.PatchAsJsonAsync($"/api/v2/templates/{id}", new { subject = "Bienvenue chez [COMPANY], [FNAME]" });
-        var deleted = await _client.DeleteAsync($"/api/v2/templates/{id}");
+        var updated = await Client.PatchAsJsonAsync($"/api/v2/templates/{id}", new { subject = "Bienvenue chez [COMPANY], [FNAME]" });
+        var deleted = await Client.DeleteAsync($"/api/v2/templates/{id}");
 
         Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
-        Assert.Equal(0, await _server.Postgres.ScalarAsync<long>("SELECT count(*) FROM templates"));
+        Assert.Equal(0, await Server.Postgres.ScalarAsync<long>("SELECT count(*) FROM templates"));
         // Older undone messages are superseded: one live message (the removal) remains for the template.
-        Assert.Equal(1, await _server.Postgres.ScalarAsync<long>($"SELECT count(*) FROM outbox_messages WHERE resource_key = 'template:{id}' AND status = 'pending'"));
-        Assert.Contains("welcome_v2_fr", await _server.Postgres.ScalarAsync<string>($"SELECT payload FROM outbox_messages WHERE resource_key = 'template:{id}' AND status = 'pending'"));
+        Assert.Equal(1, await Server.Postgres.ScalarAsync<long>($"SELECT count(*) FROM outbox_messages WHERE resource_key = 'template:{id}' AND status = 'pending'"));
+        Assert.Contains("welcome_v2_fr", await Server.Postgres.ScalarAsync<string>($"SELECT payload FROM outbox_messages WHERE resource_key = 'template:{id}' AND status = 'pending'"));
     }
 
     [Fact]
     public async Task Filters_by_language_and_name_and_previews_with_sample_values()
     {
-        var fr = await (await _client.PostAsJsonAsync("/api/v2/templates", SeedTemplate())).Content.ReadFromJsonAsync<JsonElement>();
-        await _client.PostAsJsonAsync("/api/v2/templates", new { name = "welcome_en", subject = "Welcome", html = "<p>Hi</p>", language = "en", tenant = "client-1" });
+        var fr = await (await Client.PostAsJsonAsync("/api/v2/templates", SeedTemplate())).Content.ReadFromJsonAsync<JsonElement>();
+        await Client.PostAsJsonAsync("/api/v2/templates", new { name = "welcome_en", subject = "Welcome", html = "<p>Hi</p>", language = "en", tenant = "client-1" });
 
-        var french = await _client.GetFromJsonAsync<JsonElement>("/api/v2/templates?tenant=client-1&language=fr");
-        var byName = await _client.GetFromJsonAsync<JsonElement>("/api/v2/templates?name=welcome_en");
-        var preview = await _client.PostAsJsonAsync($"/api/v2/templates/{fr.GetProperty("id").GetInt64()}/preview",
+        var french = await Client.GetFromJsonAsync<JsonElement>("/api/v2/templates?tenant=client-1&language=fr");
+        var byName = await Client.GetFromJsonAsync<JsonElement>("/api/v2/templates?name=welcome_en");
+        var preview = await Client.PostAsJsonAsync($"/api/v2/templates/{fr.GetProperty("id").GetInt64()}/preview",
             new { fields = new Dictionary<string, string> { ["FNAME"] = "Zoé", ["COMPANY"] = "SOS Holidays" } });
 
         Assert.Single(french.GetProperty("items").EnumerateArray());

@@ -27,7 +27,7 @@ public sealed class CampaignSyncHandler(MailWizzClient client, TenantListSync li
         if (list.Problem is not null)
             return list.Problem;
         if (campaign.Template.Sync.RemoteUid is not { } templateUid)
-            return new OutboxResult.Defer($"waiting for template {campaign.TemplateId} to reach MailWizz", TimeSpan.FromSeconds(1));
+            return WaitFor(campaign.Template.Sync, $"template {campaign.TemplateId}");
 
         var sender = campaign.Tenant.Sender.Over(settings);
         var definition = new CampaignDefinition(

@@ -32,7 +32,7 @@ public sealed class SubscriberBatchHandler(MailWizzClient client, TenantListSync
         var batch = await pending.Where(c => c.WelcomeCampaignId == next).Include(c => c.WelcomeCampaign)
             .OrderBy(c => c.Id).Take(SubscriberBatches.BatchSize).ToListAsync(ct);
         if (batch[0].WelcomeCampaign is { Sync.RemoteUid: null } campaign)
-            return new OutboxResult.Defer($"waiting for autoresponder '{campaign.Name}' to reach MailWizz", TimeSpan.FromSeconds(1));
+            return WaitFor(campaign.Sync, $"autoresponder '{campaign.Name}'");
         var language = await db.Set<Campaigns.Campaign>().Where(c => c.Id == batch[0].WelcomeCampaignId).Select(c => c.Template.Language).SingleAsync(ct);
         var list = await lists.RequireAsync(tenant, language, ct);
         if (list.Problem is not null)

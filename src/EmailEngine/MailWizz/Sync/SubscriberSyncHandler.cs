@@ -26,7 +26,7 @@ public sealed class SubscriberSyncHandler(MailWizzClient client, TenantListSync 
         if (contact.Status != ContactStatus.Active || contact.WelcomeCampaign is not { } campaign)
             return OutboxResult.Success; // suppressed contacts never reach MailWizz
         if (campaign.Sync.RemoteUid is null)
-            return new OutboxResult.Defer($"waiting for autoresponder '{campaign.Name}' to reach MailWizz", TimeSpan.FromSeconds(1));
+            return WaitFor(campaign.Sync, $"autoresponder '{campaign.Name}'");
         var list = await lists.RequireAsync(contact.Tenant, campaign.Template.Language, ct);
         if (list.Problem is not null)
             return list.Problem;

@@ -44,5 +44,13 @@ public abstract class SyncHandler(MailWizzOptions options, TimeProvider clock) :
     /// <summary>Transient and auth problems are retried (an operator can fix a key); data MailWizz refuses is final.</summary>
     protected static OutboxResult FromError(MailWizzError error, string doing) => SyncHandlerErrors.From(error, doing);
 
+    /// <summary>
+    /// Waiting on another resource's push: poll it quickly while it is pending, slowly once it has failed (it needs
+    /// a fix or a manual retry first), without using up this message's attempts.
+    /// </summary>
+    protected static OutboxResult WaitFor(SyncState other, string what) => other.Status == SyncStatus.Failed
+        ? new OutboxResult.Defer($"waiting for {what}, whose push failed: {other.LastError}", TimeSpan.FromMinutes(1))
+        : new OutboxResult.Defer($"waiting for {what} to reach MailWizz", TimeSpan.FromSeconds(1));
+
     protected static long IdFromKey(OutboxMessage message) => long.Parse(message.ResourceKey[(message.ResourceKey.IndexOf(':') + 1)..]);
 }

@@ -101,6 +101,9 @@ public sealed class TenantListSync(MailWizzClient client, AppDbContext db, Engin
         return new(uid, null);
     }
 
+    private async Task<bool> FieldExistsAsync(string listUid, string tag, CancellationToken ct) =>
+        await client.GetListFieldsAsync(listUid, ct) is { IsSuccess: true } fields && fields.Value!.Any(f => f.Tag == tag);
+
     /// <summary>MailWizz only fills tags of list fields: create a text field for each custom tag that is missing.</summary>
     public async Task<OutboxResult?> EnsureFieldsAsync(string listUid, IEnumerable<string> tags, CancellationToken ct)
     {
@@ -114,7 +117,9 @@ public sealed class TenantListSync(MailWizzClient client, AppDbContext db, Engin
         {
             var label = string.Join(' ', tag.Split('_', StringSplitOptions.RemoveEmptyEntries).Select(w => w[0] + w[1..].ToLowerInvariant()));
             var created = await client.CreateListFieldAsync(listUid, tag, label, ct);
-            if (!created.IsSuccess)
+            // A concurrent push may have created it first (MailWizz: "tag already taken"), or the create took effect
+            // behind an error: what matters is that the field exists now.
+            if (!created.IsSuccess && !await FieldExistsAsync(listUid, tag, ct))
                 return SyncHandlerErrors.From(created.Error!, $"creating list field {tag}");
         }
         return null;

@@ -44,7 +44,7 @@ public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, Pmta
         {
             Step(log, $"connected to {options.User}@{options.Host}:{options.Port} ({shell.PresentedHostKey})");
             var live = shell.ReadText(options.ConfigPath);
-            deployment.Diff = LineDiff.Unified(live, bundle.ConfigText, options.ConfigPath, "rendered");
+            deployment.Diff = LineDiff.Unified(WithoutStamp(live), WithoutStamp(bundle.ConfigText)!, options.ConfigPath, "rendered");
             if (dryRun)
                 return await FinishAsync(deployment, log, DeploymentStatus.DryRun, null, ct);
             if (deployment.Diff.Length == 0 && bundle.DkimKeys.Count == 0)
@@ -122,6 +122,10 @@ public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, Pmta
     }
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0];
+
+    /// <summary>The generation time in the header is not a change: leave it out of diffs and the "unchanged" check.</summary>
+    public static string? WithoutStamp(string? config) => config is null ? null
+        : string.Join('\n', config.Split('\n').Where(line => !line.StartsWith(RenderConfig.StampPrefix, StringComparison.Ordinal)));
 
     private static void Step(StringBuilder log, string line) => log.Append('[').Append(DateTime.UtcNow.ToString("HH:mm:ss")).Append("] ").AppendLine(line);
 

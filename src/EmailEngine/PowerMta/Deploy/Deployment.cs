@@ -5,6 +5,18 @@ namespace EmailEngine.PowerMta.Deploy;
 
 public enum DeploymentStatus { Running, Succeeded, Unchanged, DryRun, Failed, RolledBack }
 
+public static class DeploymentStatuses
+{
+    public static string ToWire(DeploymentStatus status) => status switch
+    {
+        DeploymentStatus.DryRun => "dry_run",
+        DeploymentStatus.RolledBack => "rolled_back",
+        _ => status.ToString().ToLowerInvariant(),
+    };
+
+    public static DeploymentStatus Parse(string text) => Enum.Parse<DeploymentStatus>(text.Replace("_", ""), ignoreCase: true);
+}
+
 /// <summary>One attempt to deploy PowerMTA's configuration: who, when, what changed, what happened.</summary>
 public sealed class Deployment
 {
@@ -31,7 +43,7 @@ internal sealed class DeploymentConfiguration : IEntityTypeConfiguration<Deploym
         deployment.Property(d => d.Actor).HasMaxLength(100);
         deployment.Property(d => d.ConfigSha256).HasMaxLength(64);
         deployment.Property(d => d.Status).HasMaxLength(16)
-            .HasConversion(s => s.ToString().ToLowerInvariant(), s => Enum.Parse<DeploymentStatus>(s, true));
+            .HasConversion(s => DeploymentStatuses.ToWire(s), s => DeploymentStatuses.Parse(s));
         deployment.Property(d => d.Error).HasMaxLength(2000);
         deployment.Property(d => d.BackupPath).HasMaxLength(500);
         deployment.HasIndex(d => d.StartedAt);

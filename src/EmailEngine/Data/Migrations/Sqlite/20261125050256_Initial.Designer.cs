@@ -10,8 +10,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace EmailEngine.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261125040116_SuppressionsAndDeployments")]
-    partial class SuppressionsAndDeployments
+    [Migration("20261125050256_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -157,6 +157,336 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_campaigns_tenant_id_name");
 
                     b.ToTable("campaigns", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.Contacts.Contact", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Company")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("company");
+
+                    b.Property<long?>("ConsentAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("consent_at");
+
+                    b.Property<string>("ConsentIp")
+                        .HasMaxLength(45)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("consent_ip");
+
+                    b.Property<string>("ConsentText")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("consent_text");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email");
+
+                    b.Property<string>("EmailKey")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email_key");
+
+                    b.Property<string>("Fields")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("fields");
+
+                    b.Property<string>("FirstName")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("first_name");
+
+                    b.Property<int>("Flags")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("flags");
+
+                    b.Property<long?>("ImportJobId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("import_job_id");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(35)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("language");
+
+                    b.Property<string>("LastName")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_name");
+
+                    b.Property<string>("Source")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tags");
+
+                    b.Property<long>("TenantId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long?>("WelcomeCampaignId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("welcome_campaign_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_contacts");
+
+                    b.HasIndex("ImportJobId")
+                        .HasDatabaseName("ix_contacts_import_job_id");
+
+                    b.HasIndex("WelcomeCampaignId")
+                        .HasDatabaseName("ix_contacts_welcome_campaign_id");
+
+                    b.HasIndex("TenantId", "EmailKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_contacts_tenant_id_email_key");
+
+                    b.ToTable("contacts", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.Contacts.ContactEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("at");
+
+                    b.Property<long>("ContactId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("contact_id");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("detail");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_contact_events");
+
+                    b.HasIndex("ContactId", "Id")
+                        .HasDatabaseName("ix_contact_events_contact_id_id");
+
+                    b.ToTable("contact_events", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.Contacts.Import.ImportJob", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Accepted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("accepted");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("Duplicates")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("duplicates");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(260)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("file_name");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("finished_at");
+
+                    b.Property<long>("Inserted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("inserted");
+
+                    b.Property<long>("Rejected")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rejected");
+
+                    b.Property<long>("Rows")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rows");
+
+                    b.Property<long?>("StartedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<long>("Suppressed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("suppressed");
+
+                    b.Property<long>("TenantId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("Updated")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated");
+
+                    b.HasKey("Id")
+                        .HasName("pk_import_jobs");
+
+                    b.ToTable("import_jobs", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.Contacts.Import.ImportReject", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("JobId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<long>("RowNumber")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("row_number");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id")
+                        .HasName("pk_import_rejects");
+
+                    b.HasIndex("JobId", "RowNumber")
+                        .HasDatabaseName("ix_import_rejects_job_id_row_number");
+
+                    b.ToTable("import_rejects", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.Contacts.Import.ImportStagingRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Company")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("company");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email");
+
+                    b.Property<string>("EmailHash")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email_hash");
+
+                    b.Property<string>("EmailKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email_key");
+
+                    b.Property<string>("Fields")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("fields");
+
+                    b.Property<string>("FirstName")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("first_name");
+
+                    b.Property<int>("Flags")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("flags");
+
+                    b.Property<long>("JobId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("language");
+
+                    b.Property<string>("LastName")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_name");
+
+                    b.Property<long>("RowNumber")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("row_number");
+
+                    b.Property<string>("Source")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tags");
+
+                    b.HasKey("Id")
+                        .HasName("pk_import_staging");
+
+                    b.ToTable("import_staging", (string)null);
                 });
 
             modelBuilder.Entity("EmailEngine.Ips.SendingIp", b =>
@@ -494,6 +824,33 @@ namespace EmailEngine.Data.Migrations.Sqlite
                     b.ToTable("tenants", (string)null);
                 });
 
+            modelBuilder.Entity("EmailEngine.Tenants.TenantList", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(35)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("language");
+
+                    b.Property<long>("TenantId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_tenant_lists");
+
+                    b.HasIndex("TenantId", "Language")
+                        .IsUnique()
+                        .HasDatabaseName("ix_tenant_lists_tenant_id_language");
+
+                    b.ToTable("tenant_lists", (string)null);
+                });
+
             modelBuilder.Entity("EmailEngine.Auth.ApiKey", b =>
                 {
                     b.HasOne("EmailEngine.Tenants.Tenant", "Tenant")
@@ -567,6 +924,78 @@ namespace EmailEngine.Data.Migrations.Sqlite
                     b.Navigation("Template");
 
                     b.Navigation("Tenant");
+                });
+
+            modelBuilder.Entity("EmailEngine.Contacts.Contact", b =>
+                {
+                    b.HasOne("EmailEngine.Tenants.Tenant", "Tenant")
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_contacts_tenant_tenant_id");
+
+                    b.HasOne("EmailEngine.Campaigns.Campaign", "WelcomeCampaign")
+                        .WithMany()
+                        .HasForeignKey("WelcomeCampaignId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_contacts_campaigns_welcome_campaign_id");
+
+                    b.OwnsOne("EmailEngine.Outbox.SyncState", "Sync", b1 =>
+                        {
+                            b1.Property<long>("ContactId")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("id");
+
+                            b1.Property<int>("Attempts")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("sync_attempts");
+
+                            b1.Property<string>("LastError")
+                                .HasMaxLength(2000)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("sync_last_error");
+
+                            b1.Property<string>("RemoteUid")
+                                .HasMaxLength(64)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("sync_remote_uid");
+
+                            b1.Property<string>("Status")
+                                .IsRequired()
+                                .HasMaxLength(16)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("sync_status");
+
+                            b1.Property<long?>("SyncedAt")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("sync_synced_at");
+
+                            b1.HasKey("ContactId");
+
+                            b1.ToTable("contacts");
+
+                            b1.WithOwner()
+                                .HasForeignKey("ContactId")
+                                .HasConstraintName("fk_contacts_contacts_id");
+                        });
+
+                    b.Navigation("Sync")
+                        .IsRequired();
+
+                    b.Navigation("Tenant");
+
+                    b.Navigation("WelcomeCampaign");
+                });
+
+            modelBuilder.Entity("EmailEngine.Contacts.ContactEvent", b =>
+                {
+                    b.HasOne("EmailEngine.Contacts.Contact", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_contact_events_contacts_contact_id");
                 });
 
             modelBuilder.Entity("EmailEngine.Suppressions.Suppression", b =>
@@ -691,50 +1120,62 @@ namespace EmailEngine.Data.Migrations.Sqlite
                                 .HasConstraintName("fk_tenants_tenants_id");
                         });
 
-                    b.OwnsOne("EmailEngine.Outbox.SyncState", "ListSync", b1 =>
+                    b.Navigation("Sender")
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("EmailEngine.Tenants.TenantList", b =>
+                {
+                    b.HasOne("EmailEngine.Tenants.Tenant", "Tenant")
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_tenant_lists_tenants_tenant_id");
+
+                    b.OwnsOne("EmailEngine.Outbox.SyncState", "Sync", b1 =>
                         {
-                            b1.Property<long>("TenantId")
+                            b1.Property<long>("TenantListId")
                                 .HasColumnType("INTEGER")
                                 .HasColumnName("id");
 
                             b1.Property<int>("Attempts")
                                 .HasColumnType("INTEGER")
-                                .HasColumnName("list_sync_attempts");
+                                .HasColumnName("sync_attempts");
 
                             b1.Property<string>("LastError")
                                 .HasMaxLength(2000)
                                 .HasColumnType("TEXT")
-                                .HasColumnName("list_sync_last_error");
+                                .HasColumnName("sync_last_error");
 
                             b1.Property<string>("RemoteUid")
                                 .HasMaxLength(64)
                                 .HasColumnType("TEXT")
-                                .HasColumnName("list_sync_remote_uid");
+                                .HasColumnName("sync_remote_uid");
 
                             b1.Property<string>("Status")
                                 .IsRequired()
                                 .HasMaxLength(16)
                                 .HasColumnType("TEXT")
-                                .HasColumnName("list_sync_status");
+                                .HasColumnName("sync_status");
 
                             b1.Property<long?>("SyncedAt")
                                 .HasColumnType("INTEGER")
-                                .HasColumnName("list_sync_synced_at");
+                                .HasColumnName("sync_synced_at");
 
-                            b1.HasKey("TenantId");
+                            b1.HasKey("TenantListId");
 
-                            b1.ToTable("tenants");
+                            b1.ToTable("tenant_lists");
 
                             b1.WithOwner()
-                                .HasForeignKey("TenantId")
-                                .HasConstraintName("fk_tenants_tenants_id");
+                                .HasForeignKey("TenantListId")
+                                .HasConstraintName("fk_tenant_lists_tenant_lists_id");
                         });
 
-                    b.Navigation("ListSync")
+                    b.Navigation("Sync")
                         .IsRequired();
 
-                    b.Navigation("Sender")
-                        .IsRequired();
+                    b.Navigation("Tenant");
                 });
 #pragma warning restore 612, 618
         }
