@@ -24,13 +24,18 @@ public static partial class RegisterContact
     private static partial Regex FieldTag();
 
     public static async Task<IResult> Handle(CreateContactRequest request, ClaimsPrincipal user, TenantScope tenants, AppDbContext db,
-        SuppressionService suppressions, WelcomeWorkflow welcome, OutboxWriter outbox, TimeProvider clock, CancellationToken ct)
+        SuppressionService suppressions, WelcomeWorkflow welcome, DomainCheck domains, OutboxWriter outbox, TimeProvider clock, CancellationToken ct)
     {
         var errors = new FieldErrors();
         var address = EmailAddressValidator.Check(request.Email);
         if (!address.IsValid)
             errors.Add("email", $"{address.Reason} ({address.Code})");
         Validate(request, errors);
+        var domainVerdict = address.IsValid && domains.Enabled
+            ? await domains.CheckAsync(address.Normalized![(address.Normalized!.LastIndexOf('@') + 1)..], ct)
+            : (DomainVerdict?)null;
+        if (domainVerdict == DomainVerdict.NoMailHost)
+            errors.Add("email", "the domain has no mail server (no MX, A or AAAA record, or a null MX) (no_mail_host)");
         if (errors.Any)
             return errors.ToFailure().ToProblem();
         var resolved = await tenants.ForWriteAsync(user, request.Tenant, ct);
@@ -40,6 +45,8 @@ public static partial class RegisterContact
         var language = TenantRules.NormalizeLanguage(request.Language) ?? tenant.DefaultLanguage;
         var now = clock.GetUtcNow();
         var events = new List<(string Type, string? Detail)> { ("received", request.Source), ("validated", FlagsText(address.Flags)) };
+        if (domainVerdict is { } verdict)
+            events.Add(("domain_checked", DomainCheck.ToWire(verdict)));
 
         var suppressed = await suppressions.MatchesAsync(tenant.Id, address.Normalized!, ct);
         WelcomeWorkflow.Choice? choice = null;

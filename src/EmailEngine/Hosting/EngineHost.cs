@@ -59,6 +59,7 @@ public static class EngineHost
         services.AddScoped<EmailEngine.PowerMta.PmtaRendering>();
         services.AddScoped<SuppressionService>();
         services.AddScoped<WelcomeWorkflow>();
+        services.AddSingleton<EmailEngine.Contacts.Validation.DomainCheck>();
         services.AddScoped<ContactImporter>();
         services.AddScoped<EmailEngine.Bench.ImportBenchmark>();
         services.AddSingleton<ImportRunner>();
