@@ -7,7 +7,9 @@ public sealed class Faults
     public int LatencyMs { get; set; }
     public DateTime DownUntil { get; set; }
     public double ThrottleRate { get; set; }
+    /// <summary>Deterministic throttling: this many next requests get a 429, whatever the rate.</summary>
+    public int ThrottleNext { get; set; }
     public int RetryAfterSeconds { get; set; } = 1;
 }
 
-public sealed record FaultsRequest(double? ErrorRate, int? LatencyMs, int? DownForSeconds, double? ThrottleRate, int? RetryAfterSeconds);
+public sealed record FaultsRequest(double? ErrorRate, int? LatencyMs, int? DownForSeconds, double? ThrottleRate, int? RetryAfterSeconds, int? ThrottleNext);

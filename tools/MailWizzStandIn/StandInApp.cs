@@ -61,7 +61,7 @@ public static class StandInApp
             await MwJson.Error(503, "Service Unavailable.").ExecuteAsync(context);
             return;
         }
-        if (faults.ThrottleRate > 0 && Random.Shared.NextDouble() < faults.ThrottleRate)
+        if (TakeThrottle(faults) || faults.ThrottleRate > 0 && Random.Shared.NextDouble() < faults.ThrottleRate)
         {
             context.Response.Headers.RetryAfter = faults.RetryAfterSeconds.ToString();
             await MwJson.Error(429, "Too Many Requests.").ExecuteAsync(context);
@@ -84,6 +84,17 @@ public static class StandInApp
             return;
         }
         await next(context);
+    }
+
+    private static bool TakeThrottle(Faults faults)
+    {
+        lock (faults)
+        {
+            if (faults.ThrottleNext <= 0)
+                return false;
+            faults.ThrottleNext--;
+            return true;
+        }
     }
 
     private static void MapInspection(WebApplication app)
@@ -112,7 +123,7 @@ public static class StandInApp
         inspect.MapPost("/reset", (StandInState s, Faults f) =>
         {
             s.Reset();
-            f.ErrorRate = 0; f.LatencyMs = 0; f.DownUntil = DateTime.MinValue; f.ThrottleRate = 0;
+            f.ErrorRate = 0; f.LatencyMs = 0; f.DownUntil = DateTime.MinValue; f.ThrottleRate = 0; f.ThrottleNext = 0;
             return Results.Ok();
         });
         inspect.MapPost("/faults", async (HttpRequest request, Faults f) =>
@@ -122,9 +133,11 @@ public static class StandInApp
             f.LatencyMs = body?.LatencyMs ?? f.LatencyMs;
             f.ThrottleRate = body?.ThrottleRate ?? f.ThrottleRate;
             f.RetryAfterSeconds = body?.RetryAfterSeconds ?? f.RetryAfterSeconds;
+            lock (f)
+                f.ThrottleNext = body?.ThrottleNext ?? f.ThrottleNext;
             if (body?.DownForSeconds is { } down)
                 f.DownUntil = DateTime.UtcNow.AddSeconds(down);
-            return Results.Ok(new { f.ErrorRate, f.LatencyMs, f.ThrottleRate, down_until = f.DownUntil });
+            return Results.Ok(new { f.ErrorRate, f.LatencyMs, f.ThrottleRate, f.ThrottleNext, down_until = f.DownUntil });
         });
     }
 }

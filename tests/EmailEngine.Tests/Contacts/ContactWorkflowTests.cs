@@ -4,6 +4,7 @@ using System.Text.Json;
 using EmailEngine.Tests.Infrastructure;
 using EmailEngine.Tests.Ips;
 using EmailEngine.Tests.MailWizz;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EmailEngine.Tests.Contacts;
 
@@ -102,7 +103,7 @@ public sealed class ContactWorkflowTests : IAsyncLifetime
     {
         await _mailwizz.SetFaultsAsync(new { down_for_seconds = 600 });
         var response = await PostContactAsync(new { email = "later@example.com", fname = "Léa", tenant = "client-1", language = "fr" });
-        await _engine.Services.GetService(typeof(EmailEngine.Outbox.OutboxDispatcher)).As<EmailEngine.Outbox.OutboxDispatcher>().DrainAsync(CancellationToken.None);
+        await _engine.Services.GetRequiredService<EmailEngine.Outbox.OutboxDispatcher>().DrainAsync(CancellationToken.None);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var pending = await _client.GetFromJsonAsync<JsonElement>("/api/v2/contacts/1");
@@ -186,9 +187,4 @@ public sealed class ContactWorkflowTests : IAsyncLifetime
         var again = await PostContactAsync(new { email = "forget@example.com", tenant = "client-1" });
         Assert.Equal("suppressed", (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
     }
-}
-
-internal static class ServiceProviderCast
-{
-    public static T As<T>(this object? service) => (T)service!;
 }

@@ -49,6 +49,8 @@ public sealed class MailWizzStandInServer : IAsyncDisposable
 
     public async Task<JsonElement> MessagesAsync() => await _inspect.GetFromJsonAsync<JsonElement>("/_standin/messages");
 
+    public async Task<JsonElement> RequestsAsync() => await _inspect.GetFromJsonAsync<JsonElement>("/_standin/requests");
+
     public async Task SetFaultsAsync(object faults) => (await _inspect.PostAsJsonAsync("/_standin/faults", faults)).EnsureSuccessStatusCode();
 
     public async ValueTask DisposeAsync()
