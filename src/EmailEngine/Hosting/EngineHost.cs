@@ -57,6 +57,7 @@ public static class EngineHost
         services.AddSingleton(PmtaHostOptions.From(settings));
         services.AddScoped<ConfigDeployer>();
         services.AddScoped<EmailEngine.PowerMta.PmtaRendering>();
+        services.AddScoped<EmailEngine.PowerMta.Config.ImportBase>();
         services.AddScoped<SuppressionService>();
         services.AddScoped<WelcomeWorkflow>();
         services.AddSingleton<EmailEngine.Contacts.Validation.DomainCheck>();

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using EmailEngine.Auth;
 using EmailEngine.Data;
+using EmailEngine.PowerMta.Config;
 using EmailEngine.PowerMta.Deploy;
 using Microsoft.EntityFrameworkCore;
 
@@ -22,6 +23,9 @@ public static class PmtaEndpoints
         var group = app.MapGroup("/api/v1/pmta").WithTags("PowerMTA").RequireAuthorization(AuthSetup.OperatorPolicy);
         group.MapGet("/config", GetConfig).WithName("GetPmtaConfig");
         group.MapGet("/config/diff", GetDiff).WithName("GetPmtaConfigDiff");
+        group.MapPost("/config/validate", ConfigApi.Validate).WithName("ValidatePmtaConfig");
+        group.MapPost("/import-v1", ConfigApi.ImportV1).WithName("ImportPmtaV1Config");
+        group.MapGet("/base", ConfigApi.GetBase).WithName("GetPmtaBase");
         group.MapPost("/deploy", Deploy).WithName("DeployPmtaConfig");
         group.MapGet("/deployments", ListDeployments).WithName("ListPmtaDeployments");
         return app;

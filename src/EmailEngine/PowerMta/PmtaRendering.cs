@@ -1,6 +1,7 @@
 using EmailEngine.Data;
 using EmailEngine.Hosting;
 using EmailEngine.Ips;
+using EmailEngine.PowerMta.Config;
 using EmailEngine.PowerMta.Deploy;
 using Microsoft.EntityFrameworkCore;
 
@@ -9,20 +10,42 @@ namespace EmailEngine.PowerMta;
 /// <summary>
 /// Renders the config for the registered IPs with the operator's settings: <c>PMTA_HOST_NAME</c>
 /// (default mail.{first IP's sending domain}), <c>PMTA_POSTMASTER</c> (postmaster@ that domain), <c>PMTA_RELAY_SOURCES</c>
-/// (comma-separated MailWizz host IPs allowed to relay), <c>DKIM_SELECTOR</c> (ee1).
+/// (comma-separated MailWizz host IPs allowed to relay), <c>DKIM_SELECTOR</c> (ee1). When a V1 base was imported, the
+/// rendered parts are laid over its latest version (<see cref="MergeWithBase"/>).
 /// </summary>
-public sealed class PmtaRendering(AppDbContext db, EngineSettings settings, PmtaHostOptions host, TimeProvider clock)
+public sealed class PmtaRendering(AppDbContext db, EngineSettings settings, PmtaHostOptions host, TimeProvider clock, ImportBase bases)
 {
     public async Task<(string Config, IReadOnlyList<SendingIp> Ips)> RenderAsync(CancellationToken ct)
     {
-        var ips = await db.Set<SendingIp>().AsNoTracking().OrderBy(i => i.Id).ToListAsync(ct);
+        var ips = await RegisteredIpsAsync(ct);
+        var config = RenderConfig.Render(ips, SettingsFor(ips), clock.GetUtcNow());
+        if (await bases.LatestAsync(ct) is { } latest)
+            config = ConfigWriter.Write(MergeWithBase.Merge(ConfigParser.Parse(config).Document, ConfigParser.Parse(latest.ConfigText).Document,
+                $"version {latest.Version} ({latest.SourceName}, sha256 {latest.Sha256[..12]})"));
+        return (config, ips);
+    }
+
+    /// <summary>What a config must agree with: the registered IPs and the key files the renderer points at.</summary>
+    public async Task<ValidationContext> ValidationContextAsync(CancellationToken ct)
+    {
+        var ips = await RegisteredIpsAsync(ct);
+        var render = SettingsFor(ips);
+        return new ValidationContext(
+            ips.Select(ip => ip.Address).ToHashSet(StringComparer.OrdinalIgnoreCase),
+            ips.Select(ip => RenderConfig.DkimKeyPath(render, RenderConfig.SendingDomainOf(ip.Domain))).ToHashSet(StringComparer.Ordinal));
+    }
+
+    private async Task<List<SendingIp>> RegisteredIpsAsync(CancellationToken ct) =>
+        await db.Set<SendingIp>().AsNoTracking().OrderBy(i => i.Id).ToListAsync(ct);
+
+    private PmtaRenderSettings SettingsFor(IReadOnlyList<SendingIp> ips)
+    {
         var domain = ips.Count > 0 ? RenderConfig.SendingDomainOf(ips[0].Domain) : "localhost.localdomain";
-        var render = new PmtaRenderSettings(
+        return new PmtaRenderSettings(
             settings.Get("PMTA_HOST_NAME") ?? $"mail.{domain}",
             settings.Get("PMTA_POSTMASTER") ?? $"postmaster@{domain}",
             (settings.Get("PMTA_RELAY_SOURCES") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             host.DkimDirectory,
             settings.Get("DKIM_SELECTOR") ?? "ee1");
-        return (RenderConfig.Render(ips, render, clock.GetUtcNow()), ips);
     }
 }

@@ -46,6 +46,12 @@ public sealed record ConfigDocument(IReadOnlyList<ConfigNode> Nodes, string NewL
     /// <summary>Every block at any depth, with its enclosing block (null at top level), in file order.</summary>
     public IEnumerable<(Block Block, Block? Parent)> AllBlocks() => Walk(Nodes, null);
 
+    /// <summary>Every directive at any depth, with its enclosing block (null at top level), in file order.</summary>
+    public IEnumerable<(Directive Directive, Block? Parent)> AllDirectives() =>
+        Nodes.OfType<Directive>().Select(d => (d, (Block?)null))
+            .Concat(AllBlocks().SelectMany(b => b.Block.Children.OfType<Directive>().Select(d => (d, (Block?)b.Block))))
+            .OrderBy(p => p.Item1.Line);
+
     /// <summary><c>domain-macro NAME a.com,b.com</c> definitions, by name without the <c>$</c>.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> DomainMacros() =>
         Directives("domain-macro").Where(d => d.Arguments.Count >= 2)
