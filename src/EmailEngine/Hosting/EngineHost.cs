@@ -1,6 +1,7 @@
 using System.Text.Json;
 using EmailEngine.Auth;
 using EmailEngine.Campaigns;
+using EmailEngine.Dkim;
 using EmailEngine.Locks;
 using EmailEngine.MailWizz;
 using EmailEngine.Outbox;
@@ -57,6 +58,11 @@ public static class EngineHost
         services.AddSingleton(PmtaHostOptions.From(settings));
         services.AddScoped<ConfigDeployer>();
         services.AddScoped<EmailEngine.PowerMta.PmtaRendering>();
+        var dkimVault = DkimVault.From(settings);
+        services.AddSingleton(sp => dkimVault(sp.GetRequiredService<ILogger<DkimVault>>()));
+        services.AddSingleton(DkimOptions.From(settings));
+        services.AddSingleton<DnsVerifier>();
+        services.AddScoped<DomainRegistry>();
         services.AddScoped<SuppressionService>();
         services.AddScoped<WelcomeWorkflow>();
         services.AddSingleton<EmailEngine.Contacts.Validation.DomainCheck>();
@@ -92,6 +98,7 @@ public static class EngineHost
         app.MapContactEndpoints();
         app.MapImportEndpoints();
         app.MapPmtaEndpoints();
+        app.MapDomainEndpoints();
         return app;
     }
 }
