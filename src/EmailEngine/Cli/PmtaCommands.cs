@@ -22,8 +22,8 @@ internal static class PmtaCommands
         var deploy = new Command("deploy", "Deploy over SSH: backup, swap, pmta test config, reload, status, automatic rollback.") { dryRun };
         deploy.SetAction((result, ct) => EngineCli.WithServicesAsync(async (services, token) =>
         {
-            var (config, _) = await services.GetRequiredService<PmtaRendering>().RenderAsync(token);
-            var deployment = await services.GetRequiredService<ConfigDeployer>().DeployAsync(new DeploymentBundle(config, []), "cli", result.GetValue(dryRun), token);
+            var bundle = await services.GetRequiredService<PmtaRendering>().BundleAsync(token);
+            var deployment = await services.GetRequiredService<ConfigDeployer>().DeployAsync(bundle, "cli", result.GetValue(dryRun), token);
             Console.Write(deployment.Diff.Length == 0 ? "no changes\n" : deployment.Diff);
             Console.Write(deployment.Log);
             Console.WriteLine($"deployment {deployment.Id}: {DeploymentStatuses.ToWire(deployment.Status)}{(deployment.Error is null ? "" : $": {deployment.Error}")}");

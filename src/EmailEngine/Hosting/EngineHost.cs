@@ -1,6 +1,7 @@
 using System.Text.Json;
 using EmailEngine.Auth;
 using EmailEngine.Campaigns;
+using EmailEngine.Dkim;
 using EmailEngine.Locks;
 using EmailEngine.MailWizz;
 using EmailEngine.Outbox;
@@ -58,6 +59,11 @@ public static class EngineHost
         services.AddScoped<ConfigDeployer>();
         services.AddScoped<EmailEngine.PowerMta.PmtaRendering>();
         services.AddScoped<EmailEngine.PowerMta.Config.ImportBase>();
+        var dkimVault = DkimVault.From(settings);
+        services.AddSingleton(sp => dkimVault(sp.GetRequiredService<ILogger<DkimVault>>()));
+        services.AddSingleton(DkimOptions.From(settings));
+        services.AddSingleton<DnsVerifier>();
+        services.AddScoped<DomainRegistry>();
         services.AddScoped<SuppressionService>();
         services.AddScoped<WelcomeWorkflow>();
         services.AddSingleton<EmailEngine.Contacts.Validation.DomainCheck>();
@@ -93,6 +99,7 @@ public static class EngineHost
         app.MapContactEndpoints();
         app.MapImportEndpoints();
         app.MapPmtaEndpoints();
+        app.MapDomainEndpoints();
         return app;
     }
 }

@@ -20,7 +20,8 @@ public static class PmtaEndpoints
 {
     public static IEndpointRouteBuilder MapPmtaEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/pmta").WithTags("PowerMTA").RequireAuthorization(AuthSetup.OperatorPolicy);
+        var group = app.MapGroup("/api/v1/pmta").WithTags("PowerMTA").RequireAuthorization(AuthSetup.OperatorPolicy)
+            .AddEndpointFilter<EmailEngine.Dkim.DkimUnavailableFilter>();
         group.MapGet("/config", GetConfig).WithName("GetPmtaConfig");
         group.MapGet("/config/diff", GetDiff).WithName("GetPmtaConfigDiff");
         group.MapPost("/config/validate", ConfigApi.Validate).WithName("ValidatePmtaConfig");
@@ -48,8 +49,7 @@ public static class PmtaEndpoints
     public static async Task<IResult> Deploy(DeployRequest? request, ClaimsPrincipal user, PmtaRendering rendering, ConfigDeployer deployer,
         CancellationToken ct)
     {
-        var (config, _) = await rendering.RenderAsync(ct);
-        var deployment = await deployer.DeployAsync(new DeploymentBundle(config, []), user.Identity?.Name ?? "operator", request?.DryRun ?? false, ct);
+        var deployment = await deployer.DeployAsync(await rendering.BundleAsync(ct), user.Identity?.Name ?? "operator", request?.DryRun ?? false, ct);
         var body = DeploymentResponse.From(deployment);
         return deployment.Status switch
         {

@@ -1,4 +1,5 @@
 using EmailEngine.Data;
+using EmailEngine.Dkim;
 using EmailEngine.Hosting;
 using EmailEngine.Ips;
 using EmailEngine.PowerMta.Config;
@@ -10,15 +11,18 @@ namespace EmailEngine.PowerMta;
 /// <summary>
 /// Renders the config for the registered IPs with the operator's settings: <c>PMTA_HOST_NAME</c>
 /// (default mail.{first IP's sending domain}), <c>PMTA_POSTMASTER</c> (postmaster@ that domain), <c>PMTA_RELAY_SOURCES</c>
-/// (comma-separated MailWizz host IPs allowed to relay), <c>DKIM_SELECTOR</c> (ee1). When a V1 base was imported, the
+/// (comma-separated MailWizz host IPs allowed to relay), and each sending domain's active DKIM selector (its domain
+/// row and key are created first when missing; see <see cref="DomainRegistry"/>). When a V1 base was imported, the
 /// rendered parts are laid over its latest version (<see cref="MergeWithBase"/>).
 /// </summary>
-public sealed class PmtaRendering(AppDbContext db, EngineSettings settings, PmtaHostOptions host, TimeProvider clock, ImportBase bases)
+public sealed class PmtaRendering(AppDbContext db, EngineSettings settings, PmtaHostOptions host, DkimOptions dkim, DomainRegistry domains,
+    TimeProvider clock, ImportBase bases)
 {
     public async Task<(string Config, IReadOnlyList<SendingIp> Ips)> RenderAsync(CancellationToken ct)
     {
+        await domains.EnsureFromIpsAsync(ct);
         var ips = await RegisteredIpsAsync(ct);
-        var config = RenderConfig.Render(ips, SettingsFor(ips), clock.GetUtcNow());
+        var config = RenderConfig.Render(ips, await SettingsForAsync(ips, ct), clock.GetUtcNow());
         if (await bases.LatestAsync(ct) is { } latest)
             config = ConfigWriter.Write(MergeWithBase.Merge(ConfigParser.Parse(config).Document, ConfigParser.Parse(latest.ConfigText).Document,
                 $"version {latest.Version} ({latest.SourceName}, sha256 {latest.Sha256[..12]})"));
@@ -29,16 +33,23 @@ public sealed class PmtaRendering(AppDbContext db, EngineSettings settings, Pmta
     public async Task<ValidationContext> ValidationContextAsync(CancellationToken ct)
     {
         var ips = await RegisteredIpsAsync(ct);
-        var render = SettingsFor(ips);
+        var render = await SettingsForAsync(ips, ct);
         return new ValidationContext(
             ips.Select(ip => ip.Address).ToHashSet(StringComparer.OrdinalIgnoreCase),
             ips.Select(ip => RenderConfig.DkimKeyPath(render, RenderConfig.SendingDomainOf(ip.Domain))).ToHashSet(StringComparer.Ordinal));
     }
 
+    /// <summary>The config plus the active and pending DKIM private keys it (and the next rotation) needs on the host.</summary>
+    public async Task<DeploymentBundle> BundleAsync(CancellationToken ct)
+    {
+        var (config, _) = await RenderAsync(ct);
+        return new DeploymentBundle(config, await domains.KeyFilesAsync(host.DkimDirectory, ct));
+    }
+
     private async Task<List<SendingIp>> RegisteredIpsAsync(CancellationToken ct) =>
         await db.Set<SendingIp>().AsNoTracking().OrderBy(i => i.Id).ToListAsync(ct);
 
-    private PmtaRenderSettings SettingsFor(IReadOnlyList<SendingIp> ips)
+    private async Task<PmtaRenderSettings> SettingsForAsync(IReadOnlyList<SendingIp> ips, CancellationToken ct)
     {
         var domain = ips.Count > 0 ? RenderConfig.SendingDomainOf(ips[0].Domain) : "localhost.localdomain";
         return new PmtaRenderSettings(
@@ -46,6 +57,7 @@ public sealed class PmtaRendering(AppDbContext db, EngineSettings settings, Pmta
             settings.Get("PMTA_POSTMASTER") ?? $"postmaster@{domain}",
             (settings.Get("PMTA_RELAY_SOURCES") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             host.DkimDirectory,
-            settings.Get("DKIM_SELECTOR") ?? "ee1");
+            dkim.Selector,
+            DomainSelectors: await domains.ActiveSelectorsAsync(ct));
     }
 }

@@ -3,10 +3,17 @@ using EmailEngine.Ips;
 
 namespace EmailEngine.PowerMta;
 
-/// <summary>The environment a config is rendered for (host, relay source, DKIM key location).</summary>
+/// <summary>
+/// The environment a config is rendered for (host, relay source, DKIM key location). <paramref name="DomainSelectors"/>
+/// holds each sending domain's active DKIM selector; domains without one use <paramref name="DkimSelector"/>.
+/// </summary>
 public sealed record PmtaRenderSettings(
     string HostName, string Postmaster, IReadOnlyList<string> RelaySources, string DkimDirectory, string DkimSelector,
-    string AcctFile = "/var/log/pmta/acct.csv", string Spool = "/var/spool/pmta", string LogFile = "/var/log/pmta/log");
+    string AcctFile = "/var/log/pmta/acct.csv", string Spool = "/var/spool/pmta", string LogFile = "/var/log/pmta/log",
+    IReadOnlyDictionary<string, string>? DomainSelectors = null)
+{
+    public string SelectorFor(string domain) => DomainSelectors?.GetValueOrDefault(domain) ?? DkimSelector;
+}
 
 /// <summary>Per-ISP queue settings: connection and rate limits, retries, backoff.</summary>
 public sealed record IspPolicy(string Domain, int MaxSmtpOut, string MaxMsgRate, int MaxMsgPerConnection, string? Comment = null);
@@ -47,7 +54,11 @@ public static class RenderConfig
     }
 
     public static string DkimKeyPath(PmtaRenderSettings settings, string domain) =>
-        $"{settings.DkimDirectory.TrimEnd('/')}/{domain}.{settings.DkimSelector}.pem";
+        KeyFilePath(settings.DkimDirectory, domain, settings.SelectorFor(domain));
+
+    /// <summary>Where a domain's key for a selector lives on the PowerMTA host (the deployment writes it there).</summary>
+    public static string KeyFilePath(string dkimDirectory, string domain, string selector) =>
+        $"{dkimDirectory.TrimEnd('/')}/{domain}.{selector}.pem";
 
     public static string Render(IReadOnlyList<SendingIp> ips, PmtaRenderSettings settings, DateTimeOffset generatedAt,
         IReadOnlyList<IspPolicy>? policies = null)
@@ -106,7 +117,7 @@ public static class RenderConfig
             Line($"<virtual-mta {ip.VmtaName}>");
             Line($"    # {IpStatuses.ToWire(ip.Status)}");
             Line($"    smtp-source-host {ip.Address} {ip.Domain}");
-            Line($"    domain-key {settings.DkimSelector},{domain},{DkimKeyPath(settings, domain)}");
+            Line($"    domain-key {settings.SelectorFor(domain)},{domain},{DkimKeyPath(settings, domain)}");
             Line("</virtual-mta>");
         }
         Line();

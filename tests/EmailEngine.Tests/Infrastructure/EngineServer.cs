@@ -18,6 +18,8 @@ public enum Provider { Postgres, Sqlite }
 public sealed class EngineServer : IAsyncDisposable
 {
     public const string OperatorKey = "test_operator_key_0123456789";
+    /// <summary>PostgreSQL needs a configured DKIM master key (pass "" to test without one).</summary>
+    public static readonly string DkimMasterKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     private readonly WebApplication _app;
     private readonly PostgresDatabase? _postgres;
@@ -42,7 +44,7 @@ public sealed class EngineServer : IAsyncDisposable
     {
         PostgresDatabase? postgres = null;
         string? sqliteDirectory = null;
-        var values = new Dictionary<string, string> { ["API_KEY"] = OperatorKey, ["IPS_COUNT"] = "5" };
+        var values = new Dictionary<string, string> { ["API_KEY"] = OperatorKey, ["IPS_COUNT"] = "5", ["DKIM_MASTER_KEY"] = DkimMasterKey };
         if (provider == Provider.Postgres)
         {
             postgres = await PostgresDatabase.CreateAsync();

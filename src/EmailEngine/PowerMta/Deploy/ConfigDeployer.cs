@@ -47,7 +47,7 @@ public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, Pmta
             deployment.Diff = LineDiff.Unified(WithoutStamp(live), WithoutStamp(bundle.ConfigText)!, options.ConfigPath, "rendered");
             if (dryRun)
                 return await FinishAsync(deployment, log, DeploymentStatus.DryRun, null, ct);
-            if (deployment.Diff.Length == 0 && bundle.DkimKeys.Count == 0)
+            if (deployment.Diff.Length == 0 && bundle.DkimKeys.All(key => shell.HasContent(key.RemotePath, key.Pem)))
                 return await FinishAsync(deployment, log, DeploymentStatus.Unchanged, null, ct);
             return await ApplyAsync(shell, bundle, live, deployment, log, ct);
         }

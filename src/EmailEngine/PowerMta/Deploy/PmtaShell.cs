@@ -81,6 +81,10 @@ public sealed class PmtaShell : IDisposable
 
     public string? ReadText(string path) => _sftp.Exists(path) ? _sftp.ReadAllText(path) : null;
 
+    /// <summary>Whether the file exists with exactly these bytes (a re-deploy of unchanged keys is not a change).</summary>
+    public bool HasContent(string path, byte[] content) =>
+        _sftp.Exists(path) && _sftp.ReadAllBytes(path).AsSpan().SequenceEqual(content);
+
     /// <summary>Writes to a temporary name with the given mode, then renames: readers never see a half-written file.</summary>
     public async Task WriteAtomicallyAsync(string path, byte[] content, short mode, CancellationToken ct)
     {

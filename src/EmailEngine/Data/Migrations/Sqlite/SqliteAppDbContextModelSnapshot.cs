@@ -486,6 +486,99 @@ namespace EmailEngine.Data.Migrations.Sqlite
                     b.ToTable("import_staging", (string)null);
                 });
 
+            modelBuilder.Entity("EmailEngine.Dkim.DkimKey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long?>("ActivatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("activated_at");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("DomainId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("domain_id");
+
+                    b.Property<byte[]>("EncryptedPrivateKey")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("encrypted_private_key");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("fingerprint");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("public_key");
+
+                    b.Property<long?>("RetiredAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("retired_at");
+
+                    b.Property<string>("Selector")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("selector");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dkim_keys");
+
+                    b.HasIndex("DomainId", "Selector")
+                        .IsUnique()
+                        .HasDatabaseName("ix_dkim_keys_domain_id_selector");
+
+                    b.ToTable("dkim_keys", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.Dkim.SendingDomain", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(253)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sending_domains");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sending_domains_name");
+
+                    b.ToTable("sending_domains", (string)null);
+                });
+
             modelBuilder.Entity("EmailEngine.Ips.SendingIp", b =>
                 {
                     b.Property<long>("Id")
@@ -1048,6 +1141,16 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasConstraintName("fk_contact_events_contacts_contact_id");
                 });
 
+            modelBuilder.Entity("EmailEngine.Dkim.DkimKey", b =>
+                {
+                    b.HasOne("EmailEngine.Dkim.SendingDomain", null)
+                        .WithMany("Keys")
+                        .HasForeignKey("DomainId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_dkim_keys_sending_domains_domain_id");
+                });
+
             modelBuilder.Entity("EmailEngine.Suppressions.Suppression", b =>
                 {
                     b.HasOne("EmailEngine.Tenants.Tenant", "Tenant")
@@ -1226,6 +1329,11 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Tenant");
+                });
+
+            modelBuilder.Entity("EmailEngine.Dkim.SendingDomain", b =>
+                {
+                    b.Navigation("Keys");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,33 @@
+using EmailEngine.Http;
+
+namespace EmailEngine.Dkim;
+
+public sealed record DnsRecordResponse(string Kind, string Type, string Name, string Value, IReadOnlyList<string> Strings, string Comment, int Ttl)
+{
+    public static DnsRecordResponse From(DnsRecord r) => new(r.Kind, r.Type, r.Name, r.Value, r.Strings, r.Comment, DnsRecords.Ttl);
+}
+
+/// <summary>The records a domain needs (JSON, or zone lines with <c>?format=zone</c>) and their check against live DNS.</summary>
+public static class DomainDns
+{
+    public static async Task<IResult> Records(string key, string? format, DomainRegistry registry, CancellationToken ct)
+    {
+        if (format is not (null or "json" or "zone"))
+            return Failure.Field("format", "must be json or zone").ToProblem();
+        if (await DomainEndpoints.FindAsync(key, registry, ct) is not { } domain)
+            return DomainEndpoints.NotFound(key);
+        var records = DnsRecords.For(domain.Domain, domain.Ips);
+        var zone = DnsRecords.Zone(domain.Domain.Name, records);
+        return format == "zone"
+            ? TypedResults.Text(zone, "text/plain")
+            : TypedResults.Ok(new { domain = domain.Domain.Name, records = records.Select(DnsRecordResponse.From), zone });
+    }
+
+    public static async Task<IResult> Verify(string key, DomainRegistry registry, DnsVerifier verifier, CancellationToken ct)
+    {
+        if (await DomainEndpoints.FindAsync(key, registry, ct) is not { } domain)
+            return DomainEndpoints.NotFound(key);
+        var checks = await verifier.VerifyAsync(DnsRecords.For(domain.Domain, domain.Ips), ct);
+        return TypedResults.Ok(new { domain = domain.Domain.Name, ok = checks.All(c => c.Status == "present"), records = checks });
+    }
+}
