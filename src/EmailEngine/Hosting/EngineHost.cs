@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EmailEngine.Accounting;
 using EmailEngine.Auth;
 using EmailEngine.Campaigns;
 using EmailEngine.Locks;
@@ -65,6 +66,12 @@ public static class EngineHost
         services.AddSingleton<ImportRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<ImportRunner>());
         services.AddMailWizzClient(MailWizzOptions.From(settings));
+        services.AddSingleton(AcctOptions.From(settings));
+        services.AddScoped<EmailEngine.Deliverability.SuppressionPolicy>();
+        services.AddScoped<AcctIngestor>();
+        services.AddScoped<AcctPuller>();
+        services.AddScoped<EmailEngine.Deliverability.Stats.DeliveryStatsQuery>();
+        services.AddHostedService<AcctPullWorker>();
         return services;
     }
 
@@ -92,6 +99,8 @@ public static class EngineHost
         app.MapContactEndpoints();
         app.MapImportEndpoints();
         app.MapPmtaEndpoints();
+        app.MapAccountingEndpoints();
+        EmailEngine.Deliverability.Stats.StatsEndpoints.MapStatsEndpoints(app);
         return app;
     }
 }
