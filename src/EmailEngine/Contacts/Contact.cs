@@ -59,6 +59,8 @@ internal sealed class ContactConfiguration : IEntityTypeConfiguration<Contact>
     {
         contact.ToTable("contacts");
         contact.HasIndex(c => new { c.TenantId, c.EmailKey }).IsUnique();
+        // Accounting ingest finds a bounced recipient's tenants by address alone.
+        contact.HasIndex(c => c.EmailKey);
         contact.Property(c => c.Email).HasMaxLength(320);
         contact.Property(c => c.EmailKey).HasMaxLength(320);
         contact.Property(c => c.FirstName).HasMaxLength(255);

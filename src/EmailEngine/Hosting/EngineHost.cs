@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EmailEngine.Accounting;
 using EmailEngine.Auth;
 using EmailEngine.Campaigns;
 using EmailEngine.Dkim;
@@ -72,6 +73,12 @@ public static class EngineHost
         services.AddSingleton<ImportRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<ImportRunner>());
         services.AddMailWizzClient(MailWizzOptions.From(settings));
+        services.AddSingleton(AcctOptions.From(settings));
+        services.AddScoped<EmailEngine.Deliverability.SuppressionPolicy>();
+        services.AddScoped<AcctIngestor>();
+        services.AddScoped<AcctPuller>();
+        services.AddScoped<EmailEngine.Deliverability.Stats.DeliveryStatsQuery>();
+        services.AddHostedService<AcctPullWorker>();
         return services;
     }
 
@@ -100,6 +107,8 @@ public static class EngineHost
         app.MapImportEndpoints();
         app.MapPmtaEndpoints();
         app.MapDomainEndpoints();
+        app.MapAccountingEndpoints();
+        EmailEngine.Deliverability.Stats.StatsEndpoints.MapStatsEndpoints(app);
         return app;
     }
 }

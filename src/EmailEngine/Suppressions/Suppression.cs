@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace EmailEngine.Suppressions;
 
-public enum SuppressionReason { Unsubscribe, HardBounce, Complaint, Manual, Erased }
+public enum SuppressionReason { Unsubscribe, HardBounce, Complaint, Manual, Erased, SoftBounce }
 
 /// <summary>
 /// An address that must not be mailed: for one tenant, or for every tenant (global, <see cref="TenantId"/> null).
@@ -34,11 +34,12 @@ public sealed class Suppression
 
 public static class SuppressionReasons
 {
-    public static readonly IReadOnlyList<string> Names = ["unsubscribe", "hard_bounce", "complaint", "manual", "erased"];
+    public static readonly IReadOnlyList<string> Names = ["unsubscribe", "hard_bounce", "soft_bounce", "complaint", "manual", "erased"];
 
     public static string ToWire(SuppressionReason reason) => reason switch
     {
         SuppressionReason.HardBounce => "hard_bounce",
+        SuppressionReason.SoftBounce => "soft_bounce",
         _ => reason.ToString().ToLowerInvariant(),
     };
 
@@ -46,6 +47,7 @@ public static class SuppressionReasons
     {
         "unsubscribe" => SuppressionReason.Unsubscribe,
         "hard_bounce" => SuppressionReason.HardBounce,
+        "soft_bounce" => SuppressionReason.SoftBounce,
         "complaint" => SuppressionReason.Complaint,
         "manual" => SuppressionReason.Manual,
         "erased" => SuppressionReason.Erased,

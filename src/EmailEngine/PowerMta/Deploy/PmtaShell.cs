@@ -79,6 +79,20 @@ public sealed class PmtaShell : IDisposable
 
     public Task<CommandResult> PmtaAsync(string arguments, CancellationToken ct) => RunAsync($"{_options.PmtaCommand} {arguments}", ct);
 
+    /// <summary>Regular files in a directory (name, full path, size, last write).</summary>
+    public async Task<List<Renci.SshNet.Sftp.ISftpFile>> ListFilesAsync(string directory, CancellationToken ct)
+    {
+        var files = new List<Renci.SshNet.Sftp.ISftpFile>();
+        await foreach (var entry in _sftp.ListDirectoryAsync(directory, ct))
+            if (entry.IsRegularFile)
+                files.Add(entry);
+        return files;
+    }
+
+    /// <summary>A seekable read stream over a remote file.</summary>
+    public Task<Stream> OpenReadAsync(string path, CancellationToken ct) =>
+        _sftp.OpenAsync(path, FileMode.Open, FileAccess.Read, ct).ContinueWith(t => (Stream)t.Result, ct, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+
     public string? ReadText(string path) => _sftp.Exists(path) ? _sftp.ReadAllText(path) : null;
 
     /// <summary>Whether the file exists with exactly these bytes (a re-deploy of unchanged keys is not a change).</summary>

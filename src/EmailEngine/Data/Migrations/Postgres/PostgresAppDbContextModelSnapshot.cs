@@ -22,6 +22,62 @@ namespace EmailEngine.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("EmailEngine.Accounting.AcctSource", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("CommittedOffset")
+                        .HasColumnType("bigint")
+                        .HasColumnName("committed_offset");
+
+                    b.Property<bool>("Completed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("completed");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Header")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("header");
+
+                    b.Property<string>("Identity")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("identity");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("name");
+
+                    b.Property<long>("Records")
+                        .HasColumnType("bigint")
+                        .HasColumnName("records");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_acct_sources");
+
+                    b.HasIndex("Identity")
+                        .IsUnique()
+                        .HasDatabaseName("ix_acct_sources_identity");
+
+                    b.ToTable("acct_sources", (string)null);
+                });
+
             modelBuilder.Entity("EmailEngine.Auth.ApiKey", b =>
                 {
                     b.Property<long>("Id")
@@ -270,6 +326,9 @@ namespace EmailEngine.Data.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_contacts");
 
+                    b.HasIndex("EmailKey")
+                        .HasDatabaseName("ix_contacts_email_key");
+
                     b.HasIndex("ImportJobId")
                         .HasDatabaseName("ix_contacts_import_job_id");
 
@@ -504,6 +563,116 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasName("pk_import_staging");
 
                     b.ToTable("import_staging", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.Deliverability.SoftBounce", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("EmailHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("email_hash");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("source");
+
+                    b.Property<long>("TenantId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_soft_bounces");
+
+                    b.HasIndex("TenantId", "EmailHash", "At")
+                        .HasDatabaseName("ix_soft_bounces_tenant_id_email_hash_at");
+
+                    b.ToTable("soft_bounces", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.Deliverability.Stats.DeliveryStat", b =>
+                {
+                    b.Property<long>("Hour")
+                        .HasColumnType("bigint")
+                        .HasColumnName("hour");
+
+                    b.Property<string>("Vmta")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("vmta");
+
+                    b.Property<string>("IspGroup")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("isp_group");
+
+                    b.Property<long>("TenantId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<long>("BouncedBlock")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bounced_block");
+
+                    b.Property<long>("BouncedHard")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bounced_hard");
+
+                    b.Property<long>("BouncedOther")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bounced_other");
+
+                    b.Property<long>("BouncedSoft")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bounced_soft");
+
+                    b.Property<long>("Complaints")
+                        .HasColumnType("bigint")
+                        .HasColumnName("complaints");
+
+                    b.Property<long>("Deferred")
+                        .HasColumnType("bigint")
+                        .HasColumnName("deferred");
+
+                    b.Property<long>("DeferredBlock")
+                        .HasColumnType("bigint")
+                        .HasColumnName("deferred_block");
+
+                    b.Property<long>("Delivered")
+                        .HasColumnType("bigint")
+                        .HasColumnName("delivered");
+
+                    b.Property<long>("Sent")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sent");
+
+                    b.HasKey("Hour", "Vmta", "IspGroup", "TenantId", "CampaignId")
+                        .HasName("pk_delivery_stats");
+
+                    b.HasIndex("TenantId", "Hour")
+                        .HasDatabaseName("ix_delivery_stats_tenant_id_hour");
+
+                    b.HasIndex("Vmta", "Hour")
+                        .HasDatabaseName("ix_delivery_stats_vmta_hour");
+
+                    b.ToTable("delivery_stats", (string)null);
                 });
 
             modelBuilder.Entity("EmailEngine.Dkim.DkimKey", b =>
@@ -1179,6 +1348,16 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_contact_events_contacts_contact_id");
+                });
+
+            modelBuilder.Entity("EmailEngine.Deliverability.SoftBounce", b =>
+                {
+                    b.HasOne("EmailEngine.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_soft_bounces_tenant_tenant_id");
                 });
 
             modelBuilder.Entity("EmailEngine.Dkim.DkimKey", b =>

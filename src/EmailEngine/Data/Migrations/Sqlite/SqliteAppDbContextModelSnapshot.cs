@@ -16,6 +16,60 @@ namespace EmailEngine.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.4");
 
+            modelBuilder.Entity("EmailEngine.Accounting.AcctSource", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CommittedOffset")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("committed_offset");
+
+                    b.Property<bool>("Completed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("completed");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Header")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("header");
+
+                    b.Property<string>("Identity")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("identity");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("Records")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("records");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_acct_sources");
+
+                    b.HasIndex("Identity")
+                        .IsUnique()
+                        .HasDatabaseName("ix_acct_sources_identity");
+
+                    b.ToTable("acct_sources", (string)null);
+                });
+
             modelBuilder.Entity("EmailEngine.Auth.ApiKey", b =>
                 {
                     b.Property<long>("Id")
@@ -258,6 +312,9 @@ namespace EmailEngine.Data.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_contacts");
 
+                    b.HasIndex("EmailKey")
+                        .HasDatabaseName("ix_contacts_email_key");
+
                     b.HasIndex("ImportJobId")
                         .HasDatabaseName("ix_contacts_import_job_id");
 
@@ -484,6 +541,114 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasName("pk_import_staging");
 
                     b.ToTable("import_staging", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.Deliverability.SoftBounce", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("at");
+
+                    b.Property<string>("EmailHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email_hash");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.Property<long>("TenantId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_soft_bounces");
+
+                    b.HasIndex("TenantId", "EmailHash", "At")
+                        .HasDatabaseName("ix_soft_bounces_tenant_id_email_hash_at");
+
+                    b.ToTable("soft_bounces", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.Deliverability.Stats.DeliveryStat", b =>
+                {
+                    b.Property<long>("Hour")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("hour");
+
+                    b.Property<string>("Vmta")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("vmta");
+
+                    b.Property<string>("IspGroup")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("isp_group");
+
+                    b.Property<long>("TenantId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<long>("BouncedBlock")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bounced_block");
+
+                    b.Property<long>("BouncedHard")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bounced_hard");
+
+                    b.Property<long>("BouncedOther")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bounced_other");
+
+                    b.Property<long>("BouncedSoft")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bounced_soft");
+
+                    b.Property<long>("Complaints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("complaints");
+
+                    b.Property<long>("Deferred")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("deferred");
+
+                    b.Property<long>("DeferredBlock")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("deferred_block");
+
+                    b.Property<long>("Delivered")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("delivered");
+
+                    b.Property<long>("Sent")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sent");
+
+                    b.HasKey("Hour", "Vmta", "IspGroup", "TenantId", "CampaignId")
+                        .HasName("pk_delivery_stats");
+
+                    b.HasIndex("TenantId", "Hour")
+                        .HasDatabaseName("ix_delivery_stats_tenant_id_hour");
+
+                    b.HasIndex("Vmta", "Hour")
+                        .HasDatabaseName("ix_delivery_stats_vmta_hour");
+
+                    b.ToTable("delivery_stats", (string)null);
                 });
 
             modelBuilder.Entity("EmailEngine.Dkim.DkimKey", b =>
@@ -1139,6 +1304,16 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_contact_events_contacts_contact_id");
+                });
+
+            modelBuilder.Entity("EmailEngine.Deliverability.SoftBounce", b =>
+                {
+                    b.HasOne("EmailEngine.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_soft_bounces_tenant_tenant_id");
                 });
 
             modelBuilder.Entity("EmailEngine.Dkim.DkimKey", b =>

@@ -1,0 +1,64 @@
+using EmailEngine.Auth;
+using EmailEngine.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+
+namespace EmailEngine.Accounting;
+
+/// <summary>
+/// <c>POST /api/v1/accounting/upload</c> (operator): one accounting file as the raw body (<c>?name=</c> names it) or
+/// several as multipart/form-data file parts; plain or gzip. Ingested while streaming; re-uploading a file, or a
+/// longer copy of it, only adds the records not yet counted.
+/// </summary>
+public static class AccountingEndpoints
+{
+    public static IEndpointRouteBuilder MapAccountingEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/accounting").WithTags("Accounting").RequireAuthorization(AuthSetup.OperatorPolicy);
+        group.MapPost("/upload", Upload).WithName("UploadAccounting")
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute());
+        return app;
+    }
+
+    public static async Task<IResult> Upload(HttpRequest request, string? name, AcctIngestor ingestor, CancellationToken ct)
+    {
+        var results = new List<IngestResult>();
+        try
+        {
+            if (MediaTypeHeaderValue.TryParse(request.ContentType, out var media) && media.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+            {
+                var boundary = HeaderUtilities.RemoveQuotes(media.Boundary).Value;
+                if (string.IsNullOrEmpty(boundary))
+                    return Failure.Field("body", "multipart/form-data without a boundary").ToProblem();
+                var reader = new MultipartReader(boundary, request.Body);
+                while (await reader.ReadNextSectionAsync(ct) is { } section)
+                {
+                    if (section.AsFileSection() is not { } file)
+                        continue;
+                    results.Add(await ingestor.IngestAsync(file.FileName is { Length: > 0 } f ? f : file.Name, file.FileStream!, final: false, ct));
+                }
+                if (results.Count == 0)
+                    return Failure.Field("body", "no file part in the multipart body").ToProblem();
+            }
+            else
+            {
+                results.Add(await ingestor.IngestAsync(name ?? "upload", request.Body, final: false, ct));
+            }
+        }
+        catch (ConcurrentIngestException e)
+        {
+            return new Failure.Conflict(e.Message).ToProblem();
+        }
+        catch (InvalidDataException e)
+        {
+            return Failure.Field("body", $"not a readable accounting file: {e.Message}").ToProblem();
+        }
+        return TypedResults.Ok(new { files = results.Select(IngestResponse.From) });
+    }
+}
+
+public sealed record IngestResponse(string Name, string? Identity, string Status, long FromOffset, long ToOffset, long Records,
+    long Suppressed, long UnknownTypes)
+{
+    public static IngestResponse From(IngestResult r) => new(r.Name, r.Identity, r.Status, r.FromOffset, r.ToOffset, r.Records, r.Suppressed, r.UnknownTypes);
+}

@@ -1,0 +1,38 @@
+using EmailEngine.Hosting;
+
+namespace EmailEngine.Accounting;
+
+/// <summary>
+/// Accounting ingest settings. Keys: <c>ACCT_BATCH_SIZE</c> (5000 records per transaction), <c>ACCT_SOFT_BOUNCE_LIMIT</c>
+/// (3) and <c>ACCT_SOFT_BOUNCE_DAYS</c> (7): soft bounces of one address within that many days that suppress it;
+/// <c>ACCT_REMOTE_FILE</c> (/var/log/pmta/acct.csv): the live file on the PowerMTA host, rotated siblings
+/// (<c>acct*.csv</c>, <c>acct*.csv.gz</c>) are found beside it; <c>ACCT_PULL_INTERVAL_SECONDS</c> (300, 0 = no
+/// background pull; the worker runs only when <c>PMTA_SSH_HOST</c> is set).
+/// </summary>
+public sealed record AcctOptions
+{
+    public int BatchSize { get; init; } = 5000;
+    public int SoftBounceLimit { get; init; } = 3;
+    public TimeSpan SoftBounceWindow { get; init; } = TimeSpan.FromDays(7);
+    public string RemoteFile { get; init; } = "/var/log/pmta/acct.csv";
+    public TimeSpan PullInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    public static AcctOptions From(EngineSettings settings)
+    {
+        var options = new AcctOptions();
+        if (Positive(settings, "ACCT_BATCH_SIZE") is { } batch)
+            options = options with { BatchSize = batch };
+        if (Positive(settings, "ACCT_SOFT_BOUNCE_LIMIT") is { } limit)
+            options = options with { SoftBounceLimit = limit };
+        if (Positive(settings, "ACCT_SOFT_BOUNCE_DAYS") is { } days)
+            options = options with { SoftBounceWindow = TimeSpan.FromDays(days) };
+        if (settings.Get("ACCT_REMOTE_FILE") is { } file)
+            options = options with { RemoteFile = file };
+        if (int.TryParse(settings.Get("ACCT_PULL_INTERVAL_SECONDS"), out var seconds) && seconds >= 0)
+            options = options with { PullInterval = TimeSpan.FromSeconds(seconds) };
+        return options;
+    }
+
+    private static int? Positive(EngineSettings settings, string key) =>
+        int.TryParse(settings.Get(key), out var value) && value > 0 ? value : null;
+}

@@ -1,0 +1,82 @@
+using EmailEngine.Data;
+using EmailEngine.PowerMta.Deploy;
+using Microsoft.EntityFrameworkCore;
+using Renci.SshNet.Common;
+
+namespace EmailEngine.Accounting;
+
+/// <summary>
+/// Incremental pull of the accounting files from the PowerMTA host over SFTP. The live file
+/// (<see cref="AcctOptions.RemoteFile"/>) and its rotated siblings (<c>acct*.csv</c>, <c>acct*.csv.gz</c> in the same
+/// directory) are ingested oldest first, the live file last: after a rotation the renamed file is finished from its
+/// committed offset (it keeps its identity), then the new live file starts. Rotated files read to their end are
+/// marked completed and skipped from then on.
+/// </summary>
+public sealed class AcctPuller(PmtaHostOptions host, AcctOptions options, AcctIngestor ingestor, AppDbContext db, ILogger<AcctPuller> logger)
+{
+    public async Task<List<IngestResult>> PullAsync(CancellationToken ct)
+    {
+        if (host.Missing() is { Count: > 0 } missing)
+            throw new PmtaHostException($"accounting pull needs {string.Join(", ", missing)}");
+        var slash = options.RemoteFile.LastIndexOf('/');
+        var directory = slash <= 0 ? "/" : options.RemoteFile[..slash];
+        var stem = Path.GetFileNameWithoutExtension(options.RemoteFile[(slash + 1)..]);
+        using var shell = await PmtaShell.ConnectAsync(host, ct);
+        var files = (await shell.ListFilesAsync(directory, ct))
+            .Where(f => f.Name.StartsWith(stem, StringComparison.Ordinal) && (f.Name.EndsWith(".csv", StringComparison.Ordinal) || f.Name.EndsWith(".csv.gz", StringComparison.Ordinal)))
+            .OrderBy(f => f.FullName == options.RemoteFile).ThenBy(f => f.LastWriteTimeUtc).ThenBy(f => f.Name, StringComparer.Ordinal)
+            .ToList();
+        var completed = (await db.Set<AcctSource>().AsNoTracking().Where(s => s.Completed).Select(s => s.Name).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        var results = new List<IngestResult>();
+        foreach (var file in files)
+        {
+            var live = file.FullName == options.RemoteFile;
+            if (!live && completed.Contains(file.FullName))
+                continue;
+            try
+            {
+                await using var stream = await shell.OpenReadAsync(file.FullName, ct);
+                results.Add(await ingestor.IngestAsync(file.FullName, stream, final: !live, ct));
+            }
+            catch (SftpPathNotFoundException)
+            {
+                // Rotated (renamed or gzipped) between listing and opening: the next pull finds it under its new name.
+                logger.LogInformation("{File} moved during the pull; picked up next time", file.FullName);
+            }
+        }
+        return results;
+    }
+}
+
+/// <summary>Thin shell: pulls every <see cref="AcctOptions.PullInterval"/> while the PowerMTA host is configured;
+/// one engine instance at a time (distributed lock), the others skip the tick.</summary>
+internal sealed class AcctPullWorker(IServiceScopeFactory scopes, AcctOptions options, PmtaHostOptions host, DatabaseMigrator migrator,
+    Locks.IDistributedLock locks, TimeProvider clock, ILogger<AcctPullWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (options.PullInterval <= TimeSpan.Zero || host.Missing().Count > 0)
+            return;
+        using var timer = new PeriodicTimer(options.PullInterval, clock);
+        do
+        {
+            try
+            {
+                if (!(await migrator.GetStatusAsync(stoppingToken)).UpToDate)
+                    continue;
+                await using var held = await locks.TryAcquireAsync("acct-pull", TimeSpan.FromMinutes(30), stoppingToken);
+                if (held is null)
+                    continue;
+                await using var scope = scopes.CreateAsyncScope();
+                foreach (var result in await scope.ServiceProvider.GetRequiredService<AcctPuller>().PullAsync(stoppingToken))
+                    if (result.Records > 0)
+                        logger.LogInformation("Accounting {File}: {Records} records, {Suppressed} suppressed", result.Name, result.Records, result.Suppressed);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogError(e, "Accounting pull failed");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}

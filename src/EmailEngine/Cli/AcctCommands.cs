@@ -1,0 +1,44 @@
+using System.CommandLine;
+using EmailEngine.Accounting;
+using EmailEngine.Data;
+
+namespace EmailEngine.Cli;
+
+internal static class AcctCommands
+{
+    public static Command Build()
+    {
+        var acct = new Command("acct", "PowerMTA accounting: ingest files, pull from the PowerMTA host.");
+        var files = new Argument<FileInfo[]>("files") { Description = "Accounting CSV files (plain or .gz)", Arity = ArgumentArity.OneOrMore };
+        var ingest = new Command("ingest", "Ingest accounting files (resumes where a previous ingest of the same file stopped).") { files };
+        ingest.SetAction((result, ct) => EngineCli.WithServicesAsync(async (services, token) =>
+        {
+            await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(token);
+            var ingestor = services.GetRequiredService<AcctIngestor>();
+            foreach (var file in result.GetValue(files)!)
+            {
+                if (!file.Exists)
+                    return TenantCommands.Fail($"no such file: {file.FullName}");
+                await using var stream = file.OpenRead();
+                Print(await ingestor.IngestAsync(file.Name, stream, final: false, token));
+            }
+            return 0;
+        }, ct));
+
+        var pull = new Command("pull", "Pull new accounting records from the PowerMTA host over SSH once (rotated and gzipped files included).");
+        pull.SetAction((_, ct) => EngineCli.WithServicesAsync(async (services, token) =>
+        {
+            await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(token);
+            foreach (var result in await services.GetRequiredService<AcctPuller>().PullAsync(token))
+                Print(result);
+            return 0;
+        }, ct));
+        acct.Add(ingest);
+        acct.Add(pull);
+        return acct;
+    }
+
+    private static void Print(IngestResult r) =>
+        Console.WriteLine($"{r.Name}: {r.Status}, {r.Records:N0} records (bytes {r.FromOffset:N0} → {r.ToOffset:N0}), {r.Suppressed:N0} suppressed" +
+            (r.UnknownTypes > 0 ? $", {r.UnknownTypes:N0} lines of unknown type" : ""));
+}

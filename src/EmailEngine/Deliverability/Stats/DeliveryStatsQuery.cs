@@ -1,0 +1,90 @@
+using System.Data.Common;
+using System.Text;
+using EmailEngine.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace EmailEngine.Deliverability.Stats;
+
+public enum StatsDimension { Ip, Isp, Tenant, Campaign }
+
+/// <summary>One row of a grouped stats query; dimensions not grouped by are null.</summary>
+public sealed record StatsRow(DateTimeOffset Time, string? Vmta, IspGroup? Isp, long? TenantId, long? CampaignId, OutcomeTotals Totals);
+
+/// <summary>
+/// Reads the hourly stats (never raw records). Ranges cover whole hours: every hour that starts in [from, to).
+/// <see cref="TotalsAsync"/> is what the warmup gates call.
+/// </summary>
+public sealed class DeliveryStatsQuery(AppDbContext db)
+{
+    private const string Sums = "SUM(sent), SUM(delivered), SUM(deferred), SUM(deferred_block), SUM(bounced_hard), SUM(bounced_soft), " +
+        "SUM(bounced_block), SUM(bounced_other), SUM(complaints)";
+
+    /// <summary>Outcomes of one IP (vmta), optionally at one ISP group, between two instants.</summary>
+    public async Task<OutcomeTotals> TotalsAsync(string vmta, IspGroup? group, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        var (fromHour, toHour) = Hours(from, to);
+        var rows = db.Set<DeliveryStat>().AsNoTracking().Where(s => s.Vmta == vmta && s.Hour >= fromHour && s.Hour < toHour);
+        if (group is { } only)
+            rows = rows.Where(s => s.IspGroup == only);
+        var totals = await rows.GroupBy(_ => 1).Select(g => new OutcomeTotals(g.Sum(s => s.Sent), g.Sum(s => s.Delivered), g.Sum(s => s.Deferred),
+            g.Sum(s => s.DeferredBlock), g.Sum(s => s.BouncedHard), g.Sum(s => s.BouncedSoft), g.Sum(s => s.BouncedBlock),
+            g.Sum(s => s.BouncedOther), g.Sum(s => s.Complaints))).SingleOrDefaultAsync(ct);
+        return totals ?? OutcomeTotals.Zero;
+    }
+
+    /// <summary>
+    /// Totals per time bucket (hours per bucket: 1 or 24) and per chosen dimensions, optionally for one tenant. The
+    /// GROUP BY is built from a fixed set of column names (never from input), so it is one SQL statement on both providers.
+    /// </summary>
+    public async Task<List<StatsRow>> GroupedAsync(DateTimeOffset from, DateTimeOffset to, int hoursPerBucket,
+        IReadOnlySet<StatsDimension> dimensions, long? tenantId, CancellationToken ct)
+    {
+        var (fromHour, toHour) = Hours(from, to);
+        var bucket = $"(hour / {hoursPerBucket}) * {hoursPerBucket}";
+        string Column(StatsDimension d, string column, string none) => dimensions.Contains(d) ? column : none;
+        var selected = new[] { bucket, Column(StatsDimension.Ip, "vmta", "NULL"), Column(StatsDimension.Isp, "isp_group", "NULL"),
+            Column(StatsDimension.Tenant, "tenant_id", "NULL"), Column(StatsDimension.Campaign, "campaign_id", "NULL") };
+        var sql = new StringBuilder($"SELECT {string.Join(", ", selected)}, {Sums} FROM delivery_stats WHERE hour >= @from AND hour < @to");
+        if (tenantId is not null)
+            sql.Append(" AND tenant_id = @tenant");
+        sql.Append(" GROUP BY ").Append(string.Join(", ", selected.Where(c => c != "NULL"))).Append(" ORDER BY 1");
+
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql.ToString();
+            Add(command, "@from", fromHour);
+            Add(command, "@to", toHour);
+            if (tenantId is { } tenant)
+                Add(command, "@tenant", tenant);
+            var rows = new List<StatsRow>();
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                long Long(int i) => reader.IsDBNull(i) ? 0 : Convert.ToInt64(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+                long? Nullable(int i) => reader.IsDBNull(i) ? null : Long(i);
+                rows.Add(new StatsRow(DeliveryStat.StartOf(Long(0)), reader.IsDBNull(1) ? null : reader.GetString(1),
+                    reader.IsDBNull(2) ? null : Enum.Parse<IspGroup>(reader.GetString(2), true), Nullable(3), Nullable(4),
+                    new OutcomeTotals(Long(5), Long(6), Long(7), Long(8), Long(9), Long(10), Long(11), Long(12), Long(13))));
+            }
+            return rows;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static (long From, long To) Hours(DateTimeOffset from, DateTimeOffset to) =>
+        (DeliveryStat.HourOf(from) + (from.ToUnixTimeSeconds() % 3600 == 0 ? 0 : 1), DeliveryStat.HourOf(to.AddTicks(-1)) + 1);
+
+    private static void Add(DbCommand command, string name, long value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+}
