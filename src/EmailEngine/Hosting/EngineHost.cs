@@ -15,6 +15,7 @@ using EmailEngine.Health;
 using EmailEngine.Http;
 using EmailEngine.Ips;
 using EmailEngine.Tenants;
+using EmailEngine.Warmup;
 using Scalar.AspNetCore;
 
 namespace EmailEngine.Hosting;
@@ -22,7 +23,8 @@ namespace EmailEngine.Hosting;
 /// <summary>Builds the engine's web host: the HTTP API plus its background workers, from one settings object.</summary>
 public static class EngineHost
 {
-    public static WebApplication Create(EngineSettings settings, string? listenUrl = null)
+    /// <param name="extraServices">Registrations added after the engine's own (tests feed outcomes through it).</param>
+    public static WebApplication Create(EngineSettings settings, string? listenUrl = null, Action<IServiceCollection>? extraServices = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(EngineHost).Assembly.GetName().Name });
         builder.WebHost.UseUrls(listenUrl ?? $"http://0.0.0.0:{settings.HttpPort}");
@@ -31,6 +33,7 @@ public static class EngineHost
             .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddEngineServices(settings);
+        extraServices?.Invoke(builder.Services);
         var app = builder.Build();
         app.UseEnginePipeline();
         return app;
@@ -65,6 +68,7 @@ public static class EngineHost
         services.AddSingleton<ImportRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<ImportRunner>());
         services.AddMailWizzClient(MailWizzOptions.From(settings));
+        services.AddWarmup(settings);
         return services;
     }
 
@@ -92,6 +96,7 @@ public static class EngineHost
         app.MapContactEndpoints();
         app.MapImportEndpoints();
         app.MapPmtaEndpoints();
+        app.MapWarmupEndpoints();
         return app;
     }
 }

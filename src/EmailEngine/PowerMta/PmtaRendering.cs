@@ -2,6 +2,7 @@ using EmailEngine.Data;
 using EmailEngine.Hosting;
 using EmailEngine.Ips;
 using EmailEngine.PowerMta.Deploy;
+using EmailEngine.Warmup;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.PowerMta;
@@ -9,9 +10,9 @@ namespace EmailEngine.PowerMta;
 /// <summary>
 /// Renders the config for the registered IPs with the operator's settings: <c>PMTA_HOST_NAME</c>
 /// (default mail.{first IP's sending domain}), <c>PMTA_POSTMASTER</c> (postmaster@ that domain), <c>PMTA_RELAY_SOURCES</c>
-/// (comma-separated MailWizz host IPs allowed to relay), <c>DKIM_SELECTOR</c> (ee1).
+/// (comma-separated MailWizz host IPs allowed to relay), <c>DKIM_SELECTOR</c> (ee1); warming IPs get their day's rates.
 /// </summary>
-public sealed class PmtaRendering(AppDbContext db, EngineSettings settings, PmtaHostOptions host, TimeProvider clock)
+public sealed class PmtaRendering(AppDbContext db, EngineSettings settings, PmtaHostOptions host, WarmupOptions warmup, TimeProvider clock)
 {
     public async Task<(string Config, IReadOnlyList<SendingIp> Ips)> RenderAsync(CancellationToken ct)
     {
@@ -23,6 +24,7 @@ public sealed class PmtaRendering(AppDbContext db, EngineSettings settings, Pmta
             (settings.Get("PMTA_RELAY_SOURCES") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             host.DkimDirectory,
             settings.Get("DKIM_SELECTOR") ?? "ee1");
-        return (RenderConfig.Render(ips, render, clock.GetUtcNow()), ips);
+        var warmups = await db.Set<IpWarmup>().AsNoTracking().Where(w => w.Phase != WarmupPhase.Completed).ToListAsync(ct);
+        return (RenderConfig.Render(ips, render, clock.GetUtcNow(), warmupLimits: WarmupPacing.LimitsOf(warmups, ips, warmup)), ips);
     }
 }
