@@ -21,6 +21,7 @@ public static class EngineCli
         root.Add(BenchCommands.Build());
         root.Add(PmtaCommands.Build());
         root.Add(AcctCommands.Build());
+        root.Add(WarmupCommands.Build());
         root.Add(OutboxCommands.Build());
         root.Add(HealthcheckCommand.Build());
         root.SetAction((result, ct) => ServeCommand.RunAsync(ct));

@@ -17,6 +17,7 @@ using EmailEngine.Health;
 using EmailEngine.Http;
 using EmailEngine.Ips;
 using EmailEngine.Tenants;
+using EmailEngine.Warmup;
 using Scalar.AspNetCore;
 
 namespace EmailEngine.Hosting;
@@ -24,7 +25,8 @@ namespace EmailEngine.Hosting;
 /// <summary>Builds the engine's web host: the HTTP API plus its background workers, from one settings object.</summary>
 public static class EngineHost
 {
-    public static WebApplication Create(EngineSettings settings, string? listenUrl = null)
+    /// <param name="extraServices">Registrations added after the engine's own (tests feed outcomes through it).</param>
+    public static WebApplication Create(EngineSettings settings, string? listenUrl = null, Action<IServiceCollection>? extraServices = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(EngineHost).Assembly.GetName().Name });
         builder.WebHost.UseUrls(listenUrl ?? $"http://0.0.0.0:{settings.HttpPort}");
@@ -33,6 +35,7 @@ public static class EngineHost
             .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddEngineServices(settings);
+        extraServices?.Invoke(builder.Services);
         var app = builder.Build();
         app.UseEnginePipeline();
         return app;
@@ -78,7 +81,9 @@ public static class EngineHost
         services.AddScoped<AcctIngestor>();
         services.AddScoped<AcctPuller>();
         services.AddScoped<EmailEngine.Deliverability.Stats.DeliveryStatsQuery>();
+        services.AddScoped<EmailEngine.Warmup.IWarmupOutcomes>(sp => sp.GetRequiredService<EmailEngine.Deliverability.Stats.DeliveryStatsQuery>());
         services.AddHostedService<AcctPullWorker>();
+        services.AddWarmup(settings);
         return services;
     }
 
@@ -109,6 +114,7 @@ public static class EngineHost
         app.MapDomainEndpoints();
         app.MapAccountingEndpoints();
         EmailEngine.Deliverability.Stats.StatsEndpoints.MapStatsEndpoints(app);
+        app.MapWarmupEndpoints();
         return app;
     }
 }

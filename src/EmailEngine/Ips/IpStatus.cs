@@ -1,6 +1,10 @@
 namespace EmailEngine.Ips;
 
-public enum IpStatus { Warming, Active, Paused, Retired }
+/// <summary>
+/// <c>standby</c>: registered, not sending (no pool membership); <c>quarantined</c>: stopped by the warmup engine's
+/// emergency gate (or an operator) for a cooling-off period.
+/// </summary>
+public enum IpStatus { Warming, Active, Paused, Retired, Quarantined, Standby }
 
 public static class IpStatuses
 {
@@ -13,16 +17,21 @@ public static class IpStatuses
         && !int.TryParse(text, out _) ? status : null;
 
     /// <summary>
-    /// Allowed moves. A retired IP can come back only through warming: its reputation has cooled and
-    /// mailbox providers treat it as new again.
+    /// Allowed moves. A retired, standby or quarantined IP can start sending again only through warming: its
+    /// reputation has cooled (or was damaged) and mailbox providers treat it as new again.
     /// </summary>
     private static readonly Dictionary<IpStatus, IpStatus[]> Allowed = new()
     {
-        [IpStatus.Warming] = [IpStatus.Active, IpStatus.Paused, IpStatus.Retired],
-        [IpStatus.Active] = [IpStatus.Paused, IpStatus.Retired],
-        [IpStatus.Paused] = [IpStatus.Warming, IpStatus.Active, IpStatus.Retired],
-        [IpStatus.Retired] = [IpStatus.Warming],
+        [IpStatus.Warming] = [IpStatus.Active, IpStatus.Paused, IpStatus.Retired, IpStatus.Quarantined, IpStatus.Standby],
+        [IpStatus.Active] = [IpStatus.Paused, IpStatus.Retired, IpStatus.Quarantined, IpStatus.Standby],
+        [IpStatus.Paused] = [IpStatus.Warming, IpStatus.Active, IpStatus.Retired, IpStatus.Quarantined, IpStatus.Standby],
+        [IpStatus.Quarantined] = [IpStatus.Warming, IpStatus.Retired, IpStatus.Standby],
+        [IpStatus.Standby] = [IpStatus.Warming, IpStatus.Retired],
+        [IpStatus.Retired] = [IpStatus.Warming, IpStatus.Standby],
     };
+
+    /// <summary>Only these IPs are in the sending pool; the others keep their virtual MTA for accounting only.</summary>
+    public static bool Sends(IpStatus status) => status is IpStatus.Active or IpStatus.Warming;
 
     public static bool CanMove(IpStatus from, IpStatus to) => from == to || Allowed[from].Contains(to);
 

@@ -4,6 +4,7 @@ using EmailEngine.Hosting;
 using EmailEngine.Ips;
 using EmailEngine.PowerMta.Config;
 using EmailEngine.PowerMta.Deploy;
+using EmailEngine.Warmup;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.PowerMta;
@@ -12,17 +13,19 @@ namespace EmailEngine.PowerMta;
 /// Renders the config for the registered IPs with the operator's settings: <c>PMTA_HOST_NAME</c>
 /// (default mail.{first IP's sending domain}), <c>PMTA_POSTMASTER</c> (postmaster@ that domain), <c>PMTA_RELAY_SOURCES</c>
 /// (comma-separated MailWizz host IPs allowed to relay), and each sending domain's active DKIM selector (its domain
-/// row and key are created first when missing; see <see cref="DomainRegistry"/>). When a V1 base was imported, the
+/// row and key are created first when missing; see <see cref="DomainRegistry"/>); warming IPs get their day's rates. When a V1 base was imported, the
 /// rendered parts are laid over its latest version (<see cref="MergeWithBase"/>).
 /// </summary>
 public sealed class PmtaRendering(AppDbContext db, EngineSettings settings, PmtaHostOptions host, DkimOptions dkim, DomainRegistry domains,
-    TimeProvider clock, ImportBase bases)
+    WarmupOptions warmup, TimeProvider clock, ImportBase bases)
 {
     public async Task<(string Config, IReadOnlyList<SendingIp> Ips)> RenderAsync(CancellationToken ct)
     {
         await domains.EnsureFromIpsAsync(ct);
         var ips = await RegisteredIpsAsync(ct);
-        var config = RenderConfig.Render(ips, await SettingsForAsync(ips, ct), clock.GetUtcNow());
+        var warmups = await db.Set<IpWarmup>().AsNoTracking().Where(w => w.Phase != WarmupPhase.Completed).ToListAsync(ct);
+        var config = RenderConfig.Render(ips, await SettingsForAsync(ips, ct), clock.GetUtcNow(),
+            warmupLimits: WarmupPacing.LimitsOf(warmups, ips, warmup));
         if (await bases.LatestAsync(ct) is { } latest)
             config = ConfigWriter.Write(MergeWithBase.Merge(ConfigParser.Parse(config).Document, ConfigParser.Parse(latest.ConfigText).Document,
                 $"version {latest.Version} ({latest.SourceName}, sha256 {latest.Sha256[..12]})"));

@@ -60,11 +60,12 @@ public static class RenderConfig
     public static string KeyFilePath(string dkimDirectory, string domain, string selector) =>
         $"{dkimDirectory.TrimEnd('/')}/{domain}.{selector}.pem";
 
+    /// <param name="warmupLimits">Per virtual-MTA name: the warmup rates rendered inside that <c>&lt;virtual-mta&gt;</c>.</param>
     public static string Render(IReadOnlyList<SendingIp> ips, PmtaRenderSettings settings, DateTimeOffset generatedAt,
-        IReadOnlyList<IspPolicy>? policies = null)
+        IReadOnlyList<IspPolicy>? policies = null, IReadOnlyDictionary<string, VmtaLimits>? warmupLimits = null)
     {
         var live = ips.Where(ip => ip.Status != IpStatus.Retired).OrderBy(ip => ip.Id).ToList();
-        var sending = live.Where(ip => ip.Status is IpStatus.Active or IpStatus.Warming).ToList();
+        var sending = live.Where(ip => IpStatuses.Sends(ip.Status)).ToList();
         var text = new StringBuilder();
         void Line(string line = "") => text.Append(line).Append('\n');
 
@@ -118,10 +119,12 @@ public static class RenderConfig
             Line($"    # {IpStatuses.ToWire(ip.Status)}");
             Line($"    smtp-source-host {ip.Address} {ip.Domain}");
             Line($"    domain-key {settings.SelectorFor(domain)},{domain},{DkimKeyPath(settings, domain)}");
+            if (warmupLimits?.GetValueOrDefault(ip.VmtaName) is { } limits)
+                RenderLimits(limits, Line);
             Line("</virtual-mta>");
         }
         Line();
-        Line("# Only warming and active IPs send; paused ones keep their virtual MTA so queued mail is accounted for.");
+        Line("# Only warming and active IPs send; paused, quarantined and standby ones keep their virtual MTA so queued mail is accounted for.");
         Line("<virtual-mta-pool pool-all>");
         foreach (var ip in sending)
             Line($"    virtual-mta {ip.VmtaName}");
@@ -148,5 +151,19 @@ public static class RenderConfig
         Line("    dkim-sign yes");
         Line("</domain>");
         return text.ToString();
+    }
+
+    /// <summary>VMTA-level domain blocks override the top-level ones for this VMTA's queues only (most specific wins).</summary>
+    private static void RenderLimits(VmtaLimits limits, Action<string> line)
+    {
+        if (limits.Comment is not null)
+            line($"    # {limits.Comment}");
+        line($"    max-smtp-msg-rate {limits.VmtaMaxMsgRate}");
+        foreach (var rate in limits.Domains)
+        {
+            line($"    <domain {rate.Domain}>");
+            line($"        max-msg-rate {rate.MaxMsgRate}");
+            line("    </domain>");
+        }
     }
 }

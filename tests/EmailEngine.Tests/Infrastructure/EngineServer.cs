@@ -40,7 +40,7 @@ public sealed class EngineServer : IAsyncDisposable
     public PostgresDatabase Postgres => _postgres ?? throw new InvalidOperationException("not a PostgreSQL server");
 
     public static async Task<EngineServer> StartAsync(Provider provider, bool migrate = true,
-        IDictionary<string, string>? extraSettings = null)
+        IDictionary<string, string>? extraSettings = null, Action<IServiceCollection>? extraServices = null)
     {
         PostgresDatabase? postgres = null;
         string? sqliteDirectory = null;
@@ -58,7 +58,7 @@ public sealed class EngineServer : IAsyncDisposable
             values[key] = value;
 
         var settings = SettingsLoader.FromValues(values, sqliteDirectory);
-        var app = EngineHost.Create(settings, "http://127.0.0.1:0");
+        var app = EngineHost.Create(settings, "http://127.0.0.1:0", extraServices);
         if (migrate)
             await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
         await app.StartAsync();

@@ -100,7 +100,7 @@ public sealed class IpValidationTests : IAsyncLifetime
         var response = await _client.PostAsJsonAsync("/api/v1/ips", new { ip = "203.0.113.1", domain = "mail1.domain1.com", status = "burning" });
 
         var errors = await AssertFieldError(response, HttpStatusCode.BadRequest, "status");
-        Assert.Contains("warming, active, paused, retired", errors);
+        Assert.Contains("warming, active, paused, retired, quarantined, standby", errors);
     }
 
     [Fact]
@@ -117,11 +117,15 @@ public sealed class IpValidationTests : IAsyncLifetime
     [InlineData("active", "warming")]
     [InlineData("retired", "active")]
     [InlineData("retired", "paused")]
+    [InlineData("standby", "active")]
+    [InlineData("standby", "paused")]
+    [InlineData("quarantined", "active")]
+    [InlineData("quarantined", "paused")]
     public async Task Illegal_transition_returns_400(string from, string to)
     {
-        var id = await RegisterAsync("203.0.113.1", from == "retired" ? "warming" : from);
-        if (from == "retired")
-            (await _client.PatchAsJsonAsync($"/api/v1/ips/{id}", new { status = "retired" })).EnsureSuccessStatusCode();
+        var id = await RegisterAsync("203.0.113.1", from is "retired" or "quarantined" ? "warming" : from);
+        if (from is "retired" or "quarantined")
+            (await _client.PatchAsJsonAsync($"/api/v1/ips/{id}", new { status = from })).EnsureSuccessStatusCode();
 
         var response = await _client.PatchAsJsonAsync($"/api/v1/ips/{id}", new { status = to });
 
@@ -137,7 +141,7 @@ public sealed class IpValidationTests : IAsyncLifetime
         var id = await RegisterAsync("203.0.113.1");
         var before = await _client.GetFromJsonAsync<JsonElement>($"/api/v1/ips/{id}");
 
-        foreach (var status in new[] { "paused", "warming", "active", "paused", "retired", "warming" })
+        foreach (var status in new[] { "paused", "warming", "active", "paused", "retired", "warming", "quarantined", "standby", "warming" })
         {
             var response = await _client.PatchAsJsonAsync($"/api/v1/ips/{id}", new { status });
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);

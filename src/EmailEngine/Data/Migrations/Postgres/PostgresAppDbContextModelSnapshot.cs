@@ -1203,6 +1203,189 @@ namespace EmailEngine.Data.Migrations.Postgres
                     b.ToTable("tenant_lists", (string)null);
                 });
 
+            modelBuilder.Entity("EmailEngine.Warmup.IpWarmup", b =>
+                {
+                    b.Property<long>("IpId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("ip_id");
+
+                    b.Property<DateTimeOffset?>("HoldUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("hold_until");
+
+                    b.Property<DateOnly?>("LastPeriod")
+                        .HasColumnType("date")
+                        .HasColumnName("last_period");
+
+                    b.Property<DateTimeOffset?>("PausedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("paused_until");
+
+                    b.Property<string>("Phase")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("phase");
+
+                    b.Property<string>("PlanName")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("plan_name");
+
+                    b.Property<string>("Quotas")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("quotas");
+
+                    b.Property<int>("SendingDay")
+                        .HasColumnType("integer")
+                        .HasColumnName("sending_day");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Steps")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("steps");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.Property<DateTimeOffset>("WindowStart")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("window_start");
+
+                    b.HasKey("IpId")
+                        .HasName("pk_ip_warmups");
+
+                    b.ToTable("ip_warmups", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.Warmup.WarmupDecision", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("actor");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("DeploymentError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("deployment_error");
+
+                    b.Property<long?>("DeploymentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("deployment_id");
+
+                    b.Property<string>("DeploymentStatus")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("deployment_status");
+
+                    b.Property<string>("Figures")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("figures");
+
+                    b.Property<string>("Group")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("group");
+
+                    b.Property<long>("IpId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("ip_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("reason");
+
+                    b.Property<int>("SendingDay")
+                        .HasColumnType("integer")
+                        .HasColumnName("sending_day");
+
+                    b.Property<int>("Step")
+                        .HasColumnType("integer")
+                        .HasColumnName("step");
+
+                    b.HasKey("Id")
+                        .HasName("pk_warmup_decisions");
+
+                    b.HasIndex("IpId", "Id")
+                        .HasDatabaseName("ix_warmup_decisions_ip_id_id");
+
+                    b.ToTable("warmup_decisions", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.Warmup.WarmupPlan", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("description");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Quotas")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("quotas");
+
+                    b.HasKey("Id")
+                        .HasName("pk_warmup_plans");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_warmup_plans_name");
+
+                    b.ToTable("warmup_plans", (string)null);
+                });
+
             modelBuilder.Entity("EmailEngine.Auth.ApiKey", b =>
                 {
                     b.HasOne("EmailEngine.Tenants.Tenant", "Tenant")
@@ -1548,6 +1731,28 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .IsRequired();
 
                     b.Navigation("Tenant");
+                });
+
+            modelBuilder.Entity("EmailEngine.Warmup.IpWarmup", b =>
+                {
+                    b.HasOne("EmailEngine.Ips.SendingIp", "Ip")
+                        .WithOne()
+                        .HasForeignKey("EmailEngine.Warmup.IpWarmup", "IpId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_ip_warmups_sending_ips_ip_id");
+
+                    b.Navigation("Ip");
+                });
+
+            modelBuilder.Entity("EmailEngine.Warmup.WarmupDecision", b =>
+                {
+                    b.HasOne("EmailEngine.Ips.SendingIp", null)
+                        .WithMany()
+                        .HasForeignKey("IpId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_warmup_decisions_sending_ips_ip_id");
                 });
 
             modelBuilder.Entity("EmailEngine.Dkim.SendingDomain", b =>

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using EmailEngine.Data;
+using EmailEngine.Deliverability;
+using EmailEngine.Ips;
+using EmailEngine.Warmup;
+using Microsoft.EntityFrameworkCore;
+using Spectre.Console;
+
+namespace EmailEngine.Cli;
+
+internal static class WarmupCommands
+{
+    public static Command Build()
+    {
+        var warmup = new Command("warmup", "IP warmup: progress and decisions.");
+
+        var status = new Command("status", "Every IP's warmup: plan, sending day, today's quotas, last decision.");
+        status.SetAction((_, ct) => EngineCli.WithServicesAsync(async (services, token) =>
+        {
+            var db = services.GetRequiredService<AppDbContext>();
+            var options = services.GetRequiredService<WarmupOptions>();
+            var states = await db.Set<IpWarmup>().AsNoTracking().Include(w => w.Ip).OrderBy(w => w.IpId).ToListAsync(token);
+            var last = (await db.Set<WarmupDecision>().AsNoTracking().ToListAsync(token))
+                .GroupBy(d => d.IpId).ToDictionary(g => g.Key, g => g.MaxBy(d => d.Id)!);
+            var table = new Table().AddColumns("ip", "vmta", "status", "plan", "day", "quota/day")
+                .AddColumns(IspGroups.All.Select(g => new TableColumn(g.Name())).ToArray()).AddColumn("last decision");
+            foreach (var state in states)
+                table.AddRow([state.Ip.Address, state.Ip.VmtaName, IpStatuses.ToWire(state.Ip.Status), state.PlanName,
+                    $"{state.SendingDay}/{state.Plan.Days}", WarmupPacing.DailyQuota(state).ToString("N0"),
+                    ..IspGroups.All.Select(g => $"{WarmupPacing.GroupQuota(state, g, options):N0} (d{state.StepOf(g)})"),
+                    Markup.Escape(last.TryGetValue(state.IpId, out var d) ? $"{d.At:u} {d.Kind.ToString().ToLowerInvariant()}: {d.Reason}" : "")]);
+            AnsiConsole.Write(table);
+            return 0;
+        }, ct));
+
+        var run = new Command("run", "Take the decisions that are due now and deploy the resulting PowerMTA limits.");
+        run.SetAction((_, ct) => EngineCli.WithServicesAsync(async (services, token) =>
+        {
+            var result = await services.GetRequiredService<WarmupEngine>().RunDueAsync(token);
+            if (result.Skipped is { } skipped)
+            {
+                Console.Error.WriteLine($"nothing decided: {skipped}");
+                return 1;
+            }
+            Console.WriteLine($"period {result.Period:yyyy-MM-dd}: {result.Decisions.Count} decision(s)");
+            foreach (var d in result.Decisions)
+                Console.WriteLine($"  ip {d.IpId} {d.Kind.ToString().ToLowerInvariant()}{(d.Group is { } g ? $" [{g.Name()}]" : "")} day {d.SendingDay}: {d.Reason}");
+            if (result.Deployment is { } deployment)
+                Console.WriteLine($"deployment {deployment.Id}: {PowerMta.Deploy.DeploymentStatuses.ToWire(deployment.Status)}"
+                    + (deployment.Error is null ? "" : $": {deployment.Error}"));
+            return result.Deployment is null || WarmupDeployment.Deployed(result.Deployment) ? 0 : 1;
+        }, ct));
+
+        warmup.Add(status);
+        warmup.Add(run);
+        return warmup;
+    }
+}

@@ -1,0 +1,10 @@
+namespace EmailEngine.PowerMta;
+
+/// <summary>A queue rate inside one virtual MTA: <c>&lt;domain Domain&gt; max-msg-rate MaxMsgRate &lt;/domain&gt;</c>.</summary>
+public sealed record DomainRate(string Domain, string MaxMsgRate);
+
+/// <summary>
+/// The rate limits a warming IP's virtual MTA must respect today: a cap on the whole virtual MTA
+/// (<c>max-smtp-msg-rate</c>) and per-domain queue rates (<c>max-msg-rate</c>, one queue per domain and VMTA).
+/// </summary>
+public sealed record VmtaLimits(string VmtaMaxMsgRate, IReadOnlyList<DomainRate> Domains, string? Comment = null);

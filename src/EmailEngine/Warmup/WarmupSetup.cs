@@ -1,0 +1,22 @@
+using EmailEngine.Hosting;
+
+namespace EmailEngine.Warmup;
+
+public static class WarmupSetup
+{
+    /// <summary>
+    /// The engine reads outcomes through <see cref="IWarmupOutcomes"/>, implemented over the accounting stats; until
+    /// one is registered it takes no decision (advancing blind would be the one unsafe default). <c>WARMUP_WORKER=off</c>
+    /// leaves decisions to <c>email-engine warmup run</c> / <c>POST /api/v1/warmup/run</c>.
+    /// </summary>
+    public static IServiceCollection AddWarmup(this IServiceCollection services, EngineSettings settings)
+    {
+        var options = WarmupOptions.From(settings);
+        services.AddSingleton(options);
+        services.AddScoped<WarmupDeployment>();
+        services.AddScoped<WarmupEngine>();
+        if (options.Worker)
+            services.AddHostedService<WarmupWorker>();
+        return services;
+    }
+}
