@@ -20,6 +20,8 @@ public static class EngineCli
         root.Add(ContactCommands.Build());
         root.Add(BenchCommands.Build());
         root.Add(PmtaCommands.Build());
+        root.Add(DkimCommands.Build());
+        root.Add(DnsCommands.Build());
         root.Add(OutboxCommands.Build());
         root.Add(HealthcheckCommand.Build());
         root.SetAction((result, ct) => ServeCommand.RunAsync(ct));
