@@ -22,6 +22,8 @@ public static class EngineCli
         root.Add(PmtaCommands.Build());
         root.Add(AcctCommands.Build());
         root.Add(WarmupCommands.Build());
+        root.Add(DkimCommands.Build());
+        root.Add(DnsCommands.Build());
         root.Add(OutboxCommands.Build());
         root.Add(HealthcheckCommand.Build());
         root.SetAction((result, ct) => ServeCommand.RunAsync(ct));

@@ -14,7 +14,7 @@ public static class DkimRotation
         if (await DomainEndpoints.FindAsync(key, registry, ct) is not { } domain)
             return DomainEndpoints.NotFound(key);
         var rotated = await registry.RotateAsync(domain.Domain, request?.Selector, ct);
-        return rotated.ToHttp(pending => TypedResults.Created($"/api/v1/domains/{domain.Domain.Id}", DomainResponse.From(domain)));
+        return rotated.ToHttp(_ => TypedResults.Created($"/api/v1/domains/{domain.Domain.Id}", DomainResponse.From(domain)));
     }
 
     public static async Task<IResult> Activate(string key, ActivateKeyRequest? request, DomainRegistry registry, DnsVerifier verifier,

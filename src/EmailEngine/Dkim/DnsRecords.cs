@@ -25,7 +25,7 @@ public static class DnsRecords
     public static IReadOnlyList<DnsRecord> For(SendingDomain domain, IReadOnlyList<SendingIp> ips)
     {
         var records = new List<DnsRecord>();
-        foreach (var key in domain.Keys.Where(k => k.Status != DkimKeyStatus.Retired).OrderBy(k => k.Status).ThenBy(k => k.Id))
+        foreach (var key in domain.Keys.Where(k => k.Status != DkimKeyStatus.Retired).OrderBy(k => k.Id))
             records.Add(new("dkim", "TXT", $"{key.Selector}._domainkey.{domain.Name}", DkimValue(key.PublicKey),
                 $"DKIM key {key.Selector} ({key.Status.ToString().ToLowerInvariant()})"));
         var mechanisms = ips.Select(ip => (IPAddress.Parse(ip.Address).AddressFamily == AddressFamily.InterNetworkV6 ? "ip6:" : "ip4:") + ip.Address);

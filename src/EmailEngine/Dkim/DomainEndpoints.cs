@@ -52,8 +52,10 @@ public static class DomainEndpoints
         return TypedResults.Ok(new { items = (await registry.ListAsync(ct)).Select(DomainResponse.From) });
     }
 
+    /// <summary>A domain already derived from a registered IP is a duplicate too (409), as if it had been created by hand.</summary>
     public static async Task<IResult> Create(CreateDomainRequest request, DomainRegistry registry, CancellationToken ct)
     {
+        await registry.EnsureFromIpsAsync(ct);
         var created = await registry.CreateAsync(request.Domain, ct);
         if (!created.IsSuccess)
             return created.Error!.ToProblem();

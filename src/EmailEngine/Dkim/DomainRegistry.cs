@@ -185,10 +185,6 @@ public sealed class DomainRegistry(AppDbContext db, DkimVault vault, DkimOptions
             vault.Unprotect(x.Key.EncryptedPrivateKey, DkimVault.ContextOf(x.Name, x.Key.Selector)))).ToList();
     }
 
-    /// <summary>Decrypted PEM of one key, for signing tests and tools; never for the API.</summary>
-    internal byte[] PrivateKeyPem(SendingDomain domain, DkimKey key) =>
-        vault.Unprotect(key.EncryptedPrivateKey, DkimVault.ContextOf(domain.Name, key.Selector));
-
     private Task<List<SendingIp>> LiveIpsAsync(CancellationToken ct) =>
         db.Set<SendingIp>().AsNoTracking().Where(i => i.Status != IpStatus.Retired).OrderBy(i => i.Id).ToListAsync(ct);
 

@@ -15,15 +15,16 @@ public sealed class DnsmasqServer : IDisposable
 
     /// <param name="localDomains">Domains dnsmasq answers for alone (unknown names there get NXDOMAIN).</param>
     /// <param name="records">dnsmasq options such as <c>--mx-host=…</c>, <c>--host-record=…</c>, <c>--txt-record=…</c>.</param>
-    public static async Task<DnsmasqServer> StartAsync(IEnumerable<string> localDomains, IEnumerable<string> records)
+    /// <param name="port">A port chosen beforehand (e.g. already given to the engine as its resolver); default a free one.</param>
+    public static async Task<DnsmasqServer> StartAsync(IEnumerable<string> localDomains, IEnumerable<string> records, int? port = null)
     {
         const string binary = "/usr/sbin/dnsmasq";
         if (!File.Exists(binary))
             throw new FileNotFoundException("dnsmasq is not installed: run the suite with ./test, which installs it");
-        var port = EngineProcess.FreePort();
+        var listenPort = port ?? EngineProcess.FreePort();
         var info = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var argument in new[] { "--keep-in-foreground", "--no-resolv", "--no-hosts", "--conf-file=/dev/null", "--bind-interfaces",
-                     "--listen-address=127.0.0.1", $"--port={port}", "--user=root", "--pid-file" })
+                     "--listen-address=127.0.0.1", $"--port={listenPort}", "--user=root", "--pid-file" })
             info.ArgumentList.Add(argument);
         foreach (var domain in localDomains)
             info.ArgumentList.Add($"--local=/{domain}/");
@@ -37,8 +38,8 @@ public sealed class DnsmasqServer : IDisposable
             try
             {
                 using var probe = new TcpClient();
-                await probe.ConnectAsync("127.0.0.1", port);
-                return new DnsmasqServer(process, port);
+                await probe.ConnectAsync("127.0.0.1", listenPort);
+                return new DnsmasqServer(process, listenPort);
             }
             catch (SocketException)
             {

@@ -64,11 +64,12 @@ public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, Pmta
         {
             await shell.EnsureDirectoryAsync(options.DkimDirectory, ct);
             foreach (var key in bundle.DkimKeys)
-                await shell.WriteAtomicallyAsync(key.RemotePath, key.Pem, 0b110_000_000, ct); // 0600
+                await shell.WriteAtomicallyAsync(key.RemotePath, key.Pem, UnixFileMode.UserRead | UnixFileMode.UserWrite, ct);
             Step(log, $"uploaded {bundle.DkimKeys.Count} DKIM key(s) (mode 0600)");
 
             var staged = $"{options.ConfigPath}.new-{stamp}";
-            await shell.WriteAtomicallyAsync(staged, Encoding.UTF8.GetBytes(bundle.ConfigText), 0b110_100_000, ct); // 0640
+            await shell.WriteAtomicallyAsync(staged, Encoding.UTF8.GetBytes(bundle.ConfigText),
+                UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, ct);
             if (backup is not null)
             {
                 await Require(shell.RunAsync($"cp -p {PmtaShell.Quote(options.ConfigPath)} {PmtaShell.Quote(backup)}", ct), "backup", log);

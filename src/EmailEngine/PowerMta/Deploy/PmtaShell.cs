@@ -100,13 +100,20 @@ public sealed class PmtaShell : IDisposable
         _sftp.Exists(path) && _sftp.ReadAllBytes(path).AsSpan().SequenceEqual(content);
 
     /// <summary>Writes to a temporary name with the given mode, then renames: readers never see a half-written file.</summary>
-    public async Task WriteAtomicallyAsync(string path, byte[] content, short mode, CancellationToken ct)
+    public async Task WriteAtomicallyAsync(string path, byte[] content, UnixFileMode mode, CancellationToken ct)
     {
         var temporary = $"{path}.tmp-{Guid.NewGuid():N}";
         using (var stream = new MemoryStream(content))
             await _sftp.UploadFileAsync(stream, temporary, ct);
-        _sftp.ChangePermissions(temporary, mode);
+        _sftp.ChangePermissions(temporary, SshNetMode(mode));
         await RenameAsync(temporary, path, ct);
+    }
+
+    /// <summary>SSH.NET takes permissions as the octal digits written in decimal (0640 → 640), not as the mode's value.</summary>
+    internal static short SshNetMode(UnixFileMode mode)
+    {
+        var bits = (int)mode & 0b111_111_111;
+        return (short)((bits >> 6) * 100 + ((bits >> 3) & 7) * 10 + (bits & 7));
     }
 
     public async Task RenameAsync(string from, string to, CancellationToken ct)
