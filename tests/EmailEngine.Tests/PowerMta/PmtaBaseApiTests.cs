@@ -63,6 +63,21 @@ public sealed class PmtaBaseApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Bases_are_versioned_on_sqlite_too()
+    {
+        await using var engine = await EngineServer.StartAsync(Provider.Sqlite);
+        using var client = engine.Client();
+
+        Assert.Equal(HttpStatusCode.Created, (await PostAsync("/api/v1/pmta/import-v1", new StringContent(_v1), client)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync("/api/v1/pmta/import-v1", new StringContent(_v1), client)).Status);
+        Assert.Equal(HttpStatusCode.Created, (await PostAsync("/api/v1/pmta/import-v1", new StringContent(_v1 + "\nrun-as-root no\n"), client)).Status);
+
+        var bases = await client.GetFromJsonAsync<JsonElement>("/api/v1/pmta/base");
+        Assert.Equal([2, 1], bases.GetProperty("versions").EnumerateArray().Select(v => v.GetProperty("version").GetInt32()));
+        Assert.Contains("<smtp-pattern-list blocking-errors>", await client.GetStringAsync("/api/v1/pmta/config"));
+    }
+
+    [Fact]
     public async Task The_config_rendered_on_the_base_validates_and_the_pmta_stand_in_accepts_it()
     {
         Assert.Equal(HttpStatusCode.Created, (await PostAsync("/api/v1/pmta/import-v1", new StringContent(_v1))).Status);
