@@ -65,8 +65,8 @@ internal static class PmtaCommands
             foreach (var note in report.Notes)
                 AnsiConsole.MarkupLineInterpolated($"[grey]note:[/] {note}");
             AnsiConsole.MarkupLineInterpolated($"old IPs: {string.Join(", ", report.OldIps)}; old domains: {string.Join(", ", report.OldDomains)}");
-            AnsiConsole.MarkupLineInterpolated(
-                $"{report.Kept} kept, {report.Dropped} dropped, {report.Replaced} replaced; base version {stored.Version} {(created ? "[green]created[/]" : "unchanged (same content as the latest version)")}");
+            AnsiConsole.MarkupLine($"{report.Kept} kept, {report.Dropped} dropped, {report.Replaced} replaced; base version {stored.Version} "
+                + (created ? "[green]created[/]" : "unchanged (same content as the latest version)"));
             return 0;
         }, ct));
         return import;

@@ -17,13 +17,14 @@ public sealed class ValidateConfigTests
     {
         Assert.Empty(Findings("""
             smtp-listener 0.0.0.0:2525
+            domain-macro msft hotmail.com,outlook.com
             http-mgmt-port 1983
             http-access 127.0.0.1 admin
             http-access 0/0 none
             <virtual-mta vmta-1>
                 smtp-source-host 203.0.113.1 mail1.domain1.com
                 domain-key ee1,domain1.com,/etc/pmta/dkim/domain1.com.ee1.pem
-                <domain gmail.com>
+                <domain $msft>
                     max-msg-rate 50/h
                 </domain>
             </virtual-mta>
@@ -61,6 +62,9 @@ public sealed class ValidateConfigTests
             <source 0/0>
                 default-virtual-mta pool-x
             </source>
+            <domain $yahoo>
+                max-smtp-out 2
+            </domain>
             <domain *>
                 max-msg-rate 100/hour
                 retry-after 10 minutes
@@ -79,10 +83,11 @@ public sealed class ValidateConfigTests
             "error 9:1 name 'vmta-1' is already used by <virtual-mta> at line 2 (virtual MTAs and pools share one namespace)",
             "error 10:5 pool 'vmta-1' lists virtual MTA 'vmta-3', which is not defined",
             "error 13:5 default-virtual-mta 'pool-x' is neither a virtual MTA nor a pool",
-            "error 16:5 max-msg-rate '100/hour' is not a rate (N/h, N/m, N/s, N/d, N/15m… or unlimited)",
-            "error 17:5 retry-after '10 minutes' is not a time interval (e.g. 10m, 1h, 4d12h; comma list for retries)",
-            "error 18:5 smtp-pattern-list 'nope' is not defined",
-            "warning 20:1 included file /etc/pmta/extra.conf is not checked (only the text sent is validated)",
+            "error 15:1 domain-macro yahoo is not defined",
+            "error 19:5 max-msg-rate '100/hour' is not a rate (N/h, N/m, N/s, N/d, N/15m… or unlimited)",
+            "error 20:5 retry-after '10 minutes' is not a time interval (e.g. 10m, 1h, 4d12h; comma list for retries)",
+            "error 21:5 smtp-pattern-list 'nope' is not defined",
+            "warning 23:1 included file /etc/pmta/extra.conf is not checked (only the text sent is validated)",
         ], findings);
     }
 }

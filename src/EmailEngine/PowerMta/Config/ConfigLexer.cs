@@ -8,9 +8,9 @@ namespace EmailEngine.PowerMta.Config;
 internal static class ConfigLexer
 {
     /// <summary>Where the trailing comment starts (-1: none), and whether a <c>/regex/</c> is still open at the end.</summary>
-    public static (int CommentAt, bool RegexOpen) Scan(string text, bool regexAware, bool inRegex = false)
+    public static (int CommentAt, bool RegexOpen) Scan(string text, bool regexAware)
     {
-        var inQuote = false;
+        var (inQuote, inRegex) = (false, false);
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];

@@ -132,9 +132,11 @@ public static class ConfigParser
         return new ConfigDocument(top, newLine);
     }
 
-    private static string Describe(Frame frame) => frame.Brace
-        ? $"'{frame.Name} {frame.Argument} {{'".Replace("  ", " ")
-        : frame.Argument.Length == 0 ? $"<{frame.Name}>" : $"<{frame.Name} {frame.Argument}>";
+    private static string Describe(Frame frame)
+    {
+        var head = frame.Argument.Length == 0 ? frame.Name : $"{frame.Name} {frame.Argument}";
+        return frame.Brace ? $"'{head} {{'" : $"<{head}>";
+    }
 
     /// <summary>Reads <c>&lt;name arg&gt; # comment</c> (or a close tag from <paramref name="nameStart"/> = 2).</summary>
     private static (string Name, string Argument, string? Comment) ReadTag(string line, int nameStart, int number, int column,

@@ -63,14 +63,16 @@ public static class ImportV1
                     items.Add(new(ImportItem.Dropped, Describe(block), block.Line, $"bound to old {found}"));
                     break;
                 case Block block:
+                    var children = Filter(block.Children, old, items, topLevel: false);
                     kept.Add(block with
                     {
-                        Children = Filter(block.Children, old, items, topLevel: false),
+                        Children = children,
                         TrailingComment = old.Find(block.TrailingComment) is null ? block.TrailingComment : null,
                         CloseComment = old.Find(block.CloseComment) is null ? block.CloseComment : null,
                     });
                     if (topLevel)
-                        items.Add(new(ImportItem.Kept, Describe(block), block.Line, "no old IP, domain or virtual MTA in it"));
+                        items.Add(new(ImportItem.Kept, Describe(block), block.Line,
+                            children.Count == block.Children.Count ? "as it was" : "without the lines about the old identity (listed)"));
                     break;
                 case Directive directive when directive.Is("domain-macro"):
                     KeepMacro(directive, old, items, kept);

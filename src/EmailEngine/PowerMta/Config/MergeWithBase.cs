@@ -5,7 +5,7 @@ namespace EmailEngine.PowerMta.Config;
 /// blocks, pattern lists, bounce patterns, auth users and sources); the rendered config owns what Email-Engine manages
 /// and wins there: its global settings (same name; listeners by address), its sources and accounting files (same
 /// argument), its virtual MTAs and pools. A per-ISP <c>&lt;domain&gt;</c> present in both keeps the base's tuned values
-/// and gains only the settings it lacks. The rendered header comes first; what the base has no place for follows it.
+/// and gains only the settings it lacks. The rendered header comes first, then rendered globals the base lacks, the base, and the remaining rendered blocks.
 /// </summary>
 public static class MergeWithBase
 {
@@ -18,6 +18,14 @@ public static class MergeWithBase
         var placed = new HashSet<ConfigNode>(ReferenceEqualityComparer.Instance);
 
         var merged = new List<ConfigNode>(header.Where(n => n is CommentLine)) { new CommentLine($" on the imported base {baseLabel}", 0, 1), new BlankLine(0) };
+        // Globals the base has no line for (its old postmaster and host-name were dropped at import) go first, as globals do.
+        var baseKeys = @base.Nodes.OfType<Directive>().Select(Key).ToHashSet();
+        var newGlobals = body.OfType<Directive>().Where(d => !baseKeys.Contains(Key(d))).ToList();
+        if (newGlobals.Count > 0)
+        {
+            merged.AddRange([.. newGlobals, new BlankLine(0)]);
+            placed.UnionWith(newGlobals);
+        }
         foreach (var node in @base.Nodes)
         {
             switch (node)
@@ -52,7 +60,7 @@ public static class MergeWithBase
                 pending.Clear();
             }
         }
-        return new ConfigDocument(merged, rendered.NewLine);
+        return new ConfigDocument(merged.Where((n, i) => n is not BlankLine || merged[i - 1] is not BlankLine).ToList(), rendered.NewLine);
     }
 
     /// <summary>Single-valued globals match by name; listeners by address, so the base's other listeners stay.</summary>

@@ -15,7 +15,7 @@ public sealed record ValidationContext(IReadOnlySet<string> RegisteredIps, IRead
 
 /// <summary>
 /// Semantic checks on a parsed config, beyond syntax: virtual MTAs bound to registered IPs, known DKIM key files,
-/// one namespace for virtual MTAs and pools, references that resolve, rate and time syntax, a listener, a closed
+/// one namespace for virtual MTAs and pools, references (members, targets, pattern lists, domain macros) that resolve, rate and time syntax, a listener, a closed
 /// management port.
 /// </summary>
 public static partial class ValidateConfig
@@ -71,6 +71,11 @@ public static partial class ValidateConfig
         var patternLists = document.Blocks("smtp-pattern-list").Select(b => b.Argument).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var (directive, _) in document.AllDirectives())
             CheckDirective(directive, context, names, patternLists, Error, Warning);
+
+        var macros = document.DomainMacros();
+        foreach (var (domain, _) in document.AllBlocks().Where(b => b.Block.Is("domain") && b.Block.Argument.StartsWith('$')))
+            if (!macros.ContainsKey(domain.Argument[1..]))
+                Error(domain, $"domain-macro {domain.Argument[1..]} is not defined");
 
         if (!document.Directives("smtp-listener").Any() && !document.Blocks("smtp-listener").Any())
             findings.Add(new(ConfigFinding.Error, 1, 1, "no smtp-listener: PowerMTA would listen on 0.0.0.0:25 only, and MailWizz relays to port 2525"));
