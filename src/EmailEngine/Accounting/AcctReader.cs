@@ -168,13 +168,38 @@ public sealed class AcctReader(Stream stream, long resumeAt = 0, IReadOnlyList<s
                     pairs[present++] = new(name, Decode(record, index));
             headers = new AcctHeaders(pairs);
         }
-        return new AcctRecord(type, Field(record, TimeLogged), Field(record, Orig), Field(record, Rcpt), Field(record, DsnAction),
-            Field(record, DsnStatus), Field(record, DsnDiag), Field(record, BounceCat), Field(record, Vmta), Field(record, VmtaPool),
-            Field(record, JobId), Field(record, EnvId), Field(record, SourceIp), headers, endOffset);
+        // A delivery's DSN fields only say "250 OK": nothing downstream reads them, and skipping them is most of the
+        // decoding saved on ~90% of the records.
+        var delivered = ReferenceEquals(type, "d");
+        return new AcctRecord(type, Field(record, TimeLogged), Repeated(record, Orig), Field(record, Rcpt),
+            delivered ? null : Field(record, DsnAction), delivered ? null : Field(record, DsnStatus), delivered ? null : Field(record, DsnDiag),
+            delivered ? null : Repeated(record, BounceCat), Repeated(record, Vmta), Repeated(record, VmtaPool),
+            Repeated(record, JobId), Field(record, EnvId), Repeated(record, SourceIp), headers, endOffset);
     }
 
     private string? Field(ReadOnlySpan<byte> record, int known) =>
         _columns[known] is var column and >= 0 && column < _fieldCount && _fields[column].Length > 0 ? Decode(record, column) : null;
+
+    /// <summary>
+    /// Low-cardinality fields (vmta, pool, source IP, job, sender, category) repeat across records: a few recent
+    /// values per field are kept and reused when the bytes match, instead of decoding a new string each time.
+    /// </summary>
+    private string? Repeated(ReadOnlySpan<byte> record, int known)
+    {
+        if (_columns[known] is not (var column and >= 0) || column >= _fieldCount || _fields[column].Length == 0 || _fields[column].Escaped)
+            return Field(record, known);
+        var bytes = record.Slice(_fields[column].Start, _fields[column].Length);
+        var recent = _recent[known] ??= new (byte[], string)[8];
+        foreach (var (raw, text) in recent)
+            if (raw is not null && bytes.SequenceEqual(raw))
+                return text;
+        var decoded = Encoding.UTF8.GetString(bytes);
+        recent[_recentNext[known]++ & 7] = (bytes.ToArray(), decoded);
+        return decoded;
+    }
+
+    private readonly (byte[] Raw, string Text)[]?[] _recent = new (byte[], string)[]?[Known.Length];
+    private readonly int[] _recentNext = new int[Known.Length];
 
     private string Decode(ReadOnlySpan<byte> record, int field)
     {
