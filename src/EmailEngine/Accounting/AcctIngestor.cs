@@ -86,7 +86,7 @@ public sealed class AcctIngestor(AppDbContext db, SuppressionPolicy policy, Acct
         var now = clock.GetUtcNow();
         var attributed = await attribution.AttributeAsync(db, batch, ct);
         var stats = new Dictionary<StatKey, OutcomeCounts>();
-        var suppressed = 0;
+        var bounces = new List<BounceEvent>();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         for (var i = 0; i < batch.Count; i++)
         {
@@ -97,8 +97,9 @@ public sealed class AcctIngestor(AppDbContext db, SuppressionPolicy policy, Acct
             if (!stats.TryGetValue(key, out var counts))
                 stats[key] = counts = new OutcomeCounts();
             if (AcctOutcome.Count(record, counts) is { } bounce && record.Rcpt is { } rcpt && who.RecipientTenants.Count > 0)
-                suppressed += await policy.ApplyAsync(bounce.Class, who.RecipientTenants, rcpt, at, $"acct:{source.Name}#{record.EndOffset}", bounce.Why, ct);
+                bounces.Add(new BounceEvent(bounce.Class, who.RecipientTenants, rcpt.Trim(), at, $"acct:{source.Name}#{record.EndOffset}", bounce.Why));
         }
+        var suppressed = await policy.ApplyAsync(bounces, ct);
         await DeliveryStatsWriter.AddAsync(db, stats, ct);
         var previous = source.CommittedOffset;
         var headerText = header is null ? null : string.Join(',', header);
@@ -109,6 +110,9 @@ public sealed class AcctIngestor(AppDbContext db, SuppressionPolicy policy, Acct
         if (moved != 1)
             throw new ConcurrentIngestException(source.Name);
         await transaction.CommitAsync(ct);
+        // Suppressions, soft bounces and outbox rows of this batch are saved: stop tracking them, or every later
+        // SaveChanges would scan them all again.
+        db.ChangeTracker.Clear();
         source.CommittedOffset = offset;
         source.Header = headerText;
         source.Completed = completed;

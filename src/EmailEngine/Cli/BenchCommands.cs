@@ -21,6 +21,19 @@ internal static class BenchCommands
             return 0;
         }, ct));
         bench.Add(import);
+
+        var records = new Option<long>("--records") { Description = "Records to generate", DefaultValueFactory = _ => 1_000_000 };
+        var keep = new Option<bool>("--keep") { Description = "Keep the generated file (e.g. to try `acct ingest` on it)" };
+        var acct = new Command("acct", "Generate an accounting file; time parse + classify against simply reading it.") { records, keep };
+        acct.SetAction(async (result, ct) =>
+        {
+            var file = Path.Combine(Path.GetTempPath(), $"email-engine-bench-acct-{result.GetValue(records)}.csv");
+            await AcctBenchmark.RunAsync(result.GetValue(records), file, Console.Out, ct);
+            if (!result.GetValue(keep))
+                File.Delete(file);
+            return 0;
+        });
+        bench.Add(acct);
         return bench;
     }
 }

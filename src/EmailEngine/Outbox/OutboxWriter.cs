@@ -3,6 +3,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Outbox;
 
+public sealed record OutboxItem(string ResourceKey, long? TenantId, string Payload = "{}");
+
 /// <summary>
 /// Queues a push in the caller's unit of work: nothing is saved here, so the caller's <c>SaveChanges</c> commits
 /// the change and its push together (or neither).
@@ -13,23 +15,31 @@ public sealed class OutboxWriter(AppDbContext db, TimeProvider clock)
     /// Handlers reconcile from current state, so an older message for the same resource that has not started
     /// (or that failed) is superseded by this one rather than run first.
     /// </summary>
-    public async Task EnqueueAsync(string kind, string resourceKey, long? tenantId, string payload = "{}", CancellationToken ct = default)
+    public Task EnqueueAsync(string kind, string resourceKey, long? tenantId, string payload = "{}", CancellationToken ct = default) =>
+        EnqueueManyAsync(kind, [new OutboxItem(resourceKey, tenantId, payload)], ct);
+
+    /// <summary>Queues many messages of one kind with one superseding query per thousand (bulk producers such as accounting ingest).</summary>
+    public async Task EnqueueManyAsync(string kind, IReadOnlyList<OutboxItem> items, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
-        var stale = await db.Set<OutboxMessage>()
-            .Where(m => m.ResourceKey == resourceKey && m.Kind == kind
-                && (m.Status == OutboxStatus.Pending || m.Status == OutboxStatus.Failed))
-            .ToListAsync(ct);
-        foreach (var message in stale)
+        foreach (var keys in items.Select(i => i.ResourceKey).Distinct().Chunk(1000))
         {
-            message.Status = OutboxStatus.Done;
-            message.LastError = "superseded by a newer change";
-            message.ProcessedAt = now;
+            var stale = await db.Set<OutboxMessage>()
+                .Where(m => keys.Contains(m.ResourceKey) && m.Kind == kind
+                    && (m.Status == OutboxStatus.Pending || m.Status == OutboxStatus.Failed))
+                .ToListAsync(ct);
+            foreach (var message in stale)
+            {
+                message.Status = OutboxStatus.Done;
+                message.LastError = "superseded by a newer change";
+                message.ProcessedAt = now;
+            }
         }
-        db.Add(new OutboxMessage
-        {
-            Kind = kind, ResourceKey = resourceKey, TenantId = tenantId, Payload = payload, CreatedAt = now, NextAttemptAt = now,
-        });
+        foreach (var item in items)
+            db.Add(new OutboxMessage
+            {
+                Kind = kind, ResourceKey = item.ResourceKey, TenantId = item.TenantId, Payload = item.Payload, CreatedAt = now, NextAttemptAt = now,
+            });
     }
 
     /// <summary>

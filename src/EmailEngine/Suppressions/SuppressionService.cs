@@ -39,6 +39,35 @@ public sealed class SuppressionService(AppDbContext db, OutboxWriter outbox, Tim
         return (entry, true);
     }
 
+    public sealed record NewSuppression(long TenantId, string Email, SuppressionReason Reason, string Source, string? Note);
+
+    /// <summary>
+    /// Bulk <see cref="AddAsync"/> for tenant entries (accounting ingest): implausible addresses and addresses already
+    /// suppressed in that tenant are skipped; one query per thousand addresses. Saves; returns how many were added.
+    /// </summary>
+    public async Task<int> AddManyAsync(IReadOnlyList<NewSuppression> entries, CancellationToken ct)
+    {
+        var wanted = entries.Where(e => IsPlausibleAddress(e.Email))
+            .Select(e => (Entry: e, Hash: Suppression.HashOf(e.Email))).DistinctBy(e => (e.Entry.TenantId, e.Hash)).ToList();
+        var existing = new HashSet<(long?, string)>();
+        foreach (var hashes in wanted.Select(w => w.Hash).Distinct().Chunk(1000))
+            foreach (var row in await db.Set<Suppression>().AsNoTracking().Where(s => hashes.Contains(s.EmailHash) && s.TenantId != null)
+                         .Select(s => new { s.TenantId, s.EmailHash }).ToListAsync(ct))
+                existing.Add((row.TenantId, row.EmailHash));
+        var now = clock.GetUtcNow();
+        var added = wanted.Where(w => !existing.Contains((w.Entry.TenantId, w.Hash))).ToList();
+        foreach (var (entry, hash) in added)
+            db.Add(new Suppression
+            {
+                TenantId = entry.TenantId, Email = Suppression.Normalize(entry.Email), EmailHash = hash, Reason = entry.Reason,
+                Source = entry.Source, Note = entry.Note, CreatedAt = now,
+            });
+        await outbox.EnqueueManyAsync(UnsubscribeKind, added.Select(a => new OutboxItem($"unsubscribe:{a.Entry.TenantId}:{a.Hash}", a.Entry.TenantId,
+            JsonSerializer.Serialize(new UnsubscribePayload(Suppression.Normalize(a.Entry.Email))))).ToList(), ct);
+        await db.SaveChangesAsync(ct);
+        return added.Count;
+    }
+
     /// <summary>Entries that stop mail to this address for this tenant: its own and the global ones.</summary>
     public Task<List<Suppression>> MatchesAsync(long tenantId, string email, CancellationToken ct)
     {
