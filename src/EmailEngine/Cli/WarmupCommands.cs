@@ -14,7 +14,7 @@ internal static class WarmupCommands
     {
         var warmup = new Command("warmup", "IP warmup: progress and decisions.");
 
-        var status = new Command("status", "Every IP's warmup: plan, sending day, today's quotas, last decision.");
+        var status = new Command("status", "Every IP's warmup: plan, sending day, today's quotas per ISP group, last decision (details: GET /api/v1/ips/{id}/warmup).");
         status.SetAction((_, ct) => EngineCli.WithServicesAsync(async (services, token) =>
         {
             var db = services.GetRequiredService<AppDbContext>();
@@ -27,8 +27,10 @@ internal static class WarmupCommands
             foreach (var state in states)
                 table.AddRow([state.Ip.Address, state.Ip.VmtaName, IpStatuses.ToWire(state.Ip.Status), state.PlanName,
                     $"{state.SendingDay}/{state.Plan.Days}", WarmupPacing.DailyQuota(state).ToString("N0"),
-                    ..IspGroups.All.Select(g => $"{WarmupPacing.GroupQuota(state, g, options):N0} (d{state.StepOf(g)})"),
-                    Markup.Escape(last.TryGetValue(state.IpId, out var d) ? $"{d.At:u} {d.Kind.ToString().ToLowerInvariant()}: {d.Reason}" : "")]);
+                    ..IspGroups.All.Select(g => state.StepOf(g) == WarmupPacing.IpStep(state)
+                        ? WarmupPacing.GroupQuota(state, g, options).ToString("N0")
+                        : $"{WarmupPacing.GroupQuota(state, g, options):N0} (held at day {state.StepOf(g)})"),
+                    last.TryGetValue(state.IpId, out var d) ? $"{d.Kind.ToString().ToLowerInvariant()} {d.At:yyyy-MM-dd HH:mm}" : ""]);
             AnsiConsole.Write(table);
             return 0;
         }, ct));

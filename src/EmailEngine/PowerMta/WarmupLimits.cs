@@ -6,5 +6,7 @@ public sealed record DomainRate(string Domain, string MaxMsgRate);
 /// <summary>
 /// The rate limits a warming IP's virtual MTA must respect today: a cap on the whole virtual MTA
 /// (<c>max-smtp-msg-rate</c>) and per-domain queue rates (<c>max-msg-rate</c>, one queue per domain and VMTA).
+/// The reference lists <c>max-smtp-msg-rate</c> among pool directives; its VMTA-level use is not confirmed there, and a
+/// host that rejected it would fail <c>pmta test config</c> and roll back (recorded on the decision), never go live.
 /// </summary>
 public sealed record VmtaLimits(string VmtaMaxMsgRate, IReadOnlyList<DomainRate> Domains, string? Comment = null);

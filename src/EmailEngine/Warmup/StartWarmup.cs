@@ -54,6 +54,7 @@ public static class StartWarmup
         state.WindowStart = now;
         state.LastPeriod = options.PeriodOf(now); // the first decision comes at the next period boundary
         state.UpdatedAt = now;
+        state.Version++;
         if (restart)
             state.StartedAt = now;
         ip.Status = IpStatus.Warming;

@@ -6,9 +6,9 @@ namespace EmailEngine.Warmup;
 
 /// <summary>
 /// Turns a day's quota into PowerMTA rates. A quota is spread over the sending window (default 16 h) with a margin
-/// (default 20 %) so MailWizz's bursts still finish inside it: rate/h = quota × share × 1.2 / 16. Under one message
-/// an hour the rate is written per window (<c>3/16h</c>) instead of rounding up to 1/h, which would let a 2-a-day
-/// group send 16. Never 0: PowerMTA reads a zero rate as unlimited.
+/// (default 20 %) so MailWizz's bursts still finish inside it: rate/h = quota × share × 1.2 / 16, rounded up. Under
+/// 10 an hour, rounding up to a whole number per hour would overshoot (1.5/h → 2/h is a third more), so the rate is
+/// written per window instead (<c>24/16h</c>). Never 0: PowerMTA reads a zero rate as unlimited.
 /// </summary>
 public static class WarmupPacing
 {
@@ -23,10 +23,10 @@ public static class WarmupPacing
 
     public static string Rate(int perDay, WarmupOptions options)
     {
-        // Decimal: 40/day × 1.2 / 16 must be exactly 3/h, not 4 from binary floating-point noise.
+        // Decimal: 200/day × 1.2 / 16 must be exactly 15/h, not 16 from binary floating-point noise.
         var perWindow = perDay * (1 + (decimal)options.RateMargin);
         var perHour = perWindow / options.SendingWindowHours;
-        return perHour >= 1 ? $"{(int)Math.Ceiling(perHour)}/h" : $"{Math.Max(1, (int)Math.Ceiling(perWindow))}/{options.SendingWindowHours}h";
+        return perHour >= 10 ? $"{(int)Math.Ceiling(perHour)}/h" : $"{Math.Max(1, (int)Math.Ceiling(perWindow))}/{options.SendingWindowHours}h";
     }
 
     /// <summary>

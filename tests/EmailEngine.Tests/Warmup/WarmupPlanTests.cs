@@ -33,9 +33,10 @@ public sealed class WarmupPlanTests
     }
 
     [Theory]
-    [InlineData(5, "6/16h")]       // 6 over the window: under one an hour
+    [InlineData(5, "6/16h")]       // 6 over the window
     [InlineData(2, "3/16h")]
-    [InlineData(40, "3/h")]        // exactly 48 / 16, no floating-point round-up
+    [InlineData(20, "24/16h")]     // 1.5/h: rounding up to 2/h would allow a third more
+    [InlineData(200, "15/h")]      // exactly 240 / 16, no floating-point round-up
     [InlineData(250, "19/h")]
     [InlineData(20_000, "1500/h")]
     public void Daily_quota_becomes_a_rate_over_16_hours_with_20_percent_margin(int perDay, string rate) =>

@@ -128,11 +128,11 @@ public sealed class WarmupSimulation : IAsyncDisposable
         return rates;
     }
 
-    /// <summary>The test's own statement of the pacing rule: quota × 1.2 over 16 h, per hour, or per 16 h under 1/h.</summary>
+    /// <summary>The test's own statement of the pacing rule: quota × 1.2 over 16 h, per hour, or per 16 h under 10/h.</summary>
     public static string ExpectedRate(int perDay)
     {
         var perWindow = perDay * 1.2m;
-        return perWindow / 16 >= 1 ? $"{(int)Math.Ceiling(perWindow / 16)}/h" : $"{(int)Math.Ceiling(perWindow)}/16h";
+        return perWindow / 16 >= 10 ? $"{(int)Math.Ceiling(perWindow / 16)}/h" : $"{(int)Math.Ceiling(perWindow)}/16h";
     }
 
     public async ValueTask DisposeAsync() => await Server.DisposeAsync();
