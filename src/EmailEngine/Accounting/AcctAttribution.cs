@@ -21,8 +21,8 @@ public sealed record Attribution(string Vmta, long TenantId, long CampaignId, IR
 /// <item>tenant: header <c>X-EE-Tenant</c> (slug), else the campaign's tenant, else the recipient if exactly one
 ///   tenant has that contact.</item>
 /// </list>
-/// PowerMTA writes these headers when the acct-file asks for them:
-/// <c>record-fields d,b,t,f,rb *,header_X-EE-Tenant,header_X-EE-Campaign,header_X-Mw-Campaign-Uid</c>.
+/// PowerMTA writes these headers when the acct-file asks for them, one directive per record type (the rendered
+/// config does): <c>record-fields d *,header_X-EE-Tenant,header_X-EE-Campaign,header_X-Mw-Campaign-Uid</c>.
 /// Lookups of IPs, tenants and campaigns are loaded once per ingest; contacts are looked up once per batch.
 /// </summary>
 public sealed class AcctAttribution

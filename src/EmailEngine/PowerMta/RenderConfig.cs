@@ -99,11 +99,10 @@ public static class RenderConfig
         Line("# Accounting read back by Email-Engine (deliveries, bounces, deferrals, complaints).");
         Line($"<acct-file {settings.AcctFile}>");
         Line("    records d,b,t,f,rb");
-        Line("    record-fields d *,header_X-EE-Tenant,header_X-EE-Contact");
-        Line("    record-fields b *,header_X-EE-Tenant,header_X-EE-Contact");
-        Line("    record-fields t *");
+        // The headers accounting ingest attributes records by (tenant, campaign; see Accounting/AcctAttribution).
+        foreach (var type in new[] { "d", "b", "t", "rb" })
+            Line($"    record-fields {type} *,header_X-EE-Tenant,header_X-EE-Contact,header_X-EE-Campaign,header_X-Mw-Campaign-Uid");
         Line("    record-fields f *");
-        Line("    record-fields rb *");
         Line("    max-size 50M");
         Line("</acct-file>");
         Line();

@@ -52,9 +52,11 @@ public sealed class WarmupEngine(AppDbContext db, WarmupOptions options, IDistri
             }
             catch (DbUpdateConcurrencyException)
             {
-                // Another instance decided this IP's period first; its decision stands.
+                // Another instance decided this IP's period first; its decision stands. Forget only this IP's changes:
+                // the other states of this run are still tracked and must still be saved.
                 logger.LogInformation("Warmup of IP {Id}: period {Period} already decided elsewhere", state.IpId, period);
-                db.ChangeTracker.Clear();
+                foreach (var entity in taken.Cast<object>().Append(state).Append(state.Ip))
+                    db.Entry(entity).State = EntityState.Detached;
             }
         }
         // Holds alone change nothing PowerMTA enforces; every other decision moves a step or a status.

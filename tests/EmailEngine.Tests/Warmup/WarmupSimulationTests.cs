@@ -1,6 +1,8 @@
 using EmailEngine.Deliverability;
 using EmailEngine.Ips;
+using EmailEngine.Locks;
 using EmailEngine.Warmup;
+using Microsoft.Extensions.DependencyInjection;
 using static EmailEngine.Tests.Warmup.WarmupSimulation;
 
 namespace EmailEngine.Tests.Warmup;
@@ -174,5 +176,57 @@ public sealed class WarmupSimulationTests : IAsyncLifetime
         Assert.Single(runs.SelectMany(r => r.Decisions));
         Assert.Empty(again.Decisions);
         Assert.Equal(2, (await _sim.StateAsync()).SendingDay);
+    }
+
+    [Fact]
+    public async Task Two_instances_without_a_shared_lock_still_decide_a_period_once()
+    {
+        _sim.Clock.Advance(TimeSpan.FromDays(1));
+        var meeting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var arrived = 0;
+
+        // Both instances load the IP and read its figures before either saves: only the version check can tell.
+        var runs = await Task.WhenAll(RunAsSeparateInstanceAsync(), RunAsSeparateInstanceAsync());
+
+        Assert.Single(runs.SelectMany(r => r.Decisions));
+        Assert.Equal(2, (await _sim.StateAsync()).SendingDay);
+
+        async Task<WarmupRunResult> RunAsSeparateInstanceAsync()
+        {
+            await using var scope = _sim.Server.Services.CreateAsyncScope();
+            var outcomes = new MeetingOutcomes(_sim.Outcomes, () =>
+            {
+                if (Interlocked.Increment(ref arrived) == 2)
+                    meeting.SetResult();
+                return meeting.Task;
+            });
+            var engine = ActivatorUtilities.CreateInstance<WarmupEngine>(scope.ServiceProvider, _sim.Clock, (IWarmupOutcomes)outcomes,
+                (IDistributedLock)new OwnProcessLock());
+            return await engine.RunDueAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>Outcomes that hold the first query until the other instance has reached its own.</summary>
+    private sealed class MeetingOutcomes(IWarmupOutcomes inner, Func<Task> meet) : IWarmupOutcomes
+    {
+        private Task? _met;
+
+        public async Task<OutcomeTotals> TotalsAsync(string vmta, IspGroup? group, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+        {
+            await (_met ??= meet());
+            return await inner.TotalsAsync(vmta, group, from, to, ct);
+        }
+    }
+
+    /// <summary>Another process's in-process lock: it never sees this one's holders (no Redis).</summary>
+    private sealed class OwnProcessLock : IDistributedLock
+    {
+        public Task<IAsyncDisposable?> TryAcquireAsync(string name, TimeSpan lease, CancellationToken ct) =>
+            Task.FromResult<IAsyncDisposable?>(new Released());
+
+        private sealed class Released : IAsyncDisposable
+        {
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
     }
 }

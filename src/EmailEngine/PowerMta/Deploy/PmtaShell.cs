@@ -90,8 +90,7 @@ public sealed class PmtaShell : IDisposable
     }
 
     /// <summary>A seekable read stream over a remote file.</summary>
-    public Task<Stream> OpenReadAsync(string path, CancellationToken ct) =>
-        _sftp.OpenAsync(path, FileMode.Open, FileAccess.Read, ct).ContinueWith(t => (Stream)t.Result, ct, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+    public async Task<Stream> OpenReadAsync(string path, CancellationToken ct) => await _sftp.OpenAsync(path, FileMode.Open, FileAccess.Read, ct);
 
     public string? ReadText(string path) => _sftp.Exists(path) ? _sftp.ReadAllText(path) : null;
 
