@@ -3,7 +3,6 @@ using EmailEngine.Data;
 using EmailEngine.Deliverability;
 using EmailEngine.Http;
 using EmailEngine.Ips;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Warmup;
@@ -21,19 +20,18 @@ public sealed record DecisionView(long Id, DateTimeOffset At, string Kind, strin
 
 public sealed record WarmupView(long IpId, string Ip, string Vmta, string Status, string Phase, PlanResponse Plan, int SendingDay, int Step,
     TodayQuota Today, DateTimeOffset? PausedUntil, DateTimeOffset? HoldUntil, DateTimeOffset WindowStart, DateOnly? LastPeriod,
-    JsonElement? Rates, string? RatesUnavailable, IReadOnlyList<DecisionView> History);
+    JsonElement? Rates, IReadOnlyList<DecisionView> History);
 
 /// <summary>An IP's warmup: plan, sending day, today's quotas and rates, the current figures against the gates, history.</summary>
 public static class GetWarmup
 {
     public static async Task<IResult> Handle(long id, AppDbContext db, WarmupOptions options, TimeProvider clock,
-        [FromServices] IWarmupOutcomes? outcomes, CancellationToken ct)
+        IWarmupOutcomes outcomes, CancellationToken ct)
     {
         var state = await db.Set<IpWarmup>().AsNoTracking().Include(w => w.Ip).SingleOrDefaultAsync(w => w.IpId == id, ct);
         if (state is null)
             return (await db.Set<SendingIp>().AnyAsync(i => i.Id == id, ct) ? NoWarmup(id) : GetIp.NotFound(id)).ToProblem();
-        var figures = outcomes is null ? null
-            : await WarmupFigures.CollectAsync(outcomes, state.Ip.VmtaName, state.WindowStart, clock.GetUtcNow(), ct);
+        var figures = await WarmupFigures.CollectAsync(outcomes, state.Ip.VmtaName, state.WindowStart, clock.GetUtcNow(), ct);
         return TypedResults.Ok(await ViewAsync(db, state.Ip, state, options, figures, ct));
     }
 
@@ -53,7 +51,6 @@ public static class GetWarmup
             PlanResponse.From(state.Plan), state.SendingDay, WarmupPacing.IpStep(state),
             new TodayQuota(daily, WarmupPacing.Rate(daily, options), isp), state.PausedUntil, state.HoldUntil, state.WindowStart, state.LastPeriod,
             figures is null ? null : JsonDocument.Parse(WarmupFiguresJson.Serialize(WarmupFiguresJson.Of(figures, options))).RootElement.Clone(),
-            figures is null ? "accounting stats are not available to the warmup engine" : null,
             history.Select(DecisionView.From).ToList());
     }
 }

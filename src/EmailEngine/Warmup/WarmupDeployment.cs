@@ -13,8 +13,8 @@ public sealed class WarmupDeployment(AppDbContext db, PmtaRendering rendering, C
 {
     public async Task<Deployment> DeployAsync(IReadOnlyList<WarmupDecision> decisions, string actor, CancellationToken ct)
     {
-        var (config, _) = await rendering.RenderAsync(ct);
-        var deployment = await deployer.DeployAsync(new DeploymentBundle(config, []), actor, dryRun: false, ct);
+        // The same bundle as an operator's deploy: the config and the DKIM keys it names.
+        var deployment = await deployer.DeployAsync(await rendering.BundleAsync(ct), actor, dryRun: false, ct);
         foreach (var decision in decisions)
         {
             decision.DeploymentId = deployment.Id;

@@ -24,13 +24,8 @@ public static class WarmupEndpoints
     }
 
     /// <summary>Takes the decisions that are due now (each IP's period is decided once; a second call finds nothing due).</summary>
-    public static async Task<IResult> Run(WarmupEngine engine, CancellationToken ct)
-    {
-        var result = await engine.RunDueAsync(ct);
-        if (!engine.HasOutcomes)
-            return new Failure.Unavailable(result.Skipped!).ToProblem();
-        return TypedResults.Ok(ToResponse(result));
-    }
+    public static async Task<IResult> Run(WarmupEngine engine, CancellationToken ct) =>
+        TypedResults.Ok(ToResponse(await engine.RunDueAsync(ct)));
 
     public static WarmupRunResponse ToResponse(WarmupRunResult result) => new(result.Period, result.Skipped,
         result.Decisions.Select(DecisionView.From).ToList(), result.Deployment?.Id,

@@ -16,19 +16,15 @@ public sealed record WarmupRunResult(DateOnly Period, IReadOnlyList<WarmupDecisi
 /// lock, and each IP's period is claimed with an optimistic version check, so several engine instances decide it once.
 /// </summary>
 public sealed class WarmupEngine(AppDbContext db, WarmupOptions options, IDistributedLock locks, WarmupDeployment deployment,
-    TimeProvider clock, ILogger<WarmupEngine> logger, IWarmupOutcomes? outcomes = null)
+    TimeProvider clock, ILogger<WarmupEngine> logger, IWarmupOutcomes outcomes)
 {
     public const string LockName = "warmup-run";
     public const string Actor = "warmup-engine";
-
-    public bool HasOutcomes => outcomes is not null;
 
     public async Task<WarmupRunResult> RunDueAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var period = options.PeriodOf(now);
-        if (outcomes is null)
-            return new(period, [], null, "accounting stats are not available to the warmup engine: no decision taken");
         await using var held = await locks.TryAcquireAsync(LockName, TimeSpan.FromMinutes(10), ct);
         if (held is null)
             return new(period, [], null, "another warmup run is in progress");

@@ -5,8 +5,8 @@ namespace EmailEngine.Warmup;
 public static class WarmupSetup
 {
     /// <summary>
-    /// The engine reads outcomes through <see cref="IWarmupOutcomes"/>, implemented over the accounting stats; until
-    /// one is registered it takes no decision (advancing blind would be the one unsafe default). <c>WARMUP_WORKER=off</c>
+    /// The engine reads outcomes through <see cref="IWarmupOutcomes"/>, implemented over the accounting stats
+    /// (<c>DeliveryStatsQuery</c>, registered with the deliverability module). <c>WARMUP_WORKER=off</c>
     /// leaves decisions to <c>email-engine warmup run</c> / <c>POST /api/v1/warmup/run</c>.
     /// </summary>
     public static IServiceCollection AddWarmup(this IServiceCollection services, EngineSettings settings)

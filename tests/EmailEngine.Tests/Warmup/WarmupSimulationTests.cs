@@ -1,3 +1,4 @@
+using EmailEngine.Deliverability.Stats;
 using EmailEngine.Deliverability;
 using EmailEngine.Ips;
 using EmailEngine.Locks;
