@@ -1,6 +1,7 @@
 using EmailEngine.Data;
 using EmailEngine.Deliverability;
 using EmailEngine.Deliverability.Stats;
+using EmailEngine.Webhooks;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Accounting;
@@ -19,7 +20,7 @@ public sealed class ConcurrentIngestException(string name) : Exception($"{name} 
 /// hourly stats, suppressions and their MailWizz unsubscribes. Each batch is one transaction that also moves the
 /// file's committed offset, so a crash at any point loses nothing and counts nothing twice.
 /// </summary>
-public sealed class AcctIngestor(AppDbContext db, SuppressionPolicy policy, AcctOptions options, TimeProvider clock)
+public sealed class AcctIngestor(AppDbContext db, SuppressionPolicy policy, WebhookPublisher webhooks, AcctOptions options, TimeProvider clock)
 {
     /// <param name="final">The file will not grow (rotated): reaching its end marks it completed.</param>
     public async Task<IngestResult> IngestAsync(string name, Stream raw, bool final, CancellationToken ct)
@@ -87,6 +88,7 @@ public sealed class AcctIngestor(AppDbContext db, SuppressionPolicy policy, Acct
         var attributed = await attribution.AttributeAsync(db, batch, ct);
         var stats = new Dictionary<StatKey, OutcomeCounts>();
         var bounces = new List<BounceEvent>();
+        var events = new List<WebhookEvent>();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         for (var i = 0; i < batch.Count; i++)
         {
@@ -97,9 +99,15 @@ public sealed class AcctIngestor(AppDbContext db, SuppressionPolicy policy, Acct
             if (!stats.TryGetValue(key, out var counts))
                 stats[key] = counts = new OutcomeCounts();
             if (AcctOutcome.Count(record, counts) is { } bounce && record.Rcpt is { } rcpt && who.RecipientTenants.Count > 0)
-                bounces.Add(new BounceEvent(bounce.Class, who.RecipientTenants, rcpt.Trim(), at, $"acct:{source.Name}#{record.EndOffset}", bounce.Why));
+            {
+                var e = new BounceEvent(bounce.Class, who.RecipientTenants, rcpt.Trim(), at, $"acct:{source.Name}#{record.EndOffset}", bounce.Why);
+                bounces.Add(e);
+                events.AddRange(DeliverabilityEvents.Of(e, record, who));
+            }
         }
         var suppressed = await policy.ApplyAsync(bounces, ct);
+        await webhooks.PublishManyAsync(events, ct);
+        await db.SaveChangesAsync(ct);
         await DeliveryStatsWriter.AddAsync(db, stats, ct);
         var previous = source.CommittedOffset;
         var headerText = header is null ? null : string.Join(',', header);

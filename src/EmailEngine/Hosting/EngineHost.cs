@@ -18,6 +18,7 @@ using EmailEngine.Http;
 using EmailEngine.Ips;
 using EmailEngine.Tenants;
 using EmailEngine.Warmup;
+using EmailEngine.Webhooks;
 using Scalar.AspNetCore;
 
 namespace EmailEngine.Hosting;
@@ -84,6 +85,7 @@ public static class EngineHost
         services.AddScoped<EmailEngine.Warmup.IWarmupOutcomes>(sp => sp.GetRequiredService<EmailEngine.Deliverability.Stats.DeliveryStatsQuery>());
         services.AddHostedService<AcctPullWorker>();
         services.AddWarmup(settings);
+        services.AddWebhooks(settings);
         return services;
     }
 
@@ -115,6 +117,7 @@ public static class EngineHost
         app.MapAccountingEndpoints();
         EmailEngine.Deliverability.Stats.StatsEndpoints.MapStatsEndpoints(app);
         app.MapWarmupEndpoints();
+        app.MapWebhookEndpoints();
         return app;
     }
 }

@@ -65,7 +65,7 @@ public static class OutboxEndpoints
         return failed.Count;
     }
 
-    private static void Requeue(OutboxMessage message, TimeProvider clock)
+    public static void Requeue(OutboxMessage message, TimeProvider clock)
     {
         message.Status = OutboxStatus.Pending;
         message.Attempts = 0;

@@ -3,12 +3,16 @@ using System.Text.Json;
 using EmailEngine.Data;
 using EmailEngine.Http;
 using EmailEngine.Outbox;
+using EmailEngine.Webhooks;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Suppressions;
 
-/// <summary>Adds and checks suppressions; every addition also unsubscribes the address in MailWizz via the outbox.</summary>
-public sealed class SuppressionService(AppDbContext db, OutboxWriter outbox, TimeProvider clock)
+/// <summary>
+/// Adds and checks suppressions; every addition also unsubscribes the address in MailWizz via the outbox and, for a
+/// tenant's list, tells the tenant's webhooks (same transaction).
+/// </summary>
+public sealed class SuppressionService(AppDbContext db, OutboxWriter outbox, WebhookPublisher webhooks, TimeProvider clock)
 {
     public const string UnsubscribeKind = "mailwizz.unsubscribe";
 
@@ -35,6 +39,8 @@ public sealed class SuppressionService(AppDbContext db, OutboxWriter outbox, Tim
         db.Add(entry);
         await outbox.EnqueueAsync(UnsubscribeKind, $"unsubscribe:{tenantId?.ToString() ?? "global"}:{hash}", tenantId,
             JsonSerializer.Serialize(new UnsubscribePayload(Suppression.Normalize(email))), ct);
+        if (tenantId is not null)
+            await webhooks.PublishAsync(DeliverabilityEvents.Of(entry), ct);
         await db.SaveChangesAsync(ct);
         return (entry, true);
     }
@@ -56,12 +62,13 @@ public sealed class SuppressionService(AppDbContext db, OutboxWriter outbox, Tim
                 existing.Add((row.TenantId, row.EmailHash));
         var now = clock.GetUtcNow();
         var added = wanted.Where(w => !existing.Contains((w.Entry.TenantId, w.Hash))).ToList();
-        foreach (var (entry, hash) in added)
-            db.Add(new Suppression
-            {
-                TenantId = entry.TenantId, Email = Suppression.Normalize(entry.Email), EmailHash = hash, Reason = entry.Reason,
-                Source = entry.Source, Note = entry.Note, CreatedAt = now,
-            });
+        var rows = added.Select(a => new Suppression
+        {
+            TenantId = a.Entry.TenantId, Email = Suppression.Normalize(a.Entry.Email), EmailHash = a.Hash, Reason = a.Entry.Reason,
+            Source = a.Entry.Source, Note = a.Entry.Note, CreatedAt = now,
+        }).ToList();
+        db.AddRange(rows);
+        await webhooks.PublishManyAsync(rows.Select(DeliverabilityEvents.Of).ToList(), ct);
         await outbox.EnqueueManyAsync(UnsubscribeKind, added.Select(a => new OutboxItem($"unsubscribe:{a.Entry.TenantId}:{a.Hash}", a.Entry.TenantId,
             JsonSerializer.Serialize(new UnsubscribePayload(Suppression.Normalize(a.Entry.Email))))).ToList(), ct);
         await db.SaveChangesAsync(ct);

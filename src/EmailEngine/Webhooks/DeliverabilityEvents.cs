@@ -1,0 +1,33 @@
+using EmailEngine.Accounting;
+using EmailEngine.Deliverability;
+using EmailEngine.Suppressions;
+
+namespace EmailEngine.Webhooks;
+
+/// <summary>The bodies' <c>data</c> of bounce, complaint and suppression events (documented in the README).</summary>
+public static class DeliverabilityEvents
+{
+    /// <summary>A bounce (any class: <c>block</c> tells the tenant the IP was refused, not the mailbox) or a complaint, per recipient tenant.</summary>
+    public static IEnumerable<WebhookEvent> Of(BounceEvent bounce, AcctRecord record, Attribution who)
+    {
+        var complaint = bounce.Class == BounceClass.Complaint;
+        object data = complaint
+            ? new { email = bounce.Email, at = bounce.At, vmta = who.Vmta, campaign_id = IdOrNull(who.CampaignId), source = bounce.Source }
+            : new
+            {
+                email = bounce.Email, @class = bounce.Class.ToString().ToLowerInvariant(), reason = bounce.Why, record_type = record.Type,
+                dsn_status = record.DsnStatus, diagnostic = record.DsnDiag, bounce_category = record.BounceCat, at = bounce.At,
+                vmta = who.Vmta, campaign_id = IdOrNull(who.CampaignId), source = bounce.Source,
+            };
+        return bounce.Tenants.Select(tenant => new WebhookEvent(tenant, complaint ? WebhookEventTypes.Complaint : WebhookEventTypes.Bounce, data));
+    }
+
+    /// <summary>An address added to a tenant's suppression list (erased addresses carry only their hash).</summary>
+    public static WebhookEvent Of(Suppression entry) => new(entry.TenantId!.Value, WebhookEventTypes.Suppression, new
+    {
+        email = entry.Email, email_hash = entry.EmailHash, reason = SuppressionReasons.ToWire(entry.Reason), source = entry.Source,
+        note = entry.Note, created_at = entry.CreatedAt,
+    });
+
+    private static long? IdOrNull(long id) => id == 0 ? null : id;
+}
