@@ -19,8 +19,10 @@ public static partial class BounceClassifier
 {
     private sealed record Rule(Regex Pattern, BounceClass Class, string Why);
 
+    /// <summary>Patterns are lower-case and matched case-sensitively against the lower-cased text: one lower-casing per
+    /// record instead of case-folding inside every rule (the classifier ran 3× slower with IgnoreCase).</summary>
     private static Rule R(string pattern, BounceClass @class, string why) =>
-        new(new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled), @class, why);
+        new(new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled), @class, why);
 
     /// <summary>Provider-specific texts, most specific first.</summary>
     private static readonly Rule[] ProviderRules =
@@ -28,9 +30,9 @@ public static partial class BounceClassifier
         R(@"5\.7\.2[3-7]|dmarc|\bspf\b|\bdkim\b|unauthenticated|not authenticated|authentication (failed|required)", BounceClass.Block, "authentication (SPF/DKIM/DMARC)"),
         R(@"reverse (host ?name|dns)|\bptr\b|\brdns\b|client host rejected", BounceClass.Block, "sending IP identity (PTR/rDNS)"),
         R(@"4\.7\.28|4\.7\.0.*(rate|unusual)|rate[- ]limit|too many (messages|connections)|throttl|try again later.*(rate|volume)", BounceClass.Block, "rate limited for this IP"),
-        R(@"\bTS[SM]0\d\b|\[TSS\d+\]", BounceClass.Block, "Yahoo/AOL temporary block of the IP"),
-        R(@"\bS3150\b|\bS3140\b|\bS3115\b|5\.7\.606|5\.7\.511|banned sending ip|blocked using|part of their network is on our block list", BounceClass.Block, "Microsoft IP block"),
-        R(@"\bOFR00\d|service refuse|refus[ée] pour raison|veuillez essayer plus tard", BounceClass.Block, "Orange/French ISP reputation block"),
+        R(@"\bts[sm]0\d\b|\[tss\d+\]", BounceClass.Block, "Yahoo/AOL temporary block of the IP"),
+        R(@"\bs3150\b|\bs3140\b|\bs3115\b|5\.7\.606|5\.7\.511|banned sending ip|blocked using|part of their network is on our block list", BounceClass.Block, "Microsoft IP block"),
+        R(@"\bofr00\d|service refuse|refus[ée] pour raison|veuillez essayer plus tard", BounceClass.Block, "Orange/French ISP reputation block"),
         R(@"spamhaus|spamcop|barracuda|\brbl\b|dnsbl|blacklist|block ?list|blocklisted|listed (at|on|in)", BounceClass.Block, "IP on a block list"),
         R(@"5\.7\.1.*(spam|reputation|policy|not allowed|rejected)|spam|reputation|unsolicited|junk mail|message (was )?blocked|content rejected|suspicious", BounceClass.Block, "spam or policy block"),
         R(@"mailbox (is )?full|over ?quota|quota exceeded|exceeded (the )?(storage|quota)|insufficient (system )?storage|4\.2\.2|5\.2\.2|boite pleine|boîte pleine|mailbox size limit", BounceClass.Soft, "mailbox full"),
@@ -52,11 +54,30 @@ public static partial class BounceClassifier
     [GeneratedRegex(@"\b([245])\.(\d{1,3})\.(\d{1,3})\b")]
     private static partial Regex EnhancedStatus();
 
+    /// <summary>A classification already made for exactly these inputs (immutable, so the cache needs no lock).</summary>
+    private sealed record Seen(string Type, string? BounceCat, string? DsnStatus, string? Diagnostic, BounceClass Class, string Why);
+
+    /// <summary>
+    /// Direct-mapped cache of recent classifications: deferral storms and provider bounces repeat the same text
+    /// thousands of times, and a hash lookup is far cheaper than the rules. Texts with unique parts simply miss.
+    /// </summary>
+    private static readonly Seen?[] Recent = new Seen?[4096];
+
     public static (BounceClass Class, string Why) Classify(string type, string? bounceCat, string? dsnStatus, string? diagnostic)
     {
         if (type == "f")
             return (BounceClass.Complaint, "feedback-loop complaint");
-        var text = $"{dsnStatus} {diagnostic}";
+        var slot = (int)((uint)HashCode.Combine(type, bounceCat, dsnStatus, diagnostic) % (uint)Recent.Length);
+        if (Recent[slot] is { } seen && seen.Type == type && seen.BounceCat == bounceCat && seen.DsnStatus == dsnStatus && seen.Diagnostic == diagnostic)
+            return (seen.Class, seen.Why);
+        var (@class, why) = ByRules(bounceCat, dsnStatus, diagnostic);
+        Recent[slot] = new Seen(type, bounceCat, dsnStatus, diagnostic, @class, why);
+        return (@class, why);
+    }
+
+    private static (BounceClass Class, string Why) ByRules(string? bounceCat, string? dsnStatus, string? diagnostic)
+    {
+        var text = $"{dsnStatus} {diagnostic}".ToLowerInvariant();
         foreach (var rule in ProviderRules)
             if (rule.Pattern.IsMatch(text))
                 return (rule.Class, rule.Why);
