@@ -11,6 +11,8 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 RUN groupadd --system engine && useradd --system --gid engine --home-dir /app --shell /usr/sbin/nologin engine \
  && printf '#!/bin/sh\nexec dotnet /app/EmailEngine.dll "$@"\n' > /usr/local/bin/email-engine \
  && chmod 755 /usr/local/bin/email-engine \
+ && printf '#!/bin/sh\n# The runbook says "alembic upgrade head": this image has no Alembic; the same step is email-engine migrate.\n[ "$*" = "upgrade head" ] && exec email-engine migrate\necho "alembic: only \"alembic upgrade head\" is supported here (it runs email-engine migrate)" >&2; exit 2\n' > /usr/local/bin/alembic \
+ && chmod 755 /usr/local/bin/alembic \
  && mkdir -p /app/data && chown engine:engine /app/data
 WORKDIR /app
 COPY --from=build /app ./

@@ -95,7 +95,7 @@ public sealed class AcctIngestor(AppDbContext db, SuppressionPolicy policy, Webh
             var record = batch[i];
             var who = attributed[i];
             var at = AcctTime.Parse(record.TimeLogged) ?? now;
-            var key = new StatKey(DeliveryStat.HourOf(at), who.Vmta, IspGroups.Of(record.RecipientDomain), who.TenantId, who.CampaignId);
+            var key = new StatKey(DeliveryStatRow.HourOf(at), who.Vmta, IspGroups.Of(record.RecipientDomain), who.TenantId, who.CampaignId);
             if (!stats.TryGetValue(key, out var counts))
                 stats[key] = counts = new OutcomeCounts();
             if (AcctOutcome.Count(record, counts) is { } bounce && record.Rcpt is { } rcpt && who.RecipientTenants.Count > 0)

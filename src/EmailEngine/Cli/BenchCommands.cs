@@ -34,6 +34,21 @@ internal static class BenchCommands
             return 0;
         });
         bench.Add(acct);
+
+        var days = new Option<int>("--days") { Description = "Days of hourly stats", DefaultValueFactory = _ => 90 };
+        var ips = new Option<int>("--ips") { Description = "Sending IPs", DefaultValueFactory = _ => 5 };
+        var tenants = new Option<int>("--tenants") { Description = "Tenants", DefaultValueFactory = _ => 3 };
+        var campaigns = new Option<int>("--campaigns") { Description = "Campaigns per tenant", DefaultValueFactory = _ => 2 };
+        var statsCommand = new Command("stats", "Fill 90 days of hourly delivery stats, time the stats queries (median ms), clean up.")
+            { days, ips, tenants, campaigns };
+        statsCommand.SetAction((result, ct) => EngineCli.WithServicesAsync(async (services, token) =>
+        {
+            await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(token);
+            var shape = new StatsBenchmark.Shape(result.GetValue(ips), result.GetValue(tenants), result.GetValue(campaigns), result.GetValue(days));
+            await services.GetRequiredService<StatsBenchmark>().RunAsync(shape, Console.Out, token);
+            return 0;
+        }, ct));
+        bench.Add(statsCommand);
         return bench;
     }
 }

@@ -29,15 +29,17 @@ public static partial class BounceClassifier
     [
         R(@"5\.7\.2[3-7]|dmarc|\bspf\b|\bdkim\b|unauthenticated|not authenticated|authentication (failed|required)", BounceClass.Block, "authentication (SPF/DKIM/DMARC)"),
         R(@"reverse (host ?name|dns)|\bptr\b|\brdns\b|client host rejected", BounceClass.Block, "sending IP identity (PTR/rDNS)"),
-        R(@"4\.7\.28|4\.7\.0.*(rate|unusual)|rate[- ]limit|too many (messages|connections)|throttl|try again later.*(rate|volume)", BounceClass.Block, "rate limited for this IP"),
-        R(@"\bts[sm]0\d\b|\[tss\d+\]", BounceClass.Block, "Yahoo/AOL temporary block of the IP"),
-        R(@"\bs3150\b|\bs3140\b|\bs3115\b|5\.7\.606|5\.7\.511|banned sending ip|blocked using|part of their network is on our block list", BounceClass.Block, "Microsoft IP block"),
+        R(@"4\.7\.28|4\.7\.0.*(rate|unusual)|rate[- ]limit|too many (messages|connections|sessions)|throttl|try again later.*(rate|volume)", BounceClass.Block, "rate limited for this IP"),
+        R(@"\bts[sm]0\d\b|\[tss\d+\]|\[ts0\d\]|\[ph0\d\]|\(dyn:t\d\)", BounceClass.Block, "Yahoo/AOL temporary block of the IP"),
+        R(@"\bs3150\b|\bs3140\b|\bs3115\b|5\.7\.606|5\.7\.511|\b4\.7\.[56]\d\d\b|\b(rp|sc|ou)-00\d\b|banned sending ip|blocked using|part of their network is on our block list", BounceClass.Block, "Microsoft IP block"),
         R(@"\bofr00\d|service refuse|refus[ée] pour raison|veuillez essayer plus tard", BounceClass.Block, "Orange/French ISP reputation block"),
-        R(@"spamhaus|spamcop|barracuda|\brbl\b|dnsbl|blacklist|block ?list|blocklisted|listed (at|on|in)", BounceClass.Block, "IP on a block list"),
-        R(@"5\.7\.1.*(spam|reputation|policy|not allowed|rejected)|spam|reputation|unsolicited|junk mail|message (was )?blocked|content rejected|suspicious", BounceClass.Block, "spam or policy block"),
+        R(@"spamhaus|spamcop|barracuda|\brbl\b|dnsbl|blacklist|block ?list|blocklisted|listed (at|on|in)|ipcheck\.proofpoint\.com", BounceClass.Block, "IP on a block list"),
+        R(@"5\.7\.1.*(spam|reputation|policy|not allowed|rejected)|spam|reputation|unsolicited|junk mail|message (was )?blocked|content rejected|suspicious|reject due to policy (restrictions|violations)|envelope blocked", BounceClass.Block, "spam or policy block"),
         R(@"mailbox (is )?full|over ?quota|quota exceeded|exceeded (the )?(storage|quota)|insufficient (system )?storage|4\.2\.2|5\.2\.2|boite pleine|boîte pleine|mailbox size limit", BounceClass.Soft, "mailbox full"),
-        R(@"5\.1\.1|5\.1\.10|user (is )?unknown|unknown user|no such (user|mailbox|recipient)|does not exist|doesn'?t exist|not found|invalid (recipient|mailbox|address)|recipient (address )?rejected|mailbox unavailable|address rejected|inexistant|n'existe pas|user not found|account (has been )?(disabled|deactivated|closed)|inactive", BounceClass.Hard, "unknown or disabled mailbox"),
-        R(@"5\.1\.2|host (or domain name )?not found|domain (does not exist|not found)|no mx|nxdomain|unrouteable|unroutable", BounceClass.Hard, "domain cannot receive mail"),
+        R(@"greylist", BounceClass.Soft, "greylisting (retried later)"),
+        R(@"sender address rejected", BounceClass.Other, "our sender (return-path) address rejected, not the recipient"),
+        R(@"5\.1\.1|5\.1\.10|user (is )?unknown|unknown user|no such (user|mailbox|recipient)|does not exist|doesn'?t exist|not found|invalid (recipient|mailbox|address)|recipient (address )?rejected|mailbox unavailable|address rejected|inexistant|n'existe pas|user not found|account (has been )?(disabled|deactivated|closed)|inactive|delivery error: dd (this user doesn'?t have an? \S+ account|\S+ is no longer valid)|this mailbox is disabled|archived recipient", BounceClass.Hard, "unknown or disabled mailbox"),
+        R(@"5\.1\.2|host (or domain name )?not found|domain (does not exist|not found)|no mx|nxdomain|nonexistent ?domain|unrouteable|unroutable", BounceClass.Hard, "domain cannot receive mail"),
     ];
 
     private static readonly Dictionary<string, BounceClass> Categories = new(StringComparer.OrdinalIgnoreCase)

@@ -74,6 +74,7 @@ public static class EngineHost
         services.AddSingleton<EmailEngine.Contacts.Validation.DomainCheck>();
         services.AddScoped<ContactImporter>();
         services.AddScoped<EmailEngine.Bench.ImportBenchmark>();
+        services.AddScoped<EmailEngine.Bench.StatsBenchmark>();
         services.AddSingleton<ImportRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<ImportRunner>());
         services.AddMailWizzClient(MailWizzOptions.From(settings));

@@ -46,6 +46,42 @@ public sealed class AcctIngestTests : ApiTest
     }
 
     [Fact]
+    public async Task Daily_buckets_read_whole_days_from_the_rollup_and_partial_days_from_the_hours_with_the_same_totals()
+    {
+        await RegisterIpsAsync();
+        var file = Header;
+        // Deliveries at 03:00, 12:00 and 22:00 on 24, 25, 26 and 27 November (vmta-1 at Gmail), one bounce a day at 12:00.
+        foreach (var day in new[] { 24, 25, 26, 27 })
+        {
+            foreach (var hour in new[] { "03", "12", "22" })
+                file += Line("d", $"2026-11-{day} {hour}:30:00+0000", $"d{day}{hour}@gmail.com");
+            file += Line("b", $"2026-11-{day} 12:40:00+0000", $"b{day}@gmail.com", status: "5.1.1", diag: "smtp;550 5.1.1 user unknown", category: "bad-mailbox");
+        }
+        await UploadAsync(Client, file);
+
+        async Task<List<(string Time, long Sent, long Hard)>> DaysAsync(string from, string to, string granularity = "day")
+        {
+            var body = await Client.GetFromJsonAsync<JsonElement>($"/api/v1/stats?from={from}&to={to}&granularity={granularity}");
+            return body.GetProperty("items").EnumerateArray().Select(i => (i.GetProperty("time").GetString()!, i.GetProperty("sent").GetInt64(),
+                i.GetProperty("bounced").GetProperty("hard").GetInt64())).ToList();
+        }
+
+        // From 24 Nov 12:00 to 27 Nov 12:00: the 24th and 27th are partial (hourly rows), the 25th and 26th whole (daily rollup).
+        Assert.Equal(
+        [
+            ("2026-11-24T00:00:00+00:00", 3, 1), ("2026-11-25T00:00:00+00:00", 4, 1), ("2026-11-26T00:00:00+00:00", 4, 1),
+            ("2026-11-27T00:00:00+00:00", 1, 0),
+        ], await DaysAsync("2026-11-24T12:00:00Z", "2026-11-27T12:00:00Z"));
+        var hourly = await DaysAsync("2026-11-24T12:00:00Z", "2026-11-27T12:00:00Z", "hour");
+        Assert.Equal(12, hourly.Sum(h => h.Sent));
+        Assert.Equal([("2026-11-25T00:00:00+00:00", 4, 1), ("2026-11-26T00:00:00+00:00", 4, 1)], await DaysAsync("2026-11-25", "2026-11-27"));
+
+        // A second file adds to both the hours and the days.
+        await UploadAsync(Client, Header + Line("d", "2026-11-25 23:59:00+0000", "late@gmail.com"), name: "acct-2.csv");
+        Assert.Equal([("2026-11-25T00:00:00+00:00", 5, 1), ("2026-11-26T00:00:00+00:00", 4, 1)], await DaysAsync("2026-11-25", "2026-11-27"));
+    }
+
+    [Fact]
     public async Task Every_outcome_is_counted_once_per_hour_ip_and_isp_and_a_second_upload_adds_nothing()
     {
         await RegisterIpsAsync();

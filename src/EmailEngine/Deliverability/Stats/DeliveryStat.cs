@@ -4,13 +4,16 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace EmailEngine.Deliverability.Stats;
 
 /// <summary>
-/// The single source of delivery outcomes: one row per hour × vmta (sending IP) × ISP group × tenant × campaign,
-/// incremented as accounting records are ingested, so reads never scan raw records. Unattributed records count
-/// under tenant 0 / campaign 0 / vmta "" (the key columns are never null, so one upsert target covers every row).
+/// Delivery outcomes per hour × vmta (sending IP) × ISP group × tenant × campaign, incremented as accounting records
+/// are ingested, so reads never scan raw records. Unattributed records count under tenant 0 / campaign 0 / vmta ""
+/// (the key columns are never null, so one upsert target covers every row). Kept twice: per hour
+/// (<see cref="DeliveryStat"/>) and rolled up per UTC day (<see cref="DailyDeliveryStat"/>), so a 90-day report reads
+/// 24× fewer rows.
 /// </summary>
-public sealed class DeliveryStat
+public abstract class DeliveryStatRow
 {
-    /// <summary>Hours since the Unix epoch (UTC): the same integer on PostgreSQL and SQLite, cheap to range and bucket.</summary>
+    /// <summary>Hours since the Unix epoch (UTC): the same integer on PostgreSQL and SQLite, cheap to range and bucket.
+    /// A daily row holds the first hour of its day.</summary>
     public long Hour { get; set; }
     public required string Vmta { get; set; }
     public IspGroup IspGroup { get; set; }
@@ -32,13 +35,32 @@ public sealed class DeliveryStat
     public static long HourOf(DateTimeOffset at) => (long)Math.Floor(at.ToUnixTimeSeconds() / 3600d);
 
     public static DateTimeOffset StartOf(long hour) => DateTimeOffset.FromUnixTimeSeconds(hour * 3600);
+
+    /// <summary>The first hour of the UTC day holding <paramref name="hour"/>.</summary>
+    public static long DayOf(long hour) => (long)Math.Floor(hour / 24d) * 24;
 }
 
-internal sealed class DeliveryStatConfiguration : IEntityTypeConfiguration<DeliveryStat>
+/// <summary>One hour of outcomes.</summary>
+public sealed class DeliveryStat : DeliveryStatRow
 {
-    public void Configure(EntityTypeBuilder<DeliveryStat> stat)
+    public const string Table = "delivery_stats";
+}
+
+/// <summary>One UTC day of outcomes: the sum of that day's <see cref="DeliveryStat"/> rows, written with them.</summary>
+public sealed class DailyDeliveryStat : DeliveryStatRow
+{
+    public const string Table = "delivery_stats_daily";
+}
+
+internal sealed class DeliveryStatConfiguration : IEntityTypeConfiguration<DeliveryStat>, IEntityTypeConfiguration<DailyDeliveryStat>
+{
+    public void Configure(EntityTypeBuilder<DeliveryStat> stat) => Configure(stat, DeliveryStat.Table);
+
+    public void Configure(EntityTypeBuilder<DailyDeliveryStat> stat) => Configure(stat, DailyDeliveryStat.Table);
+
+    private static void Configure<T>(EntityTypeBuilder<T> stat, string table) where T : DeliveryStatRow
     {
-        stat.ToTable("delivery_stats");
+        stat.ToTable(table);
         stat.HasKey(s => new { s.Hour, s.Vmta, s.IspGroup, s.TenantId, s.CampaignId });
         stat.Property(s => s.Vmta).HasMaxLength(64);
         stat.Property(s => s.IspGroup).HasMaxLength(16)

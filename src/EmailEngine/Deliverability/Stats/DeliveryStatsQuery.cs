@@ -11,7 +11,7 @@ public enum StatsDimension { Ip, Isp, Tenant, Campaign }
 public sealed record StatsRow(DateTimeOffset Time, string? Vmta, IspGroup? Isp, long? TenantId, long? CampaignId, OutcomeTotals Totals);
 
 /// <summary>
-/// Reads the hourly stats (never raw records). Ranges cover whole hours: every hour that starts in [from, to).
+/// Reads the hourly stats and their daily rollup (never raw records). Ranges cover whole hours: every hour that starts in [from, to).
 /// <see cref="TotalsAsync"/> is what the warmup gates call.
 /// </summary>
 public sealed class DeliveryStatsQuery(AppDbContext db) : EmailEngine.Warmup.IWarmupOutcomes
@@ -40,11 +40,32 @@ public sealed class DeliveryStatsQuery(AppDbContext db) : EmailEngine.Warmup.IWa
         IReadOnlySet<StatsDimension> dimensions, long? tenantId, CancellationToken ct)
     {
         var (fromHour, toHour) = Hours(from, to);
+        // Day-sized buckets read the whole days of the range from the daily rollup, and only the partial days at its
+        // edges from the hourly rows.
+        var firstDay = DeliveryStatRow.DayOf(fromHour + 23);
+        var lastDay = DeliveryStatRow.DayOf(toHour);
+        if (hoursPerBucket % 24 != 0 || firstDay >= lastDay)
+            return await QueryAsync(DeliveryStat.Table, fromHour, toHour, hoursPerBucket, dimensions, tenantId, ct);
+        var parts = new List<StatsRow>();
+        if (fromHour < firstDay)
+            parts.AddRange(await QueryAsync(DeliveryStat.Table, fromHour, firstDay, hoursPerBucket, dimensions, tenantId, ct));
+        parts.AddRange(await QueryAsync(DailyDeliveryStat.Table, firstDay, lastDay, hoursPerBucket, dimensions, tenantId, ct));
+        if (lastDay < toHour)
+            parts.AddRange(await QueryAsync(DeliveryStat.Table, lastDay, toHour, hoursPerBucket, dimensions, tenantId, ct));
+        // A bucket of several days may hold an edge and whole days: add its parts up.
+        return parts.GroupBy(r => (r.Time, r.Vmta, r.Isp, r.TenantId, r.CampaignId))
+            .Select(g => g.Skip(1).Aggregate(g.First(), (sum, r) => sum with { Totals = sum.Totals + r.Totals }))
+            .OrderBy(r => r.Time).ToList();
+    }
+
+    private async Task<List<StatsRow>> QueryAsync(string table, long fromHour, long toHour, int hoursPerBucket,
+        IReadOnlySet<StatsDimension> dimensions, long? tenantId, CancellationToken ct)
+    {
         var bucket = $"(hour / {hoursPerBucket}) * {hoursPerBucket}";
         string Column(StatsDimension d, string column, string none) => dimensions.Contains(d) ? column : none;
         var selected = new[] { bucket, Column(StatsDimension.Ip, "vmta", "NULL"), Column(StatsDimension.Isp, "isp_group", "NULL"),
             Column(StatsDimension.Tenant, "tenant_id", "NULL"), Column(StatsDimension.Campaign, "campaign_id", "NULL") };
-        var sql = new StringBuilder($"SELECT {string.Join(", ", selected)}, {Sums} FROM delivery_stats WHERE hour >= @from AND hour < @to");
+        var sql = new StringBuilder($"SELECT {string.Join(", ", selected)}, {Sums} FROM {table} WHERE hour >= @from AND hour < @to");
         if (tenantId is not null)
             sql.Append(" AND tenant_id = @tenant");
         sql.Append(" GROUP BY ").Append(string.Join(", ", selected.Where(c => c != "NULL"))).Append(" ORDER BY 1");
@@ -65,7 +86,7 @@ public sealed class DeliveryStatsQuery(AppDbContext db) : EmailEngine.Warmup.IWa
             {
                 long Long(int i) => reader.IsDBNull(i) ? 0 : Convert.ToInt64(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
                 long? Nullable(int i) => reader.IsDBNull(i) ? null : Long(i);
-                rows.Add(new StatsRow(DeliveryStat.StartOf(Long(0)), reader.IsDBNull(1) ? null : reader.GetString(1),
+                rows.Add(new StatsRow(DeliveryStatRow.StartOf(Long(0)), reader.IsDBNull(1) ? null : reader.GetString(1),
                     reader.IsDBNull(2) ? null : Enum.Parse<IspGroup>(reader.GetString(2), true), Nullable(3), Nullable(4),
                     new OutcomeTotals(Long(5), Long(6), Long(7), Long(8), Long(9), Long(10), Long(11), Long(12), Long(13))));
             }
@@ -78,7 +99,7 @@ public sealed class DeliveryStatsQuery(AppDbContext db) : EmailEngine.Warmup.IWa
     }
 
     private static (long From, long To) Hours(DateTimeOffset from, DateTimeOffset to) =>
-        (DeliveryStat.HourOf(from) + (from.ToUnixTimeSeconds() % 3600 == 0 ? 0 : 1), DeliveryStat.HourOf(to.AddTicks(-1)) + 1);
+        (DeliveryStatRow.HourOf(from) + (from.ToUnixTimeSeconds() % 3600 == 0 ? 0 : 1), DeliveryStatRow.HourOf(to.AddTicks(-1)) + 1);
 
     private static void Add(DbCommand command, string name, long value)
     {

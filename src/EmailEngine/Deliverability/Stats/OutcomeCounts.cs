@@ -1,6 +1,6 @@
 namespace EmailEngine.Deliverability.Stats;
 
-/// <summary>The key of one <see cref="DeliveryStat"/> row.</summary>
+/// <summary>The key of one <see cref="DeliveryStatRow"/> (hourly, or daily with the day's first hour).</summary>
 public readonly record struct StatKey(long Hour, string Vmta, IspGroup IspGroup, long TenantId, long CampaignId);
 
 /// <summary>Totals of delivery outcomes over any slice of the stats, with the rates gates and reports use.</summary>
@@ -8,6 +8,10 @@ public sealed record OutcomeTotals(long Sent, long Delivered, long Deferred, lon
     long BouncedBlock, long BouncedOther, long Complaints)
 {
     public static readonly OutcomeTotals Zero = new(0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    public static OutcomeTotals operator +(OutcomeTotals a, OutcomeTotals b) => new(a.Sent + b.Sent, a.Delivered + b.Delivered,
+        a.Deferred + b.Deferred, a.DeferredBlock + b.DeferredBlock, a.BouncedHard + b.BouncedHard, a.BouncedSoft + b.BouncedSoft,
+        a.BouncedBlock + b.BouncedBlock, a.BouncedOther + b.BouncedOther, a.Complaints + b.Complaints);
 
     public long Bounced => BouncedHard + BouncedSoft + BouncedBlock + BouncedOther;
     public double DeliveryRate => Ratio(Delivered, Sent);
@@ -35,5 +39,12 @@ public sealed class OutcomeCounts
             case BounceClass.Block: BouncedBlock++; break;
             default: BouncedOther++; break;
         }
+    }
+
+    public void Add(OutcomeCounts other)
+    {
+        Sent += other.Sent; Delivered += other.Delivered; Deferred += other.Deferred; DeferredBlock += other.DeferredBlock;
+        BouncedHard += other.BouncedHard; BouncedSoft += other.BouncedSoft; BouncedBlock += other.BouncedBlock;
+        BouncedOther += other.BouncedOther; Complaints += other.Complaints;
     }
 }

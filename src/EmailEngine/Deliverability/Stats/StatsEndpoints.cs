@@ -72,7 +72,7 @@ public static class StatsEndpoints
                 item[key] = value;
             return item;
         }).ToList();
-        var total = rows.Aggregate(OutcomeTotals.Zero, (sum, row) => Add(sum, row.Totals));
+        var total = rows.Aggregate(OutcomeTotals.Zero, (sum, row) => sum + row.Totals);
         return TypedResults.Ok(new Dictionary<string, object?>
         {
             ["from"] = start, ["to"] = end, ["granularity"] = hours == 1 ? "hour" : "day",
@@ -93,10 +93,6 @@ public static class StatsEndpoints
             ["deferral"] = Math.Round(t.DeferralRate, 6),
         },
     };
-
-    private static OutcomeTotals Add(OutcomeTotals a, OutcomeTotals b) => new(a.Sent + b.Sent, a.Delivered + b.Delivered,
-        a.Deferred + b.Deferred, a.DeferredBlock + b.DeferredBlock, a.BouncedHard + b.BouncedHard, a.BouncedSoft + b.BouncedSoft,
-        a.BouncedBlock + b.BouncedBlock, a.BouncedOther + b.BouncedOther, a.Complaints + b.Complaints);
 
     private static DateTimeOffset? ParseInstant(string? text, string field, FieldErrors errors)
     {

@@ -603,6 +603,78 @@ namespace EmailEngine.Data.Migrations.Postgres
                     b.ToTable("soft_bounces", (string)null);
                 });
 
+            modelBuilder.Entity("EmailEngine.Deliverability.Stats.DailyDeliveryStat", b =>
+                {
+                    b.Property<long>("Hour")
+                        .HasColumnType("bigint")
+                        .HasColumnName("hour");
+
+                    b.Property<string>("Vmta")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("vmta");
+
+                    b.Property<string>("IspGroup")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("isp_group");
+
+                    b.Property<long>("TenantId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<long>("BouncedBlock")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bounced_block");
+
+                    b.Property<long>("BouncedHard")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bounced_hard");
+
+                    b.Property<long>("BouncedOther")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bounced_other");
+
+                    b.Property<long>("BouncedSoft")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bounced_soft");
+
+                    b.Property<long>("Complaints")
+                        .HasColumnType("bigint")
+                        .HasColumnName("complaints");
+
+                    b.Property<long>("Deferred")
+                        .HasColumnType("bigint")
+                        .HasColumnName("deferred");
+
+                    b.Property<long>("DeferredBlock")
+                        .HasColumnType("bigint")
+                        .HasColumnName("deferred_block");
+
+                    b.Property<long>("Delivered")
+                        .HasColumnType("bigint")
+                        .HasColumnName("delivered");
+
+                    b.Property<long>("Sent")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sent");
+
+                    b.HasKey("Hour", "Vmta", "IspGroup", "TenantId", "CampaignId")
+                        .HasName("pk_delivery_stats_daily");
+
+                    b.HasIndex("TenantId", "Hour")
+                        .HasDatabaseName("ix_delivery_stats_daily_tenant_id_hour");
+
+                    b.HasIndex("Vmta", "Hour")
+                        .HasDatabaseName("ix_delivery_stats_daily_vmta_hour");
+
+                    b.ToTable("delivery_stats_daily", (string)null);
+                });
+
             modelBuilder.Entity("EmailEngine.Deliverability.Stats.DeliveryStat", b =>
                 {
                     b.Property<long>("Hour")

@@ -580,6 +580,78 @@ namespace EmailEngine.Data.Migrations.Sqlite
                     b.ToTable("soft_bounces", (string)null);
                 });
 
+            modelBuilder.Entity("EmailEngine.Deliverability.Stats.DailyDeliveryStat", b =>
+                {
+                    b.Property<long>("Hour")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("hour");
+
+                    b.Property<string>("Vmta")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("vmta");
+
+                    b.Property<string>("IspGroup")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("isp_group");
+
+                    b.Property<long>("TenantId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<long>("BouncedBlock")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bounced_block");
+
+                    b.Property<long>("BouncedHard")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bounced_hard");
+
+                    b.Property<long>("BouncedOther")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bounced_other");
+
+                    b.Property<long>("BouncedSoft")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bounced_soft");
+
+                    b.Property<long>("Complaints")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("complaints");
+
+                    b.Property<long>("Deferred")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("deferred");
+
+                    b.Property<long>("DeferredBlock")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("deferred_block");
+
+                    b.Property<long>("Delivered")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("delivered");
+
+                    b.Property<long>("Sent")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sent");
+
+                    b.HasKey("Hour", "Vmta", "IspGroup", "TenantId", "CampaignId")
+                        .HasName("pk_delivery_stats_daily");
+
+                    b.HasIndex("TenantId", "Hour")
+                        .HasDatabaseName("ix_delivery_stats_daily_tenant_id_hour");
+
+                    b.HasIndex("Vmta", "Hour")
+                        .HasDatabaseName("ix_delivery_stats_daily_vmta_hour");
+
+                    b.ToTable("delivery_stats_daily", (string)null);
+                });
+
             modelBuilder.Entity("EmailEngine.Deliverability.Stats.DeliveryStat", b =>
                 {
                     b.Property<long>("Hour")
