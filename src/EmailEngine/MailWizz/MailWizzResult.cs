@@ -6,8 +6,10 @@ public enum MailWizzErrorKind { Validation, NotFound, Conflict, Auth, Unavailabl
 /// A MailWizz error as a value. MailWizz translates its messages per account language, so callers branch on
 /// <see cref="Kind"/> (from the HTTP status), never on message text.
 /// </summary>
+/// <param name="HeldBack">The client itself held the request back (circuit open, client-side rate limit): nothing
+/// reached MailWizz, so the caller should wait rather than count a failed attempt.</param>
 public sealed record MailWizzError(MailWizzErrorKind Kind, string Message, IReadOnlyDictionary<string, string>? Fields = null,
-    TimeSpan? RetryAfter = null)
+    TimeSpan? RetryAfter = null, bool HeldBack = false)
 {
     /// <summary>Worth retrying later: the remote side was down, overloaded or rate limiting.</summary>
     public bool IsTransient => Kind == MailWizzErrorKind.Unavailable;

@@ -31,7 +31,12 @@ public sealed class MailWizzTransport(HttpClient http)
         catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException
             or RateLimiterRejectedException or TaskCanceledException && !ct.IsCancellationRequested)
         {
-            return new MailWizzError(MailWizzErrorKind.Unavailable, Describe(e));
+            return e switch
+            {
+                BrokenCircuitException => new MailWizzError(MailWizzErrorKind.Unavailable, Describe(e), HeldBack: true),
+                RateLimiterRejectedException limited => new MailWizzError(MailWizzErrorKind.Unavailable, Describe(e), RetryAfter: limited.RetryAfter, HeldBack: true),
+                _ => new MailWizzError(MailWizzErrorKind.Unavailable, Describe(e)),
+            };
         }
         using (response)
         {

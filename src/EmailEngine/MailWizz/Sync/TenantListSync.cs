@@ -130,6 +130,9 @@ internal static class SyncHandlerErrors
 {
     public static OutboxResult From(MailWizzError error, string doing) => error.Kind switch
     {
+        // The client held the request back (circuit open, own rate limit): MailWizz never saw it, so wait without
+        // using up an attempt; only requests that reached (or tried to reach) MailWizz count.
+        MailWizzErrorKind.Unavailable when error.HeldBack => new OutboxResult.Defer($"{doing}: {error}", error.RetryAfter ?? TimeSpan.FromSeconds(5)),
         MailWizzErrorKind.Unavailable => new OutboxResult.Retry($"{doing}: {error}", error.RetryAfter),
         MailWizzErrorKind.Auth => new OutboxResult.Retry($"{doing}: MailWizz rejected the API key (MAILWIZZ_API_KEY)", TimeSpan.FromMinutes(5)),
         _ => new OutboxResult.Fail($"{doing}: {error}"),
