@@ -24,7 +24,7 @@ public static partial class ListEndpoints
         {
             lock (s.Gate)
                 return Find(s, uid) is { } list
-                    ? MwJson.Success(new { records = list.Fields.Select(f => new { tag = f.Tag, label = f.Label, required = f.Required ? "yes" : "no", help_text = (string?)null, type = new { name = "Text", identifier = "text", description = "Text" } }) })
+                    ? MwJson.Success(new { records = list.Fields.Select(f => new { tag = f.Tag, label = f.Label, required = f.Required ? "yes" : "no", help_text = (string?)null, type = new { name = "Text", identifier = "text", description = "Text" } }).ToList() })
                     : MwJson.Error(404, "The subscribers list does not exist.");
         });
         api.MapPost("/lists/{uid}/fields", CreateField);

@@ -27,7 +27,7 @@ public static class MwJson
         {
             count = all.Count.ToString(), total_pages = totalPages, current_page = page,
             next_page = page < totalPages ? page + 1 : (int?)null, prev_page = page > 1 ? page - 1 : (int?)null,
-            records = all.Skip((page - 1) * perPage).Take(perPage),
+            records = all.Skip((page - 1) * perPage).Take(perPage).ToList(),
         });
     }
 

@@ -104,19 +104,22 @@ public static class StandInApp
         inspect.MapGet("/requests", (StandInState s) => { lock (s.Gate) return Results.Json(s.Requests.ToList()); });
         inspect.MapGet("/state", (StandInState s) =>
         {
+            // A snapshot taken under the lock: the response is serialized after the lock is released, while pushes
+            // keep changing the state, so nothing lazy or shared may escape.
             lock (s.Gate)
                 return Results.Json(new
                 {
                     lists = s.Lists.Select(l => new
                     {
-                        uid = l.Uid, name = l.Name, values = l.Values, fields = l.Fields.Select(f => f.Tag),
-                        subscribers = l.Subscribers.Select(x => new { uid = x.Uid, email = x.Email, status = x.Status, fields = x.Fields }),
-                    }),
-                    templates = s.Templates.Select(t => new { uid = t.Uid, name = t.Name, content = t.Content }),
+                        uid = l.Uid, name = l.Name, values = new Dictionary<string, string>(l.Values), fields = l.Fields.Select(f => f.Tag).ToList(),
+                        subscribers = l.Subscribers.Select(x => new { uid = x.Uid, email = x.Email, status = x.Status, fields = new Dictionary<string, string>(x.Fields) }).ToList(),
+                    }).ToList(),
+                    templates = s.Templates.Select(t => new { uid = t.Uid, name = t.Name, content = t.Content }).ToList(),
                     campaigns = s.Campaigns.Select(c => new
                     {
-                        uid = c.Uid, name = c.V("name"), type = c.V("type"), status = c.Status, list_uid = c.ListUid, template_uid = c.TemplateUid, values = c.Values,
-                    }),
+                        uid = c.Uid, name = c.V("name"), type = c.V("type"), status = c.Status, list_uid = c.ListUid, template_uid = c.TemplateUid,
+                        values = new Dictionary<string, string>(c.Values),
+                    }).ToList(),
                     scheduled = s.Scheduled.Count,
                 });
         });
