@@ -37,15 +37,16 @@ public sealed class AcctIngestor(AppDbContext db, SuppressionPolicy policy, Webh
         var reader = new AcctReader(await input.FromAsync(from, ct), from, source.Header?.Split(','));
         var batch = new List<AcctRecord>(options.BatchSize);
         var (records, suppressed) = (0L, 0L);
-        await foreach (var record in reader.ReadAsync(ct))
-        {
-            batch.Add(record);
-            if (batch.Count < options.BatchSize)
-                continue;
-            suppressed += await CommitAsync(source, batch, attribution, record.EndOffset, reader.Header, false, ct);
-            records += batch.Count;
-            batch.Clear();
-        }
+        await foreach (var read in reader.ReadBatchesAsync(ct))
+            foreach (var record in read.Records)
+            {
+                batch.Add(record);
+                if (batch.Count < options.BatchSize)
+                    continue;
+                suppressed += await CommitAsync(source, batch, attribution, record.EndOffset, read.Header, false, ct);
+                records += batch.Count;
+                batch.Clear();
+            }
         // The tail: the last records, plus any header or unknown lines after them, up to the last complete line.
         suppressed += await CommitAsync(source, batch, attribution, reader.CompleteOffset, reader.Header, final, ct);
         records += batch.Count;

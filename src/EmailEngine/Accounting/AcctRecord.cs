@@ -11,3 +11,6 @@ public sealed record AcctRecord(
 {
     public string? RecipientDomain => Rcpt is { } r && r.LastIndexOf('@') is var at and >= 0 ? r[(at + 1)..].ToLowerInvariant() : null;
 }
+
+/// <summary>Consecutive records read with the same header (see <see cref="AcctReader.ReadBatchesAsync"/>).</summary>
+public sealed record AcctBatch(IReadOnlyList<AcctRecord> Records, IReadOnlyList<string>? Header);

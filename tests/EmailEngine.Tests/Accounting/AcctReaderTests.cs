@@ -57,6 +57,25 @@ public sealed class AcctReaderTests
     }
 
     [Fact]
+    public async Task Batches_never_span_a_header_row_so_each_carries_the_header_its_records_were_read_with()
+    {
+        var text = "rcpt,type,vmta\na@gmail.com,d,vmta-1\nb@gmail.com,d,vmta-2\n"
+            + "type,rcpt\nt,c@orange.fr\nd,d@free.fr\n";
+        var reader = new AcctReader(new MemoryStream(Encoding.UTF8.GetBytes(text)));
+
+        var batches = new List<AcctBatch>();
+        await foreach (var batch in reader.ReadBatchesAsync())
+            batches.Add(batch);
+
+        Assert.Equal(2, batches.Count);
+        Assert.Equal(["rcpt", "type", "vmta"], batches[0].Header);
+        Assert.Equal(["a@gmail.com", "b@gmail.com"], batches[0].Records.Select(r => r.Rcpt));
+        Assert.Equal(["type", "rcpt"], batches[1].Header);
+        Assert.Equal([("t", "c@orange.fr"), ("d", "d@free.fr")], batches[1].Records.Select(r => (r.Type, r.Rcpt)));
+        Assert.Equal(text.Length, reader.CompleteOffset);
+    }
+
+    [Fact]
     public async Task A_partial_last_record_waits_and_resuming_reads_every_record_once()
     {
         var complete = Header + "\nd,t1,,o,a@x.com,,relayed,2.0.0,,,,,,,,,,,vmta-1,,,,,\nb,t2,,o,b@x.com,,failed,5.1.1,\"smtp;550 5.1.1 gone,";
