@@ -39,7 +39,8 @@ public static class WebhookEndpoints
 
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/webhooks").WithTags("Webhooks");
+        // Secrets are encrypted with the engine master key: without it (PostgreSQL, no DKIM_MASTER_KEY) creation answers 503.
+        var group = app.MapGroup("/api/v1/webhooks").WithTags("Webhooks").AddEndpointFilter<EmailEngine.Dkim.DkimUnavailableFilter>();
         group.MapPost("/", Create).WithName("CreateWebhook");
         group.MapGet("/", List).WithName("ListWebhooks");
         group.MapGet("/{id:long}", Get).WithName("GetWebhook");
@@ -63,6 +64,7 @@ public static class WebhookEndpoints
             errors.Add("description", "must be at most 500 characters");
         if (errors.Any)
             return errors.ToFailure().ToProblem();
+        secrets.EnsureAvailable();
         var tenant = await tenants.ForWriteAsync(user, request.Tenant, ct);
         if (!tenant.IsSuccess)
             return tenant.Error!.ToProblem();

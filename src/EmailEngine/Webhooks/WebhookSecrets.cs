@@ -17,6 +17,9 @@ public sealed class WebhookSecrets(DkimVault vault)
 
     public static string Generate() => Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
 
+    /// <summary>Throws <see cref="DkimVaultUnavailableException"/> now, before anything is written, when there is no master key.</summary>
+    public void EnsureAvailable() => vault.Protect([], "probe");
+
     public byte[] Protect(string secret, long tenantId) => vault.Protect(Encoding.UTF8.GetBytes(secret), ContextOf(tenantId));
 
     public string Unprotect(byte[] encrypted, long tenantId) => Encoding.UTF8.GetString(vault.Unprotect(encrypted, ContextOf(tenantId)));

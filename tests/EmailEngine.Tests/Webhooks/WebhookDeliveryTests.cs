@@ -218,4 +218,18 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         await DeliverUntilAsync(() => _receiver.Accepted.Count == 1);
         AssertSigned(_receiver.Accepted[0], newSecret);
     }
+
+    [Fact]
+    public async Task Without_the_master_key_on_PostgreSQL_creation_answers_503_and_writes_nothing()
+    {
+        await using var server = await EngineServer.StartAsync(Provider.Postgres, extraSettings: new Dictionary<string, string> { ["DKIM_MASTER_KEY"] = "" });
+        using var client = server.Client();
+
+        var response = await client.PostAsJsonAsync("/api/v1/webhooks", new { url = "https://crm.example.com/hook", tenant = "client-1" });
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("DKIM_MASTER_KEY", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Equal(0, await server.Postgres.ScalarAsync<long>("SELECT count(*) FROM webhooks"));
+        Assert.Equal(0, await server.Postgres.ScalarAsync<long>("SELECT count(*) FROM tenants"));
+    }
 }
