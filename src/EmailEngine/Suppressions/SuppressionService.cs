@@ -39,8 +39,9 @@ public sealed class SuppressionService(AppDbContext db, OutboxWriter outbox, Web
         db.Add(entry);
         await outbox.EnqueueAsync(UnsubscribeKind, $"unsubscribe:{tenantId?.ToString() ?? "global"}:{hash}", tenantId,
             JsonSerializer.Serialize(new UnsubscribePayload(Suppression.Normalize(email))), ct);
-        if (tenantId is not null)
-            await webhooks.PublishAsync(DeliverabilityEvents.Of(entry), ct);
+        // A tenant hears of its own entries, and of a global one when the address is among its contacts.
+        var told = tenantId is { } own ? [own] : await TenantsWithContactAsync(Suppression.Normalize(email), ct);
+        await webhooks.PublishManyAsync(told.Select(tenant => DeliverabilityEvents.Of(entry, tenant)).ToList(), ct);
         await db.SaveChangesAsync(ct);
         return (entry, true);
     }
@@ -68,12 +69,15 @@ public sealed class SuppressionService(AppDbContext db, OutboxWriter outbox, Web
             Source = a.Entry.Source, Note = a.Entry.Note, CreatedAt = now,
         }).ToList();
         db.AddRange(rows);
-        await webhooks.PublishManyAsync(rows.Select(DeliverabilityEvents.Of).ToList(), ct);
+        await webhooks.PublishManyAsync(rows.Select(row => DeliverabilityEvents.Of(row, row.TenantId!.Value)).ToList(), ct);
         await outbox.EnqueueManyAsync(UnsubscribeKind, added.Select(a => new OutboxItem($"unsubscribe:{a.Entry.TenantId}:{a.Hash}", a.Entry.TenantId,
             JsonSerializer.Serialize(new UnsubscribePayload(Suppression.Normalize(a.Entry.Email))))).ToList(), ct);
         await db.SaveChangesAsync(ct);
         return added.Count;
     }
+
+    private Task<List<long>> TenantsWithContactAsync(string emailKey, CancellationToken ct) =>
+        db.Set<Contacts.Contact>().AsNoTracking().Where(c => c.EmailKey == emailKey).Select(c => c.TenantId).Distinct().ToListAsync(ct);
 
     /// <summary>Entries that stop mail to this address for this tenant: its own and the global ones.</summary>
     public Task<List<Suppression>> MatchesAsync(long tenantId, string email, CancellationToken ct)

@@ -22,11 +22,12 @@ public static class DeliverabilityEvents
         return bounce.Tenants.Select(tenant => new WebhookEvent(tenant, complaint ? WebhookEventTypes.Complaint : WebhookEventTypes.Bounce, data));
     }
 
-    /// <summary>An address added to a tenant's suppression list (erased addresses carry only their hash).</summary>
-    public static WebhookEvent Of(Suppression entry) => new(entry.TenantId!.Value, WebhookEventTypes.Suppression, new
+    /// <summary>An address added to the tenant's suppression list, or to the global one (<c>scope</c>); erased addresses
+    /// carry only their hash.</summary>
+    public static WebhookEvent Of(Suppression entry, long tenantId) => new(tenantId, WebhookEventTypes.Suppression, new
     {
-        email = entry.Email, email_hash = entry.EmailHash, reason = SuppressionReasons.ToWire(entry.Reason), source = entry.Source,
-        note = entry.Note, created_at = entry.CreatedAt,
+        email = entry.Email, email_hash = entry.EmailHash, scope = entry.TenantId is null ? "global" : "tenant",
+        reason = SuppressionReasons.ToWire(entry.Reason), source = entry.Source, note = entry.Note, created_at = entry.CreatedAt,
     });
 
     private static long? IdOrNull(long id) => id == 0 ? null : id;

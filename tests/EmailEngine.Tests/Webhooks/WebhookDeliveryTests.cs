@@ -169,6 +169,27 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_global_suppression_reaches_only_the_tenants_that_have_the_address_as_a_contact()
+    {
+        var otherKey = await _engine.CreateTenantKeyAsync("client-2");
+        using var other = _engine.Client(otherKey);
+        await CreateWebhookAsync(new { url = _receiver.Url + "/client-1", tenant = "client-1", events = new[] { "suppression" } });
+        await CreateWebhookAsync(new { url = _receiver.Url + "/client-2", events = new[] { "suppression" } }, other);
+        (await _client.PostAsJsonAsync("/api/v2/contacts", new { email = "shared@example.com", tenant = "client-1", language = "fr" })).EnsureSuccessStatusCode();
+
+        var added = await _client.PostAsJsonAsync("/api/v2/suppressions", new { email = "Shared@Example.com", scope = "global", reason = "complaint" });
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        await DeliverUntilAsync(() => _receiver.Accepted.Count == 1);
+        await _engine.Services.GetRequiredService<OutboxDispatcher>().DrainAsync(CancellationToken.None);
+
+        var only = Assert.Single(_receiver.Requests);
+        Assert.Equal("/hooks/ee/client-1", only.Path);
+        var data = JsonDocument.Parse(only.Body).RootElement.GetProperty("data");
+        Assert.Equal(("shared@example.com", "global", "complaint"),
+            (data.GetProperty("email").GetString(), data.GetProperty("scope").GetString(), data.GetProperty("reason").GetString()));
+    }
+
+    [Fact]
     public async Task Bad_webhooks_are_refused_with_field_messages_and_nothing_is_written()
     {
         foreach (var (body, field) in new (object, string)[]
