@@ -107,8 +107,8 @@ public sealed class AcctIngestor(AppDbContext db, SuppressionPolicy policy, Webh
             }
         }
         var suppressed = await policy.ApplyAsync(bounces, ct);
-        await webhooks.PublishManyAsync(events, ct);
-        await db.SaveChangesAsync(ct);
+        if (await webhooks.PublishManyAsync(events, ct) > 0)
+            await db.SaveChangesAsync(ct);
         await DeliveryStatsWriter.AddAsync(db, stats, ct);
         var previous = source.CommittedOffset;
         var headerText = header is null ? null : string.Join(',', header);

@@ -35,6 +35,16 @@ public sealed class OutboxWriter(AppDbContext db, TimeProvider clock)
                 message.ProcessedAt = now;
             }
         }
+        EnqueueUnique(kind, items);
+    }
+
+    /// <summary>
+    /// Queues messages whose resource keys are new (e.g. one per webhook delivery): there is nothing older to supersede,
+    /// so no query is made.
+    /// </summary>
+    public void EnqueueUnique(string kind, IReadOnlyList<OutboxItem> items)
+    {
+        var now = clock.GetUtcNow();
         foreach (var item in items)
             db.Add(new OutboxMessage
             {

@@ -25,8 +25,6 @@ public sealed class Webhook
     public DateTimeOffset UpdatedAt { get; set; }
 
     public IReadOnlyList<string> EventList => Events.Split(',', StringSplitOptions.RemoveEmptyEntries);
-
-    public bool Wants(string eventType) => Enabled && EventList.Contains(eventType);
 }
 
 public static class WebhookEventTypes

@@ -56,12 +56,8 @@ public static class WebhookEndpoints
     public static async Task<IResult> Create(CreateWebhookRequest request, ClaimsPrincipal user, TenantScope tenants, WebhookTargets targets,
         WebhookSecrets secrets, AppDbContext db, TimeProvider clock, CancellationToken ct)
     {
-        var errors = new FieldErrors();
-        if (targets.Problem(request.Url) is { } urlProblem)
-            errors.Add("url", urlProblem);
+        var errors = Check(targets, request.Url, request.Description, urlRequired: true);
         var events = ParseEvents(request.Events ?? [.. WebhookEventTypes.All], errors);
-        if (request.Description is { Length: > 500 })
-            errors.Add("description", "must be at most 500 characters");
         if (errors.Any)
             return errors.ToFailure().ToProblem();
         secrets.EnsureAvailable();
@@ -100,12 +96,8 @@ public static class WebhookEndpoints
         var webhook = await FindAsync(id, user, db, ct);
         if (webhook is null)
             return NotFound(id);
-        var errors = new FieldErrors();
-        if (request.Url is not null && targets.Problem(request.Url) is { } urlProblem)
-            errors.Add("url", urlProblem);
+        var errors = Check(targets, request.Url, request.Description, urlRequired: false);
         var events = request.Events is null ? webhook.Events : ParseEvents(request.Events, errors);
-        if (request.Description is { Length: > 500 })
-            errors.Add("description", "must be at most 500 characters");
         if (errors.Any)
             return errors.ToFailure().ToProblem();
         webhook.Url = request.Url?.Trim() ?? webhook.Url;
@@ -146,7 +138,7 @@ public static class WebhookEndpoints
         var webhook = await FindAsync(id, user, db, ct);
         if (webhook is null)
             return NotFound(id);
-        var delivery = await publisher.PingAsync(webhook, ct);
+        var delivery = publisher.Ping(webhook);
         await db.SaveChangesAsync(ct);
         return TypedResults.Accepted($"/api/v1/webhooks/{id}/deliveries", WebhookDeliveryResponse.From(delivery));
     }
@@ -178,12 +170,23 @@ public static class WebhookEndpoints
             return new Failure.NotFound($"Delivery {deliveryId} does not exist.").ToProblem();
         if (delivery.Status != WebhookDeliveryStatus.Failed)
             return new Failure.Conflict($"Delivery {deliveryId} is {delivery.Status.ToString().ToLowerInvariant()}; only failed deliveries are retried.").ToProblem();
-        var key = $"webhook:{delivery.Id}";
+        var key = WebhookPublisher.ResourceKey(delivery.Id);
         var message = await db.Set<OutboxMessage>().Where(m => m.ResourceKey == key).OrderByDescending(m => m.Id).FirstAsync(ct);
         OutboxEndpoints.Requeue(message, clock);
         delivery.Status = WebhookDeliveryStatus.Pending;
         await db.SaveChangesAsync(ct);
         return TypedResults.Accepted($"/api/v1/webhooks/{id}/deliveries", WebhookDeliveryResponse.From(delivery));
+    }
+
+    /// <summary>The checks creation and update share: the URL (an update may leave it out) and the description.</summary>
+    private static FieldErrors Check(WebhookTargets targets, string? url, string? description, bool urlRequired)
+    {
+        var errors = new FieldErrors();
+        if ((url is not null || urlRequired) && targets.Problem(url) is { } urlProblem)
+            errors.Add("url", urlProblem);
+        if (description is { Length: > 500 })
+            errors.Add("description", "must be at most 500 characters");
+        return errors;
     }
 
     private static string ParseEvents(List<string> requested, FieldErrors errors)

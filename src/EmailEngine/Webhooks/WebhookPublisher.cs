@@ -21,7 +21,8 @@ public sealed class WebhookPublisher(AppDbContext db, OutboxWriter outbox, TimeP
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    public Task<int> PublishAsync(WebhookEvent e, CancellationToken ct) => PublishManyAsync([e], ct);
+    /// <summary>Each delivery is its own outbox resource: deliveries never wait for or supersede one another.</summary>
+    public static string ResourceKey(Guid deliveryId) => $"webhook:{deliveryId}";
 
     /// <returns>How many deliveries were queued.</returns>
     public async Task<int> PublishManyAsync(IReadOnlyCollection<WebhookEvent> events, CancellationToken ct)
@@ -29,27 +30,30 @@ public sealed class WebhookPublisher(AppDbContext db, OutboxWriter outbox, TimeP
         if (events.Count == 0)
             return 0;
         var tenantIds = events.Select(e => e.TenantId).Distinct().ToList();
-        var webhooks = (await db.Set<Webhook>().AsNoTracking().Include(w => w.Tenant)
-            .Where(w => w.Enabled && tenantIds.Contains(w.TenantId)).ToListAsync(ct)).ToLookup(w => w.TenantId);
+        var webhooks = await db.Set<Webhook>().AsNoTracking().Include(w => w.Tenant)
+            .Where(w => w.Enabled && tenantIds.Contains(w.TenantId)).ToListAsync(ct);
         if (webhooks.Count == 0)
             return 0;
+        // Subscriptions are read once per call, not once per event.
+        var subscribers = webhooks.SelectMany(w => w.EventList.Select(type => (Key: (w.TenantId, type), Webhook: w)))
+            .ToLookup(s => s.Key, s => s.Webhook);
         var queued = new List<OutboxItem>();
         foreach (var e in events)
         {
-            var subscribed = webhooks[e.TenantId].Where(w => w.Wants(e.Type)).ToList();
+            var subscribed = subscribers[(e.TenantId, e.Type)].ToList();
             if (subscribed.Count > 0)
                 queued.AddRange(Queue(subscribed, e).Select(q => q.Item));
         }
-        await outbox.EnqueueManyAsync(DeliverKind, queued, ct);
+        outbox.EnqueueUnique(DeliverKind, queued);
         return queued.Count;
     }
 
     /// <summary>A <c>ping</c> to one webhook, subscribed or not (a receiver's first test).</summary>
-    public async Task<WebhookDelivery> PingAsync(Webhook webhook, CancellationToken ct)
+    public WebhookDelivery Ping(Webhook webhook)
     {
         var (delivery, item) = Queue([webhook], new WebhookEvent(webhook.TenantId, WebhookEventTypes.Ping,
             new { webhook_id = webhook.Id, message = "ping from Email-Engine" })).Single();
-        await outbox.EnqueueManyAsync(DeliverKind, [item], ct);
+        outbox.EnqueueUnique(DeliverKind, [item]);
         return delivery;
     }
 
@@ -67,7 +71,7 @@ public sealed class WebhookPublisher(AppDbContext db, OutboxWriter outbox, TimeP
                 Body = body, Status = WebhookDeliveryStatus.Pending, CreatedAt = now,
             };
             db.Add(delivery);
-            items.Add((delivery, new OutboxItem($"webhook:{delivery.Id}", e.TenantId, JsonSerializer.Serialize(new DeliverPayload(delivery.Id), Json))));
+            items.Add((delivery, new OutboxItem(ResourceKey(delivery.Id), e.TenantId, JsonSerializer.Serialize(new DeliverPayload(delivery.Id), Json))));
         }
         return items;
     }

@@ -21,8 +21,7 @@ public sealed class WebhookSender(IHttpClientFactory http, WebhookSecrets secret
 
     public async Task<OutboxResult> HandleAsync(OutboxMessage message, AppDbContext db, CancellationToken ct)
     {
-        var payload = JsonSerializer.Deserialize<WebhookPublisher.DeliverPayload>(message.Payload, WebhookPublisher.Json)!;
-        var delivery = await db.Set<WebhookDelivery>().SingleOrDefaultAsync(d => d.Id == payload.DeliveryId, ct);
+        var delivery = await FindDeliveryAsync(message, db, ct);
         if (delivery is null)
             return OutboxResult.Success; // its webhook was deleted
         var webhook = await db.Set<Webhook>().AsNoTracking().SingleAsync(w => w.Id == delivery.WebhookId, ct);
@@ -67,11 +66,15 @@ public sealed class WebhookSender(IHttpClientFactory http, WebhookSecrets secret
     {
         if (!final)
             return;
-        var payload = JsonSerializer.Deserialize<WebhookPublisher.DeliverPayload>(message.Payload, WebhookPublisher.Json)!;
-        var delivery = await db.Set<WebhookDelivery>().SingleOrDefaultAsync(d => d.Id == payload.DeliveryId, ct);
-        if (delivery is null)
+        if (await FindDeliveryAsync(message, db, ct) is not { } delivery)
             return;
         delivery.Status = WebhookDeliveryStatus.Failed;
         delivery.LastError ??= error;
+    }
+
+    private static Task<WebhookDelivery?> FindDeliveryAsync(OutboxMessage message, AppDbContext db, CancellationToken ct)
+    {
+        var payload = JsonSerializer.Deserialize<WebhookPublisher.DeliverPayload>(message.Payload, WebhookPublisher.Json)!;
+        return db.Set<WebhookDelivery>().SingleOrDefaultAsync(d => d.Id == payload.DeliveryId, ct);
     }
 }
