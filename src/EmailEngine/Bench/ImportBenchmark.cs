@@ -8,45 +8,85 @@ using Npgsql;
 
 namespace EmailEngine.Bench;
 
-public sealed record ImportBenchResult(long Rows, double ImportRowsPerSecond, double RawCopyRowsPerSecond, ImportJob Job);
+public sealed record ImportBenchResult(long Rows, double ImportRowsPerSecond, double RawCopyRowsPerSecond);
 
 /// <summary>
 /// <c>email-engine bench import</c>: generates a realistic contacts CSV (3% invalid addresses, 2% repeats, custom
-/// fields), imports it for a scratch tenant, then COPYs the same file raw into a scratch table, and compares.
+/// fields) and imports it for fresh scratch tenants, then COPYs the same file raw into a scratch table, and compares.
+/// As BenchmarkDotNet does, an untimed warm-up import lets the JIT tier the hot loops up (a long-running API is past
+/// that after its first import; a one-shot CLI import pays it once, and that first run is printed too); the figure is
+/// the median of three timed imports, each into a table that already holds the previous ones.
 /// </summary>
 public sealed class ImportBenchmark(AppDbContext db, TenantScope tenants, ContactImporter importer)
 {
+    private const int TimedRuns = 3;
+
     public async Task<ImportBenchResult> RunAsync(int rows, string workDirectory, TextWriter output, CancellationToken ct)
     {
         Directory.CreateDirectory(workDirectory);
         var file = Path.Combine(workDirectory, $"bench-contacts-{rows}.csv");
         output.WriteLine($"generating {rows:N0} rows in {file}");
         Generate(file, rows);
+        var scratch = new List<long>();
+        try
+        {
+            var warmUp = await ImportAsync(file, rows, scratch, ct);
+            output.WriteLine($"warm-up (first import in this process, untimed): {warmUp.Rate:N0} rows/s");
+            var runs = new List<double>();
+            for (var run = 1; run <= TimedRuns; run++)
+            {
+                var timed = await ImportAsync(file, rows, scratch, ct);
+                runs.Add(timed.Rate);
+                output.WriteLine($"import {run}: {rows:N0} rows in {timed.Elapsed.TotalSeconds:F2} s = {timed.Rate:N0} rows/s (read, validate, COPY: "
+                    + $"{timed.Staged.TotalSeconds:F2} s; merge: {(timed.Elapsed - timed.Staged).TotalSeconds:F2} s; {timed.Job.Accepted:N0} accepted, "
+                    + $"{timed.Job.Rejected:N0} rejected, {timed.Job.Duplicates:N0} duplicates; engine CPU {timed.Cpu.TotalSeconds:F2} s, GC pauses {timed.GcPause.TotalMilliseconds:F0} ms)");
+            }
+            var importRate = Median(runs);
+            var rawRate = Median([await RawCopyAsync(file, rows, ct), await RawCopyAsync(file, rows, ct), await RawCopyAsync(file, rows, ct)]);
+            output.WriteLine($"import (median of {TimedRuns}): {importRate:N0} rows/s");
+            output.WriteLine($"raw COPY of the same file (median of 3): {rawRate:N0} rows/s");
+            output.WriteLine($"import / raw COPY = {importRate / rawRate:P0}");
+            return new ImportBenchResult(rows, importRate, rawRate);
+        }
+        finally
+        {
+            foreach (var tenant in scratch)
+            {
+                await db.Database.ExecuteSqlInterpolatedAsync($"DELETE FROM outbox_messages WHERE tenant_id = {tenant}", ct);
+                await db.Database.ExecuteSqlInterpolatedAsync($"DELETE FROM contacts WHERE tenant_id = {tenant}", ct);
+            }
+            await db.Database.ExecuteSqlRawAsync("VACUUM contacts", ct);
+            File.Delete(file);
+        }
+    }
 
+    /// <summary>One import: wall time, when its rows were all read, this process's CPU time and GC pauses (PostgreSQL's are its own).</summary>
+    private sealed record Timed(TimeSpan Elapsed, TimeSpan Staged, ImportJob Job, TimeSpan Cpu, TimeSpan GcPause)
+    {
+        public double Rate => Job.Rows / Elapsed.TotalSeconds;
+    }
+
+    private async Task<Timed> ImportAsync(string file, int rows, List<long> scratch, CancellationToken ct)
+    {
         var slug = $"bench-{Guid.NewGuid():N}"[..20];
         var tenant = await tenants.CreateAsync(slug, slug, "fr", ct);
+        scratch.Add(tenant.Id);
         var job = new ImportJob { TenantId = tenant.Id, FileName = Path.GetFileName(file), CreatedAt = DateTimeOffset.UtcNow };
         db.Add(job);
         await db.SaveChangesAsync(ct);
-
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var pause = GC.GetTotalPauseDuration();
         var watch = Stopwatch.StartNew();
         var stagedAfter = TimeSpan.Zero;
         var phases = new SynchronousProgress(p => { if (p.Phase == "staged") stagedAfter = watch.Elapsed; });
         await using (var stream = File.OpenRead(file))
             await importer.RunAsync(job, tenant, stream, new ImportOptions(), phases, ct);
-        var importRate = rows / watch.Elapsed.TotalSeconds;
-        output.WriteLine($"  read + validate + COPY to staging: {stagedAfter.TotalSeconds:F2} s; merge into contacts: {(watch.Elapsed - stagedAfter).TotalSeconds:F2} s");
-        output.WriteLine($"import: {rows:N0} rows in {watch.Elapsed.TotalSeconds:F2} s = {importRate:N0} rows/s ({job.Accepted:N0} accepted, {job.Rejected:N0} rejected, {job.Duplicates:N0} duplicates)");
-
-        var rawRate = await RawCopyAsync(file, rows, ct);
-        output.WriteLine($"raw COPY of the same file: {rawRate:N0} rows/s");
-        output.WriteLine($"import / raw COPY = {importRate / rawRate:P0}");
-
-        await db.Database.ExecuteSqlInterpolatedAsync($"DELETE FROM outbox_messages WHERE tenant_id = {tenant.Id}", ct);
-        await db.Database.ExecuteSqlInterpolatedAsync($"DELETE FROM contacts WHERE tenant_id = {tenant.Id}", ct);
-        File.Delete(file);
-        return new ImportBenchResult(rows, importRate, rawRate, job);
+        if (job.Status != ImportStatus.Completed || job.Rows != rows)
+            throw new InvalidOperationException($"the import ended {job.Status} after {job.Rows} rows: {job.Error}");
+        return new Timed(watch.Elapsed, stagedAfter, job, Process.GetCurrentProcess().TotalProcessorTime - cpu, GC.GetTotalPauseDuration() - pause);
     }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     private async Task<double> RawCopyAsync(string file, int rows, CancellationToken ct)
     {

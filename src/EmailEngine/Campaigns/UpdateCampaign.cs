@@ -76,8 +76,10 @@ public static class UpdateCampaign
         await CampaignSync.EnqueueDeleteAsync(outbox, found.Value!, found.Value!.Tenant.Slug, ct);
         db.Remove(found.Value);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        // On PostgreSQL contacts carry no foreign-key trigger (bulk import speed): clear the reference here.
-        await db.Set<Contacts.Contact>().Where(c => c.WelcomeCampaignId == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.WelcomeCampaignId, (long?)null), ct);
+        // On PostgreSQL contacts carry no foreign-key trigger nor index on this column (bulk import speed): clear the
+        // reference here, through the tenant's contacts.
+        var tenantId = found.Value!.TenantId;
+        await db.Set<Contacts.Contact>().Where(c => c.TenantId == tenantId && c.WelcomeCampaignId == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.WelcomeCampaignId, (long?)null), ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return TypedResults.NoContent();

@@ -12,7 +12,17 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
 }
 
-public sealed class PostgresAppDbContext(DbContextOptions<PostgresAppDbContext> options) : AppDbContext(options);
+public sealed class PostgresAppDbContext(DbContextOptions<PostgresAppDbContext> options) : AppDbContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        // Address keys are lower-cased already: byte-wise comparison keeps their unique index and the import's
+        // sort off the locale's collation rules, which cost bulk import time.
+        modelBuilder.Entity<Contacts.Contact>().Property(c => c.EmailKey).UseCollation("C");
+        modelBuilder.Entity<Contacts.Import.ImportStagingRow>().Property(r => r.EmailKey).UseCollation("C");
+    }
+}
 
 public sealed class SqliteAppDbContext(DbContextOptions<SqliteAppDbContext> options) : AppDbContext(options)
 {

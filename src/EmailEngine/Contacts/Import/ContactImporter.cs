@@ -1,15 +1,13 @@
 using System.Diagnostics;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.Json;
-using System.Threading.Channels;
-using EmailEngine.Contacts.Validation;
 using EmailEngine.Data;
 using EmailEngine.Hosting;
 using EmailEngine.Outbox;
 using EmailEngine.Tenants;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using NpgsqlTypes;
 using Sylvan.Data.Csv;
 
 namespace EmailEngine.Contacts.Import;
@@ -19,10 +17,12 @@ public sealed record ImportOptions(char? Delimiter = null, IReadOnlyDictionary<s
 public sealed record ImportProgress(long Rows, long Accepted, long Rejected, double RowsPerSecond, string Phase);
 
 /// <summary>
-/// Bulk import, streamed: CSV rows are read one at a time (flat memory whatever the file size), validated with the
-/// intake rules and written with binary COPY into an UNLOGGED staging table; one set-based statement then merges
-/// them into <c>contacts</c> (last occurrence of an address wins, suppressed addresses are stored as suppressed,
-/// existing contacts are updated, never duplicated). Subscribers then reach MailWizz in bulk batches through the
+/// Bulk import, streamed: CSV rows are read one at a time (flat memory whatever the file size) and validated with the
+/// intake rules. The first occurrence of an address that is neither suppressed nor already the tenant's goes straight
+/// into <c>contacts</c> by binary COPY (<see cref="NewContactCopier"/>); the rest (repeats within the file, suppressed
+/// addresses, addresses the tenant has) is COPYed into an UNLOGGED staging table and merged by one set-based
+/// statement at the end: the last occurrence of an address wins, suppressed addresses are stored as suppressed,
+/// existing contacts are updated, never duplicated. Subscribers then reach MailWizz in bulk batches through the
 /// outbox. Re-running the same file after a crash completes it without duplicates.
 /// </summary>
 public sealed class ContactImporter(AppDbContext db, DatabaseTarget database, WelcomeWorkflow welcome, OutboxWriter outbox, TimeProvider clock)
@@ -40,9 +40,10 @@ public sealed class ContactImporter(AppDbContext db, DatabaseTarget database, We
         await db.SaveChangesAsync(ct);
         try
         {
-            var hasLanguage = await StageAsync(job, tenant, csv, options, progress, ct);
+            var run = new ImportRun(job, tenant, TruncateToMicroseconds(clock.GetUtcNow()));
+            await LoadAsync(run, csv, options, progress, ct);
             progress?.Report(new ImportProgress(job.Rows, job.Accepted, job.Rejected, 0, "merging"));
-            await MergeAsync(job, tenant, hasLanguage, ct);
+            await MergeAsync(run, ct);
             job.Status = ImportStatus.Completed;
         }
         catch (Exception e) when (e is CsvFormatException or InvalidDataException or DecoderFallbackException)
@@ -54,6 +55,21 @@ public sealed class ContactImporter(AppDbContext db, DatabaseTarget database, We
         return job;
     }
 
+    /// <summary>What one run of a job carries from reading to merging. The contacts it writes are stamped <see cref="Now"/>.</summary>
+    private sealed class ImportRun(ImportJob job, Tenant tenant, DateTimeOffset now)
+    {
+        public ImportJob Job { get; } = job;
+        public Tenant Tenant { get; } = tenant;
+        public DateTimeOffset Now { get; } = now;
+        public Dictionary<string, long> WelcomeCampaigns { get; } = [];
+        public bool FileHasLanguage { get; set; }
+        public long Copied { get; set; }
+        public long Staged { get; set; }
+    }
+
+    // PostgreSQL keeps microseconds: the merge recognises the contacts this run created by their exact stamp.
+    private static DateTimeOffset TruncateToMicroseconds(DateTimeOffset at) => new(at.Ticks - at.Ticks % 10, at.Offset);
+
     private async Task<ImportJob> FailAsync(ImportJob job, string error, CancellationToken ct)
     {
         job.Status = ImportStatus.Failed;
@@ -63,9 +79,9 @@ public sealed class ContactImporter(AppDbContext db, DatabaseTarget database, We
         return job;
     }
 
-    /// <summary>Stages the file's rows; returns whether it has a language column.</summary>
-    private async Task<bool> StageAsync(ImportJob job, Tenant tenant, Stream csv, ImportOptions options, IProgress<ImportProgress>? progress, CancellationToken ct)
+    private async Task LoadAsync(ImportRun run, Stream csv, ImportOptions options, IProgress<ImportProgress>? progress, CancellationToken ct)
     {
+        var (job, tenant) = (run.Job, run.Tenant);
         var connectionString = db.Database.GetConnectionString()!;
         await using var staging = new NpgsqlConnection(connectionString);
         await using var rejects = new NpgsqlConnection(connectionString);
@@ -73,9 +89,10 @@ public sealed class ContactImporter(AppDbContext db, DatabaseTarget database, We
         await rejects.OpenAsync(ct);
         await using (var clean = new NpgsqlCommand("DELETE FROM import_staging WHERE job_id = $1", staging) { Parameters = { new() { Value = job.Id } } })
             await clean.ExecuteNonQueryAsync(ct);
-        await using var rows = await staging.BeginBinaryImportAsync(
+        var suppressed = await SuppressedAddresses.LoadAsync(staging, tenant.Id, ct);
+        await using var rows = await BinaryCopyWriter.BeginAsync(staging,
             "COPY import_staging (job_id, row_number, email, email_key, email_hash, first_name, last_name, company, language, source, tags, fields, flags) FROM STDIN (FORMAT BINARY)", ct);
-        await using var bad = await rejects.BeginBinaryImportAsync("COPY import_rejects (job_id, row_number, value, reason) FROM STDIN (FORMAT BINARY)", ct);
+        await using var bad = await BinaryCopyWriter.BeginAsync(rejects, "COPY import_rejects (job_id, row_number, value, reason) FROM STDIN (FORMAT BINARY)", ct);
 
         using var reader = new StreamReader(csv, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
         await using var records = await CsvDataReader.CreateAsync(reader, new CsvDataReaderOptions
@@ -87,131 +104,134 @@ public sealed class ContactImporter(AppDbContext db, DatabaseTarget database, We
         var columns = ImportColumns.From(headers, options.Mapping);
         if (columns.Email < 0)
             throw new InvalidDataException($"no email column among {string.Join(", ", headers.Select(h => $"'{h}'"))}; map one with mapping={{\"Your Header\": \"email\"}}");
+        run.FileHasLanguage = columns.Language >= 0;
 
-        // Two stages on two cores: this task parses and validates, the other writes COPY rows.
-        var channel = Channel.CreateBounded<StagedRow>(new BoundedChannelOptions(8192) { SingleReader = true, SingleWriter = true });
-        var writer = Task.Run(() => WriteRows(channel.Reader, rows, bad, job.Id), ct);
+        var copier = new NewContactCopier(connectionString, tenant.Id, job.Id, run.Now, ct);
+        var rowReader = new ImportRowReader(columns, headers.Count, tenant.DefaultLanguage);
+        var seen = new SeenAddresses();
         var watch = Stopwatch.StartNew();
         var rowNumber = 1L; // the header
-        try
+        while (await records.ReadAsync(ct))
         {
-            while (await records.ReadAsync(ct))
+            rowNumber++;
+            job.Rows++;
+            var row = rowReader.Read(records, rowNumber);
+            if (row.Reject is not null)
             {
-                rowNumber++;
-                job.Rows++;
-                var row = Validate(records, columns, headers.Count, rowNumber, tenant.DefaultLanguage);
-                if (row.Reject is null) job.Accepted++; else job.Rejected++;
-                if (!channel.Writer.TryWrite(row))
-                    await channel.Writer.WriteAsync(row, ct);
-                if (job.Rows % ProgressEvery == 0)
-                    progress?.Report(new ImportProgress(job.Rows, job.Accepted, job.Rejected, job.Rows / watch.Elapsed.TotalSeconds, "reading"));
+                job.Rejected++;
+                WriteReject(bad, job.Id, row);
             }
+            else
+            {
+                job.Accepted++;
+                row.WelcomeCampaignId = await WelcomeCampaignAsync(run, row.Language!, ct);
+                var repeat = seen.Add(XxHash128.HashToUInt128(MemoryMarshal.AsBytes(row.Key.AsSpan())));
+                if (repeat || copier.Conflicted || suppressed.Matches(row.Key!))
+                    WriteStaged(run, rows, row);
+                else
+                    await copier.AddAsync(row, ct);
+            }
+            if (job.Rows % ProgressEvery == 0)
+                progress?.Report(new ImportProgress(job.Rows, job.Accepted, job.Rejected, job.Rows / watch.Elapsed.TotalSeconds, "reading"));
         }
-        finally
-        {
-            channel.Writer.Complete();
-        }
-        await writer;
+        var (copied, refused) = await copier.CompleteAsync(ct);
+        run.Copied = copied;
+        foreach (var row in refused)
+            WriteStaged(run, rows, row);
         await rows.CompleteAsync(ct);
         await bad.CompleteAsync(ct);
         progress?.Report(new ImportProgress(job.Rows, job.Accepted, job.Rejected, job.Rows / Math.Max(watch.Elapsed.TotalSeconds, 1e-6), "staged"));
-        return columns.Language >= 0;
     }
 
-    /// <summary>A parsed row, or a rejection (<see cref="Reject"/> set).</summary>
-    private sealed record StagedRow(long RowNumber, string? Email, string? Key, string? Language, string? FirstName, string? LastName,
-        string? Company, string? Source, string? Tags, string? Fields, int Flags, string? Reject, string? RejectedValue);
-
-    private static StagedRow Validate(CsvDataReader records, ImportColumns columns, int expectedColumns, long rowNumber, string defaultLanguage)
+    private async ValueTask<long> WelcomeCampaignAsync(ImportRun run, string language, CancellationToken ct)
     {
-        if (records.RowFieldCount != expectedColumns)
-            return Rejected(rowNumber, null, $"expected {expectedColumns} columns, found {records.RowFieldCount}");
-        var raw = records.GetString(columns.Email);
-        var check = EmailAddressValidator.Check(raw);
-        if (!check.IsValid)
-            return Rejected(rowNumber, raw, $"{check.Reason} ({check.Code})");
-        var language = columns.Language >= 0 && TenantRules.NormalizeLanguage(records.GetString(columns.Language)) is { } l ? l : defaultLanguage;
-        return new StagedRow(rowNumber, check.Normalized, check.Normalized!.ToLowerInvariant(), language, Optional(records, columns.FirstName, 255),
-            Optional(records, columns.LastName, 255), Optional(records, columns.Company, 255), Optional(records, columns.Source, 100),
-            Tags(records, columns.Tags), Fields(records, columns.Fields), (int)check.Flags, null, null);
+        if (!run.WelcomeCampaigns.TryGetValue(language, out var id))
+            run.WelcomeCampaigns[language] = id = (await welcome.ChooseAsync(run.Tenant, language, ct)).Campaign.Id;
+        return id;
     }
 
-    private static StagedRow Rejected(long rowNumber, string? value, string reason) =>
-        new(rowNumber, null, null, null, null, null, null, null, null, null, 0, reason, value);
-
-    private static string? Optional(CsvDataReader records, int column, int max)
+    private static void WriteReject(BinaryCopyWriter bad, long jobId, ImportRow row)
     {
-        var value = column >= 0 ? records.GetString(column).Trim() : "";
-        return value.Length == 0 ? null : value.Length > max ? value[..max] : value;
+        bad.StartRow(4);
+        bad.Write(jobId);
+        bad.Write(row.RowNumber);
+        bad.Write(row.RejectedValue is null ? null : Truncate(row.RejectedValue, 1000));
+        bad.Write(Truncate(row.Reject!, 500));
     }
 
-    /// <summary>The COPY side: synchronous writes (no per-field await) on the second core.</summary>
-    private static async Task WriteRows(ChannelReader<StagedRow> staged, NpgsqlBinaryImporter rows, NpgsqlBinaryImporter bad, long jobId)
+    private static void WriteStaged(ImportRun run, BinaryCopyWriter rows, ImportRow row)
     {
-        await foreach (var row in staged.ReadAllAsync())
-        {
-            if (row.Reject is not null)
-            {
-                bad.StartRow();
-                bad.Write(jobId, NpgsqlDbType.Bigint);
-                bad.Write(row.RowNumber, NpgsqlDbType.Bigint);
-                if (row.RejectedValue is null) bad.WriteNull(); else bad.Write(Truncate(row.RejectedValue, 1000), NpgsqlDbType.Text);
-                bad.Write(Truncate(row.Reject, 500), NpgsqlDbType.Text);
-                continue;
-            }
-            rows.StartRow();
-            rows.Write(jobId, NpgsqlDbType.Bigint);
-            rows.Write(row.RowNumber, NpgsqlDbType.Bigint);
-            rows.Write(row.Email!, NpgsqlDbType.Text);
-            rows.Write(row.Key!, NpgsqlDbType.Text);
-            rows.Write(Suppressions.Suppression.HashOf(row.Key!), NpgsqlDbType.Text);
-            WriteOptional(rows, row.FirstName);
-            WriteOptional(rows, row.LastName);
-            WriteOptional(rows, row.Company);
-            rows.Write(row.Language!, NpgsqlDbType.Text);
-            WriteOptional(rows, row.Source);
-            rows.Write(row.Tags!, NpgsqlDbType.Text);
-            rows.Write(row.Fields!, NpgsqlDbType.Text);
-            rows.Write(row.Flags, NpgsqlDbType.Integer);
-        }
-    }
-
-    private static void WriteOptional(NpgsqlBinaryImporter rows, string? value)
-    {
-        if (value is null) rows.WriteNull(); else rows.Write(value, NpgsqlDbType.Text);
+        run.Staged++;
+        rows.StartRow(13);
+        rows.Write(run.Job.Id);
+        rows.Write(row.RowNumber);
+        rows.Write(row.Email);
+        rows.Write(row.Key);
+        rows.Write(Suppressions.Suppression.HashOf(row.Key!));
+        rows.Write(row.FirstName);
+        rows.Write(row.LastName);
+        rows.Write(row.Company);
+        rows.Write(row.Language);
+        rows.Write(row.Source);
+        rows.Write(row.Tags);
+        rows.Write(row.Fields);
+        rows.Write(row.Flags);
     }
 
     private static string Truncate(string value, int max) => value.Length > max ? value[..max] : value;
 
-    private static string Tags(CsvDataReader records, int column) => column < 0 || records.GetString(column).Trim().Length == 0
-        ? "[]"
-        : JsonSerializer.Serialize(records.GetString(column).Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-
-    private static string Fields(CsvDataReader records, IReadOnlyList<(int Index, string Tag)> fields)
+    /// <summary>
+    /// One statement over the staged rows: the last occurrence of each address wins, whole, over earlier ones of this
+    /// run (copied or staged); addresses on the tenant's or the global suppression list are stored as suppressed;
+    /// contacts from before this run keep values the file leaves empty, and keep their language (and so their welcome
+    /// autoresponder and list) when the file has no language column. Then the subscribers are queued for MailWizz.
+    /// </summary>
+    private async Task MergeAsync(ImportRun run, CancellationToken ct)
     {
-        if (fields.Count == 0)
-            return "{}";
-        var values = new Dictionary<string, string>();
-        foreach (var (index, tag) in fields)
-            if (records.GetString(index).Trim() is { Length: > 0 } value)
-                values[tag] = value.Length > 255 ? value[..255] : value;
-        return JsonSerializer.Serialize(values);
+        var job = run.Job;
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        long inserted = 0, updated = 0, suppressed = 0, ofThisRun = 0;
+        if (run.Staged > 0)
+        {
+            await using (var tune = new NpgsqlCommand("SET LOCAL work_mem = '256MB'; SET LOCAL synchronous_commit = off", connection, transaction))
+                await tune.ExecuteNonQueryAsync(ct);
+            await using var merge = new NpgsqlCommand(MergeSql(run), connection, transaction);
+            merge.Parameters.AddWithValue("tenant", run.Tenant.Id);
+            merge.Parameters.AddWithValue("job", job.Id);
+            merge.Parameters.AddWithValue("now", run.Now);
+            var i = 0;
+            foreach (var language in run.WelcomeCampaigns.Keys)
+                merge.Parameters.AddWithValue($"l{i++}", language);
+            merge.CommandTimeout = 600;
+            await using (var result = await merge.ExecuteReaderAsync(ct))
+            {
+                await result.ReadAsync(ct);
+                (inserted, updated, suppressed, ofThisRun) = (result.GetInt64(0), result.GetInt64(1), result.GetInt64(2), result.GetInt64(3));
+            }
+            await using var clean = new NpgsqlCommand("DELETE FROM import_staging WHERE job_id = @job", connection, transaction);
+            clean.Parameters.AddWithValue("job", job.Id);
+            await clean.ExecuteNonQueryAsync(ct);
+        }
+        // A staged row that updated a contact this run wrote earlier is a repeat within the file, not an update.
+        (job.Inserted, job.Updated, job.Suppressed) = (run.Copied + inserted, updated - ofThisRun, suppressed);
+        job.Duplicates = job.Accepted - job.Inserted - job.Updated;
+        await db.Database.UseTransactionAsync(transaction, ct);
+        await SubscriberBatches.EnqueueAsync(outbox, run.Tenant.Id, job.Id, ct);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        await db.Database.UseTransactionAsync(null, ct);
     }
 
-    /// <summary>
-    /// One statement: the last occurrence of each address wins; addresses on the tenant's or the global suppression
-    /// list are stored as suppressed; existing contacts keep values the file leaves empty, and keep their language
-    /// (and so their welcome autoresponder and list) when the file has no language column.
-    /// </summary>
-    private async Task MergeAsync(ImportJob job, Tenant tenant, bool fileHasLanguage, CancellationToken ct)
+    private static string MergeSql(ImportRun run)
     {
-        var languages = await db.Set<ImportStagingRow>().Where(r => r.JobId == job.Id).Select(r => r.Language).Distinct().ToListAsync(ct);
-        var welcomeCampaigns = new Dictionary<string, long>();
-        foreach (var language in languages)
-            welcomeCampaigns[language] = (await welcome.ChooseAsync(tenant, language, ct)).Campaign.Id;
-        var now = clock.GetUtcNow();
-        var values = welcomeCampaigns.Count == 0 ? "('', 0)" : string.Join(", ", welcomeCampaigns.Select((w, i) => $"(@l{i}, {w.Value})"));
-        var sql = $"""
+        var values = string.Join(", ", run.WelcomeCampaigns.Select((w, i) => $"(@l{i}, {w.Value})"));
+        // Only the fast path writes before this statement, and it only inserts: a contact created with this run's stamp
+        // is an earlier occurrence of the address in this file.
+        const string thisRun = "(contacts.import_job_id = @job AND contacts.created_at = @now)";
+        string Keep(string column) => $"{column} = CASE WHEN {thisRun} THEN EXCLUDED.{column} ELSE COALESCE(EXCLUDED.{column}, contacts.{column}) END";
+        return $"""
             WITH w(language, campaign_id) AS (VALUES {values}),
             merged AS (
               INSERT INTO contacts (tenant_id, email, email_key, first_name, last_name, company, language, source, tags, fields, status, flags,
@@ -224,45 +244,14 @@ public sealed class ContactImporter(AppDbContext db, DatabaseTarget database, We
               WHERE s.job_id = @job
               ORDER BY s.email_key, s.row_number DESC
               ON CONFLICT (tenant_id, email_key) DO UPDATE SET
-                email = EXCLUDED.email,
-                first_name = COALESCE(EXCLUDED.first_name, contacts.first_name),
-                last_name = COALESCE(EXCLUDED.last_name, contacts.last_name),
-                company = COALESCE(EXCLUDED.company, contacts.company),
-                source = COALESCE(EXCLUDED.source, contacts.source),
-                fields = CASE WHEN EXCLUDED.fields = {EmptyObject} THEN contacts.fields ELSE EXCLUDED.fields END,
-                status = EXCLUDED.status, flags = EXCLUDED.flags, {(fileHasLanguage ? "language = EXCLUDED.language, welcome_campaign_id = EXCLUDED.welcome_campaign_id," : "")}
+                email = EXCLUDED.email, {Keep("first_name")}, {Keep("last_name")}, {Keep("company")}, {Keep("source")},
+                tags = CASE WHEN {thisRun} THEN EXCLUDED.tags ELSE contacts.tags END,
+                fields = CASE WHEN {thisRun} OR EXCLUDED.fields <> {EmptyObject} THEN EXCLUDED.fields ELSE contacts.fields END,
+                status = EXCLUDED.status, flags = EXCLUDED.flags, {(run.FileHasLanguage ? "language = EXCLUDED.language, welcome_campaign_id = EXCLUDED.welcome_campaign_id," : "")}
                 sync_status = 'pending', sync_attempts = 0, updated_at = EXCLUDED.updated_at, import_job_id = EXCLUDED.import_job_id
-              RETURNING (xmax = 0) AS inserted, status)
-            SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), count(*) FILTER (WHERE status = 'suppressed') FROM merged
+              RETURNING (xmax = 0) AS inserted, status, (import_job_id = @job AND created_at = @now) AS of_this_run)
+            SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), count(*) FILTER (WHERE status = 'suppressed'),
+                   count(*) FILTER (WHERE of_this_run AND NOT inserted) FROM merged
             """;
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using (var tune = new NpgsqlCommand("SET LOCAL work_mem = '256MB'; SET LOCAL synchronous_commit = off", connection, transaction))
-            await tune.ExecuteNonQueryAsync(ct);
-        await using (var merge = new NpgsqlCommand(sql, connection, transaction))
-        {
-            merge.Parameters.AddWithValue("tenant", tenant.Id);
-            merge.Parameters.AddWithValue("job", job.Id);
-            merge.Parameters.AddWithValue("now", now);
-            var i = 0;
-            foreach (var language in welcomeCampaigns.Keys)
-                merge.Parameters.AddWithValue($"l{i++}", language);
-            merge.CommandTimeout = 600;
-            await using var result = await merge.ExecuteReaderAsync(ct);
-            await result.ReadAsync(ct);
-            (job.Inserted, job.Updated, job.Suppressed) = (result.GetInt64(0), result.GetInt64(1), result.GetInt64(2));
-        }
-        job.Duplicates = job.Accepted - job.Inserted - job.Updated;
-        await using (var clean = new NpgsqlCommand("DELETE FROM import_staging WHERE job_id = @job", connection, transaction))
-        {
-            clean.Parameters.AddWithValue("job", job.Id);
-            await clean.ExecuteNonQueryAsync(ct);
-        }
-        await db.Database.UseTransactionAsync(transaction, ct);
-        await SubscriberBatches.EnqueueAsync(outbox, tenant.Id, job.Id, ct);
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
-        await db.Database.UseTransactionAsync(null, ct);
     }
 }

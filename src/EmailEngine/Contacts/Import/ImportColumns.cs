@@ -42,7 +42,9 @@ public sealed class ImportColumns
             Email = Find("email"), FirstName = Find("first_name"), LastName = Find("last_name"), Company = Find("company"),
             Language = Find("language"), Source = Find("source"), Tags = Find("tags"),
             Fields = headers.Select((h, i) => (i, Target: Target(h))).Where(x => x.Target?.StartsWith("fields.") == true)
-                .Select(x => (x.i, x.Target![7..].ToUpperInvariant())).ToList(),
+                .Select(x => (x.i, Tag: x.Target![7..].ToUpperInvariant()))
+                .Reverse().DistinctBy(x => x.Tag).Reverse().ToList(), // two columns for one tag: the later one
+
         };
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using EmailEngine.Common;
@@ -50,33 +51,66 @@ public static class EmailAddressValidator
         if (text.IndexOf('@') != at)
             return EmailAddressCheck.Invalid("multiple_at", "has more than one @ outside quotes");
         var local = text[..at];
-        var domain = text[(at + 1)..];
+        var domain = text.AsSpan(at + 1);
         if (local.Length == 0)
             return EmailAddressCheck.Invalid("missing_local_part", "has nothing before the @");
-        if (domain.Length == 0)
+        if (domain.IsEmpty)
             return EmailAddressCheck.Invalid("missing_domain", "has nothing after the @");
 
         var localCheck = CheckLocal(local, out var flags);
         if (localCheck is not null)
             return localCheck;
 
-        if (domain.StartsWith('['))
+        if (domain[0] == '[')
             return EmailAddressCheck.Invalid("ip_literal_domain", "uses an IP-literal domain ([…]); mail to bare IPs is refused by providers");
-        if (!Hostname.TryNormalize(domain, out var asciiDomain, out var domainReason) || domain.EndsWith('.'))
-            return EmailAddressCheck.Invalid("invalid_domain", $"domain '{domain}' {(domain.EndsWith('.') ? "ends with a dot" : domainReason)}");
+        var verdict = Domains.Of(domain);
+        if (verdict.Ascii is null)
+            return EmailAddressCheck.Invalid("invalid_domain", verdict.Reason!);
 
-        var normalized = $"{local}@{asciiDomain}";
+        var normalized = domain.SequenceEqual(verdict.Ascii) ? text : $"{local}@{verdict.Ascii}";
         var octets = Encoding.UTF8.GetByteCount(normalized);
         if (octets > 254)
             return EmailAddressCheck.Invalid("too_long", $"is {octets} octets; an address has at most 254 (RFC 5321 §4.5.3.1.3)");
 
         if (RoleAccounts.IsRole(local))
             flags |= EmailFlags.RoleAccount;
-        if (DisposableDomains.Contains(asciiDomain))
+        if (verdict.Disposable)
             flags |= EmailFlags.DisposableDomain;
-        var unicodeDomain = asciiDomain.Contains("xn--", StringComparison.Ordinal) ? new IdnMapping().GetUnicode(asciiDomain) : null;
-        return new EmailAddressCheck(true, normalized, null, null, flags, unicodeDomain);
+        return new EmailAddressCheck(true, normalized, null, null, flags, verdict.Unicode);
     }
+
+    /// <summary>
+    /// What a domain part comes to, remembered: a bulk import meets the same few thousand domains millions of times,
+    /// and normalizing one (IDN, labels) costs more than the rest of the check. Bounded; beyond it, computed each time.
+    /// </summary>
+    private static class Domains
+    {
+        private const int Capacity = 50_000;
+        private static readonly ConcurrentDictionary<string, DomainVerdict> Known = new(StringComparer.Ordinal);
+        private static readonly ConcurrentDictionary<string, DomainVerdict>.AlternateLookup<ReadOnlySpan<char>> KnownBySpan =
+            Known.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        public static DomainVerdict Of(ReadOnlySpan<char> domain)
+        {
+            if (KnownBySpan.TryGetValue(domain, out var known))
+                return known;
+            var text = domain.ToString();
+            var verdict = Compute(text);
+            if (Known.Count < Capacity)
+                Known.TryAdd(text, verdict);
+            return verdict;
+        }
+
+        private static DomainVerdict Compute(string domain)
+        {
+            if (!Hostname.TryNormalize(domain, out var ascii, out var reason) || domain.EndsWith('.'))
+                return new DomainVerdict(null, $"domain '{domain}' {(domain.EndsWith('.') ? "ends with a dot" : reason)}", false, null);
+            var unicode = ascii.Contains("xn--", StringComparison.Ordinal) ? new IdnMapping().GetUnicode(ascii) : null;
+            return new DomainVerdict(ascii, null, DisposableDomains.Contains(ascii), unicode);
+        }
+    }
+
+    private sealed record DomainVerdict(string? Ascii, string? Reason, bool Disposable, string? Unicode);
 
     private static EmailAddressCheck? CheckLocal(string local, out EmailFlags flags)
     {

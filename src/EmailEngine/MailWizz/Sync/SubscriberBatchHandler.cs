@@ -23,7 +23,7 @@ public sealed class SubscriberBatchHandler(MailWizzClient client, TenantListSync
     {
         var payload = JsonSerializer.Deserialize<SubscriberBatches.Payload>(message.Payload)!;
         var tenant = await db.Set<Tenant>().SingleAsync(t => t.Id == message.TenantId, ct);
-        var pending = db.Set<Contact>().Where(c => c.ImportJobId == payload.JobId && c.Status == ContactStatus.Active
+        var pending = db.Set<Contact>().Where(c => c.TenantId == tenant.Id && c.ImportJobId == payload.JobId && c.Status == ContactStatus.Active
             && c.Sync.Status == SyncStatus.Pending && c.WelcomeCampaignId != null);
         // One bulk call goes to one list: take the next batch sharing the first pending contact's autoresponder.
         var next = await pending.OrderBy(c => c.Id).Select(c => c.WelcomeCampaignId).FirstOrDefaultAsync(ct);

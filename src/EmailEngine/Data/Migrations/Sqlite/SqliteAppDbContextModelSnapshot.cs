@@ -313,18 +313,15 @@ namespace EmailEngine.Data.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_contacts");
 
-                    b.HasIndex("EmailKey")
-                        .HasDatabaseName("ix_contacts_email_key");
-
-                    b.HasIndex("ImportJobId")
-                        .HasDatabaseName("ix_contacts_import_job_id");
-
                     b.HasIndex("WelcomeCampaignId")
                         .HasDatabaseName("ix_contacts_welcome_campaign_id");
 
-                    b.HasIndex("TenantId", "EmailKey")
+                    b.HasIndex("EmailKey", "TenantId")
                         .IsUnique()
-                        .HasDatabaseName("ix_contacts_tenant_id_email_key");
+                        .HasDatabaseName("ix_contacts_email_key_tenant_id");
+
+                    b.HasIndex("TenantId", "ImportJobId", "Id")
+                        .HasDatabaseName("ix_contacts_tenant_id_import_job_id_id");
 
                     b.ToTable("contacts", (string)null);
                 });

@@ -1,0 +1,98 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using EmailEngine.Contacts.Validation;
+using EmailEngine.Tenants;
+using Sylvan.Data.Csv;
+
+namespace EmailEngine.Contacts.Import;
+
+/// <summary>A validated row of an import file, or a rejection (<see cref="Reject"/> set).</summary>
+internal sealed record ImportRow(long RowNumber, string? Email, string? Key, string? Language, string? FirstName, string? LastName,
+    string? Company, string? Source, string? Tags, string? Fields, int Flags, string? Reject, string? RejectedValue)
+{
+    /// <summary>The autoresponder that welcomes the contact, chosen by its language.</summary>
+    public long WelcomeCampaignId { get; set; }
+}
+
+/// <summary>Turns the records of one file into <see cref="ImportRow"/>s with the intake rules; one per import, one thread.</summary>
+internal sealed class ImportRowReader(ImportColumns columns, int expectedColumns, string defaultLanguage)
+{
+    // Tags and custom fields become JSON through one reused writer: serializing a dictionary per row cost more than
+    // validating its address.
+    private readonly ArrayBufferWriter<byte> _json = new(512);
+    private readonly Utf8JsonWriter _writer = new(Stream.Null);
+
+    public ImportRow Read(CsvDataReader records, long rowNumber)
+    {
+        if (records.RowFieldCount != expectedColumns)
+            return Rejected(rowNumber, null, $"expected {expectedColumns} columns, found {records.RowFieldCount}");
+        var raw = records.GetString(columns.Email);
+        var check = EmailAddressValidator.Check(raw);
+        if (!check.IsValid)
+            return Rejected(rowNumber, raw, $"{check.Reason} ({check.Code})");
+        var language = columns.Language >= 0 && TenantRules.NormalizeLanguage(records.GetString(columns.Language)) is { } l ? l : defaultLanguage;
+        return new ImportRow(rowNumber, check.Normalized, check.Normalized!.ToLowerInvariant(), language, Optional(records, columns.FirstName, 255),
+            Optional(records, columns.LastName, 255), Optional(records, columns.Company, 255), Optional(records, columns.Source, 100),
+            Tags(records), Fields(records), (int)check.Flags, null, null);
+    }
+
+    private static ImportRow Rejected(long rowNumber, string? value, string reason) =>
+        new(rowNumber, null, null, null, null, null, null, null, null, null, 0, reason, value);
+
+    private static string? Optional(CsvDataReader records, int column, int max)
+    {
+        var value = column >= 0 ? records.GetString(column).Trim() : "";
+        return value.Length == 0 ? null : value.Length > max ? value[..max] : value;
+    }
+
+    private string Tags(CsvDataReader records)
+    {
+        var cell = columns.Tags < 0 ? "" : records.GetString(columns.Tags);
+        if (cell.AsSpan().Trim().IsEmpty)
+            return "[]";
+        var writer = Start();
+        writer.WriteStartArray();
+        foreach (var tag in cell.Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            writer.WriteStringValue(tag);
+        writer.WriteEndArray();
+        return Finish();
+    }
+
+    private string Fields(CsvDataReader records)
+    {
+        if (columns.Fields.Count == 0)
+            return "{}";
+        var writer = Start();
+        writer.WriteStartObject();
+        var seen = 0;
+        foreach (var (index, tag) in columns.Fields)
+        {
+            if (records.GetString(index).Trim() is not { Length: > 0 } value)
+                continue;
+            writer.WriteString(tag, value.Length > 255 ? value[..255] : value);
+            seen++;
+        }
+        writer.WriteEndObject();
+        return seen == 0 ? Discard("{}") : Finish();
+    }
+
+    private Utf8JsonWriter Start()
+    {
+        _json.ResetWrittenCount();
+        _writer.Reset(_json);
+        return _writer;
+    }
+
+    private string Finish()
+    {
+        _writer.Flush();
+        return Encoding.UTF8.GetString(_json.WrittenSpan);
+    }
+
+    private string Discard(string value)
+    {
+        _writer.Flush();
+        return value;
+    }
+}

@@ -1,0 +1,40 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Npgsql;
+
+namespace EmailEngine.Contacts.Import;
+
+/// <summary>
+/// The tenant's and the global suppressions, as the first 64 bits of each address's SHA-256 (suppressions may keep
+/// only the hash): 8 bytes per entry, whatever the file's size. A row that matches goes through the merge, whose
+/// join on the whole hash decides. With no suppression at all (a new tenant), rows are not hashed.
+/// </summary>
+internal sealed class SuppressedAddresses
+{
+    private readonly HashSet<ulong> _prefixes = [];
+    private readonly byte[] _key = new byte[1024];
+    private readonly byte[] _hash = new byte[SHA256.HashSizeInBytes];
+
+    public static async Task<SuppressedAddresses> LoadAsync(NpgsqlConnection connection, long tenantId, CancellationToken ct)
+    {
+        var loaded = new SuppressedAddresses();
+        await using var query = new NpgsqlCommand("SELECT email_hash FROM suppressions WHERE tenant_id IS NULL OR tenant_id = $1", connection)
+            { Parameters = { new() { Value = tenantId } } };
+        await using var result = await query.ExecuteReaderAsync(ct);
+        while (await result.ReadAsync(ct))
+            if (ulong.TryParse(result.GetString(0).AsSpan(0, 16), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var prefix))
+                loaded._prefixes.Add(prefix);
+        return loaded;
+    }
+
+    /// <summary>Whether the (normalized) address may be suppressed.</summary>
+    public bool Matches(string key)
+    {
+        if (_prefixes.Count == 0)
+            return false;
+        SHA256.HashData(_key.AsSpan(0, Encoding.UTF8.GetBytes(key, _key)), _hash);
+        return _prefixes.Contains(BinaryPrimitives.ReadUInt64BigEndian(_hash));
+    }
+}
