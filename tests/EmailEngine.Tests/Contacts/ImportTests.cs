@@ -85,6 +85,38 @@ public sealed class ImportTests
     }
 
     [Fact]
+    public async Task Addresses_the_tenant_already_has_midway_through_a_large_file_are_updated_not_duplicated()
+    {
+        await using var engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: new Dictionary<string, string> { ["OUTBOX_WORKER"] = "off" });
+        using var client = engine.Client();
+        // Rows 30,000-30,009 of the big file already exist: they sit in its second chunk of new contacts, after the
+        // first chunk has gone straight into contacts.
+        var existing = new StringBuilder("email,first_name,company\n");
+        for (var i = 30_000; i < 30_010; i++)
+            existing.Append($"user{i}@example.com,Old{i},Old Co\n");
+        Assert.Equal(10, (await UploadAsync(client, existing.ToString(), "tenant=client-1")).GetProperty("inserted").GetInt64());
+
+        var file = new StringBuilder("email,first_name,company\n");
+        for (var i = 0; i < 50_000; i++)
+            file.Append(i == 30_005 ? $"user{i}@example.com,New{i},\n" : $"user{i}@example.com,New{i},New Co\n");
+        file.Append("USER49999@example.com,Last,\n"); // a repeat of the file's own last address, after everything
+        var job = await UploadAsync(client, file.ToString(), "tenant=client-1");
+
+        Assert.True(job.GetProperty("status").GetString() == "completed", job.ToString());
+        Assert.Equal(50_001, job.GetProperty("accepted").GetInt64());
+        Assert.Equal(49_990, job.GetProperty("inserted").GetInt64());
+        Assert.Equal(10, job.GetProperty("updated").GetInt64());
+        Assert.Equal(1, job.GetProperty("duplicates").GetInt64());
+        var contact = async (string email) => (await client.GetFromJsonAsync<JsonElement>($"/api/v2/contacts?email={email}")).GetProperty("items");
+        var updated = (await contact("user30005@example.com"))[0];
+        Assert.Equal(("New30005", "Old Co"), (updated.GetProperty("first_name").GetString(), updated.GetProperty("company").GetString())); // empty cell keeps
+        var last = await contact("user49999@example.com");
+        Assert.Equal(1, last.GetArrayLength());
+        Assert.Equal(("USER49999@example.com", "Last"), (last[0].GetProperty("email").GetString(), last[0].GetProperty("first_name").GetString()));
+        Assert.Equal(JsonValueKind.Null, last[0].GetProperty("company").ValueKind); // the later row of the file wins, whole
+    }
+
+    [Fact]
     public async Task Import_killed_midway_completes_on_rerun_without_duplicates()
     {
         await using var database = await PostgresDatabase.CreateAsync();
