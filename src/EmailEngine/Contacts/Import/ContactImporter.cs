@@ -91,7 +91,7 @@ public sealed class ContactImporter(AppDbContext db, DatabaseTarget database, We
             await clean.ExecuteNonQueryAsync(ct);
         var suppressed = await SuppressedAddresses.LoadAsync(staging, tenant.Id, ct);
         await using var rows = await BinaryCopyWriter.BeginAsync(staging,
-            "COPY import_staging (job_id, row_number, email, email_key, email_hash, first_name, last_name, company, language, source, tags, fields, flags) FROM STDIN (FORMAT BINARY)", ct);
+            "COPY import_staging (job_id, row_number, email_hash, email, email_key, first_name, last_name, company, language, source, tags, fields, flags) FROM STDIN (FORMAT BINARY)", ct);
         await using var bad = await BinaryCopyWriter.BeginAsync(rejects, "COPY import_rejects (job_id, row_number, value, reason) FROM STDIN (FORMAT BINARY)", ct);
 
         using var reader = new StreamReader(csv, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
@@ -165,16 +165,8 @@ public sealed class ContactImporter(AppDbContext db, DatabaseTarget database, We
         rows.StartRow(13);
         rows.Write(run.Job.Id);
         rows.Write(row.RowNumber);
-        rows.Write(row.Email);
-        rows.Write(row.Key);
         rows.Write(Suppressions.Suppression.HashOf(row.Key!));
-        rows.Write(row.FirstName);
-        rows.Write(row.LastName);
-        rows.Write(row.Company);
-        rows.Write(row.Language);
-        rows.Write(row.Source);
-        rows.Write(row.Tags);
-        rows.Write(row.Fields);
+        row.WriteFields(rows);
         rows.Write(row.Flags);
     }
 

@@ -13,6 +13,20 @@ internal sealed record ImportRow(long RowNumber, string? Email, string? Key, str
 {
     /// <summary>The autoresponder that welcomes the contact, chosen by its language.</summary>
     public long WelcomeCampaignId { get; set; }
+
+    /// <summary>The contact's own fields, in the order both COPY column lists (contacts, staging) name them.</summary>
+    public void WriteFields(BinaryCopyRows copy)
+    {
+        copy.Write(Email);
+        copy.Write(Key);
+        copy.Write(FirstName);
+        copy.Write(LastName);
+        copy.Write(Company);
+        copy.Write(Language);
+        copy.Write(Source);
+        copy.Write(Tags);
+        copy.Write(Fields);
+    }
 }
 
 /// <summary>Turns the records of one file into <see cref="ImportRow"/>s with the intake rules; one per import, one thread.</summary>

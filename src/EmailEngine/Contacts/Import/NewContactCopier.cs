@@ -126,15 +126,7 @@ internal sealed class NewContactCopier
     {
         copy.StartRow(Columns);
         copy.Write(_tenantId);
-        copy.Write(row.Email);
-        copy.Write(row.Key);
-        copy.Write(row.FirstName);
-        copy.Write(row.LastName);
-        copy.Write(row.Company);
-        copy.Write(row.Language);
-        copy.Write(row.Source);
-        copy.Write(row.Tags);
-        copy.Write(row.Fields);
+        row.WriteFields(copy);
         copy.Write("active");
         copy.Write(row.Flags);
         copy.Write(row.WelcomeCampaignId);
