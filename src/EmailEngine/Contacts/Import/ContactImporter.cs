@@ -106,7 +106,7 @@ public sealed class ContactImporter(AppDbContext db, DatabaseTarget database, We
             throw new InvalidDataException($"no email column among {string.Join(", ", headers.Select(h => $"'{h}'"))}; map one with mapping={{\"Your Header\": \"email\"}}");
         run.FileHasLanguage = columns.Language >= 0;
 
-        var copier = new NewContactCopier(connectionString, tenant.Id, job.Id, run.Now, ct);
+        await using var copier = new NewContactCopier(connectionString, tenant.Id, job.Id, run.Now, ct);
         var rowReader = new ImportRowReader(columns, headers.Count, tenant.DefaultLanguage);
         var seen = new SeenAddresses();
         var watch = Stopwatch.StartNew();
