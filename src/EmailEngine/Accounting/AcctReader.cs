@@ -175,21 +175,16 @@ public sealed class AcctReader(Stream stream, long resumeAt = 0, IReadOnlyList<s
             UnknownTypes++;
             return null;
         }
+        if (_headerValues.Length < _headerFields.Length)
+            (_headerNames, _headerValues) = (new string[_headerFields.Length], new string[_headerFields.Length]);
         var present = 0;
-        foreach (var (index, _) in _headerFields)
+        foreach (var (index, name) in _headerFields)
             if (index < _fieldCount && _fields[index].Length > 0)
-                present++;
-        var headers = AcctHeaders.Empty;
-        if (present > 0)
-        {
-            if (_headerValues.Length < present)
-                _headerValues = new string[present];
-            present = 0;
-            foreach (var (index, _) in _headerFields)
-                if (index < _fieldCount && _fields[index].Length > 0)
-                    _headerValues[present++] = Cached(record, index, Known.Length + index);
-            headers = SharedHeaders(present);
-        }
+            {
+                _headerNames[present] = name;
+                _headerValues[present++] = Cached(record, index, Known.Length + index);
+            }
+        var headers = present == 0 ? AcctHeaders.Empty : SharedHeaders(present);
         // A delivery's DSN fields only say "250 OK": nothing downstream reads them, and skipping them is most of the
         // decoding saved on ~90% of the records.
         var delivered = ReferenceEquals(type, "d");
@@ -227,32 +222,24 @@ public sealed class AcctReader(Stream stream, long resumeAt = 0, IReadOnlyList<s
 
     /// <summary>
     /// Consecutive records usually carry the same header values (the same cached strings): they share one
-    /// <see cref="AcctHeaders"/> instead of allocating one per record. <see cref="_headerValues"/> holds this record's.
+    /// <see cref="AcctHeaders"/> instead of allocating one per record. This record's are the first
+    /// <paramref name="count"/> of <see cref="_headerNames"/> and <see cref="_headerValues"/>.
     /// </summary>
     private AcctHeaders SharedHeaders(int count)
     {
         var same = _lastHeaderPairs.Length == count;
-        var i = 0;
-        foreach (var (index, name) in _headerFields)
-            if (index < _fieldCount && _fields[index].Length > 0)
-            {
-                same = same && ReferenceEquals(_lastHeaderPairs[i].Key, name) && ReferenceEquals(_lastHeaderPairs[i].Value, _headerValues[i]);
-                i++;
-            }
+        for (var i = 0; same && i < count; i++)
+            same = ReferenceEquals(_lastHeaderPairs[i].Key, _headerNames[i]) && ReferenceEquals(_lastHeaderPairs[i].Value, _headerValues[i]);
         if (same)
             return _lastHeaders;
         var pairs = new KeyValuePair<string, string>[count];
-        i = 0;
-        foreach (var (index, name) in _headerFields)
-            if (index < _fieldCount && _fields[index].Length > 0)
-            {
-                pairs[i] = new(name, _headerValues[i]);
-                i++;
-            }
+        for (var i = 0; i < count; i++)
+            pairs[i] = new(_headerNames[i], _headerValues[i]);
         _lastHeaderPairs = pairs;
         return _lastHeaders = new AcctHeaders(pairs);
     }
 
+    private string[] _headerNames = [];
     private string[] _headerValues = [];
     private KeyValuePair<string, string>[] _lastHeaderPairs = [];
     private AcctHeaders _lastHeaders = AcctHeaders.Empty;

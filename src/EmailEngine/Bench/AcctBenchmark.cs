@@ -44,7 +44,7 @@ public static class AcctBenchmark
             passes.Add((wall, parseCpu, parsed, classified, classifyTicks));
             output.WriteLine($"  pass {pass}: {wall:F2} s = {parsed / wall:N0} records/s; CPU {parseCpu:F2} s = {parsed / parseCpu:N0} records per CPU-second");
         }
-        var median = passes.OrderBy(p => p.Wall).ElementAt(1);
+        var median = Runs.MedianBy(passes, p => p.Wall);
         output.WriteLine($"parse + classify (median): {median.Wall:F2} s = {median.Parsed / median.Wall:N0} records/s; " +
                          $"CPU {median.Cpu:F2} s = {median.Parsed / median.Cpu:N0} records per CPU-second");
         output.WriteLine($"  ({median.Classified:N0} bounces/deferrals classified in {Stopwatch.GetElapsedTime(0, median.ClassifyTicks).TotalSeconds:F2} s wall)");

@@ -41,8 +41,8 @@ public sealed class ImportBenchmark(AppDbContext db, TenantScope tenants, Contac
                     + $"{timed.Staged.TotalSeconds:F2} s; merge: {(timed.Elapsed - timed.Staged).TotalSeconds:F2} s; {timed.Job.Accepted:N0} accepted, "
                     + $"{timed.Job.Rejected:N0} rejected, {timed.Job.Duplicates:N0} duplicates; engine CPU {timed.Cpu.TotalSeconds:F2} s, GC pauses {timed.GcPause.TotalMilliseconds:F0} ms)");
             }
-            var importRate = Median(runs);
-            var rawRate = Median([await RawCopyAsync(file, rows, ct), await RawCopyAsync(file, rows, ct), await RawCopyAsync(file, rows, ct)]);
+            var importRate = Runs.MedianBy(runs, r => r);
+            var rawRate = Runs.MedianBy([await RawCopyAsync(file, rows, ct), await RawCopyAsync(file, rows, ct), await RawCopyAsync(file, rows, ct)], r => r);
             output.WriteLine($"import (median of {TimedRuns}): {importRate:N0} rows/s");
             output.WriteLine($"raw COPY of the same file (median of 3): {rawRate:N0} rows/s");
             output.WriteLine($"import / raw COPY = {importRate / rawRate:P0}");
@@ -85,8 +85,6 @@ public sealed class ImportBenchmark(AppDbContext db, TenantScope tenants, Contac
             throw new InvalidOperationException($"the import ended {job.Status} after {job.Rows} rows: {job.Error}");
         return new Timed(watch.Elapsed, stagedAfter, job, Process.GetCurrentProcess().TotalProcessorTime - cpu, GC.GetTotalPauseDuration() - pause);
     }
-
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     private async Task<double> RawCopyAsync(string file, int rows, CancellationToken ct)
     {

@@ -49,7 +49,7 @@ public sealed class StatsBenchmark(AppDbContext db, DatabaseTarget database, Del
                 count = await run();
                 timings.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
-            var median = timings.Order().ElementAt(timings.Count / 2);
+            var median = Runs.MedianBy(timings, t => t);
             results.Add((name, median));
             output.WriteLine($"  {name}: {count:N0} rows, first {timings[0]:F1} ms, median {median:F1} ms, max {timings.Max():F1} ms");
         }
