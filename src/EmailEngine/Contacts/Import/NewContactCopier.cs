@@ -36,7 +36,49 @@ internal sealed class NewContactCopier : IAsyncDisposable
     {
         public BinaryCopyRows Rows { get; } = new(4 << 20);
         public long[] RowNumbers { get; } = new long[ChunkRows];
+        /// <summary>Where each row starts in <see cref="Rows"/>, and where the last one ends.</summary>
+        public int[] Starts { get; } = new int[ChunkRows + 1];
+        public ulong[] SortKeys { get; } = new ulong[ChunkRows];
+        public int[] Order { get; } = new int[ChunkRows];
         public int Count { get; set; }
+
+        public void Add(NewContactCopier copier, ImportRow row)
+        {
+            Starts[Count] = Rows.Written.Length;
+            SortKeys[Count] = SortKey(row.Key!);
+            RowNumbers[Count++] = row.RowNumber;
+            copier.Encode(Rows, row);
+        }
+
+        /// <summary>
+        /// The rows in roughly the unique index's order. Lists come in signup order, random against address order;
+        /// sorted, consecutive rows land on neighbouring index pages still in the CPU's cache (measured 140,000 →
+        /// 160,000 rows/s for a raw two-connection COPY of random-order addresses).
+        /// </summary>
+        public IEnumerable<ReadOnlyMemory<byte>> RowsInKeyOrder()
+        {
+            Starts[Count] = Rows.Written.Length;
+            for (var i = 0; i < Count; i++)
+                Order[i] = i;
+            Array.Sort(SortKeys, Order, 0, Count);
+            for (var i = 0; i < Count; i++)
+                yield return Rows.Written[Starts[Order[i]]..Starts[Order[i] + 1]];
+        }
+
+        public void Clear()
+        {
+            Count = 0;
+            Rows.Clear();
+        }
+
+        /// <summary>The key's first 8 characters as bytes, big-endian: the "C" collation's byte order, near enough.</summary>
+        private static ulong SortKey(string key)
+        {
+            var sortKey = 0UL;
+            for (var i = 0; i < 8; i++)
+                sortKey = sortKey << 8 | (i < key.Length ? Math.Min(key[i], (char)0xFF) : 0u);
+            return sortKey;
+        }
     }
 
     public NewContactCopier(string connectionString, long tenantId, long jobId, DateTimeOffset now, CancellationToken ct)
@@ -50,8 +92,7 @@ internal sealed class NewContactCopier : IAsyncDisposable
 
     public async ValueTask AddAsync(ImportRow row, CancellationToken ct)
     {
-        Encode(_chunk.Rows, row);
-        _chunk.RowNumbers[_chunk.Count++] = row.RowNumber;
+        _chunk.Add(this, row);
         if (_chunk.Count == ChunkRows)
             await FlushAsync(ct);
     }
@@ -108,8 +149,7 @@ internal sealed class NewContactCopier : IAsyncDisposable
                     Interlocked.Add(ref _inserted, chunk.Count);
                 else
                     Refuse(chunk);
-                chunk.Count = 0;
-                chunk.Rows.Clear();
+                chunk.Clear();
                 _free.Enqueue(chunk);
             }
         }
@@ -125,7 +165,8 @@ internal sealed class NewContactCopier : IAsyncDisposable
         try
         {
             await using var copy = await BinaryCopyWriter.BeginAsync(connection, Copy, ct);
-            copy.WriteRows(chunk.Rows.Written);
+            foreach (var row in chunk.RowsInKeyOrder())
+                copy.WriteRows(row);
             await copy.CompleteAsync(ct);
             return true;
         }

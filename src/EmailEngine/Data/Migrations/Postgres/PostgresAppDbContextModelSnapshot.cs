@@ -230,6 +230,7 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasColumnName("id");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+                    NpgsqlPropertyBuilderExtensions.HasIdentityOptions(b.Property<long>("Id"), null, null, null, null, null, 1000L);
 
                     b.Property<string>("Company")
                         .HasMaxLength(255)
