@@ -29,7 +29,20 @@ public sealed class Suppression
 
     public static string Normalize(string email) => email.Trim().ToLowerInvariant();
 
-    public static string HashOf(string email) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Normalize(email))));
+    public static string HashOf(string email)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        HashNormalized(Normalize(email), hash);
+        return Convert.ToHexStringLower(hash);
+    }
+
+    /// <summary>The SHA-256 behind <see cref="HashOf"/>, of an address already normalized, without allocating (bulk import matches every row).</summary>
+    public static void HashNormalized(string normalized, Span<byte> hash)
+    {
+        var most = Encoding.UTF8.GetMaxByteCount(normalized.Length);
+        Span<byte> bytes = most <= 1024 ? stackalloc byte[most] : new byte[most];
+        SHA256.HashData(bytes[..Encoding.UTF8.GetBytes(normalized, bytes)], hash);
+    }
 }
 
 public static class SuppressionReasons

@@ -27,20 +27,21 @@ public sealed class SuppressionService(AppDbContext db, OutboxWriter outbox, Web
     {
         if (!IsPlausibleAddress(email))
             return Failure.Field("email", "must be an email address");
-        var hash = Suppression.HashOf(email);
+        var address = Suppression.Normalize(email);
+        var hash = Suppression.HashOf(address);
         var existing = await db.Set<Suppression>().SingleOrDefaultAsync(s => s.EmailHash == hash && s.TenantId == tenantId, ct);
         if (existing is not null)
             return (existing, false);
         var entry = new Suppression
         {
-            TenantId = tenantId, Email = reason == SuppressionReason.Erased ? null : Suppression.Normalize(email), EmailHash = hash,
+            TenantId = tenantId, Email = reason == SuppressionReason.Erased ? null : address, EmailHash = hash,
             Reason = reason, Source = source, Note = note, CreatedAt = clock.GetUtcNow(),
         };
         db.Add(entry);
         await outbox.EnqueueAsync(UnsubscribeKind, $"unsubscribe:{tenantId?.ToString() ?? "global"}:{hash}", tenantId,
-            JsonSerializer.Serialize(new UnsubscribePayload(Suppression.Normalize(email))), ct);
+            JsonSerializer.Serialize(new UnsubscribePayload(address)), ct);
         // A tenant hears of its own entries, and of a global one when the address is among its contacts.
-        var told = tenantId is { } own ? [own] : await TenantsWithContactAsync(Suppression.Normalize(email), ct);
+        var told = tenantId is { } own ? [own] : await TenantsWithContactAsync(address, ct);
         await webhooks.PublishManyAsync(told.Select(tenant => DeliverabilityEvents.Of(entry, tenant)).ToList(), ct);
         await db.SaveChangesAsync(ct);
         return (entry, true);

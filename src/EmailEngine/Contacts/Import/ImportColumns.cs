@@ -44,7 +44,6 @@ public sealed class ImportColumns
             Fields = headers.Select((h, i) => (i, Target: Target(h))).Where(x => x.Target?.StartsWith("fields.") == true)
                 .Select(x => (x.i, Tag: x.Target![7..].ToUpperInvariant()))
                 .Reverse().DistinctBy(x => x.Tag).Reverse().ToList(), // two columns for one tag: the later one
-
         };
     }
 }

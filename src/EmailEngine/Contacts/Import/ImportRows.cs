@@ -88,7 +88,7 @@ internal sealed class ImportRowReader(ImportColumns columns, int expectedColumns
             seen++;
         }
         writer.WriteEndObject();
-        return seen == 0 ? Discard("{}") : Finish();
+        return seen == 0 ? "{}" : Finish();
     }
 
     private Utf8JsonWriter Start()
@@ -102,11 +102,5 @@ internal sealed class ImportRowReader(ImportColumns columns, int expectedColumns
     {
         _writer.Flush();
         return Encoding.UTF8.GetString(_json.WrittenSpan);
-    }
-
-    private string Discard(string value)
-    {
-        _writer.Flush();
-        return value;
     }
 }

@@ -42,12 +42,13 @@ internal sealed class NewContactCopier : IAsyncDisposable
         public int[] Order { get; } = new int[ChunkRows];
         public int Count { get; set; }
 
-        public void Add(NewContactCopier copier, ImportRow row)
+        /// <summary>Notes where the row starts and how it sorts; returns the buffer to encode it into.</summary>
+        public BinaryCopyRows Begin(ImportRow row)
         {
             Starts[Count] = Rows.Written.Length;
             SortKeys[Count] = SortKey(row.Key!);
             RowNumbers[Count++] = row.RowNumber;
-            copier.Encode(Rows, row);
+            return Rows;
         }
 
         /// <summary>
@@ -92,7 +93,7 @@ internal sealed class NewContactCopier : IAsyncDisposable
 
     public async ValueTask AddAsync(ImportRow row, CancellationToken ct)
     {
-        _chunk.Add(this, row);
+        Encode(_chunk.Begin(row), row);
         if (_chunk.Count == ChunkRows)
             await FlushAsync(ct);
     }

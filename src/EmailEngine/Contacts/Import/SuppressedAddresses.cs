@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using Npgsql;
 
 namespace EmailEngine.Contacts.Import;
@@ -14,7 +13,6 @@ namespace EmailEngine.Contacts.Import;
 internal sealed class SuppressedAddresses
 {
     private readonly HashSet<ulong> _prefixes = [];
-    private readonly byte[] _key = new byte[1024];
     private readonly byte[] _hash = new byte[SHA256.HashSizeInBytes];
 
     public static async Task<SuppressedAddresses> LoadAsync(NpgsqlConnection connection, long tenantId, CancellationToken ct)
@@ -34,7 +32,7 @@ internal sealed class SuppressedAddresses
     {
         if (_prefixes.Count == 0)
             return false;
-        SHA256.HashData(_key.AsSpan(0, Encoding.UTF8.GetBytes(key, _key)), _hash);
+        Suppressions.Suppression.HashNormalized(key, _hash);
         return _prefixes.Contains(BinaryPrimitives.ReadUInt64BigEndian(_hash));
     }
 }
