@@ -95,7 +95,8 @@ public sealed class AcctAttribution
         var owners = new Dictionary<string, List<long>>(StringComparer.Ordinal);
         foreach (var chunk in recipients.Chunk(1000))
         {
-            var rows = await db.Set<Contact>().AsNoTracking().Where(c => chunk.Contains(c.EmailKey))
+            var hashes = chunk.Select(Contact.KeyHashOf).ToList();
+            var rows = await db.Set<Contact>().AsNoTracking().Where(c => hashes.Contains(c.KeyHash))
                 .Select(c => new { c.EmailKey, c.TenantId }).ToListAsync(ct);
             foreach (var row in rows)
             {

@@ -35,7 +35,10 @@ public static class ContactEndpoints
             query = query.Where(c => c.Status == wanted);
         }
         if (!string.IsNullOrWhiteSpace(email))
-            query = query.Where(c => c.EmailKey == email.Trim().ToLowerInvariant());
+        {
+            var keyHash = Contact.KeyHashOf(email.Trim().ToLowerInvariant());
+            query = query.Where(c => c.KeyHash == keyHash);
+        }
         var size = Math.Clamp(limit ?? 100, 1, 1000);
         var items = await query.Where(c => after == null || c.Id > after).OrderBy(c => c.Id).Take(size).ToListAsync(ct);
         return TypedResults.Ok(new
@@ -68,6 +71,7 @@ public static class ContactEndpoints
             ? await db.Set<Campaigns.Campaign>().Where(c => c.Id == campaignId).Select(c => c.Template.Language).SingleOrDefaultAsync(ct)
             : null;
         await ContactSync.EnqueueEraseAsync(outbox, contact, listLanguage, ct);
+        db.RemoveRange(await db.Set<ContactEvent>().Where(e => e.ContactId == id).ToListAsync(ct)); // no foreign key cascades them on PostgreSQL
         db.Remove(contact);
         var added = await suppressions.AddAsync(contact.TenantId, contact.Email, SuppressionReason.Erased, "contact-erase", null, ct);
         if (!added.IsSuccess)

@@ -54,9 +54,10 @@ public static partial class RegisterContact
             choice = await welcome.ChooseAsync(tenant, language, ct);
 
         var key = address.Normalized!.ToLowerInvariant();
-        var contact = await db.Set<Contact>().SingleOrDefaultAsync(c => c.TenantId == tenant.Id && c.EmailKey == key, ct);
+        var keyHash = Contact.KeyHashOf(key);
+        var contact = await db.Set<Contact>().SingleOrDefaultAsync(c => c.KeyHash == keyHash && c.TenantId == tenant.Id, ct);
         var isNew = contact is null;
-        contact ??= new Contact { TenantId = tenant.Id, Email = address.Normalized!, EmailKey = key, Language = language, CreatedAt = now };
+        contact ??= new Contact { TenantId = tenant.Id, Email = address.Normalized!, EmailKey = key, KeyHash = keyHash, Language = language, CreatedAt = now };
         Apply(contact, request, language, address.Flags, now);
         contact.Status = suppressed.Count > 0 ? ContactStatus.Suppressed : ContactStatus.Active;
         if (isNew)

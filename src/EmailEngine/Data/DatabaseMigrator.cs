@@ -25,6 +25,8 @@ public sealed class DatabaseMigrator(IServiceScopeFactory scopes, DatabaseTarget
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+        if (target.Provider == DatabaseProvider.Sqlite)
+            await RegisterSqliteFunctionsAsync(db, ct);
         await db.Database.MigrateAsync(ct);
         if (target.Provider == DatabaseProvider.Sqlite)
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
@@ -58,6 +60,14 @@ public sealed class DatabaseMigrator(IServiceScopeFactory scopes, DatabaseTarget
         {
             return new MigrationStatus(false, [], [], e.Message);
         }
+    }
+
+    /// <summary>What migrations call that SQLite lacks; the connection stays open through the migration, so they see it.</summary>
+    private static async Task RegisterSqliteFunctionsAsync(AppDbContext db, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        connection.CreateFunction("ee_key_hash", (string key) => Contacts.Contact.KeyHashOf(key).ToString().ToUpperInvariant(), isDeterministic: true);
     }
 
     private void PrepareSqliteDirectory()

@@ -77,8 +77,11 @@ public sealed class SuppressionService(AppDbContext db, OutboxWriter outbox, Web
         return added.Count;
     }
 
-    private Task<List<long>> TenantsWithContactAsync(string emailKey, CancellationToken ct) =>
-        db.Set<Contacts.Contact>().AsNoTracking().Where(c => c.EmailKey == emailKey).Select(c => c.TenantId).Distinct().ToListAsync(ct);
+    private Task<List<long>> TenantsWithContactAsync(string emailKey, CancellationToken ct)
+    {
+        var keyHash = Contacts.Contact.KeyHashOf(emailKey);
+        return db.Set<Contacts.Contact>().AsNoTracking().Where(c => c.KeyHash == keyHash).Select(c => c.TenantId).Distinct().ToListAsync(ct);
+    }
 
     /// <summary>Entries that stop mail to this address for this tenant: its own and the global ones.</summary>
     public Task<List<Suppression>> MatchesAsync(long tenantId, string email, CancellationToken ct)

@@ -1,12 +1,11 @@
-using System.IO.Hashing;
-using System.Runtime.InteropServices;
+using EmailEngine.Contacts;
 using EmailEngine.Contacts.Import;
 
 namespace EmailEngine.Tests.Contacts;
 
 public sealed class SeenAddressesTests
 {
-    private static UInt128 Hash(string key) => XxHash128.HashToUInt128(MemoryMarshal.AsBytes(key.AsSpan()));
+    private static UInt128 Hash(string key) => ImportRow.NumberOf(Contact.KeyHashOf(key));
 
     [Fact]
     public void Every_repeat_is_caught_and_first_occurrences_are_almost_never_mistaken_for_repeats()

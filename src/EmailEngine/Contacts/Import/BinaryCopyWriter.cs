@@ -43,6 +43,15 @@ internal class BinaryCopyRows(int capacity)
         Length += 8;
     }
 
+    /// <summary>A <c>uuid</c>: its 16 bytes in RFC 4122 (big-endian) order.</summary>
+    public void Write(Guid value)
+    {
+        Reserve(20);
+        BinaryPrimitives.WriteInt32BigEndian(Buffer.AsSpan(Length), 16);
+        value.TryWriteBytes(Buffer.AsSpan(Length + 4), bigEndian: true, out _);
+        Length += 20;
+    }
+
     /// <summary>A <c>timestamptz</c>: microseconds since 2000-01-01 UTC.</summary>
     public void Write(DateTimeOffset value) => Write((value.UtcTicks - PostgresEpochTicks) / 10);
 
@@ -99,6 +108,8 @@ internal class BinaryCopyRows(int capacity)
     public static long Int64(ReadOnlyMemory<byte>? field) => BinaryPrimitives.ReadInt64BigEndian(field!.Value.Span);
 
     public static int Int32(ReadOnlyMemory<byte>? field) => BinaryPrimitives.ReadInt32BigEndian(field!.Value.Span);
+
+    public static Guid Uuid(ReadOnlyMemory<byte>? field) => new(field!.Value.Span, bigEndian: true);
 }
 
 /// <summary>A whole binary COPY, streamed into Npgsql's raw COPY stream as its buffer fills.</summary>

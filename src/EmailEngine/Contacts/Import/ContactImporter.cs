@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.IO.Hashing;
-using System.Runtime.InteropServices;
 using System.Text;
 using EmailEngine.Data;
 using EmailEngine.Hosting;
@@ -125,8 +123,8 @@ public sealed class ContactImporter(AppDbContext db, DatabaseTarget database, We
             {
                 job.Accepted++;
                 row.WelcomeCampaignId = await WelcomeCampaignAsync(run, row.Language!, ct);
-                var repeat = seen.Add(XxHash128.HashToUInt128(MemoryMarshal.AsBytes(row.Key.AsSpan())));
-                if (repeat || copier.Conflicted || suppressed.Matches(row.Key!))
+                var repeat = seen.Add(row.KeyNumber);
+                if (repeat || copier.Conflicted || suppressed.Matches(row))
                     WriteStaged(run, rows, row);
                 else
                     await copier.AddAsync(row, ct);
@@ -226,16 +224,16 @@ public sealed class ContactImporter(AppDbContext db, DatabaseTarget database, We
         return $"""
             WITH w(language, campaign_id) AS (VALUES {values}),
             merged AS (
-              INSERT INTO contacts (tenant_id, email, email_key, first_name, last_name, company, language, source, tags, fields, status, flags,
+              INSERT INTO contacts (tenant_id, key_hash, email, email_key, first_name, last_name, company, language, source, tags, fields, status, flags,
                                     welcome_campaign_id, sync_status, sync_attempts, created_at, updated_at, import_job_id)
-              SELECT DISTINCT ON (s.email_key) @tenant, s.email, s.email_key, s.first_name, s.last_name, s.company, s.language, s.source, s.tags, s.fields,
+              SELECT DISTINCT ON (s.email_key) @tenant, substr(s.email_hash, 1, 32)::uuid, s.email, s.email_key, s.first_name, s.last_name, s.company, s.language, s.source, s.tags, s.fields,
                      CASE WHEN p.email_hash IS NULL THEN 'active' ELSE 'suppressed' END,
                      s.flags, w.campaign_id, 'pending', 0, @now, @now, @job
               FROM import_staging s JOIN w ON w.language = s.language
               LEFT JOIN (SELECT DISTINCT email_hash FROM suppressions WHERE tenant_id IS NULL OR tenant_id = @tenant) p ON p.email_hash = s.email_hash
               WHERE s.job_id = @job
               ORDER BY s.email_key, s.row_number DESC
-              ON CONFLICT (tenant_id, email_key) DO UPDATE SET
+              ON CONFLICT (key_hash, tenant_id) DO UPDATE SET
                 email = EXCLUDED.email, {Keep("first_name")}, {Keep("last_name")}, {Keep("company")}, {Keep("source")},
                 tags = CASE WHEN {thisRun} THEN EXCLUDED.tags ELSE contacts.tags END,
                 fields = CASE WHEN {thisRun} OR EXCLUDED.fields <> {EmptyObject} THEN EXCLUDED.fields ELSE contacts.fields END,

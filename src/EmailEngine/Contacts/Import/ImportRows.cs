@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using EmailEngine.Contacts.Validation;
@@ -8,9 +9,22 @@ using Sylvan.Data.Csv;
 namespace EmailEngine.Contacts.Import;
 
 /// <summary>A validated row of an import file, or a rejection (<see cref="Reject"/> set).</summary>
-internal sealed record ImportRow(long RowNumber, string? Email, string? Key, string? Language, string? FirstName, string? LastName,
+internal sealed record ImportRow(long RowNumber, string? Email, string? Key, Guid KeyHash, string? Language, string? FirstName, string? LastName,
     string? Company, string? Source, string? Tags, string? Fields, int Flags, string? Reject, string? RejectedValue)
 {
+    /// <summary>
+    /// <see cref="KeyHash"/> as a number, its bytes big-endian as the uuid's: its top 64 bits are the first 64 of the
+    /// address's SHA-256 (the suppression hash), and it orders as the contacts' unique index does.
+    /// </summary>
+    public UInt128 KeyNumber => NumberOf(KeyHash);
+
+    public static UInt128 NumberOf(Guid keyHash)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        keyHash.TryWriteBytes(bytes, bigEndian: true, out _);
+        return BinaryPrimitives.ReadUInt128BigEndian(bytes);
+    }
+
     /// <summary>The autoresponder that welcomes the contact, chosen by its language.</summary>
     public long WelcomeCampaignId { get; set; }
 
@@ -46,13 +60,14 @@ internal sealed class ImportRowReader(ImportColumns columns, int expectedColumns
         if (!check.IsValid)
             return Rejected(rowNumber, raw, $"{check.Reason} ({check.Code})");
         var language = columns.Language >= 0 && TenantRules.NormalizeLanguage(records.GetString(columns.Language)) is { } l ? l : defaultLanguage;
-        return new ImportRow(rowNumber, check.Normalized, check.Normalized!.ToLowerInvariant(), language, Optional(records, columns.FirstName, 255),
+        var key = check.Normalized!.ToLowerInvariant();
+        return new ImportRow(rowNumber, check.Normalized, key, Contact.KeyHashOf(key), language, Optional(records, columns.FirstName, 255),
             Optional(records, columns.LastName, 255), Optional(records, columns.Company, 255), Optional(records, columns.Source, 100),
             Tags(records), Fields(records), (int)check.Flags, null, null);
     }
 
     private static ImportRow Rejected(long rowNumber, string? value, string reason) =>
-        new(rowNumber, null, null, null, null, null, null, null, null, null, 0, reason, value);
+        new(rowNumber, null, null, Guid.Empty, null, null, null, null, null, null, null, 0, reason, value);
 
     private static string? Optional(CsvDataReader records, int column, int max)
     {

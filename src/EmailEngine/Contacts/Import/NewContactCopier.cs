@@ -17,8 +17,8 @@ internal sealed class NewContactCopier : IAsyncDisposable
 {
     public const int ChunkRows = 20_000;
     private const int Connections = 2;
-    private const short Columns = 18;
-    private const string Copy = "COPY contacts (tenant_id, email, email_key, first_name, last_name, company, language, source, tags, fields, "
+    private const short Columns = 19;
+    private const string Copy = "COPY contacts (tenant_id, key_hash, email, email_key, first_name, last_name, company, language, source, tags, fields, "
         + "status, flags, welcome_campaign_id, sync_status, sync_attempts, created_at, updated_at, import_job_id) FROM STDIN (FORMAT BINARY)";
 
     private readonly Channel<Chunk> _chunks = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(Connections) { SingleWriter = true });
@@ -46,15 +46,15 @@ internal sealed class NewContactCopier : IAsyncDisposable
         public BinaryCopyRows Begin(ImportRow row)
         {
             Starts[Count] = Rows.Written.Length;
-            SortKeys[Count] = SortKey(row.Key!);
+            SortKeys[Count] = (ulong)(row.KeyNumber >> 64);
             RowNumbers[Count++] = row.RowNumber;
             return Rows;
         }
 
         /// <summary>
-        /// The rows in roughly the unique index's order. Lists come in signup order, random against address order;
+        /// The rows in the unique index's order (by their key hash's first 64 bits). The hashes come in random order;
         /// sorted, consecutive rows land on neighbouring index pages still in the CPU's cache (measured 140,000 →
-        /// 160,000 rows/s for a raw two-connection COPY of random-order addresses).
+        /// 160,000 rows/s for a raw two-connection COPY of random-order keys).
         /// </summary>
         public IEnumerable<ReadOnlyMemory<byte>> RowsInKeyOrder()
         {
@@ -70,15 +70,6 @@ internal sealed class NewContactCopier : IAsyncDisposable
         {
             Count = 0;
             Rows.Clear();
-        }
-
-        /// <summary>The key's first 8 characters as bytes, big-endian: the "C" collation's byte order, near enough.</summary>
-        private static ulong SortKey(string key)
-        {
-            var sortKey = 0UL;
-            for (var i = 0; i < 8; i++)
-                sortKey = sortKey << 8 | (i < key.Length ? Math.Min(key[i], (char)0xFF) : 0u);
-            return sortKey;
         }
     }
 
@@ -182,6 +173,7 @@ internal sealed class NewContactCopier : IAsyncDisposable
     {
         copy.StartRow(Columns);
         copy.Write(_tenantId);
+        copy.Write(row.KeyHash);
         row.WriteFields(copy);
         copy.Write("active");
         copy.Write(row.Flags);
@@ -200,8 +192,8 @@ internal sealed class NewContactCopier : IAsyncDisposable
         foreach (var f in BinaryCopyRows.ReadRows(chunk.Rows.Written))
         {
             var text = (int field) => BinaryCopyRows.Text(f[field]);
-            _refused.Enqueue(new ImportRow(chunk.RowNumbers[i++], text(1), text(2), text(6), text(3), text(4), text(5), text(7), text(8), text(9),
-                BinaryCopyRows.Int32(f[11]), null, null) { WelcomeCampaignId = BinaryCopyRows.Int64(f[12]) });
+            _refused.Enqueue(new ImportRow(chunk.RowNumbers[i++], text(2), text(3), BinaryCopyRows.Uuid(f[1]), text(7), text(4), text(5), text(6), text(8),
+                text(9), text(10), BinaryCopyRows.Int32(f[12]), null, null) { WelcomeCampaignId = BinaryCopyRows.Int64(f[13]) });
         }
     }
 }

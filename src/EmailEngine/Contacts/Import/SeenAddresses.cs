@@ -12,7 +12,7 @@ internal sealed class SeenAddresses
     private const int BitsPerAddress = 6;
     private readonly ulong[] _words = new ulong[16 * 1024 * 1024 / sizeof(ulong)];
 
-    /// <summary>Records an address, given as a 128-bit hash; says whether it may have been met before.</summary>
+    /// <summary>Records an address, given as a 128-bit hash (its key hash); says whether it may have been met before.</summary>
     public bool Add(UInt128 hash)
     {
         var (hash1, hash2) = ((ulong)(hash >> 64), (ulong)hash);

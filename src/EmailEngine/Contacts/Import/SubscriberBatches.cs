@@ -9,7 +9,11 @@ public static class SubscriberBatches
     public const string Kind = "mailwizz.subscriber-batch";
     public const int BatchSize = 10_000;
 
-    public sealed record Payload(long JobId);
+    /// <summary>
+    /// The job, and where its pushing stands: the autoresponder (so the MailWizz list) being pushed, and the last
+    /// contact id pushed for it. The cursor keeps each batch's scan of the tenant's contacts to what is left.
+    /// </summary>
+    public sealed record Payload(long JobId, long? CampaignId = null, long AfterId = 0);
 
     public static Task EnqueueAsync(OutboxWriter outbox, long tenantId, long jobId, CancellationToken ct) =>
         outbox.EnqueueAsync(Kind, $"import:{jobId}", tenantId, JsonSerializer.Serialize(new Payload(jobId)), ct);

@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using System.Globalization;
-using System.Security.Cryptography;
 using Npgsql;
 
 namespace EmailEngine.Contacts.Import;
@@ -8,12 +6,11 @@ namespace EmailEngine.Contacts.Import;
 /// <summary>
 /// The tenant's and the global suppressions, as the first 64 bits of each address's SHA-256 (suppressions may keep
 /// only the hash): 8 bytes per entry, whatever the file's size. A row that matches goes through the merge, whose
-/// join on the whole hash decides. With no suppression at all (a new tenant), rows are not hashed.
+/// join on the whole hash decides. A row's key hash is that SHA-256's first 128 bits, so rows are not hashed again.
 /// </summary>
 internal sealed class SuppressedAddresses
 {
     private readonly HashSet<ulong> _prefixes = [];
-    private readonly byte[] _hash = new byte[SHA256.HashSizeInBytes];
 
     public static async Task<SuppressedAddresses> LoadAsync(NpgsqlConnection connection, long tenantId, CancellationToken ct)
     {
@@ -27,12 +24,6 @@ internal sealed class SuppressedAddresses
         return loaded;
     }
 
-    /// <summary>Whether the (normalized) address may be suppressed.</summary>
-    public bool Matches(string key)
-    {
-        if (_prefixes.Count == 0)
-            return false;
-        Suppressions.Suppression.HashNormalized(key, _hash);
-        return _prefixes.Contains(BinaryPrimitives.ReadUInt64BigEndian(_hash));
-    }
+    /// <summary>Whether the row's address may be suppressed.</summary>
+    public bool Matches(ImportRow row) => _prefixes.Count > 0 && _prefixes.Contains((ulong)(row.KeyNumber >> 64));
 }

@@ -11,8 +11,10 @@ namespace EmailEngine.MailWizz.Sync;
 /// <summary>
 /// Pushes an import's contacts of one language with MailWizz's bulk endpoint: one call of up to 10,000 per run,
 /// paced by the client's rate limit, then defers itself for the next batch. Progress lives on the contacts
-/// (<c>sync_status</c>), so a crash resumes where it stopped. Per-item errors are recorded on each contact; an
-/// address already on the list is looked up and updated instead.
+/// (<c>sync_status</c>), so a crash resumes where it stopped; the message's payload keeps a cursor (autoresponder,
+/// last contact id) saved with them, so each batch reads the tenant's contacts from where the last one ended (on
+/// PostgreSQL they are found through the primary key, tenant then id). Per-item errors are recorded on each contact;
+/// an address already on the list is looked up and updated instead.
 /// </summary>
 public sealed class SubscriberBatchHandler(MailWizzClient client, TenantListSync lists, MailWizzOptions options, TimeProvider clock)
     : SyncHandler(options, clock)
@@ -25,12 +27,22 @@ public sealed class SubscriberBatchHandler(MailWizzClient client, TenantListSync
         var tenant = await db.Set<Tenant>().SingleAsync(t => t.Id == message.TenantId, ct);
         var pending = db.Set<Contact>().Where(c => c.TenantId == tenant.Id && c.ImportJobId == payload.JobId && c.Status == ContactStatus.Active
             && c.Sync.Status == SyncStatus.Pending && c.WelcomeCampaignId != null);
-        // One bulk call goes to one list: take the next batch sharing the first pending contact's autoresponder.
-        var next = await pending.OrderBy(c => c.Id).Select(c => c.WelcomeCampaignId).FirstOrDefaultAsync(ct);
-        if (next is null)
-            return OutboxResult.Success;
-        var batch = await pending.Where(c => c.WelcomeCampaignId == next).Include(c => c.WelcomeCampaign)
+        // One bulk call goes to one list: push one autoresponder's contacts, in id order, then the next one's.
+        if (payload.CampaignId is null)
+        {
+            var next = await pending.OrderBy(c => c.Id).Select(c => c.WelcomeCampaignId).FirstOrDefaultAsync(ct);
+            if (next is null)
+                return OutboxResult.Success;
+            payload = new SubscriberBatches.Payload(payload.JobId, next);
+        }
+        var batch = await pending.Where(c => c.WelcomeCampaignId == payload.CampaignId && c.Id > payload.AfterId).Include(c => c.WelcomeCampaign)
             .OrderBy(c => c.Id).Take(SubscriberBatches.BatchSize).ToListAsync(ct);
+        if (batch.Count == 0)
+        {
+            // This autoresponder's contacts are all pushed: the next run looks for another's.
+            message.Payload = JsonSerializer.Serialize(payload with { CampaignId = null, AfterId = 0 });
+            return new OutboxResult.Defer("next autoresponder", TimeSpan.Zero);
+        }
         if (batch[0].WelcomeCampaign is { Sync.RemoteUid: null } campaign)
             return WaitFor(campaign.Sync, $"autoresponder '{campaign.Name}'");
         var language = await db.Set<Campaigns.Campaign>().Where(c => c.Id == batch[0].WelcomeCampaignId).Select(c => c.Template.Language).SingleAsync(ct);
@@ -62,6 +74,7 @@ public sealed class SubscriberBatchHandler(MailWizzClient client, TenantListSync
         }
         // Come back right away for the next batch (or the next list), without counting an attempt; the next run
         // finds nothing pending and completes.
+        message.Payload = JsonSerializer.Serialize(payload with { AfterId = batch[^1].Id });
         return new OutboxResult.Defer("next batch", TimeSpan.Zero);
     }
 

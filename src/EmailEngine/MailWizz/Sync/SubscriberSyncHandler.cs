@@ -20,7 +20,7 @@ public sealed class SubscriberSyncHandler(MailWizzClient client, TenantListSync 
     protected override async Task<OutboxResult> PushAsync(OutboxMessage message, AppDbContext db, CancellationToken ct)
     {
         var contact = await db.Set<Contact>().Include(c => c.Tenant).Include(c => c.WelcomeCampaign!).ThenInclude(c => c.Template)
-            .SingleOrDefaultAsync(c => c.Id == IdFromKey(message), ct);
+            .SingleOrDefaultAsync(c => c.TenantId == message.TenantId && c.Id == IdFromKey(message), ct);
         if (contact is null)
             return await EraseAsync(message, db, ct);
         if (contact.Status != ContactStatus.Active || contact.WelcomeCampaign is not { } campaign)
@@ -71,5 +71,5 @@ public sealed class SubscriberSyncHandler(MailWizzClient client, TenantListSync 
     }
 
     protected override async Task<SyncState?> FindSyncStateAsync(OutboxMessage message, AppDbContext db, CancellationToken ct) =>
-        (await db.Set<Contact>().SingleOrDefaultAsync(c => c.Id == IdFromKey(message), ct))?.Sync;
+        (await db.Set<Contact>().SingleOrDefaultAsync(c => c.TenantId == message.TenantId && c.Id == IdFromKey(message), ct))?.Sync;
 }

@@ -224,6 +224,10 @@ namespace EmailEngine.Data.Migrations.Postgres
 
             modelBuilder.Entity("EmailEngine.Contacts.Contact", b =>
                 {
+                    b.Property<long>("TenantId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tenant_id");
+
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("bigint")
@@ -286,6 +290,10 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("import_job_id");
 
+                    b.Property<Guid>("KeyHash")
+                        .HasColumnType("uuid")
+                        .HasColumnName("key_hash");
+
                     b.Property<string>("Language")
                         .IsRequired()
                         .HasMaxLength(35)
@@ -313,10 +321,6 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("tags");
 
-                    b.Property<long>("TenantId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("tenant_id");
-
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
@@ -325,18 +329,15 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("welcome_campaign_id");
 
-                    b.HasKey("Id")
+                    b.HasKey("TenantId", "Id")
                         .HasName("pk_contacts");
 
                     b.HasIndex("WelcomeCampaignId")
                         .HasDatabaseName("ix_contacts_welcome_campaign_id");
 
-                    b.HasIndex("EmailKey", "TenantId")
+                    b.HasIndex("KeyHash", "TenantId")
                         .IsUnique()
-                        .HasDatabaseName("ix_contacts_email_key_tenant_id");
-
-                    b.HasIndex("TenantId", "ImportJobId", "Id")
-                        .HasDatabaseName("ix_contacts_tenant_id_import_job_id_id");
+                        .HasDatabaseName("ix_contacts_key_hash_tenant_id");
 
                     b.ToTable("contacts", (string)null);
                 });
@@ -1681,6 +1682,10 @@ namespace EmailEngine.Data.Migrations.Postgres
 
                     b.OwnsOne("EmailEngine.Outbox.SyncState", "Sync", b1 =>
                         {
+                            b1.Property<long>("ContactTenantId")
+                                .HasColumnType("bigint")
+                                .HasColumnName("tenant_id");
+
                             b1.Property<long>("ContactId")
                                 .HasColumnType("bigint")
                                 .HasColumnName("id");
@@ -1709,13 +1714,14 @@ namespace EmailEngine.Data.Migrations.Postgres
                                 .HasColumnType("timestamp with time zone")
                                 .HasColumnName("sync_synced_at");
 
-                            b1.HasKey("ContactId");
+                            b1.HasKey("ContactTenantId", "ContactId")
+                                .HasName("pk_contacts");
 
                             b1.ToTable("contacts");
 
                             b1.WithOwner()
-                                .HasForeignKey("ContactId")
-                                .HasConstraintName("fk_contacts_contacts_id");
+                                .HasForeignKey("ContactTenantId", "ContactId")
+                                .HasConstraintName("fk_contacts_contacts_tenant_id_id");
                         });
 
                     b.Navigation("Sync")
@@ -1724,16 +1730,6 @@ namespace EmailEngine.Data.Migrations.Postgres
                     b.Navigation("Tenant");
 
                     b.Navigation("WelcomeCampaign");
-                });
-
-            modelBuilder.Entity("EmailEngine.Contacts.ContactEvent", b =>
-                {
-                    b.HasOne("EmailEngine.Contacts.Contact", null)
-                        .WithMany()
-                        .HasForeignKey("ContactId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_contact_events_contacts_contact_id");
                 });
 
             modelBuilder.Entity("EmailEngine.Deliverability.SoftBounce", b =>

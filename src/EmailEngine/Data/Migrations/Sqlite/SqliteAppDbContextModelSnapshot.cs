@@ -271,6 +271,10 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("import_job_id");
 
+                    b.Property<Guid>("KeyHash")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_hash");
+
                     b.Property<string>("Language")
                         .IsRequired()
                         .HasMaxLength(35)
@@ -316,9 +320,9 @@ namespace EmailEngine.Data.Migrations.Sqlite
                     b.HasIndex("WelcomeCampaignId")
                         .HasDatabaseName("ix_contacts_welcome_campaign_id");
 
-                    b.HasIndex("EmailKey", "TenantId")
+                    b.HasIndex("KeyHash", "TenantId")
                         .IsUnique()
-                        .HasDatabaseName("ix_contacts_email_key_tenant_id");
+                        .HasDatabaseName("ix_contacts_key_hash_tenant_id");
 
                     b.HasIndex("TenantId", "ImportJobId", "Id")
                         .HasDatabaseName("ix_contacts_tenant_id_import_job_id_id");
