@@ -18,6 +18,9 @@ public static class StandInApp
         builder.Services.AddSingleton<StandInState>();
         builder.Services.AddSingleton<Faults>();
         builder.Services.AddSingleton<Autoresponder>();
+        // A bulk call carries up to 10,000 subscribers of a few fields each, form-encoded: far past ASP.NET's default of
+        // 1,024 form values (MailWizz's PHP needs max_input_vars raised likewise).
+        builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(form => form.ValueCountLimit = 200_000);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Autoresponder>());
         var app = builder.Build();
 

@@ -41,7 +41,7 @@ public sealed class Suppression
     {
         var most = Encoding.UTF8.GetMaxByteCount(normalized.Length);
         Span<byte> bytes = most <= 1024 ? stackalloc byte[most] : new byte[most];
-        SHA256.HashData(bytes[..Encoding.UTF8.GetBytes(normalized, bytes)], hash);
+        Common.Sha256.HashData(bytes[..Encoding.UTF8.GetBytes(normalized, bytes)], hash);
     }
 }
 

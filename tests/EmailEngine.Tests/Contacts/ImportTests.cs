@@ -85,6 +85,32 @@ public sealed class ImportTests
     }
 
     [Fact]
+    public async Task Subscribers_of_two_autoresponders_reach_their_lists_in_full_batches_each_sent_once()
+    {
+        await using var mailwizz = await MailWizzStandInServer.StartAsync();
+        var settings = mailwizz.EngineSettings();
+        settings["OUTBOX_WORKER"] = "off";
+        await using var engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: settings);
+        using var client = engine.Client();
+        // French and English rows alternate: each batch takes one autoresponder's contacts from where its last ended.
+        var file = new StringBuilder("email,first_name,language\n");
+        for (var i = 0; i < 24_000; i++)
+            file.Append($"user{i}@example.com,U{i},{(i % 2 == 0 ? "fr" : "en")}\n");
+        var job = await UploadAsync(client, file.ToString(), "tenant=client-1");
+        Assert.Equal(24_000, job.GetProperty("inserted").GetInt64());
+
+        await engine.SyncAllAsync(TimeSpan.FromSeconds(120));
+
+        var state = await mailwizz.StateAsync();
+        int Subscribers(string list) => state.GetProperty("lists").EnumerateArray().Single(l => l.GetProperty("name").GetString() == list)
+            .GetProperty("subscribers").GetArrayLength();
+        Assert.Equal((12_000, 12_000), (Subscribers("ee:client-1:fr"), Subscribers("ee:client-1:en")));
+        var requests = await new HttpClient().GetFromJsonAsync<JsonElement>(new Uri(mailwizz.Root, "/_standin/requests"));
+        Assert.Equal(4, requests.EnumerateArray().Count(r => r.GetProperty("Path").GetString()!.Contains("/subscribers/bulk"))); // 10,000 + 2,000 a list
+        Assert.Equal(0, await engine.Postgres.ScalarAsync<long>("SELECT count(*) FROM contacts WHERE sync_status = 'pending'"));
+    }
+
+    [Fact]
     public async Task Addresses_the_tenant_already_has_midway_through_a_large_file_are_updated_not_duplicated()
     {
         await using var engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: new Dictionary<string, string> { ["OUTBOX_WORKER"] = "off" });
@@ -114,6 +140,10 @@ public sealed class ImportTests
         Assert.Equal(1, last.GetArrayLength());
         Assert.Equal(("USER49999@example.com", "Last"), (last[0].GetProperty("email").GetString(), last[0].GetProperty("first_name").GetString()));
         Assert.Equal(JsonValueKind.Null, last[0].GetProperty("company").ValueKind); // the later row of the file wins, whole
+        // Intake, the COPY path and the merge all key contacts by the same hash as the migration's backfill computes.
+        Assert.Equal(50_000, await engine.Postgres.ScalarAsync<long>("SELECT count(*) FROM contacts"));
+        Assert.Equal(0, await engine.Postgres.ScalarAsync<long>(
+            "SELECT count(*) FROM contacts WHERE key_hash <> substr(encode(sha256(convert_to(email_key, 'UTF8')), 'hex'), 1, 32)::uuid"));
     }
 
     [Fact]
