@@ -153,6 +153,30 @@ public sealed class ContactWorkflowTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await PostContactAsync(new { email = "b@example.com", tenant = "client-1" }, tenant2)).StatusCode);
     }
 
+    [Fact]
+    public async Task The_operator_pages_through_every_tenants_contacts_in_id_order()
+    {
+        var ids = new List<long>();
+        for (var i = 0; i < 7; i++) // alternating tenants: each page merges their ranges of the primary key
+        {
+            var response = await PostContactAsync(new { email = $"page{i}@example.com", tenant = i % 2 == 0 ? "client-1" : "client-2" });
+            ids.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64());
+        }
+
+        var seen = new List<long>();
+        long? after = null;
+        do
+        {
+            var page = await _client.GetFromJsonAsync<JsonElement>($"/api/v2/contacts?limit=3{(after is null ? "" : $"&after={after}")}");
+            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(c => c.GetProperty("id").GetInt64()));
+            after = page.GetProperty("next_after").ValueKind == JsonValueKind.Null ? null : page.GetProperty("next_after").GetInt64();
+        } while (after is not null);
+
+        Assert.Equal(ids.Order(), seen);
+        var oneTenant = await _client.GetFromJsonAsync<JsonElement>("/api/v2/contacts?tenant=client-2&limit=10");
+        Assert.Equal(ids.Where((_, i) => i % 2 == 1).Order(), oneTenant.GetProperty("items").EnumerateArray().Select(c => c.GetProperty("id").GetInt64()));
+    }
+
     [Theory]
     [InlineData("""{"tenant": "client-1"}""", "email")]
     [InlineData("""{"email": "no-at-sign", "tenant": "client-1"}""", "email")]
