@@ -218,7 +218,8 @@ public sealed class ContactImporter(AppDbContext db, DatabaseTarget database, We
     {
         var values = string.Join(", ", run.WelcomeCampaigns.Select((w, i) => $"(@l{i}, {w.Value})"));
         // Only the fast path writes before this statement, and it only inserts: a contact created with this run's stamp
-        // is an earlier occurrence of the address in this file.
+        // is an earlier occurrence of the address in this file. key_hash is Contact.KeyHashOf: the first 128 bits of the
+        // staged SHA-256 (email_hash).
         const string thisRun = "(contacts.import_job_id = @job AND contacts.created_at = @now)";
         string Keep(string column) => $"{column} = CASE WHEN {thisRun} THEN EXCLUDED.{column} ELSE COALESCE(EXCLUDED.{column}, contacts.{column}) END";
         return $"""

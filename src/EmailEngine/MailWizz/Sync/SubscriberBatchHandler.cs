@@ -72,8 +72,8 @@ public sealed class SubscriberBatchHandler(MailWizzClient client, TenantListSync
             else
                 Fail(batch[i], item?.Errors is { } errors ? string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value}")) : "not in MailWizz's answer");
         }
-        // Come back right away for the next batch (or the next list), without counting an attempt; the next run
-        // finds nothing pending and completes.
+        // Come back right away for the next batch, without counting an attempt; the run after this autoresponder's
+        // last batch moves on to the next one, and the run after the last one completes.
         message.Payload = JsonSerializer.Serialize(payload with { AfterId = batch[^1].Id });
         return new OutboxResult.Defer("next batch", TimeSpan.Zero);
     }
