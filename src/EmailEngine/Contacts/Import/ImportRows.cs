@@ -14,9 +14,10 @@ internal sealed record ImportRow(long RowNumber, string? Email, string? Key, Gui
 {
     /// <summary>
     /// <see cref="KeyHash"/> as a number, its bytes big-endian as the uuid's: its top 64 bits are the first 64 of the
-    /// address's SHA-256 (the suppression hash), and it orders as the contacts' unique index does.
+    /// address's SHA-256 (the suppression hash), and it orders as the contacts' unique index does. Computed once: the
+    /// Bloom filter, the suppression pre-match and the chunk's sort all read it.
     /// </summary>
-    public UInt128 KeyNumber => NumberOf(KeyHash);
+    public UInt128 KeyNumber { get; } = NumberOf(KeyHash);
 
     public static UInt128 NumberOf(Guid keyHash)
     {
