@@ -17,7 +17,7 @@ RUN groupadd --system engine && useradd --system --gid engine --home-dir /app --
 WORKDIR /app
 COPY --from=build /app ./
 USER engine
-ENV PORT=8000 DOTNET_NOLOGO=1
+ENV PORT=8000 DOTNET_NOLOGO=1 EMAIL_ENGINE_HOME=/app
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --retries=5 CMD ["dotnet", "/app/EmailEngine.dll", "healthcheck"]
 ENTRYPOINT ["email-engine"]

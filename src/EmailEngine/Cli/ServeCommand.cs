@@ -18,7 +18,7 @@ internal static class ServeCommand
         var settings = SettingsLoader.Load();
         var app = EngineHost.Create(settings);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EmailEngine");
-        logger.LogInformation("Email-Engine starting on port {Port} with {Database}", settings.HttpPort, settings.Database.Describe());
+        logger.LogInformation("Email-Engine starting on port {Port}: {Sources}", settings.HttpPort, settings.DescribeSources());
         if (settings.Database.Provider == DatabaseProvider.Sqlite)
         {
             // The embedded default needs no separate step: bring the SQLite file up to date on start.

@@ -9,8 +9,8 @@ public sealed record DatabaseTarget(DatabaseProvider Provider, string Connection
 {
     public const string DefaultSqlitePath = "data/email-engine.db";
 
-    public static DatabaseTarget EmbeddedDefault(string? dataDirectory = null) =>
-        Sqlite(Path.Combine(dataDirectory ?? Directory.GetCurrentDirectory(), DefaultSqlitePath));
+    /// <summary>The embedded default: <c>data/email-engine.db</c> under the engine's home.</summary>
+    public static DatabaseTarget EmbeddedDefault(string home) => Sqlite(Path.Combine(home, DefaultSqlitePath));
 
     public static DatabaseTarget Sqlite(string path) => new(DatabaseProvider.Sqlite, $"Data Source={path}");
 
@@ -25,9 +25,10 @@ public sealed record DatabaseTarget(DatabaseProvider Provider, string Connection
 
     /// <summary>
     /// Accepts <c>postgresql://user:pass@host:port/db?sslmode=require</c> (also <c>postgres://</c>, URL-encoded
-    /// user and password) and SQLAlchemy-style <c>sqlite:///relative/file.db</c> or <c>sqlite:////absolute/file.db</c>.
+    /// user and password) and SQLAlchemy-style <c>sqlite:///relative/file.db</c> (under <paramref name="home"/>) or
+    /// <c>sqlite:////absolute/file.db</c>.
     /// </summary>
-    public static bool TryParseUrl(string value, out DatabaseTarget? target, out string error)
+    public static bool TryParseUrl(string value, string home, out DatabaseTarget? target, out string error)
     {
         target = null;
         error = "";
@@ -40,7 +41,7 @@ public sealed record DatabaseTarget(DatabaseProvider Provider, string Connection
                 error = "expected sqlite:///relative/path.db or sqlite:////absolute/path.db";
                 return false;
             }
-            target = Sqlite(Uri.UnescapeDataString(path[1..]));
+            target = Sqlite(Path.Combine(home, Uri.UnescapeDataString(path[1..])));
             return true;
         }
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("postgresql" or "postgres"))

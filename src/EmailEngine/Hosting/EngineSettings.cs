@@ -6,6 +6,10 @@ namespace EmailEngine.Hosting;
 /// </summary>
 public sealed record EngineSettings
 {
+    /// <summary>Absolute directory the configuration and data belong to (see <see cref="SettingsLoader.Home"/>).</summary>
+    public required string Home { get; init; }
+    /// <summary>The <c>.env</c> file read, or null when the environment alone configured the engine.</summary>
+    public string? DotEnvFile { get; init; }
     public required string ApiKey { get; init; }
     public required DatabaseTarget Database { get; init; }
     public string? RedisUrl { get; init; }
@@ -21,4 +25,11 @@ public sealed record EngineSettings
     public IReadOnlyDictionary<string, string> Raw { get; init; } = new Dictionary<string, string>();
 
     public string? Get(string key) => Raw.TryGetValue(key, out var value) && value.Length > 0 ? value : null;
+
+    /// <summary>A path from the configuration: relative ones are anchored at <see cref="Home"/>, never the working directory.</summary>
+    public string PathUnderHome(string path) => Path.GetFullPath(Path.Combine(Home, path));
+
+    /// <summary>One line for the start-up log: where the configuration and the data come from (no secrets).</summary>
+    public string DescribeSources() =>
+        $"config from {DotEnvFile ?? $"the environment ({Path.Combine(Home, ".env")} not found)"}, database {Database.Describe()}, home {Home}";
 }

@@ -11,13 +11,23 @@ public sealed class ConfigurationError(string key, string problem) : Exception($
 
 public static class SettingsLoader
 {
-    /// <summary>Reads the process environment over an optional <c>.env</c> file in <paramref name="directory"/>.</summary>
-    public static EngineSettings Load(string? directory = null)
+    public const string HomeVariable = "EMAIL_ENGINE_HOME";
+
+    /// <summary>
+    /// The engine's home: <c>EMAIL_ENGINE_HOME</c> when set (<c>./run</c> sets it to its own directory), else the working
+    /// directory. The service and every CLI verb read <c>.env</c> there and keep their data under its <c>data/</c>.
+    /// </summary>
+    public static string Home(IReadOnlyDictionary<string, string> environment) =>
+        Path.GetFullPath(environment.TryGetValue(HomeVariable, out var home) && home.Trim().Length > 0 ? home.Trim() : Directory.GetCurrentDirectory());
+
+    /// <summary>Reads the process environment over an optional <c>.env</c> file in the engine's home.</summary>
+    public static EngineSettings Load()
     {
         var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
-        var dotEnvPath = Path.Combine(directory ?? Directory.GetCurrentDirectory(), ".env");
-        return FromValues(Merge(ReadDotEnv(dotEnvPath), environment), directory);
+        var home = Home(environment);
+        var dotEnvPath = Path.Combine(home, ".env");
+        return FromValues(Merge(ReadDotEnv(dotEnvPath), environment), home) with { DotEnvFile = File.Exists(dotEnvPath) ? dotEnvPath : null };
     }
 
     public static IReadOnlyDictionary<string, string> ReadDotEnv(string path)
@@ -38,8 +48,10 @@ public static class SettingsLoader
         return merged;
     }
 
-    public static EngineSettings FromValues(IReadOnlyDictionary<string, string> values, string? dataDirectory = null)
+    /// <param name="home">Where relative paths (SQLite files, imports) are anchored; the working directory when null.</param>
+    public static EngineSettings FromValues(IReadOnlyDictionary<string, string> values, string? home = null)
     {
+        home = Path.GetFullPath(home ?? Directory.GetCurrentDirectory());
         string? Value(string key) => values.TryGetValue(key, out var v) && v.Trim().Length > 0 ? v.Trim() : null;
 
         var apiKey = Value("API_KEY") ?? throw new ConfigurationError("API_KEY",
@@ -47,8 +59,8 @@ public static class SettingsLoader
         if (apiKey.Length < 8)
             throw new ConfigurationError("API_KEY", "must be at least 8 characters");
 
-        var database = DatabaseTarget.EmbeddedDefault(dataDirectory);
-        if (Value("DATABASE_URL") is { } url && !DatabaseTarget.TryParseUrl(url, out database, out var dbError))
+        var database = DatabaseTarget.EmbeddedDefault(home);
+        if (Value("DATABASE_URL") is { } url && !DatabaseTarget.TryParseUrl(url, home, out database, out var dbError))
             throw new ConfigurationError("DATABASE_URL", dbError);
 
         var redis = Value("REDIS_URL");
@@ -62,6 +74,7 @@ public static class SettingsLoader
 
         return new EngineSettings
         {
+            Home = home,
             ApiKey = apiKey,
             Database = database!,
             RedisUrl = redis,

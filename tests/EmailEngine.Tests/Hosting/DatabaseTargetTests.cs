@@ -12,7 +12,7 @@ public sealed class DatabaseTargetTests
     [InlineData("postgresql://app@localhost/db", "localhost", 5432, "db", "app", null)]
     public void Postgres_urls_become_connection_strings(string url, string host, int port, string database, string user, string? password)
     {
-        Assert.True(DatabaseTarget.TryParseUrl(url, out var target, out _));
+        Assert.True(DatabaseTarget.TryParseUrl(url, "/srv/ee", out var target, out _));
 
         Assert.Equal(DatabaseProvider.Postgres, target!.Provider);
         var builder = new NpgsqlConnectionStringBuilder(target.ConnectionString);
@@ -27,17 +27,17 @@ public sealed class DatabaseTargetTests
     [InlineData("postgresql://u:p@h/db?sslmode=disable&application_name=x", SslMode.Disable)]
     public void Sslmode_is_honoured(string url, SslMode mode)
     {
-        Assert.True(DatabaseTarget.TryParseUrl(url, out var target, out _));
+        Assert.True(DatabaseTarget.TryParseUrl(url, "/srv/ee", out var target, out _));
 
         Assert.Equal(mode, new NpgsqlConnectionStringBuilder(target!.ConnectionString).SslMode);
     }
 
     [Theory]
-    [InlineData("sqlite:///data/engine.db", "data/engine.db")]
+    [InlineData("sqlite:///data/engine.db", "/srv/ee/data/engine.db")] // relative to the engine home
     [InlineData("sqlite:////var/lib/email-engine/engine.db", "/var/lib/email-engine/engine.db")]
-    public void Sqlite_urls_follow_the_sqlalchemy_form(string url, string path)
+    public void Sqlite_urls_follow_the_sqlalchemy_form_relative_to_the_home(string url, string path)
     {
-        Assert.True(DatabaseTarget.TryParseUrl(url, out var target, out _));
+        Assert.True(DatabaseTarget.TryParseUrl(url, "/srv/ee", out var target, out _));
 
         Assert.Equal(DatabaseProvider.Sqlite, target!.Provider);
         Assert.Equal($"Data Source={path}", target.ConnectionString);
@@ -53,7 +53,7 @@ public sealed class DatabaseTargetTests
     [InlineData("postgresql://u:p@h/db?sslmode=sometimes")]
     public void Bad_urls_are_rejected_with_a_reason(string url)
     {
-        Assert.False(DatabaseTarget.TryParseUrl(url, out _, out var error));
+        Assert.False(DatabaseTarget.TryParseUrl(url, "/srv/ee", out _, out var error));
         Assert.NotEmpty(error);
     }
 }

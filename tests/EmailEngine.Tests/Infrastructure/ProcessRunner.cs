@@ -7,8 +7,10 @@ public sealed record ProcessResult(int ExitCode, string StdOut, string StdErr);
 /// <summary>Runs a real executable (curl, the engine's CLI) and captures its output.</summary>
 public static class ProcessRunner
 {
-    public static async Task<ProcessResult> RunAsync(string file, IEnumerable<string> arguments,
-        IDictionary<string, string>? environment = null, string? workingDirectory = null, TimeSpan? timeout = null)
+    /// <param name="inheritEnvironment">False: a new user's empty environment, keeping only what the .NET SDK needs
+    /// to run at all (PATH to find dotnet, HOME for its package cache), plus <paramref name="environment"/>.</param>
+    public static ProcessStartInfo StartInfo(string file, IEnumerable<string> arguments,
+        IDictionary<string, string>? environment = null, string? workingDirectory = null, bool inheritEnvironment = true)
     {
         var info = new ProcessStartInfo(file)
         {
@@ -19,8 +21,22 @@ public static class ProcessRunner
         };
         foreach (var argument in arguments)
             info.ArgumentList.Add(argument);
+        if (!inheritEnvironment)
+        {
+            info.Environment.Clear();
+            foreach (var name in new[] { "PATH", "HOME" })
+                info.Environment[name] = Environment.GetEnvironmentVariable(name) ?? "";
+        }
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
             info.Environment[key] = value;
+        return info;
+    }
+
+    public static async Task<ProcessResult> RunAsync(string file, IEnumerable<string> arguments,
+        IDictionary<string, string>? environment = null, string? workingDirectory = null, TimeSpan? timeout = null,
+        bool inheritEnvironment = true)
+    {
+        var info = StartInfo(file, arguments, environment, workingDirectory, inheritEnvironment);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

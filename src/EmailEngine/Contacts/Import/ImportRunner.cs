@@ -16,7 +16,7 @@ public sealed class ImportRunner(IServiceScopeFactory scopes, EngineSettings set
 {
     private readonly Channel<long> _queue = Channel.CreateUnbounded<long>();
 
-    public string Directory { get; } = Path.GetFullPath(settings.Get("IMPORT_DIR") ?? Path.Combine("data", "imports"));
+    public string Directory { get; } = settings.PathUnderHome(settings.Get("IMPORT_DIR") ?? Path.Combine("data", "imports"));
 
     public string FileOf(long jobId) => Path.Combine(Directory, $"{jobId}.csv");
 

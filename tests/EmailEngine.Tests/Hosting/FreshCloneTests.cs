@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using EmailEngine.Tests.Infrastructure;
+
+namespace EmailEngine.Tests.Hosting;
+
+/// <summary>
+/// The README's first command as a new user runs it: a fresh clone, nothing in the environment but PORT (and the
+/// PATH/HOME the .NET SDK itself needs), <c>./run</c>. Then a CLI verb from another directory sees the service's data.
+/// </summary>
+public sealed class FreshCloneTests
+{
+    [Fact]
+    public async Task Run_on_a_fresh_clone_answers_the_runbook_key_and_the_cli_sees_its_data_from_anywhere()
+    {
+        var work = Directory.CreateTempSubdirectory("ee-clone-").FullName;
+        var clone = Path.Combine(work, "email-engine");
+        try
+        {
+            var cloned = await ProcessRunner.RunAsync("git", ["clone", "--quiet", RepositoryRoot(), clone], timeout: TimeSpan.FromMinutes(2));
+            Assert.True(cloned.ExitCode == 0, cloned.StdErr);
+            var port = EngineProcess.FreePort();
+            var output = new StringBuilder();
+            using var service = StartWithEmptyEnvironment(Path.Combine(clone, "run"), [], work, new() { ["PORT"] = port.ToString() }, output);
+            try
+            {
+                using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+                http.DefaultRequestHeaders.Add("X-API-KEY", "email_engine_v2_key");
+                await WaitForHealthAsync(http, service, output);
+
+                var ips = await http.GetAsync("/api/v1/ips");
+                Assert.True(ips.StatusCode == HttpStatusCode.OK, $"{ips.StatusCode}: {await ips.Content.ReadAsStringAsync()}\n{output}");
+                var created = await http.PostAsync("/api/v1/tenants", new StringContent("""{"slug": "fresh-clone-tenant"}"""));
+                Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+                // Another directory, the same empty environment: the verb reads the service's .env and database.
+                var elsewhere = Directory.CreateDirectory(Path.Combine(work, "elsewhere")).FullName;
+                var cli = await ProcessRunner.RunAsync(Path.Combine(clone, "run"), ["tenants", "list"], workingDirectory: elsewhere,
+                    timeout: TimeSpan.FromMinutes(3), inheritEnvironment: false);
+                Assert.True(cli.ExitCode == 0, cli.StdErr);
+                Assert.Contains("fresh-clone-tenant", cli.StdOut);
+                Assert.Contains($"config from {clone}/.env, database SQLite {clone}/data/email-engine.db", cli.StdErr);
+            }
+            finally
+            {
+                service.Kill(entireProcessTree: true);
+                await service.WaitForExitAsync();
+            }
+
+            Assert.Contains($"config from {clone}/.env, database SQLite {clone}/data/email-engine.db", output.ToString());
+            Assert.True(File.Exists(Path.Combine(clone, "data", "email-engine.db")));
+            Assert.False(Directory.Exists(Path.Combine(clone, "src", "EmailEngine", "data")), "the program wrote into the source tree");
+            Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(work, "elsewhere")));
+            // Everything the program wrote (.env, data/) is ignored by git: a user's clone stays clean.
+            var status = await ProcessRunner.RunAsync("git", ["-C", clone, "status", "--porcelain", "--untracked-files=all"]);
+            Assert.Equal("", status.StdOut.Trim());
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_cli_verb_on_a_fresh_home_creates_and_migrates_the_embedded_database()
+    {
+        var home = Directory.CreateTempSubdirectory("ee-home-").FullName;
+        var caller = Directory.CreateTempSubdirectory("ee-caller-").FullName;
+        try
+        {
+            var result = await ProcessRunner.EngineAsync(new Dictionary<string, string>
+            {
+                ["API_KEY"] = "email_engine_v2_key", ["EMAIL_ENGINE_HOME"] = home,
+            }, caller, "tenants", "list");
+
+            Assert.True(result.ExitCode == 0, result.StdErr);
+            Assert.True(File.Exists(Path.Combine(home, "data", "email-engine.db")));
+            Assert.Empty(Directory.EnumerateFileSystemEntries(caller));
+            Assert.Contains($"database SQLite {home}/data/email-engine.db, home {home}", result.StdErr);
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+            Directory.Delete(caller, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_failing_cli_verb_says_so_in_one_line_and_exits_non_zero()
+    {
+        var directory = Directory.CreateTempSubdirectory("ee-cli-").FullName;
+        try
+        {
+            var result = await ProcessRunner.EngineAsync(new Dictionary<string, string>
+            {
+                ["API_KEY"] = "email_engine_v2_key", ["DATABASE_URL"] = $"postgresql://nobody@127.0.0.1:{EngineProcess.FreePort()}/none",
+            }, directory, "tenants", "list");
+
+            Assert.Equal(1, result.ExitCode);
+            var lines = result.StdErr.Trim().Split('\n');
+            Assert.StartsWith("error: ", lines[^1]);
+            Assert.DoesNotContain("   at ", result.StdErr);
+            Assert.True(lines.Length <= 2, result.StdErr); // the sources line, then the error
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (Directory.Exists(Path.Combine(dir.FullName, ".git")) && File.Exists(Path.Combine(dir.FullName, "run")))
+                return dir.FullName;
+        throw new DirectoryNotFoundException("the tests do not run from a git checkout");
+    }
+
+    private static Process StartWithEmptyEnvironment(string file, string[] arguments, string workingDirectory, Dictionary<string, string> extra, StringBuilder output)
+    {
+        var process = Process.Start(ProcessRunner.StartInfo(file, arguments, extra, workingDirectory, inheritEnvironment: false))!;
+        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>The first start builds the clone, which takes a while on 2 cores.</summary>
+    private static async Task WaitForHealthAsync(HttpClient http, Process service, StringBuilder output)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(5);
+        while (DateTime.UtcNow < deadline)
+        {
+            Assert.False(service.HasExited, $"./run exited with {(service.HasExited ? service.ExitCode : 0)}:\n{output}");
+            try
+            {
+                if ((await http.GetAsync("/health")).IsSuccessStatusCode)
+                    return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(500);
+        }
+        throw new TimeoutException($"./run did not answer /health in 5 minutes:\n{output}");
+    }
+}
