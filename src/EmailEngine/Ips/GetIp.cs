@@ -8,7 +8,7 @@ public static class GetIp
 {
     public static async Task<IResult> Handle(long id, AppDbContext db, CancellationToken ct) =>
         await db.Set<SendingIp>().AsNoTracking().SingleOrDefaultAsync(i => i.Id == id, ct) is { } ip
-            ? TypedResults.Ok(IpResponse.From(ip))
+            ? TypedResults.Ok(IpResponse.From(ip, await db.Set<Warmup.IpWarmup>().AsNoTracking().SingleOrDefaultAsync(w => w.IpId == id, ct)))
             : NotFound(id).ToProblem();
 
     internal static Failure NotFound(long id) => new Failure.NotFound($"IP {id} does not exist.");

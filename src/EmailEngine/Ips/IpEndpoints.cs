@@ -17,8 +17,16 @@ public static class IpEndpoints
     }
 }
 
-public sealed record IpResponse(long Id, string Ip, string Domain, string Status, string Vmta, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+/// <summary>The plan an IP is under (null when it never had one), so a registration says which plan now bounds it.</summary>
+public sealed record IpWarmupSummary(string Plan, string Phase, int SendingDay, int DailyQuota)
 {
-    public static IpResponse From(SendingIp ip) =>
-        new(ip.Id, ip.Address, ip.Domain, IpStatuses.ToWire(ip.Status), ip.VmtaName, ip.CreatedAt, ip.UpdatedAt);
+    public static IpWarmupSummary? Of(Warmup.IpWarmup? state) => state is null ? null
+        : new(state.PlanName, state.Phase.ToString().ToLowerInvariant(), state.SendingDay, Warmup.WarmupPacing.DailyQuota(state));
+}
+
+public sealed record IpResponse(long Id, string Ip, string Domain, string Status, string Vmta, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    IpWarmupSummary? Warmup)
+{
+    public static IpResponse From(SendingIp ip, Warmup.IpWarmup? warmup) =>
+        new(ip.Id, ip.Address, ip.Domain, IpStatuses.ToWire(ip.Status), ip.VmtaName, ip.CreatedAt, ip.UpdatedAt, IpWarmupSummary.Of(warmup));
 }

@@ -19,8 +19,10 @@ public static class ListIps
         if (filter is { } wanted)
             query = query.Where(i => i.Status == wanted);
         var items = await query.OrderBy(i => i.Id).ToListAsync(ct);
+        var warmups = await db.Set<Warmup.IpWarmup>().AsNoTracking().ToDictionaryAsync(w => w.IpId, ct);
         var registered = await CountRegisteredAsync(db, ct);
-        return TypedResults.Ok(new IpListResponse(items.Select(IpResponse.From).ToList(), registered, settings.IpsCount));
+        return TypedResults.Ok(new IpListResponse(items.Select(ip => IpResponse.From(ip, warmups.GetValueOrDefault(ip.Id))).ToList(),
+            registered, settings.IpsCount));
     }
 
     public static Task<int> CountRegisteredAsync(AppDbContext db, CancellationToken ct) =>

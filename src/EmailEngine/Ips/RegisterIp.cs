@@ -1,6 +1,7 @@
 using EmailEngine.Common;
 using EmailEngine.Data;
 using EmailEngine.Http;
+using EmailEngine.Warmup;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Ips;
@@ -9,7 +10,8 @@ public sealed record RegisterIpRequest(string? Ip, string? Domain, string? Statu
 
 public static class RegisterIp
 {
-    public static async Task<IResult> Handle(RegisterIpRequest request, AppDbContext db, TimeProvider clock, CancellationToken ct)
+    /// <summary>Registers an IP (default status <c>warming</c>); a warming IP starts the default warmup plan at once.</summary>
+    public static async Task<IResult> Handle(RegisterIpRequest request, AppDbContext db, WarmupOptions options, TimeProvider clock, CancellationToken ct)
     {
         var errors = new FieldErrors();
         if (!IpAddressText.TryNormalize(request.Ip, out var address, out var ipReason))
@@ -29,6 +31,8 @@ public static class RegisterIp
         var now = clock.GetUtcNow();
         var ip = new SendingIp { Address = canonical, Domain = domain, Status = status!.Value, CreatedAt = now, UpdatedAt = now };
         db.Add(ip);
+        // The IP and its plan are one change: a warming IP is never visible (or rendered) without its limits.
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -36,11 +40,15 @@ public static class RegisterIp
         catch (DbUpdateException)
         {
             // Most likely lost a race with a concurrent registration of the same address.
+            await transaction.RollbackAsync(CancellationToken.None);
             if (await IsRegisteredAsync(db, canonical, ct))
                 return Duplicate(canonical);
             throw;
         }
-        return TypedResults.Created($"/api/v1/ips/{ip.Id}", IpResponse.From(ip));
+        var warmup = await WarmupStart.EnsureForWarmingAsync(db, ip, options, now, "ip-registration", ct);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return TypedResults.Created($"/api/v1/ips/{ip.Id}", IpResponse.From(ip, warmup));
     }
 
     private static Task<bool> IsRegisteredAsync(AppDbContext db, string address, CancellationToken ct)

@@ -1,6 +1,7 @@
 using EmailEngine.Common;
 using EmailEngine.Data;
 using EmailEngine.Http;
+using EmailEngine.Warmup;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Ips;
@@ -9,7 +10,8 @@ public sealed record UpdateIpRequest(string? Ip, string? Domain, string? Status)
 
 public static class UpdateIp
 {
-    public static async Task<IResult> Handle(long id, UpdateIpRequest request, AppDbContext db, TimeProvider clock, CancellationToken ct)
+    /// <summary>Changes the domain or the status; an IP moved to <c>warming</c> without a running plan starts the default one.</summary>
+    public static async Task<IResult> Handle(long id, UpdateIpRequest request, AppDbContext db, WarmupOptions options, TimeProvider clock, CancellationToken ct)
     {
         var ip = await db.Set<SendingIp>().SingleOrDefaultAsync(i => i.Id == id, ct);
         if (ip is null)
@@ -37,11 +39,13 @@ public static class UpdateIp
 
         if (domain != ip.Domain || status != ip.Status)
         {
+            var now = clock.GetUtcNow();
             ip.Domain = domain;
             ip.Status = status;
-            ip.UpdatedAt = clock.GetUtcNow();
+            ip.UpdatedAt = now;
+            await WarmupStart.EnsureForWarmingAsync(db, ip, options, now, "ip-update", ct);
             await db.SaveChangesAsync(ct);
         }
-        return TypedResults.Ok(IpResponse.From(ip));
+        return TypedResults.Ok(IpResponse.From(ip, await db.Set<IpWarmup>().SingleOrDefaultAsync(w => w.IpId == id, ct)));
     }
 }

@@ -44,12 +44,12 @@ public static class GetWarmup
         var isp = IspGroups.All.ToDictionary(g => g.Name(), g =>
         {
             var quota = WarmupPacing.GroupQuota(state, g, options);
-            return new IspQuota(state.StepOf(g), quota, WarmupPacing.Rate(quota, options));
+            return new IspQuota(state.StepOf(g), quota, WarmupPacing.Rate(quota));
         });
         var daily = WarmupPacing.DailyQuota(state);
         return new WarmupView(ip.Id, ip.Address, ip.VmtaName, IpStatuses.ToWire(ip.Status), state.Phase.ToString().ToLowerInvariant(),
             PlanResponse.From(state.Plan), state.SendingDay, WarmupPacing.IpStep(state),
-            new TodayQuota(daily, WarmupPacing.Rate(daily, options), isp), state.PausedUntil, state.HoldUntil, state.WindowStart, state.LastPeriod,
+            new TodayQuota(daily, WarmupPacing.Rate(daily), isp), state.PausedUntil, state.HoldUntil, state.WindowStart, state.LastPeriod,
             figures is null ? null : JsonDocument.Parse(WarmupFiguresJson.Serialize(WarmupFiguresJson.Of(figures, options))).RootElement.Clone(),
             history.Select(DecisionView.From).ToList());
     }

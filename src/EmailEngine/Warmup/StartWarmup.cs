@@ -34,37 +34,8 @@ public static class StartWarmup
             return new Failure.Conflict($"IP {ip.Address} is {IpStatuses.ToWire(ip.Status)} and cannot move to warming; allowed: "
                 + string.Join(", ", IpStatuses.NextFrom(ip.Status).Select(IpStatuses.ToWire))).ToProblem();
 
-        var now = clock.GetUtcNow();
-        var state = await db.Set<IpWarmup>().SingleOrDefaultAsync(w => w.IpId == id, ct);
-        var restart = state is null || state.Phase == WarmupPhase.Completed;
-        if (state is null)
-        {
-            state = new IpWarmup { IpId = id, PlanName = plan!.Name, Quotas = "", StartedAt = now };
-            db.Add(state);
-        }
-        var day = request?.Day ?? (restart ? 1 : Math.Min(state.SendingDay, plan!.Days));
-        var previous = state.PlanName;
-        state.PlanName = plan!.Name;
-        state.Quotas = WarmupPlan.FormatQuotas(plan.DailyQuotas);
-        state.Phase = WarmupPhase.Running;
-        state.SendingDay = day;
-        state.SetAllSteps(day);
-        state.PausedUntil = null;
-        state.HoldUntil = null;
-        state.WindowStart = now;
-        state.LastPeriod = options.PeriodOf(now); // the first decision comes at the next period boundary
-        state.UpdatedAt = now;
-        state.Version++;
-        if (restart)
-            state.StartedAt = now;
-        ip.Status = IpStatus.Warming;
-        ip.UpdatedAt = now;
-
-        var reason = restart ? $"warmup started on plan {plan.Name} at day {day} ({plan.QuotaOf(day)}/day)"
-            : $"plan changed from {previous} to {plan.Name} at day {day} ({plan.QuotaOf(day)}/day)";
-        var decision = WarmupEngine.Decision(state, now, DecisionKind.Start, reason,
-            WarmupFiguresJson.Serialize(new { plan = plan.Name, day, quota = plan.QuotaOf(day) }), actor: user.Identity?.Name ?? "operator");
-        db.Add(decision);
+        var (state, decision) = await WarmupStart.BeginAsync(db, ip, plan!, request?.Day, options, clock.GetUtcNow(),
+            user.Identity?.Name ?? "operator", ct);
         await db.SaveChangesAsync(ct);
         await deployment.DeployAsync([decision], decision.Actor, ct);
         return TypedResults.Created($"/api/v1/ips/{id}/warmup", await GetWarmup.ViewAsync(db, ip, state, options, null, ct));

@@ -20,10 +20,6 @@ public sealed record WarmupOptions
     public TimeSpan HardBouncePause { get; init; } = TimeSpan.FromHours(72);
     public TimeSpan ComplaintPause { get; init; } = TimeSpan.FromHours(96);
     public TimeSpan Quarantine { get; init; } = TimeSpan.FromDays(30);
-    /// <summary>Hours a day's quota is spread over.</summary>
-    public int SendingWindowHours { get; init; } = 16;
-    /// <summary>Headroom over the even pace, so MailWizz's bursts still finish inside the window.</summary>
-    public double RateMargin { get; init; } = 0.20;
     /// <summary>Maximum share of an IP's daily quota per ISP group (they need not add up to 1: they are caps).</summary>
     public IReadOnlyDictionary<IspGroup, double> IspShares { get; init; } = new Dictionary<IspGroup, double>
     {
@@ -60,8 +56,6 @@ public sealed record WarmupOptions
             HardBouncePause = TimeSpan.FromHours(Whole(settings, "WARMUP_HARD_BOUNCE_PAUSE_HOURS", 72, min: 1)),
             ComplaintPause = TimeSpan.FromHours(Whole(settings, "WARMUP_COMPLAINT_PAUSE_HOURS", 96, min: 1)),
             Quarantine = TimeSpan.FromDays(Whole(settings, "WARMUP_QUARANTINE_DAYS", 30, min: 1)),
-            SendingWindowHours = Whole(settings, "WARMUP_SENDING_WINDOW_HOURS", defaults.SendingWindowHours, min: 1, max: 24),
-            RateMargin = Rate(settings, "WARMUP_RATE_MARGIN", defaults.RateMargin),
             IspShares = Shares(settings.Get("WARMUP_ISP_SHARES"), defaults.IspShares),
             RunAt = settings.Get("WARMUP_RUN_AT") is { } at
                 ? TimeOnly.TryParseExact(at, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var time) ? time

@@ -5,10 +5,18 @@ using EmailEngine.PowerMta;
 namespace EmailEngine.Warmup;
 
 /// <summary>
-/// Turns a day's quota into PowerMTA rates. A quota is spread over the sending window (default 16 h) with a margin
-/// (default 20 %) so MailWizz's bursts still finish inside it: rate/h = quota × share × 1.2 / 16, rounded up. Under
-/// 10 an hour, rounding up to a whole number per hour would overshoot (1.5/h → 2/h is a third more), so the rate is
-/// written per window instead (<c>24/16h</c>). Never 0: PowerMTA reads a zero rate as unlimited.
+/// Turns a day's quota into PowerMTA limits that bound any 24 hours, not just a calendar day. A PowerMTA rate is a
+/// pace (no more than N leave in any window of length T, for as long as mail is queued, around the clock), so a rate
+/// bounds 24 hours only as N × 24 h / T. The limits are therefore written with a one-day window: <c>Q/d</c> lets at most
+/// Q leave in any 24 hours, however full the queue stays. Three levels, each a bound of its own:
+/// <list type="bullet">
+/// <item>the virtual MTA as a whole: <c>max-smtp-msg-rate Q/d</c>, Q the IP's quota today;</item>
+/// <item>each ISP group: its quota (its share of its step's quota, at least one a day per domain) split over its
+/// domains by their usual weight, each domain's queue getting <c>max-msg-rate q/d</c> with the q summing to the group's
+/// quota, so the group cannot exceed it whichever of its domains the mail goes to;</item>
+/// <item>every other domain: the <c>other</c> share on its own queue (<c>&lt;domain *&gt;</c>), under the VMTA total.</item>
+/// </list>
+/// Never 0: PowerMTA reads a zero rate as unlimited.
 /// </summary>
 public static class WarmupPacing
 {
@@ -17,35 +25,42 @@ public static class WarmupPacing
 
     public static int DailyQuota(IpWarmup warmup) => warmup.Plan.QuotaOf(IpStep(warmup));
 
-    /// <summary>A group's share of its own step's quota, at least 1.</summary>
+    /// <summary>
+    /// A group's daily quota: its share of its own step's quota, and at least one per domain of the group (each domain's
+    /// queue needs a rate of at least 1/d). For <see cref="IspGroup.Other"/>, the quota of each other domain.
+    /// </summary>
     public static int GroupQuota(IpWarmup warmup, IspGroup group, WarmupOptions options) =>
-        Math.Max(1, (int)Math.Floor(warmup.Plan.QuotaOf(warmup.StepOf(group)) * options.IspShares[group]));
+        Math.Max(Math.Max(1, IspGroups.DomainsOf(group).Count),
+            (int)Math.Floor(warmup.Plan.QuotaOf(warmup.StepOf(group)) * options.IspShares[group]));
 
-    public static string Rate(int perDay, WarmupOptions options)
-    {
-        // Decimal: 200/day × 1.2 / 16 must be exactly 15/h, not 16 from binary floating-point noise.
-        var perWindow = perDay * (1 + (decimal)options.RateMargin);
-        var perHour = perWindow / options.SendingWindowHours;
-        return perHour >= 10 ? $"{(int)Math.Ceiling(perHour)}/h" : $"{Math.Max(1, (int)Math.Ceiling(perWindow))}/{options.SendingWindowHours}h";
-    }
+    /// <summary>A daily quota as a PowerMTA rate with a one-day window.</summary>
+    public static string Rate(int perDay) => $"{Math.Max(1, perDay)}/d";
 
     /// <summary>
-    /// The limits of one warming IP's virtual MTA: the whole day's pace on the VMTA, and each group's pace on each of
-    /// its domains (PowerMTA rates apply per queue, i.e. per domain; the VMTA cap bounds their sum). Other domains get
-    /// the <c>other</c> share through <c>&lt;domain *&gt;</c>.
+    /// Splits a group's quota over its domains: one each, the rest by weight with the largest remainders rounded up,
+    /// so the parts add up to exactly <paramref name="groupQuota"/> (at least the number of domains).
     /// </summary>
+    public static IReadOnlyList<(string Domain, int Quota)> SplitOverDomains(IspGroup group, int groupQuota)
+    {
+        var domains = IspGroups.WeightedDomainsOf(group);
+        var spare = groupQuota - domains.Count;
+        var shares = domains.Select(d => (d.Domain, Exact: spare * d.Weight)).ToList();
+        var parts = shares.Select(s => (s.Domain, Quota: 1 + (int)Math.Floor(s.Exact))).ToList();
+        var left = groupQuota - parts.Sum(p => p.Quota);
+        foreach (var index in Enumerable.Range(0, shares.Count).OrderByDescending(i => shares[i].Exact - Math.Floor(shares[i].Exact)).Take(left))
+            parts[index] = (parts[index].Domain, parts[index].Quota + 1);
+        return parts;
+    }
+
+    /// <summary>The limits of one warming IP's virtual MTA for its current day.</summary>
     public static VmtaLimits LimitsOf(IpWarmup warmup, WarmupOptions options)
     {
         var domains = new List<DomainRate>();
         foreach (var group in IspGroups.All.Where(g => g != IspGroup.Other))
-        {
-            var rate = Rate(GroupQuota(warmup, group, options), options);
-            domains.AddRange(IspGroups.DomainsOf(group).Select(domain => new DomainRate(domain, rate)));
-        }
-        domains.Add(new DomainRate("*", Rate(GroupQuota(warmup, IspGroup.Other, options), options)));
-        return new VmtaLimits(Rate(DailyQuota(warmup), options), domains,
-            $"warmup {warmup.PlanName}, sending day {warmup.SendingDay}: {DailyQuota(warmup)}/day over {options.SendingWindowHours} h"
-            + $" (+{options.RateMargin * 100:0}%); steps {warmup.Steps}");
+            domains.AddRange(SplitOverDomains(group, GroupQuota(warmup, group, options)).Select(part => new DomainRate(part.Domain, Rate(part.Quota))));
+        domains.Add(new DomainRate("*", Rate(GroupQuota(warmup, IspGroup.Other, options))));
+        return new VmtaLimits(Rate(DailyQuota(warmup)), domains,
+            $"warmup {warmup.PlanName}, sending day {warmup.SendingDay}: at most {DailyQuota(warmup)} in any 24 hours; steps {warmup.Steps}");
     }
 
     /// <summary>Limits for every IP whose warmup is not finished (paused and quarantined ones stay capped at their step).</summary>

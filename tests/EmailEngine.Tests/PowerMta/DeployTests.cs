@@ -40,8 +40,12 @@ public sealed class DeployTests : IAsyncLifetime
 
         for (var i = 1; i <= 5; i++)
         {
+            // Registered as warming, so under the default plan from the start: day 1's limits are in the first config.
             Assert.Contains($"<virtual-mta vmta-{i}>\n    # warming\n    smtp-source-host 203.0.113.{i} mail{i}.domain{i}.com\n" +
-                $"    domain-key ee1,domain{i}.com,{_host.Directory}/dkim/domain{i}.com.ee1.pem\n</virtual-mta>", config);
+                $"    domain-key ee1,domain{i}.com,{_host.Directory}/dkim/domain{i}.com.ee1.pem\n" +
+                "    # warmup conservative-70, sending day 1: at most 5 in any 24 hours;", config);
+            var block = config[config.IndexOf($"<virtual-mta vmta-{i}>", StringComparison.Ordinal)..];
+            Assert.Contains("    max-smtp-msg-rate 5/d\n", block[..block.IndexOf("</virtual-mta>", StringComparison.Ordinal)]);
             Assert.Contains($"    virtual-mta vmta-{i}\n", config);
         }
         Assert.Contains("smtp-listener 0.0.0.0:2525\n", config);

@@ -57,7 +57,7 @@ public sealed class WarmupApiTests : IAsyncLifetime
         Assert.Equal(1, started.GetProperty("sending_day").GetInt32());
         var today = started.GetProperty("today");
         Assert.Equal(5, today.GetProperty("quota").GetInt32());
-        Assert.Equal("6/16h", today.GetProperty("vmta_max_msg_rate").GetString());
+        Assert.Equal("5/d", today.GetProperty("vmta_max_msg_rate").GetString());
         Assert.Equal(2, today.GetProperty("isp").GetProperty("gmail").GetProperty("quota").GetInt32());
         var start = started.GetProperty("history")[0];
         Assert.Equal("start", start.GetProperty("kind").GetString());
@@ -74,6 +74,33 @@ public sealed class WarmupApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_warming_ip_is_never_without_a_plan()
+    {
+        // Registered as the runbook does ("status": "warming"), with no warmup call: the default plan runs at once.
+        var registered = await _client.PostAsJsonAsync("/api/v1/ips", new { ip = "203.0.113.1", domain = "mail1.domain1.com", status = "warming" });
+        var ip = await registered.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("conservative-70", ip.GetProperty("warmup").GetProperty("plan").GetString());
+        Assert.Equal(5, ip.GetProperty("warmup").GetProperty("daily_quota").GetInt32());
+        var id = ip.GetProperty("id").GetInt64();
+        var warmup = await _client.GetFromJsonAsync<JsonElement>($"/api/v1/ips/{id}/warmup");
+        Assert.Equal("start", warmup.GetProperty("history")[0].GetProperty("kind").GetString());
+        Assert.Equal("ip-registration", warmup.GetProperty("history")[0].GetProperty("actor").GetString());
+
+        // Moved to warming from standby: the same.
+        var standby = await RegisterAsync("standby", "203.0.113.2");
+        Assert.Equal(JsonValueKind.Null, (await _client.GetFromJsonAsync<JsonElement>($"/api/v1/ips/{standby}")).GetProperty("warmup").ValueKind);
+        var moved = await (await _client.PatchAsJsonAsync($"/api/v1/ips/{standby}", new { status = "warming" })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("conservative-70", moved.GetProperty("warmup").GetProperty("plan").GetString());
+        Assert.Equal("running", moved.GetProperty("warmup").GetProperty("phase").GetString());
+
+        // An explicit start still picks another plan, and says which one runs.
+        var (status, changed) = await PostAsync($"/api/v1/ips/{id}/warmup", new { plan = "six-weeks" });
+        Assert.Equal(HttpStatusCode.Created, status);
+        Assert.Equal("six-weeks", changed.GetProperty("plan").GetProperty("name").GetString());
+        Assert.Equal("six-weeks", (await _client.GetFromJsonAsync<JsonElement>("/api/v1/ips")).GetProperty("items")[0].GetProperty("warmup").GetProperty("plan").GetString());
+    }
+
+    [Fact]
     public async Task Bad_plan_day_or_ip_is_refused()
     {
         var id = await RegisterAsync();
@@ -81,7 +108,8 @@ public sealed class WarmupApiTests : IAsyncLifetime
         await IpValidationTests.AssertFieldError(await _client.PostAsJsonAsync($"/api/v1/ips/{id}/warmup", new { plan = "nope" }), HttpStatusCode.BadRequest, "plan");
         await IpValidationTests.AssertFieldError(await _client.PostAsJsonAsync($"/api/v1/ips/{id}/warmup", new { plan = "six-weeks", day = 43 }), HttpStatusCode.BadRequest, "day");
         Assert.Equal(HttpStatusCode.NotFound, (await _client.PostAsJsonAsync("/api/v1/ips/999/warmup", new { })).StatusCode);
-        var none = await _client.GetAsync($"/api/v1/ips/{id}/warmup");
+        var standby = await RegisterAsync("standby", "203.0.113.3"); // only a warming IP starts a plan by itself
+        var none = await _client.GetAsync($"/api/v1/ips/{standby}/warmup");
         Assert.Equal(HttpStatusCode.NotFound, none.StatusCode);
         Assert.Contains("has no warmup", await none.Content.ReadAsStringAsync());
         var active = await RegisterAsync("active", "203.0.113.2");
@@ -114,7 +142,7 @@ public sealed class WarmupApiTests : IAsyncLifetime
         var (_, skipped) = await PostAsync(path, new { action = "skip_to_day", reason = "IP already sent for a month elsewhere", day = 29 });
         Assert.Equal(29, skipped.GetProperty("sending_day").GetInt32());
         Assert.Equal(5_000, skipped.GetProperty("today").GetProperty("quota").GetInt32());
-        Assert.Equal("375/h", skipped.GetProperty("today").GetProperty("vmta_max_msg_rate").GetString()); // 5,000 × 1.2 / 16
+        Assert.Equal("5000/d", skipped.GetProperty("today").GetProperty("vmta_max_msg_rate").GetString());
 
         var (_, held) = await PostAsync(path, new { action = "hold", reason = "new campaign launching", hours = 48 });
         Assert.NotEqual(JsonValueKind.Null, held.GetProperty("hold_until").ValueKind);

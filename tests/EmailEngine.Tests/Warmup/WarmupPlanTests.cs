@@ -33,14 +33,39 @@ public sealed class WarmupPlanTests
     }
 
     [Theory]
-    [InlineData(5, "6/16h")]       // 6 over the window
-    [InlineData(2, "3/16h")]
-    [InlineData(20, "24/16h")]     // 1.5/h: rounding up to 2/h would allow a third more
-    [InlineData(200, "15/h")]      // exactly 240 / 16, no floating-point round-up
-    [InlineData(250, "19/h")]
-    [InlineData(20_000, "1500/h")]
-    public void Daily_quota_becomes_a_rate_over_16_hours_with_20_percent_margin(int perDay, string rate) =>
-        Assert.Equal(rate, WarmupPacing.Rate(perDay, new WarmupOptions()));
+    [InlineData(5, "5/d")]
+    [InlineData(20_000, "20000/d")]
+    [InlineData(0, "1/d")] // never 0: PowerMTA reads a zero rate as unlimited
+    public void Daily_quota_becomes_a_rate_with_a_one_day_window(int perDay, string rate) =>
+        Assert.Equal(rate, WarmupPacing.Rate(perDay));
+
+    [Theory]
+    [InlineData(IspGroup.Gmail, 2)]
+    [InlineData(IspGroup.Gmail, 8_000)]
+    [InlineData(IspGroup.Microsoft, 7)]
+    [InlineData(IspGroup.Microsoft, 101)]
+    [InlineData(IspGroup.Yahoo, 4_000)]
+    [InlineData(IspGroup.Orange, 3)]
+    public void A_group_quota_is_split_over_its_domains_exactly_one_at_least_each_heaviest_first(IspGroup group, int quota)
+    {
+        var parts = WarmupPacing.SplitOverDomains(group, quota);
+
+        Assert.Equal(IspGroups.DomainsOf(group).Order(), parts.Select(p => p.Domain).Order());
+        Assert.Equal(quota, parts.Sum(p => p.Quota));
+        Assert.All(parts, p => Assert.True(p.Quota >= 1));
+        Assert.Equal(parts.Max(p => p.Quota), parts[0].Quota);
+    }
+
+    [Fact]
+    public void A_group_never_gets_less_than_one_a_day_per_domain()
+    {
+        var state = new IpWarmup { PlanName = WarmupPresets.Conservative70, Quotas = WarmupPlan.FormatQuotas(WarmupPresets.Conservative.DailyQuotas) };
+        state.SetAllSteps(1); // 5 a day: 30 % for Microsoft is 1, but it has 7 domains
+
+        Assert.Equal(7, WarmupPacing.GroupQuota(state, IspGroup.Microsoft, new WarmupOptions()));
+        Assert.Equal(2, WarmupPacing.GroupQuota(state, IspGroup.Gmail, new WarmupOptions()));
+        Assert.Equal(1, WarmupPacing.GroupQuota(state, IspGroup.Other, new WarmupOptions()));
+    }
 
     [Fact]
     public void Settings_override_thresholds_and_shares_and_refuse_nonsense()

@@ -128,12 +128,9 @@ public sealed class WarmupSimulation : IAsyncDisposable
         return rates;
     }
 
-    /// <summary>The test's own statement of the pacing rule: quota × 1.2 over 16 h, per hour, or per 16 h under 10/h.</summary>
-    public static string ExpectedRate(int perDay)
-    {
-        var perWindow = perDay * 1.2m;
-        return perWindow / 16 >= 10 ? $"{(int)Math.Ceiling(perWindow / 16)}/h" : $"{(int)Math.Ceiling(perWindow)}/16h";
-    }
+    /// <summary>The messages a day a one-day-window rate (<c>N/d</c>) lets through.</summary>
+    public static int PerDay(string rate) =>
+        Regex.Match(rate, @"^(\d+)/d$") is { Success: true } m ? int.Parse(m.Groups[1].Value) : throw new FormatException($"not a one-day rate: {rate}");
 
     public async ValueTask DisposeAsync() => await Server.DisposeAsync();
 }

@@ -18,16 +18,28 @@ public sealed class WarmupSimulationTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _sim.DisposeAsync();
 
-    /// <summary>The rates the IP's VMTA must carry at these plan steps (ISP shares 40/30/20/10/10/30 %).</summary>
+    /// <summary>
+    /// The rates the IP's VMTA must carry at these plan steps (ISP shares 40/30/20/10/10/30 %): the day's quota on the
+    /// VMTA, each group's quota (at least one per domain) split exactly over its domains, the other share per domain.
+    /// </summary>
     private static void AssertLimits(string block, int ipStep, int? gmailStep = null)
     {
         var rates = RatesIn(block);
-        Assert.Equal(ExpectedRate(Plan[ipStep - 1]), rates["vmta"]);
-        Assert.Equal(ExpectedRate(Math.Max(1, (int)(Plan[(gmailStep ?? ipStep) - 1] * 0.4))), rates["gmail.com"]);
-        Assert.Equal(ExpectedRate(Math.Max(1, (int)(Plan[ipStep - 1] * 0.3))), rates["hotmail.com"]);
-        Assert.Equal(ExpectedRate(Math.Max(1, (int)(Plan[ipStep - 1] * 0.2))), rates["yahoo.com"]);
-        Assert.Equal(ExpectedRate(Math.Max(1, (int)(Plan[ipStep - 1] * 0.1))), rates["orange.fr"]);
-        Assert.Equal(ExpectedRate(Math.Max(1, (int)(Plan[ipStep - 1] * 0.3))), rates["*"]);
+        var quota = Plan[ipStep - 1];
+        Assert.Equal($"{quota}/d", rates["vmta"]);
+        AssertGroupSplit(rates, IspGroup.Gmail, Math.Max(2, (int)(Plan[(gmailStep ?? ipStep) - 1] * 0.4)));
+        AssertGroupSplit(rates, IspGroup.Microsoft, Math.Max(7, (int)(quota * 0.3)));
+        AssertGroupSplit(rates, IspGroup.Yahoo, Math.Max(5, (int)(quota * 0.2)));
+        AssertGroupSplit(rates, IspGroup.Apple, Math.Max(3, (int)(quota * 0.1)));
+        AssertGroupSplit(rates, IspGroup.Orange, Math.Max(2, (int)(quota * 0.1)));
+        Assert.Equal($"{Math.Max(1, (int)(quota * 0.3))}/d", rates["*"]);
+    }
+
+    private static void AssertGroupSplit(Dictionary<string, string> rates, IspGroup group, int groupQuota)
+    {
+        var perDomain = IspGroups.DomainsOf(group).Select(domain => PerDay(rates[domain])).ToList();
+        Assert.Equal(groupQuota, perDomain.Sum());
+        Assert.All(perDomain, quota => Assert.True(quota >= 1));
     }
 
     private async Task RunCleanUntilSendingDayAsync(int day)
@@ -40,8 +52,8 @@ public sealed class WarmupSimulationTests : IAsyncLifetime
     public async Task Clean_ip_reaches_active_on_sending_day_70_and_its_limits_follow_every_step()
     {
         var first = await _sim.VmtaBlockAsync();
-        Assert.Contains("    max-smtp-msg-rate 6/16h\n", first); // 5/day × 1.2 = 6 over the 16-hour window
-        Assert.Contains("    <domain gmail.com>\n        max-msg-rate 3/16h\n    </domain>\n", first); // 40 % of 5 = 2, × 1.2
+        Assert.Contains("    max-smtp-msg-rate 5/d\n", first); // at most 5 in any 24 hours
+        Assert.Contains("    <domain gmail.com>\n        max-msg-rate 1/d\n    </domain>\n", first); // 40 % of 5 = 2, over 2 domains
         Assert.True(await _sim.InPoolAsync());
 
         for (var day = 1; day < 70; day++)
@@ -55,8 +67,10 @@ public sealed class WarmupSimulationTests : IAsyncLifetime
             Assert.Equal("failed", decision.DeploymentStatus); // no PowerMTA host in this test: recorded, not hidden
             AssertLimits(await _sim.VmtaBlockAsync(), day + 1);
         }
-        Assert.Contains("    max-smtp-msg-rate 1500/h\n", await _sim.VmtaBlockAsync()); // 20,000 × 1.2 / 16
-        Assert.Contains("    <domain gmail.com>\n        max-msg-rate 600/h\n", await _sim.VmtaBlockAsync());
+        Assert.Contains("    max-smtp-msg-rate 20000/d\n", await _sim.VmtaBlockAsync());
+        // Gmail's 8,000: 1 each, then 7,998 by weight (95 % / 5 %), the largest remainder rounded up.
+        Assert.Contains("    <domain gmail.com>\n        max-msg-rate 7599/d\n", await _sim.VmtaBlockAsync());
+        Assert.Contains("    <domain googlemail.com>\n        max-msg-rate 401/d\n", await _sim.VmtaBlockAsync());
 
         var last = await _sim.RunDayAsync();
 
