@@ -45,7 +45,8 @@ public static class EngineHost
     public static IServiceCollection AddEngineServices(this IServiceCollection services, EngineSettings settings)
     {
         services.AddSingleton(settings);
-        services.AddSingleton(TimeProvider.System);
+        // The system clock, or the virtual clock a simulation shares with the stand-ins (EE_CLOCK).
+        services.AddSingleton(SimulationClock.ScaledTimeProvider.FromEnvironment());
         services.AddEngineDatabase(settings.Database);
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestHandler>();
@@ -62,6 +63,12 @@ public static class EngineHost
         services.AddDistributedLock(settings);
         services.AddSingleton(PmtaHostOptions.From(settings));
         services.AddScoped<ConfigDeployer>();
+        var reconcile = ReconcileOptions.From(settings);
+        services.AddSingleton(reconcile);
+        services.AddSingleton<ConfigSyncMemory>();
+        services.AddScoped<ConfigReconciler>();
+        if (reconcile.Interval > TimeSpan.Zero && PmtaHostOptions.From(settings).Missing().Count == 0)
+            services.AddHostedService<ConfigReconcileWorker>();
         services.AddScoped<EmailEngine.PowerMta.PmtaRendering>();
         services.AddScoped<EmailEngine.PowerMta.Config.ImportBase>();
         var dkimVault = DkimVault.From(settings);

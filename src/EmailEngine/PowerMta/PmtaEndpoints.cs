@@ -29,6 +29,7 @@ public static class PmtaEndpoints
         group.MapGet("/base", ConfigApi.GetBase).WithName("GetPmtaBase");
         group.MapPost("/deploy", Deploy).WithName("DeployPmtaConfig");
         group.MapGet("/deployments", ListDeployments).WithName("ListPmtaDeployments");
+        group.MapGet("/sync", GetSync).WithName("GetPmtaSync");
         return app;
     }
 
@@ -58,6 +59,10 @@ public static class PmtaEndpoints
             _ => TypedResults.Json(body, statusCode: StatusCodes.Status502BadGateway),
         };
     }
+
+    /// <summary>Is what should be live live? Desired and live config hashes, retries, and stops that have not gone live.</summary>
+    public static async Task<IResult> GetSync(ConfigReconciler reconciler, CancellationToken ct) =>
+        TypedResults.Ok(await reconciler.CheckAsync(deploy: false, ct));
 
     public static async Task<IResult> ListDeployments(AppDbContext db, CancellationToken ct) =>
         TypedResults.Ok(new { items = (await db.Set<Deployment>().AsNoTracking().OrderByDescending(d => d.Id).Take(50).ToListAsync(ct)).Select(DeploymentResponse.From) });

@@ -44,7 +44,11 @@ public sealed class EngineServer : IAsyncDisposable
     {
         PostgresDatabase? postgres = null;
         string? sqliteDirectory = null;
-        var values = new Dictionary<string, string> { ["API_KEY"] = OperatorKey, ["IPS_COUNT"] = "5", ["DKIM_MASTER_KEY"] = DkimMasterKey };
+        // The reconciler would redeploy behind a test's back: tests that are about it turn it on.
+        var values = new Dictionary<string, string>
+        {
+            ["API_KEY"] = OperatorKey, ["IPS_COUNT"] = "5", ["DKIM_MASTER_KEY"] = DkimMasterKey, ["PMTA_RECONCILE_SECONDS"] = "0",
+        };
         if (provider == Provider.Postgres)
         {
             postgres = await PostgresDatabase.CreateAsync();

@@ -150,7 +150,7 @@ public sealed class WarmupApiTests : IAsyncLifetime
         var (_, completed) = await PostAsync(path, new { action = "complete", reason = "reputation good at every provider" });
         Assert.Equal("active", completed.GetProperty("status").GetString());
         Assert.Equal("completed", completed.GetProperty("phase").GetString());
-        Assert.Equal(6, completed.GetProperty("history").GetArrayLength()); // start + 5 applied overrides (not the refused one), newest first
+        Assert.Equal(7, completed.GetProperty("history").GetArrayLength()); // registration start, explicit start, 5 applied overrides (not the refused one), newest first
         Assert.Equal("start", completed.GetProperty("history")[5].GetProperty("kind").GetString());
     }
 

@@ -1,0 +1,201 @@
+using System.Security.Cryptography;
+using System.Text;
+using EmailEngine.Data;
+using EmailEngine.Hosting;
+using EmailEngine.Ips;
+using Microsoft.EntityFrameworkCore;
+
+namespace EmailEngine.PowerMta.Deploy;
+
+/// <summary>
+/// <c>PMTA_RECONCILE_SECONDS</c> (60; 0 = off): how often what should be live is compared with what is;
+/// <c>PMTA_RECONCILE_MAX_BACKOFF_SECONDS</c> (1800): the longest wait between failed attempts;
+/// <c>PMTA_STOP_ALERT_MINUTES</c> (10): how long a paused or quarantined IP may stay in the live pool before it is an alert.
+/// </summary>
+public sealed record ReconcileOptions(TimeSpan Interval, TimeSpan MaxBackoff, TimeSpan StopAlertAfter)
+{
+    public static ReconcileOptions From(EngineSettings settings) => new(
+        TimeSpan.FromSeconds(Seconds(settings, "PMTA_RECONCILE_SECONDS", 60)),
+        TimeSpan.FromSeconds(Math.Max(1, Seconds(settings, "PMTA_RECONCILE_MAX_BACKOFF_SECONDS", 1800))),
+        TimeSpan.FromMinutes(Seconds(settings, "PMTA_STOP_ALERT_MINUTES", 10)));
+
+    private static int Seconds(EngineSettings settings, string key, int fallback) => settings.Get(key) is not { } text ? fallback
+        : int.TryParse(text, out var value) && value >= 0 ? value
+        : throw new ConfigurationError(key, "expected a whole number, 0 or more");
+
+    /// <summary>Interval × 2^(failures − 1), at most <see cref="MaxBackoff"/>.</summary>
+    public TimeSpan BackoffAfter(int failures) =>
+        TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, Interval.Ticks * (1L << Math.Min(failures - 1, 20))));
+}
+
+/// <summary>A paused or quarantined IP that PowerMTA still sends from: the stop was decided but is not live.</summary>
+public sealed record StaleStop(long IpId, string Ip, string Vmta, string Status, DateTimeOffset StoppedAt);
+
+/// <summary>Where one host stands: the config that should be live against the one that is, and the retries so far.</summary>
+public sealed record ConfigSyncState(string Host, bool InSync, string DesiredSha256, string? LiveSha256, long? LiveDeploymentId,
+    DateTimeOffset CheckedAt, DateTimeOffset? OutOfSyncSince, int FailedAttempts, string? LastError, DateTimeOffset? NextAttemptAt,
+    IReadOnlyList<StaleStop> StaleStops, string? Note);
+
+/// <summary>The reconciler's memory between ticks (retries and backoff); the truth about what is live is in the deployments.</summary>
+public sealed class ConfigSyncMemory
+{
+    public readonly Lock Gate = new();
+    public DateTimeOffset? OutOfSyncSince;
+    public int FailedAttempts;
+    public string? LastError;
+    public DateTimeOffset? NextAttemptAt;
+    public readonly HashSet<long> AlertedStops = [];
+    public ConfigSyncState? Last;
+}
+
+/// <summary>
+/// Limits that are decided are limits that are live: compares the hash of the config rendered now (the generation stamp
+/// left out) with the last config a deployment made live on the host, and deploys until they match, backing off after
+/// each failure (interval × 2ⁿ, capped) with the state visible at <c>GET /api/v1/pmta/sync</c>. A paused or quarantined
+/// IP still in the live pool after <see cref="ReconcileOptions.StopAlertAfter"/> is logged as an error once. The
+/// reconciler takes over a host only after a first successful deployment: before that the host's config is the
+/// operator's (a V1 config to import), not the engine's to overwrite.
+/// </summary>
+public sealed class ConfigReconciler(AppDbContext db, PmtaRendering rendering, ConfigDeployer deployer, PmtaHostOptions host,
+    ReconcileOptions options, ConfigSyncMemory memory, TimeProvider clock, ILogger<ConfigReconciler> logger)
+{
+    public const string Actor = "reconciler";
+
+    /// <param name="deploy">False only reports (the API's view); the worker deploys when due.</param>
+    public async Task<ConfigSyncState> CheckAsync(bool deploy, CancellationToken ct)
+    {
+        var bundle = await rendering.BundleAsync(ct);
+        var desired = HashOf(bundle.ConfigText);
+        var live = await LastLiveAsync(ct);
+        var now = clock.GetUtcNow();
+        if (host.Missing().Count > 0 || live is null)
+            return Remember(new ConfigSyncState(host.Host ?? "(none)", false, desired, null, null, now, null, 0, null, null, [],
+                host.Missing().Count > 0 ? $"no PowerMTA host configured ({string.Join(", ", host.Missing())})"
+                    : "never deployed: the engine takes the host over after a first POST /api/v1/pmta/deploy"));
+
+        var liveHash = HashOf(live.ConfigText);
+        if (liveHash != desired && deploy && Due(now))
+        {
+            var attempt = await deployer.DeployAsync(bundle, Actor, dryRun: false, ct);
+            if (attempt.Status is DeploymentStatus.Succeeded or DeploymentStatus.Unchanged)
+                (live, liveHash) = (attempt, desired);
+            else
+                Failed(attempt, now);
+        }
+        lock (memory.Gate)
+        {
+            if (liveHash == desired)
+            {
+                memory.OutOfSyncSince = null;
+                memory.FailedAttempts = 0;
+                memory.LastError = null;
+                memory.NextAttemptAt = null;
+            }
+            else
+                memory.OutOfSyncSince ??= now;
+        }
+        var stale = await StaleStopsAsync(live.ConfigText, now, ct);
+        lock (memory.Gate)
+            return Remember(new ConfigSyncState(host.Host!, liveHash == desired, desired, liveHash, live.Id, now, memory.OutOfSyncSince,
+                memory.FailedAttempts, memory.LastError, memory.NextAttemptAt, stale, null));
+    }
+
+    /// <summary>The config's identity: its text without the generation stamp.</summary>
+    public static string HashOf(string config) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ConfigDeployer.WithoutStamp(config)!)));
+
+    /// <summary>
+    /// The IPs stopped by the engine or the operator (paused, quarantined) whose virtual MTA is still a member of the live
+    /// pool longer than <see cref="ReconcileOptions.StopAlertAfter"/> after the stop.
+    /// </summary>
+    public static IReadOnlyList<StaleStop> StaleStops(IEnumerable<SendingIp> ips, string liveConfig, DateTimeOffset now, TimeSpan after)
+    {
+        var pool = PoolMembers(liveConfig);
+        return ips.Where(ip => ip.Status is IpStatus.Paused or IpStatus.Quarantined && pool.Contains(ip.VmtaName) && now - ip.UpdatedAt >= after)
+            .Select(ip => new StaleStop(ip.Id, ip.Address, ip.VmtaName, IpStatuses.ToWire(ip.Status), ip.UpdatedAt)).ToList();
+    }
+
+    private static HashSet<string> PoolMembers(string config)
+    {
+        var members = new HashSet<string>(StringComparer.Ordinal);
+        var inPool = false;
+        foreach (var raw in config.Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.StartsWith("<virtual-mta-pool ", StringComparison.Ordinal))
+                inPool = true;
+            else if (line.StartsWith("</virtual-mta-pool>", StringComparison.Ordinal))
+                inPool = false;
+            else if (inPool && line.StartsWith("virtual-mta ", StringComparison.Ordinal))
+                members.Add(line["virtual-mta ".Length..].Trim());
+        }
+        return members;
+    }
+
+    private async Task<IReadOnlyList<StaleStop>> StaleStopsAsync(string liveConfig, DateTimeOffset now, CancellationToken ct)
+    {
+        var stopped = await db.Set<SendingIp>().AsNoTracking().Where(ip => ip.Status == IpStatus.Paused || ip.Status == IpStatus.Quarantined).ToListAsync(ct);
+        var stale = StaleStops(stopped, liveConfig, now, options.StopAlertAfter);
+        lock (memory.Gate)
+        {
+            foreach (var stop in stale.Where(s => memory.AlertedStops.Add(s.IpId)))
+                logger.LogError("IP {Ip} ({Vmta}) is {Status} since {Since:u} but PowerMTA still sends from it: the deployment that removes it has not gone live ({Error})",
+                    stop.Ip, stop.Vmta, stop.Status, stop.StoppedAt, memory.LastError ?? "not attempted yet");
+            memory.AlertedStops.IntersectWith(stale.Select(s => s.IpId));
+        }
+        return stale;
+    }
+
+    private Task<Deployment?> LastLiveAsync(CancellationToken ct) =>
+        db.Set<Deployment>().AsNoTracking().Where(d => d.Status == DeploymentStatus.Succeeded || d.Status == DeploymentStatus.Unchanged)
+            .OrderByDescending(d => d.Id).FirstOrDefaultAsync(ct);
+
+    private bool Due(DateTimeOffset now)
+    {
+        lock (memory.Gate)
+            return memory.NextAttemptAt is not { } next || now >= next;
+    }
+
+    private void Failed(Deployment attempt, DateTimeOffset now)
+    {
+        lock (memory.Gate)
+        {
+            memory.FailedAttempts++;
+            memory.LastError = $"deployment {attempt.Id} {DeploymentStatuses.ToWire(attempt.Status)}: {attempt.Error}";
+            memory.NextAttemptAt = now + options.BackoffAfter(memory.FailedAttempts);
+            logger.LogWarning("PowerMTA config not live after {Attempts} attempt(s): {Error}; next attempt at {Next:u}",
+                memory.FailedAttempts, memory.LastError, memory.NextAttemptAt);
+        }
+    }
+
+    private ConfigSyncState Remember(ConfigSyncState state)
+    {
+        lock (memory.Gate)
+            memory.Last = state;
+        return state;
+    }
+}
+
+/// <summary>Thin shell: one engine instance at a time (the deploy lock) checks every <see cref="ReconcileOptions.Interval"/>.</summary>
+internal sealed class ConfigReconcileWorker(IServiceScopeFactory scopes, ReconcileOptions options, DatabaseMigrator migrator, TimeProvider clock,
+    ILogger<ConfigReconcileWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Interval, clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                if (!(await migrator.GetStatusAsync(stoppingToken)).UpToDate)
+                    continue;
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<ConfigReconciler>().CheckAsync(deploy: true, stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogError(e, "PowerMTA reconcile check failed");
+            }
+        }
+    }
+}
