@@ -20,6 +20,8 @@ public static class WarmupEndpoints
         warmup.MapGet("/plans", WarmupPlans.List).WithName("ListWarmupPlans");
         warmup.MapPost("/plans", WarmupPlans.Create).WithName("CreateWarmupPlan");
         warmup.MapPost("/run", Run).WithName("RunWarmup");
+        warmup.MapGet("/capacity", async (SendingCapacity capacity, CancellationToken ct) => TypedResults.Ok(await capacity.ViewAsync(ct)))
+            .WithName("GetSendingCapacity");
         return app;
     }
 

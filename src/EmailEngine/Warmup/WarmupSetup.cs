@@ -15,6 +15,7 @@ public static class WarmupSetup
         services.AddSingleton(options);
         services.AddScoped<WarmupDeployment>();
         services.AddScoped<WarmupEngine>();
+        services.AddScoped<SendingCapacity>();
         if (options.Worker)
             services.AddHostedService<WarmupWorker>();
         return services;

@@ -4,6 +4,7 @@ using EmailEngine.Contacts.Import;
 using EmailEngine.Data;
 using EmailEngine.Outbox;
 using EmailEngine.Tenants;
+using EmailEngine.Warmup;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.MailWizz.Sync;
@@ -16,7 +17,8 @@ namespace EmailEngine.MailWizz.Sync;
 /// PostgreSQL they are found through the primary key, tenant then id). Per-item errors are recorded on each contact;
 /// an address already on the list is looked up and updated instead.
 /// </summary>
-public sealed class SubscriberBatchHandler(MailWizzClient client, TenantListSync lists, MailWizzOptions options, TimeProvider clock)
+public sealed class SubscriberBatchHandler(MailWizzClient client, TenantListSync lists, SendingCapacity capacity, MailWizzOptions options,
+    TimeProvider clock)
     : SyncHandler(options, clock)
 {
     public override string Kind => SubscriberBatches.Kind;
@@ -53,9 +55,17 @@ public sealed class SubscriberBatchHandler(MailWizzClient client, TenantListSync
         var rows = batch.Select(c => SubscriberFields.For(c, tenant)).ToList();
         if (await lists.EnsureFieldsAsync(list.ListUid!, rows.SelectMany(r => r.Keys).Distinct(), ct) is { } fieldProblem)
             return fieldProblem;
+        // Each new subscriber fires a welcome mail: only as many enter MailWizz as the pool can send today.
+        var admitted = await capacity.AdmitAsync(batch.Count, ct);
+        if (admitted == 0)
+            return await HeldBackAsync(capacity, ct);
+        (batch, rows) = (batch.Take(admitted).ToList(), rows.Take(admitted).ToList());
         var result = await client.CreateSubscribersBulkAsync(list.ListUid!, rows.Select(r => (IReadOnlyDictionary<string, string>)r).ToList(), ct);
         if (!result.IsSuccess)
+        {
+            await capacity.RefundAsync(admitted, ct);
             return FromError(result.Error!, "bulk subscribing");
+        }
         for (var i = 0; i < batch.Count; i++)
         {
             var item = i < result.Value!.Count ? result.Value[i] : null;

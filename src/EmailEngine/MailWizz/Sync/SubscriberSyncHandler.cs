@@ -3,6 +3,7 @@ using EmailEngine.Contacts;
 using EmailEngine.Data;
 using EmailEngine.Outbox;
 using EmailEngine.Tenants;
+using EmailEngine.Warmup;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.MailWizz.Sync;
@@ -12,7 +13,8 @@ namespace EmailEngine.MailWizz.Sync;
 /// subscriber is added only once the autoresponder exists in MailWizz (one added before would never get it). A repeat
 /// finds the subscriber by email and updates it instead of creating a second one.
 /// </summary>
-public sealed class SubscriberSyncHandler(MailWizzClient client, TenantListSync lists, MailWizzOptions options, TimeProvider clock)
+public sealed class SubscriberSyncHandler(MailWizzClient client, TenantListSync lists, SendingCapacity capacity, MailWizzOptions options,
+    TimeProvider clock)
     : SyncHandler(options, clock)
 {
     public override string Kind => ContactSync.Kind;
@@ -47,9 +49,15 @@ public sealed class SubscriberSyncHandler(MailWizzClient client, TenantListSync 
         }
         else
         {
+            // A new subscriber fires the welcome mail: it enters MailWizz only when the pool can send it today.
+            if (await capacity.AdmitAsync(1, ct) == 0)
+                return await HeldBackAsync(capacity, ct);
             var created = await client.CreateSubscriberAsync(list.ListUid!, fields, ct);
             if (!created.IsSuccess)
+            {
+                await capacity.RefundAsync(1, ct);
                 return FromError(created.Error!, "subscribing");
+            }
             uid = created.Value!;
         }
         MarkSynced(contact.Sync, uid, message);

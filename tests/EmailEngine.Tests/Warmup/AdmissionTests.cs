@@ -1,0 +1,93 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using EmailEngine.Outbox;
+using EmailEngine.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EmailEngine.Tests.Warmup;
+
+/// <summary>
+/// New subscribers enter MailWizz (which fires their welcome mail) only as fast as the sending pool may send: the rest
+/// wait as deferred pushes, never failed, never lost, and go in when the pool has room.
+/// </summary>
+public sealed class AdmissionTests : IAsyncLifetime
+{
+    private MailWizzStandInServer _mailwizz = null!;
+    private EngineServer _engine = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _mailwizz = await MailWizzStandInServer.StartAsync();
+        var settings = _mailwizz.EngineSettings();
+        settings["OUTBOX_WORKER"] = "off";
+        settings["WARMUP_WORKER"] = "off";
+        _engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: settings);
+        _client = _engine.Client();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _engine.DisposeAsync();
+        await _mailwizz.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_day_1_ip_admits_its_quota_and_the_rest_wait_until_the_pool_grows()
+    {
+        (await _client.PostAsJsonAsync("/api/v1/ips", new { ip = "203.0.113.1", domain = "mail1.domain1.com", status = "warming" })).EnsureSuccessStatusCode();
+        for (var i = 0; i < 8; i++)
+            Assert.True((await _client.PostAsJsonAsync("/api/v2/contacts", new { email = $"guest{i}@example.com", tenant = "client-1", language = "fr" })).IsSuccessStatusCode);
+
+        await DrainAsync();
+
+        Assert.Equal(5, await SubscriberCountAsync()); // day 1 of conservative-70: 5 a day
+        var capacity = await _client.GetFromJsonAsync<JsonElement>("/api/v1/warmup/capacity");
+        Assert.Equal(5, capacity.GetProperty("daily_capacity").GetInt64());
+        Assert.Equal(5, capacity.GetProperty("admitted24h").GetInt64());
+        Assert.Equal(0, capacity.GetProperty("remaining").GetInt64());
+        var held = await HeldAsync();
+        Assert.Equal(3, held.Count);
+        Assert.All(held, m =>
+        {
+            Assert.Equal(OutboxStatus.Pending, m.Status);
+            Assert.Equal(0, m.Attempts); // waiting is not an attempt
+            Assert.Contains("held back by design", m.LastError);
+        });
+
+        // A second warming IP doubles the pool's day: the waiting subscribers go in, each once.
+        (await _client.PostAsJsonAsync("/api/v1/ips", new { ip = "203.0.113.2", domain = "mail2.domain2.com", status = "warming" })).EnsureSuccessStatusCode();
+        await using (var scope = _engine.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<EmailEngine.Data.AppDbContext>();
+            foreach (var message in db.Set<OutboxMessage>().Where(m => m.Status == OutboxStatus.Pending))
+                message.NextAttemptAt = DateTimeOffset.UtcNow; // the deferral's wait, skipped
+            await db.SaveChangesAsync();
+        }
+        await DrainAsync();
+
+        Assert.Equal(8, await SubscriberCountAsync());
+        Assert.Empty(await HeldAsync());
+    }
+
+    private async Task DrainAsync()
+    {
+        var dispatcher = _engine.Services.GetRequiredService<OutboxDispatcher>();
+        for (var round = 0; round < 20 && await dispatcher.DrainAsync(CancellationToken.None) > 0; round++)
+            await Task.Delay(1100); // pushes waiting on the list or the autoresponder come back after a second
+    }
+
+    private async Task<int> SubscriberCountAsync()
+    {
+        var state = await _mailwizz.StateAsync();
+        return state.GetProperty("lists").EnumerateArray().Sum(l => l.GetProperty("subscribers").GetArrayLength());
+    }
+
+    private async Task<List<OutboxMessage>> HeldAsync()
+    {
+        await using var scope = _engine.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<EmailEngine.Data.AppDbContext>();
+        return db.Set<OutboxMessage>().Where(m => m.Status != OutboxStatus.Done && m.LastError != null && m.LastError.Contains("held back")).ToList();
+    }
+}
