@@ -359,7 +359,7 @@ public sealed class Mta : IDisposable
             ["dsnMta"] = $"mx.{entry.Domain} (192.0.2.25)",
             ["bounceCat"] = category,
             ["srcType"] = "smtp",
-            ["srcMta"] = $"{entry.ClientHelo} ({entry.ClientIp})",
+            ["srcMta"] = $"[{entry.ClientIp}] ({entry.ClientIp})",
             ["dlvType"] = "smtp",
             ["dlvSourceIp"] = sourceIp,
             ["dlvDestinationIp"] = sourceIp.Length > 0 ? "192.0.2.25" : "",

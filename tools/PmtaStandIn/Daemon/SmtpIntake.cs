@@ -51,9 +51,8 @@ public sealed class SmtpIntake(Mta mta) : MailboxFilter, IMessageStore
             headers = MessageHeaders.Parse(message);
         }
         var now = mta.Now;
-        var helo = context.Properties.TryGetValue("SessionContext:EhloHost", out var host) ? host?.ToString() ?? "" : "";
         var entries = transaction.To.Select(rcpt => new SpoolEntry(Guid.NewGuid().ToString("N"), transaction.From.AsAddress(), rcpt.AsAddress(),
-            vmta, pool, now, clientIp.ToString(), helo, message.Length, headers)).ToList();
+            vmta, pool, now, clientIp.ToString(), message.Length, headers)).ToList();
         mta.Accept(entries, message);
         return Task.FromResult(new SmtpResponse(SmtpReplyCode.Ok, $"2.6.0 message received, queued as {entries[0].Id}"));
     }

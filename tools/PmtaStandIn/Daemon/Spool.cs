@@ -5,7 +5,7 @@ namespace PmtaStandIn.Daemon;
 
 /// <summary>One recipient of an accepted message, as spooled: the unit a queue holds, retries and finally delivers or bounces.</summary>
 public sealed record SpoolEntry(
-    string Id, string MailFrom, string Rcpt, string Vmta, string? Pool, DateTimeOffset TimeQueued, string ClientIp, string ClientHelo,
+    string Id, string MailFrom, string Rcpt, string Vmta, string? Pool, DateTimeOffset TimeQueued, string ClientIp,
     long Size, IReadOnlyList<MessageHeader> Headers)
 {
     public string Domain => Rcpt[(Rcpt.LastIndexOf('@') + 1)..].ToLowerInvariant();

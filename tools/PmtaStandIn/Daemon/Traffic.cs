@@ -9,18 +9,31 @@ public sealed class TrafficMeter
     public (long Rcp, long Msg, long Kb) TopPerHour { get; private set; }
     public (long Rcp, long Msg, long Kb) TopPerMinute { get; private set; }
 
+    // Written under the daemon's lock, read by the management API: the meter guards itself.
     public void Record(DateTimeOffset now, int recipients, int messages, long bytes)
+    {
+        lock (_lastHour)
+            RecordLocked(now, recipients, messages, bytes);
+    }
+
+    public (long Rcp, long Msg, long Kb) Since(DateTimeOffset from)
+    {
+        lock (_lastHour)
+            return SinceLocked(from);
+    }
+
+    private void RecordLocked(DateTimeOffset now, int recipients, int messages, long bytes)
     {
         for (var i = 0; i < recipients; i++)
             _lastHour.Enqueue((now, i == 0 ? messages : 0, i == 0 ? bytes : 0));
         Total = (Total.Rcp + recipients, Total.Msg + messages, Total.Kb + bytes / 1024);
-        var hour = Since(now - TimeSpan.FromHours(1));
-        var minute = Since(now - TimeSpan.FromMinutes(1));
+        var hour = SinceLocked(now - TimeSpan.FromHours(1));
+        var minute = SinceLocked(now - TimeSpan.FromMinutes(1));
         TopPerHour = hour.Rcp > TopPerHour.Rcp ? hour : TopPerHour;
         TopPerMinute = minute.Rcp > TopPerMinute.Rcp ? minute : TopPerMinute;
     }
 
-    public (long Rcp, long Msg, long Kb) Since(DateTimeOffset from)
+    private (long Rcp, long Msg, long Kb) SinceLocked(DateTimeOffset from)
     {
         while (_lastHour.TryPeek(out var oldest) && oldest.Time < from - TimeSpan.FromHours(1))
             _lastHour.Dequeue();
