@@ -74,7 +74,9 @@ public sealed class AccountingTests
         var parts = Directory.GetFiles(Path.Combine(pmta.Directory, "acct"), "small*.csv");
         Assert.True(parts.Length >= 3, string.Join(", ", parts));
         Assert.All(parts, part => Assert.Equal("type", PmtaDaemon.SplitCsv(File.ReadLines(part).First())[0]));
-        Assert.Equal(10, parts.Sum(part => PmtaDaemon.ReadCsv(part).Count));
+        var smallRecords = parts.SelectMany(PmtaDaemon.ReadCsv).ToList();
+        Assert.True(smallRecords.Count == 9, string.Join("\n", parts.Select(p => $"{p}: {string.Join(' ', PmtaDaemon.ReadCsv(p).Select(r => r["rcpt"]))}")));
+        Assert.Equal(9, smallRecords.Select(r => r["rcpt"]).Distinct().Count()); // 8 + 1 deliveries; the bounce is not a d record
     }
 
     [Fact]
