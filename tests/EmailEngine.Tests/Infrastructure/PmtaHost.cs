@@ -58,7 +58,7 @@ public sealed class PmtaHost : IDisposable
         return "SHA256:" + Convert.ToBase64String(SHA256.HashData(blob)).TrimEnd('=');
     }
 
-    private static string StandInDll()
+    internal static string StandInDll()
     {
         var configuration = AppContext.BaseDirectory.Contains("/Release/") ? "Release" : "Debug";
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
