@@ -86,7 +86,7 @@ public sealed class Mailer(StandInState state, StandInOptions options, StateStor
         {
             message.State = MessageState.Skipped;
             message.LastError = server is null && list is not null ? "no delivery server carries this list" : "subscriber, list or campaign gone";
-            store.Journal(message);
+            Record(message);
             return false;
         }
         return true;
@@ -100,7 +100,7 @@ public sealed class Mailer(StandInState state, StandInOptions options, StateStor
                 foreach (var message in messages)
                 {
                     state.Outbox.MarkSent(message, Now());
-                    store.Journal(message);
+                    Record(message);
                 }
             return DateTime.MaxValue;
         }
@@ -121,7 +121,7 @@ public sealed class Mailer(StandInState state, StandInOptions options, StateStor
                         return reset;
                     (message.State, message.Server) = (MessageState.Sending, server.Name);
                     message.Attempts++;
-                    store.Journal(message);
+                    Record(message);
                 }
                 try
                 {
@@ -131,7 +131,7 @@ public sealed class Mailer(StandInState state, StandInOptions options, StateStor
                     {
                         state.Outbox.MarkSent(message, Now());
                         message.Relayed = true;
-                        store.Journal(message);
+                        Record(message);
                     }
                     health.Failures = 0;
                 }
@@ -165,12 +165,19 @@ public sealed class Mailer(StandInState state, StandInOptions options, StateStor
         }
     }
 
+    /// <summary>Journals a message's new state, unless a reset dropped it from the outbox while it was with the server.</summary>
+    private void Record(OutboundMessage message)
+    {
+        if (ReferenceEquals(state.Outbox.Find(message.Key), message))
+            store.Journal(message);
+    }
+
     private void Settle(OutboundMessage message, string newState, Exception error, DateTime retryAt)
     {
         lock (state.Gate)
         {
             (message.State, message.LastError, message.NextAttemptAt) = (newState, error.Message, retryAt);
-            store.Journal(message);
+            Record(message);
         }
     }
 

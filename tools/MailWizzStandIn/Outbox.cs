@@ -29,7 +29,7 @@ public sealed class OutboundMessage
     public string State { get; set; } = MessageState.Queued;
     public int Attempts { get; set; }
     public DateTime NextAttemptAt { get; set; }
-    /// <summary>The stand-in was killed while this message was with the server: it is sent again, with the same Message-Id.</summary>
+    /// <summary>The stand-in was killed while this message was with the server, so it was queued again (same Message-Id).</summary>
     public bool InDoubt { get; set; }
     public string? LastError { get; set; }
 
@@ -78,7 +78,7 @@ public sealed class Outbox
 
     public void MarkSent(OutboundMessage message, DateTime at)
     {
-        (message.State, message.SentAt, message.InDoubt, message.LastError) = (MessageState.Sent, at, false, null);
+        (message.State, message.SentAt, message.LastError) = (MessageState.Sent, at, null);
         Count(message, +1);
     }
 
