@@ -41,7 +41,8 @@ public static class CampaignEndpoints
             {
                 if (s.Campaigns.FirstOrDefault(c => c.Uid == uid) is not { } c)
                     return MwJson.Error(404, "The campaign does not exist.");
-                c.Status = c.Status == "paused" ? "sending" : "paused";
+                // Unpaused, a regular campaign goes back to pending-sending: the mailer sends it to whoever has not had it.
+                c.Status = c.Status != "paused" ? "paused" : c.V("type") == "autoresponder" ? "sending" : "pending-sending";
                 return Results.Json(new { status = "success", campaign = new { status = c.Status } });
             }
         });
@@ -91,7 +92,10 @@ public static class CampaignEndpoints
             if (template is not null)
                 (campaign.TemplateUid, campaign.Content) = (template.Uid, template.Content);
             if (values.TryGetValue("status", out var status))
-                campaign.Status = status == "pending-sending" ? "sending" : status;
+                campaign.Status = status;
+            // An autoresponder is live ("sending") at once; a regular campaign waits in pending-sending for send_at.
+            if (campaign.V("type") == "autoresponder" && campaign.Status == "pending-sending")
+                campaign.Status = "sending";
             if (uid is null)
             {
                 s.Campaigns.Add(campaign);

@@ -8,21 +8,34 @@ namespace MailWizzStandIn;
 /// </summary>
 public static class StandInApp
 {
-    public static WebApplication Create(StandInOptions options)
+    public const string DefaultUrl = "http://127.0.0.1:8090";
+
+    /// <summary>Builds the app from command-line arguments and environment (see <see cref="StandInOptions"/>).</summary>
+    public static WebApplication Create(string[] args)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(options.Url);
+        var builder = WebApplication.CreateSlimBuilder(args);
+        // ASP.NET Core's own precedence: --urls, then ASPNETCORE_URLS (or *_HTTP_PORTS); PORT only when none is given.
+        if (new[] { "urls", "http_ports", "https_ports" }.All(key => string.IsNullOrEmpty(builder.Configuration[key])))
+            builder.WebHost.UseUrls(builder.Configuration["PORT"] is { Length: > 0 } port ? $"http://127.0.0.1:{port}" : DefaultUrl);
+        var options = StandInOptions.From(builder.Configuration);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.PropertyNamingPolicy = null);
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(SimulationClock.ScaledTimeProvider.FromEnvironment());
         builder.Services.AddSingleton<StandInState>();
+        builder.Services.AddSingleton<StateStore>();
         builder.Services.AddSingleton<Faults>();
         builder.Services.AddSingleton<Autoresponder>();
+        builder.Services.AddSingleton<Mailer>();
         // A bulk call carries up to 10,000 subscribers of a few fields each, form-encoded: far past ASP.NET's default of
         // 1,024 form values (MailWizz's PHP needs max_input_vars raised likewise).
         builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(form => form.ValueCountLimit = 200_000);
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<Autoresponder>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Mailer>());
         var app = builder.Build();
+        var state = app.Services.GetRequiredService<StandInState>();
+        var store = app.Services.GetRequiredService<StateStore>();
+        lock (state.Gate)
+            store.Load(state);
 
         app.Use(async (context, next) =>
         {
@@ -45,7 +58,15 @@ public static class StandInApp
                 return MwJson.Error(400, "Invalid API request params. Please refer to the documentation.");
             if (key != options.ApiKey)
                 return MwJson.Error(400, "Invalid API key. Please refer to the documentation.");
-            return await next(context);
+            var result = await next(context);
+            if (!HttpMethods.IsGet(request.Method))
+            {
+                // Persisted before the client hears of it, like MailWizz's database write: a 201 is never forgotten.
+                lock (state.Gate)
+                    store.Save(state);
+                context.HttpContext.RequestServices.GetRequiredService<Mailer>().Wake();
+            }
+            return result;
         });
         ListEndpoints.Map(api);
         SubscriberEndpoints.Map(api);
@@ -103,7 +124,34 @@ public static class StandInApp
     private static void MapInspection(WebApplication app)
     {
         var inspect = app.MapGroup("/_standin");
-        inspect.MapGet("/messages", (StandInState s) => { lock (s.Gate) return Results.Json(s.Sent.ToList()); });
+        // Serialized under the lock: the mailer changes messages while they are with the server.
+        inspect.MapGet("/messages", (StandInState s) =>
+        {
+            lock (s.Gate)
+                return Results.Text(JsonSerializer.Serialize(s.Outbox.Messages.Where(m => m.MessageId is not null).OrderBy(m => m.DueAt)), "application/json");
+        });
+        inspect.MapGet("/outbox", (StandInState s, StandInOptions options, TimeProvider clock) =>
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            lock (s.Gate)
+                return Results.Json(new
+                {
+                    now,
+                    scheduled = s.Outbox.Messages.Count(m => m.State == MessageState.Queued && m.DueAt > now),
+                    queued = s.Outbox.Messages.Count(m => m.State == MessageState.Queued && m.DueAt <= now),
+                    sending = s.Outbox.Messages.Count(m => m.State == MessageState.Sending),
+                    sent = s.Outbox.Messages.Count(m => m.State == MessageState.Sent),
+                    failed = s.Outbox.Messages.Count(m => m.State == MessageState.Failed),
+                    skipped = s.Outbox.Messages.Count(m => m.State == MessageState.Skipped),
+                    in_doubt = s.Outbox.Messages.Count(m => m.InDoubt),
+                    delivery_servers = options.DeliveryServers.Select(d => new
+                    {
+                        name = d.Name, type = d.Type, hostname = d.Hostname, port = d.Port, hourly_quota = d.HourlyQuota, daily_quota = d.DailyQuota,
+                        used_this_hour = s.Outbox.UsedInHour(d.Name, now), used_today = s.Outbox.UsedInDay(d.Name, now),
+                        additional_headers = d.AdditionalHeaders,
+                    }).ToList(),
+                });
+        });
         inspect.MapGet("/requests", (StandInState s) => { lock (s.Gate) return Results.Json(s.Requests.ToList()); });
         inspect.MapGet("/state", (StandInState s) =>
         {
@@ -123,12 +171,14 @@ public static class StandInApp
                         uid = c.Uid, name = c.V("name"), type = c.V("type"), status = c.Status, list_uid = c.ListUid, template_uid = c.TemplateUid,
                         values = new Dictionary<string, string>(c.Values),
                     }).ToList(),
-                    scheduled = s.Scheduled.Count,
+                    outbox = s.Outbox.Messages.Count,
                 });
         });
-        inspect.MapPost("/reset", (StandInState s, Faults f) =>
+        inspect.MapPost("/reset", (StandInState s, StateStore store, Faults f) =>
         {
             s.Reset();
+            lock (s.Gate)
+                store.Save(s);
             f.ErrorRate = 0; f.LatencyMs = 0; f.DownUntil = DateTime.MinValue; f.ThrottleRate = 0; f.ThrottleNext = 0;
             return Results.Ok();
         });

@@ -1,14 +1,30 @@
 namespace MailWizzStandIn;
 
-public sealed record StandInOptions(string Url, string ApiKey, string? SmtpHost, int SmtpPort)
+/// <summary>
+/// The stand-in's settings, read from the host's configuration (command line <c>--name value</c>, or environment):
+/// <c>--api-key</c>, <c>--delivery-server host:port</c> (alias <c>--smtp</c>), <c>--virtual-mta</c>,
+/// <c>--hourly-quota</c>, <c>--daily-quota</c>, <c>--delivery-servers FILE</c>, <c>--state-dir DIR</c>,
+/// <c>--retry-after</c> (first retry delay, a TimeSpan, doubled per failure).
+/// </summary>
+public sealed record StandInOptions
 {
-    public static StandInOptions FromArgs(string[] args)
+    public string ApiKey { get; init; } = "standin-key";
+    public IReadOnlyList<DeliveryServer> DeliveryServers { get; init; } = [];
+    public string? StateDir { get; init; }
+    public TimeSpan RetryAfter { get; init; } = TimeSpan.FromSeconds(30);
+
+    public static StandInOptions From(IConfiguration config)
     {
-        string? Arg(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
-        var smtp = Arg("--smtp")?.Split(':');
-        return new StandInOptions(
-            Arg("--urls") ?? "http://127.0.0.1:8090",
-            Arg("--api-key") ?? Environment.GetEnvironmentVariable("MAILWIZZ_API_KEY") ?? "standin-key",
-            smtp?[0], smtp is { Length: 2 } ? int.Parse(smtp[1]) : 25);
+        var defaultServer = DeliveryServer.FromCommandLine(config["delivery-server"] ?? config["smtp"], config["virtual-mta"],
+            config.GetValue("hourly-quota", 0), config.GetValue("daily-quota", 0));
+        var fromFile = config["delivery-servers"] is { Length: > 0 } file ? DeliveryServer.Load(file, defaultServer) : [];
+        return new StandInOptions
+        {
+            ApiKey = config["api-key"] ?? config["MAILWIZZ_API_KEY"] ?? "standin-key",
+            // Entries of the file first (they are the specific ones), the command-line server last as the catch-all.
+            DeliveryServers = [.. fromFile, .. defaultServer is null ? [] : new[] { defaultServer }],
+            StateDir = config["state-dir"] is { Length: > 0 } dir ? dir : null,
+            RetryAfter = config.GetValue("retry-after", TimeSpan.FromSeconds(30)),
+        };
     }
 }

@@ -3,9 +3,9 @@ namespace MailWizzStandIn;
 public sealed class MwList
 {
     public required string Uid { get; init; }
-    public Dictionary<string, string> Values { get; } = new(); // "general[name]" → value, as posted
-    public List<MwField> Fields { get; } = [new("EMAIL", "Email", true), new("FNAME", "First name", false), new("LNAME", "Last name", false)];
-    public List<MwSubscriber> Subscribers { get; } = [];
+    public Dictionary<string, string> Values { get; init; } = new(); // "general[name]" → value, as posted
+    public List<MwField> Fields { get; init; } = [new("EMAIL", "Email", true), new("FNAME", "First name", false), new("LNAME", "Last name", false)];
+    public List<MwSubscriber> Subscribers { get; init; } = [];
     public string Name => Values.GetValueOrDefault("general[name]", "");
 }
 
@@ -15,10 +15,10 @@ public sealed class MwSubscriber
 {
     public required string Uid { get; init; }
     public required string ListUid { get; init; }
-    public Dictionary<string, string> Fields { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, string> Fields { get; init; } = new(StringComparer.Ordinal);
     public string Status { get; set; } = "confirmed";
     public string Source { get; set; } = "api";
-    public DateTime DateAdded { get; } = DateTime.UtcNow;
+    public DateTime DateAdded { get; init; } = DateTime.UtcNow;
     public string Email => Fields.GetValueOrDefault("EMAIL", "");
 }
 
@@ -27,27 +27,21 @@ public sealed class MwTemplate
     public required string Uid { get; init; }
     public required string Name { get; set; }
     public required string Content { get; set; }
-    public DateTime DateAdded { get; } = DateTime.UtcNow;
+    public DateTime DateAdded { get; init; } = DateTime.UtcNow;
 }
 
 public sealed class MwCampaign
 {
     public required string Uid { get; init; }
-    public Dictionary<string, string> Values { get; } = new(); // "name", "type", "options[autoresponder_event]", …
+    public Dictionary<string, string> Values { get; init; } = new(); // "name", "type", "options[autoresponder_event]", …
     public required string ListUid { get; set; }
     public required string TemplateUid { get; set; }
     /// <summary>MailWizz copies the template's content into the campaign.</summary>
     public required string Content { get; set; }
-    public string Status { get; set; } = "sending";
-    public DateTime DateAdded { get; } = DateTime.UtcNow;
+    public string Status { get; set; } = "pending-sending";
+    public DateTime DateAdded { get; init; } = DateTime.UtcNow;
     public string V(string key) => Values.GetValueOrDefault(key, "");
 }
-
-/// <summary>A message the stand-in "sent": what the real MailWizz would hand to its delivery server.</summary>
-public sealed record SentMessage(string CampaignUid, string CampaignName, string ListUid, string SubscriberUid, string To,
-    string FromName, string FromEmail, string Subject, string Html, DateTime DueAt, DateTime SentAt, bool Relayed);
-
-public sealed record ScheduledMessage(string CampaignUid, string SubscriberUid, DateTime DueAt);
 
 public sealed record LoggedRequest(DateTime At, string Method, string Path, int Status);
 
@@ -59,8 +53,7 @@ public sealed class StandInState
     public List<MwTemplate> Templates { get; } = [];
     public List<MwCampaign> Campaigns { get; } = [];
     public HashSet<string> Blacklist { get; } = new(StringComparer.OrdinalIgnoreCase);
-    public List<ScheduledMessage> Scheduled { get; } = [];
-    public List<SentMessage> Sent { get; } = [];
+    public Outbox Outbox { get; } = new();
     public List<LoggedRequest> Requests { get; } = [];
 
     private static readonly string Alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -75,7 +68,7 @@ public sealed class StandInState
     {
         lock (Gate)
         {
-            Lists.Clear(); Templates.Clear(); Campaigns.Clear(); Blacklist.Clear(); Scheduled.Clear(); Sent.Clear(); Requests.Clear();
+            Lists.Clear(); Templates.Clear(); Campaigns.Clear(); Blacklist.Clear(); Outbox.Clear(); Requests.Clear();
         }
     }
 }

@@ -28,9 +28,10 @@ public sealed class MailWizzStandInServer : IAsyncDisposable
     /// <summary>The MAILWIZZ_URL form: the API base ending in /api.</summary>
     public string ApiUrl => new Uri(Root, "/api").ToString();
 
-    public static async Task<MailWizzStandInServer> StartAsync()
+    /// <summary>Starts on a free port; <paramref name="options"/> are more command-line options (<c>--delivery-server</c>…).</summary>
+    public static async Task<MailWizzStandInServer> StartAsync(params string[] options)
     {
-        var app = StandInApp.Create(new StandInOptions("http://127.0.0.1:0", ApiKey, null, 25));
+        var app = StandInApp.Create(["--urls", "http://127.0.0.1:0", "--api-key", ApiKey, .. options]);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         return new MailWizzStandInServer(app, new Uri(address));
@@ -48,6 +49,8 @@ public sealed class MailWizzStandInServer : IAsyncDisposable
     public async Task<JsonElement> StateAsync() => await _inspect.GetFromJsonAsync<JsonElement>("/_standin/state");
 
     public async Task<JsonElement> MessagesAsync() => await _inspect.GetFromJsonAsync<JsonElement>("/_standin/messages");
+
+    public async Task<JsonElement> OutboxAsync() => await _inspect.GetFromJsonAsync<JsonElement>("/_standin/outbox");
 
     public async Task<JsonElement> RequestsAsync() => await _inspect.GetFromJsonAsync<JsonElement>("/_standin/requests");
 
