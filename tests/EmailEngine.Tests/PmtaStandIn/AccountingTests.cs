@@ -71,7 +71,10 @@ public sealed class AccountingTests
         Assert.Equal(9, PmtaDaemon.ReadCsv(Path.Combine(pmta.Directory, "acct", "acct-2027-01-04-0000.csv")).Count);
 
         // small.csv (records d, max-size 2k) rotated on size: every part starts with the header, no record lost or doubled.
-        var parts = Directory.GetFiles(Path.Combine(pmta.Directory, "acct"), "small*.csv");
+        // Each acct file is written in turn: wait for the last record to reach this one too.
+        string[] Parts() => Directory.GetFiles(Path.Combine(pmta.Directory, "acct"), "small*.csv");
+        await PmtaDaemon.WaitUntilAsync(() => Parts().Sum(p => PmtaDaemon.ReadCsv(p).Count) >= 9, TimeSpan.FromSeconds(10), "nine records in small*.csv");
+        var parts = Parts();
         Assert.True(parts.Length >= 3, string.Join(", ", parts));
         Assert.All(parts, part => Assert.Equal("type", PmtaDaemon.SplitCsv(File.ReadLines(part).First())[0]));
         var smallRecords = parts.SelectMany(PmtaDaemon.ReadCsv).ToList();

@@ -1276,22 +1276,6 @@ namespace EmailEngine.Data.Migrations.Postgres
                     b.ToTable("tenant_lists", (string)null);
                 });
 
-            modelBuilder.Entity("EmailEngine.Warmup.AdmissionHour", b =>
-                {
-                    b.Property<DateTimeOffset>("Hour")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("hour");
-
-                    b.Property<int>("Admitted")
-                        .HasColumnType("integer")
-                        .HasColumnName("admitted");
-
-                    b.HasKey("Hour")
-                        .HasName("pk_sending_admissions");
-
-                    b.ToTable("sending_admissions", (string)null);
-                });
-
             modelBuilder.Entity("EmailEngine.Warmup.IpWarmup", b =>
                 {
                     b.Property<long>("IpId")

@@ -1233,22 +1233,6 @@ namespace EmailEngine.Data.Migrations.Sqlite
                     b.ToTable("tenant_lists", (string)null);
                 });
 
-            modelBuilder.Entity("EmailEngine.Warmup.AdmissionHour", b =>
-                {
-                    b.Property<long>("Hour")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("hour");
-
-                    b.Property<int>("Admitted")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("admitted");
-
-                    b.HasKey("Hour")
-                        .HasName("pk_sending_admissions");
-
-                    b.ToTable("sending_admissions", (string)null);
-                });
-
             modelBuilder.Entity("EmailEngine.Warmup.IpWarmup", b =>
                 {
                     b.Property<long>("IpId")
