@@ -28,6 +28,8 @@ public static class MailWizzSetup
             .RedactLoggedHeaders(["X-API-KEY"])
             .AddResilienceHandler("mailwizz", pipeline =>
             {
+                // Network timeouts and retry delays are real time, also when the engine's clock is a simulation's.
+                pipeline.TimeProvider = TimeProvider.System;
                 pipeline.AddRateLimiter(new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = options.RequestsPerSecond, TokensPerPeriod = options.RequestsPerSecond,

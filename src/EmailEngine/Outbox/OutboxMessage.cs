@@ -28,6 +28,11 @@ public sealed class OutboxMessage
     public string? LastError { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? ProcessedAt { get; set; }
+    /// <summary>
+    /// Waiting by design for sending capacity (see Warmup/SendingCapacity): asleep until the admission pump wakes it,
+    /// oldest first.
+    /// </summary>
+    public bool HeldForCapacity { get; set; }
 }
 
 internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>
@@ -42,5 +47,6 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
             .HasConversion(s => s.ToString().ToLowerInvariant(), s => Enum.Parse<OutboxStatus>(s, true));
         message.HasIndex(m => new { m.Status, m.NextAttemptAt });
         message.HasIndex(m => new { m.ResourceKey, m.Id });
+        message.HasIndex(m => new { m.HeldForCapacity, m.Id });
     }
 }

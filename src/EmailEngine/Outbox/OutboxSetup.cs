@@ -7,7 +7,8 @@ public static class OutboxSetup
     /// <summary>
     /// <c>OUTBOX_WORKER=off</c> runs the API without pushing (maintenance, or tests that drain by hand);
     /// <c>OUTBOX_LEASE_SECONDS</c> (120) is how long a crashed worker's claimed messages wait before another takes them;
-    /// <c>OUTBOX_RETRY_BASE_MS</c> (2000) and <c>OUTBOX_RETRY_MAX_SECONDS</c> (600) shape the retry backoff.
+    /// <c>OUTBOX_RETRY_BASE_MS</c> (2000) and <c>OUTBOX_RETRY_MAX_SECONDS</c> (600) shape the retry backoff;
+    /// <c>OUTBOX_POLL_MS</c> (1000) is how often the worker looks for due messages.
     /// </summary>
     public static IServiceCollection AddOutbox(this IServiceCollection services, EngineSettings settings)
     {
@@ -18,6 +19,8 @@ public static class OutboxSetup
             options.BaseDelay = TimeSpan.FromMilliseconds(baseMs);
         if (int.TryParse(settings.Get("OUTBOX_RETRY_MAX_SECONDS"), out var maxSeconds) && maxSeconds > 0)
             options.MaxDelay = TimeSpan.FromSeconds(maxSeconds);
+        if (int.TryParse(settings.Get("OUTBOX_POLL_MS"), out var pollMs) && pollMs > 0)
+            options.PollInterval = TimeSpan.FromMilliseconds(pollMs);
         services.AddSingleton(options);
         services.AddScoped<OutboxWriter>();
         services.AddSingleton<OutboxDispatcher>();

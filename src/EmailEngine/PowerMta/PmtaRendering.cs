@@ -17,7 +17,7 @@ namespace EmailEngine.PowerMta;
 /// rendered parts are laid over its latest version (<see cref="MergeWithBase"/>).
 /// </summary>
 public sealed class PmtaRendering(AppDbContext db, EngineSettings settings, PmtaHostOptions host, DkimOptions dkim, DomainRegistry domains,
-    WarmupOptions warmup, TimeProvider clock, ImportBase bases)
+    WarmupOptions warmup, Accounting.AcctOptions acct, TimeProvider clock, ImportBase bases)
 {
     public async Task<(string Config, IReadOnlyList<SendingIp> Ips)> RenderAsync(CancellationToken ct)
     {
@@ -61,6 +61,7 @@ public sealed class PmtaRendering(AppDbContext db, EngineSettings settings, Pmta
             (settings.Get("PMTA_RELAY_SOURCES") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             host.DkimDirectory,
             dkim.Selector,
+            AcctFile: acct.RemoteFile, // the file the accounting pull reads back
             DomainSelectors: await domains.ActiveSelectorsAsync(ct));
     }
 }

@@ -22,7 +22,10 @@ internal sealed class AdmissionHourConfiguration : IEntityTypeConfiguration<Admi
     }
 }
 
-public sealed record CapacityView(long? DailyCapacity, long Admitted24h, long? Remaining, IReadOnlyList<IpCapacity> Ips, string Rule);
+public sealed record CapacityView(long? DailyCapacity, long Admitted24h, long? Remaining, IReadOnlyList<IpCapacity> Ips, string Rule)
+{
+    public long Waiting { get; init; }
+}
 
 public sealed record IpCapacity(long IpId, string Ip, string Status, long DailyQuota);
 
@@ -32,8 +35,10 @@ public sealed record IpCapacity(long IpId, string Ip, string Status, long DailyQ
 /// past what the IPs may send: a backlog older than <c>bounce-after</c> would expire. Capacity is the sum of the
 /// running warmups' daily quotas, plus <c>SENDING_ACTIVE_IP_DAILY</c> (20,000: the last step of the default plan) for
 /// each active IP; paused, quarantined and standby IPs add nothing. Admissions are counted per hour and compared with
-/// the last 24 hours, so a held subscriber waits (as a deferred push, attempts untouched) until the pool has room. With
-/// no IP registered the engine does not manage sending and holds nothing back.
+/// the last 24 hours. A subscriber that finds no room waits in a first-come, first-served queue: its push sleeps
+/// (<see cref="Outbox.OutboxMessage.HeldForCapacity"/>, attempts untouched) until <see cref="ReleaseAsync"/> wakes as many of
+/// the oldest as there is room for; while anyone waits, newcomers queue behind them. With no IP registered the engine
+/// does not manage sending and holds nothing back.
 /// </summary>
 public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes, DatabaseTarget database, EngineSettings settings, TimeProvider clock)
 {
@@ -58,15 +63,59 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
             return new CapacityView(null, admitted, null, [], "no sending IP registered: the engine does not manage sending, so it holds nothing back");
         var capacity = perIp.Sum(ip => ip.DailyQuota);
         return new CapacityView(capacity, admitted, Math.Max(0, capacity - admitted), perIp,
-            "new subscribers in any 24 hours ≤ the sum of the sending IPs' daily quotas (warming: today's plan quota; active: SENDING_ACTIVE_IP_DAILY)");
+            "new subscribers in any 24 hours ≤ the sum of the sending IPs' daily quotas (warming: today's plan quota; active: SENDING_ACTIVE_IP_DAILY)")
+        {
+            Waiting = await source.Set<Outbox.OutboxMessage>().CountAsync(m => m.HeldForCapacity && m.Status == Outbox.OutboxStatus.Pending, ct),
+        };
     }
+
+    /// <summary>
+    /// Lets a push in, or queues it: a push that was not woken by the pump queues behind anyone already waiting, so
+    /// the queue is served in order. Returns how many of <paramref name="wanted"/> subscribers may enter MailWizz now;
+    /// 0 means the push was put to sleep (return <see cref="HeldBack"/>).
+    /// </summary>
+    public async Task<int> AdmitOrQueueAsync(Outbox.OutboxMessage message, int wanted, CancellationToken ct)
+    {
+        var woken = message.HeldForCapacity;
+        var granted = !woken && await AnyoneWaitingAsync(message.Id, ct) ? 0 : await AdmitAsync(wanted, ct);
+        message.HeldForCapacity = granted < wanted;
+        return granted;
+    }
+
+    /// <summary>The deferral of a queued push: it sleeps until the pump wakes it (a week at most, then it looks again).</summary>
+    public static Outbox.OutboxResult HeldBack(CapacityView view) => new Outbox.OutboxResult.Defer(
+        $"held back by design: the sending pool may send {view.DailyCapacity:N0} in 24 h, {view.Admitted24h:N0} subscribers entered "
+        + $"MailWizz in the last 24 h; waiting in line for room", TimeSpan.FromDays(7));
+
+    /// <summary>
+    /// Wakes the oldest waiting pushes, as many as there is room for today less those already woken and not yet run.
+    /// Returns how many were woken.
+    /// </summary>
+    public async Task<int> ReleaseAsync(CancellationToken ct)
+    {
+        var view = await ViewAsync(ct);
+        if (view.Waiting == 0)
+            return 0;
+        var now = clock.GetUtcNow();
+        var waiting = db.Set<Outbox.OutboxMessage>().Where(m => m.HeldForCapacity && m.Status == Outbox.OutboxStatus.Pending);
+        var awake = await waiting.CountAsync(m => m.NextAttemptAt <= now, ct);
+        var room = (view.Remaining ?? view.Waiting) - awake;
+        if (room <= 0)
+            return 0;
+        var ids = await waiting.Where(m => m.NextAttemptAt > now).OrderBy(m => m.Id).Select(m => m.Id).Take((int)Math.Min(room, 10_000)).ToListAsync(ct);
+        return await db.Set<Outbox.OutboxMessage>().Where(m => ids.Contains(m.Id))
+            .ExecuteUpdateAsync(set => set.SetProperty(m => m.NextAttemptAt, now), ct);
+    }
+
+    private Task<bool> AnyoneWaitingAsync(long before, CancellationToken ct) =>
+        db.Set<Outbox.OutboxMessage>().AnyAsync(m => m.HeldForCapacity && m.Id < before && m.Status == Outbox.OutboxStatus.Pending, ct);
 
     /// <summary>
     /// Reserves room for up to <paramref name="wanted"/> new subscribers and returns how many may enter MailWizz now.
     /// The reservation is committed before the caller pushes (a push that fails gives it back with
     /// <see cref="RefundAsync"/>), so concurrent pushes cannot all see the same room.
     /// </summary>
-    public Task<int> AdmitAsync(int wanted, CancellationToken ct) => UnderLockAsync(async (own, view) =>
+    private Task<int> AdmitAsync(int wanted, CancellationToken ct) => UnderLockAsync(async (own, view) =>
     {
         var granted = (int)Math.Min(wanted, view.Remaining ?? wanted);
         if (granted > 0)
@@ -111,16 +160,34 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
             own.Add(new AdmissionHour { Hour = hour, Admitted = count });
     }
 
-    /// <summary>When the oldest admission of the last 24 hours leaves the window: room opens then at the latest (5 min to 1 h).</summary>
-    public async Task<TimeSpan> UntilRoomAsync(CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        var oldest = await db.Set<AdmissionHour>().AsNoTracking().Where(h => h.Hour > now.AddHours(-25)).OrderBy(h => h.Hour)
-            .Select(h => (DateTimeOffset?)h.Hour).FirstOrDefaultAsync(ct);
-        var wait = oldest is { } first ? first.AddHours(25) - now : TimeSpan.FromHours(1);
-        return wait < TimeSpan.FromMinutes(5) ? TimeSpan.FromMinutes(5) : wait > TimeSpan.FromHours(1) ? TimeSpan.FromHours(1) : wait;
-    }
-
     private static DateTimeOffset HourOf(DateTimeOffset time) =>
         new(time.UtcDateTime.Year, time.UtcDateTime.Month, time.UtcDateTime.Day, time.UtcDateTime.Hour, 0, 0, TimeSpan.Zero);
+}
+
+/// <summary>
+/// Thin shell: every <c>ADMISSION_PUMP_SECONDS</c> (60) wakes the waiting pushes there is room for. Room opens as the
+/// day's admissions leave the 24-hour window, and when an IP's quota grows or an IP starts sending.
+/// </summary>
+internal sealed class AdmissionPump(IServiceScopeFactory scopes, EngineSettings settings, DatabaseMigrator migrator, TimeProvider clock,
+    ILogger<AdmissionPump> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var seconds = int.TryParse(settings.Get("ADMISSION_PUMP_SECONDS"), out var value) && value > 0 ? value : 60;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(seconds), clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                if (!(await migrator.GetStatusAsync(stoppingToken)).UpToDate)
+                    continue;
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<SendingCapacity>().ReleaseAsync(stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogError(e, "Admission pump failed");
+            }
+        }
+    }
 }

@@ -29,6 +29,8 @@ public sealed record WarmupOptions
     /// <summary>UTC time of day a new warmup period (sending day) starts and decisions are taken.</summary>
     public TimeOnly RunAt { get; init; } = new(0, 0);
     public bool Worker { get; init; } = true;
+    /// <summary>How often the worker looks for due decisions.</summary>
+    public TimeSpan CheckInterval { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Gmail's bulk-sender rules require complaints under 0.3 %: the gates must stop well before.</summary>
     private const double GmailComplaintCeiling = 0.003;
@@ -62,6 +64,7 @@ public sealed record WarmupOptions
                     : throw new ConfigurationError("WARMUP_RUN_AT", "expected HH:mm (UTC)")
                 : defaults.RunAt,
             Worker = !string.Equals(settings.Get("WARMUP_WORKER"), "off", StringComparison.OrdinalIgnoreCase),
+            CheckInterval = TimeSpan.FromSeconds(Whole(settings, "WARMUP_CHECK_SECONDS", 60, min: 1)),
         };
         foreach (var (key, value) in new[] { ("WARMUP_COMPLAINT_RATE_24H", options.ComplaintRate24h), ("WARMUP_COMPLAINT_RATE_7D", options.ComplaintRate7d) })
             if (value >= GmailComplaintCeiling)

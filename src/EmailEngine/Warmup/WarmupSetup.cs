@@ -16,6 +16,7 @@ public static class WarmupSetup
         services.AddScoped<WarmupDeployment>();
         services.AddScoped<WarmupEngine>();
         services.AddScoped<SendingCapacity>();
+        services.AddHostedService<AdmissionPump>();
         if (options.Worker)
             services.AddHostedService<WarmupWorker>();
         return services;

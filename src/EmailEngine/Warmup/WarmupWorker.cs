@@ -3,15 +3,15 @@ using EmailEngine.Data;
 namespace EmailEngine.Warmup;
 
 /// <summary>
-/// Thin shell: every minute, once the schema is current, takes the decisions that are due. State lives in the
-/// database (each IP's last decided period), so a restart neither skips nor repeats a day.
+/// Thin shell: every <c>WARMUP_CHECK_SECONDS</c> (60), once the schema is current, takes the decisions that are due.
+/// State lives in the database (each IP's last decided period), so a restart neither skips nor repeats a day.
 /// </summary>
-internal sealed class WarmupWorker(IServiceScopeFactory scopes, DatabaseMigrator migrator, TimeProvider clock, ILogger<WarmupWorker> logger)
-    : BackgroundService
+internal sealed class WarmupWorker(IServiceScopeFactory scopes, DatabaseMigrator migrator, WarmupOptions options, TimeProvider clock,
+    ILogger<WarmupWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1), clock);
+        using var timer = new PeriodicTimer(options.CheckInterval, clock);
         string? lastSkip = null;
         do
         {

@@ -47,28 +47,32 @@ public sealed class AdmissionTests : IAsyncLifetime
         Assert.Equal(5, capacity.GetProperty("daily_capacity").GetInt64());
         Assert.Equal(5, capacity.GetProperty("admitted24h").GetInt64());
         Assert.Equal(0, capacity.GetProperty("remaining").GetInt64());
+        Assert.Equal(3, capacity.GetProperty("waiting").GetInt64());
         var held = await HeldAsync();
         Assert.Equal(3, held.Count);
         Assert.All(held, m =>
         {
             Assert.Equal(OutboxStatus.Pending, m.Status);
             Assert.Equal(0, m.Attempts); // waiting is not an attempt
+            Assert.True(m.HeldForCapacity);
+            Assert.True(m.NextAttemptAt > DateTimeOffset.UtcNow.AddDays(1)); // asleep until the pump wakes it
             Assert.Contains("held back by design", m.LastError);
         });
 
-        // A second warming IP doubles the pool's day: the waiting subscribers go in, each once.
+        // Nothing to wake while the pool is full; a newcomer queues behind the waiting ones.
+        Assert.Equal(0, await ReleaseAsync());
+        Assert.True((await _client.PostAsJsonAsync("/api/v2/contacts", new { email = "late@example.com", tenant = "client-1", language = "fr" })).IsSuccessStatusCode);
+        await DrainAsync();
+        Assert.Equal(4, (await HeldAsync()).Count);
+
+        // A second warming IP doubles the pool's day: the pump wakes the waiting subscribers, they go in, each once.
         (await _client.PostAsJsonAsync("/api/v1/ips", new { ip = "203.0.113.2", domain = "mail2.domain2.com", status = "warming" })).EnsureSuccessStatusCode();
-        await using (var scope = _engine.Services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<EmailEngine.Data.AppDbContext>();
-            foreach (var message in db.Set<OutboxMessage>().Where(m => m.Status == OutboxStatus.Pending))
-                message.NextAttemptAt = DateTimeOffset.UtcNow; // the deferral's wait, skipped
-            await db.SaveChangesAsync();
-        }
+        Assert.Equal(4, await ReleaseAsync());
         await DrainAsync();
 
-        Assert.Equal(8, await SubscriberCountAsync());
+        Assert.Equal(9, await SubscriberCountAsync());
         Assert.Empty(await HeldAsync());
+        Assert.Equal(9, (await _client.GetFromJsonAsync<JsonElement>("/api/v1/warmup/capacity")).GetProperty("admitted24h").GetInt64());
     }
 
     private async Task DrainAsync()
@@ -76,6 +80,12 @@ public sealed class AdmissionTests : IAsyncLifetime
         var dispatcher = _engine.Services.GetRequiredService<OutboxDispatcher>();
         for (var round = 0; round < 20 && await dispatcher.DrainAsync(CancellationToken.None) > 0; round++)
             await Task.Delay(1100); // pushes waiting on the list or the autoresponder come back after a second
+    }
+
+    private async Task<int> ReleaseAsync()
+    {
+        await using var scope = _engine.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<EmailEngine.Warmup.SendingCapacity>().ReleaseAsync(CancellationToken.None);
     }
 
     private async Task<int> SubscriberCountAsync()
@@ -88,6 +98,6 @@ public sealed class AdmissionTests : IAsyncLifetime
     {
         await using var scope = _engine.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<EmailEngine.Data.AppDbContext>();
-        return db.Set<OutboxMessage>().Where(m => m.Status != OutboxStatus.Done && m.LastError != null && m.LastError.Contains("held back")).ToList();
+        return db.Set<OutboxMessage>().Where(m => m.Status == OutboxStatus.Pending && m.HeldForCapacity).ToList();
     }
 }

@@ -56,9 +56,9 @@ public sealed class SubscriberBatchHandler(MailWizzClient client, TenantListSync
         if (await lists.EnsureFieldsAsync(list.ListUid!, rows.SelectMany(r => r.Keys).Distinct(), ct) is { } fieldProblem)
             return fieldProblem;
         // Each new subscriber fires a welcome mail: only as many enter MailWizz as the pool can send today.
-        var admitted = await capacity.AdmitAsync(batch.Count, ct);
+        var admitted = await capacity.AdmitOrQueueAsync(message, batch.Count, ct);
         if (admitted == 0)
-            return await HeldBackAsync(capacity, ct);
+            return SendingCapacity.HeldBack(await capacity.ViewAsync(ct));
         (batch, rows) = (batch.Take(admitted).ToList(), rows.Take(admitted).ToList());
         var result = await client.CreateSubscribersBulkAsync(list.ListUid!, rows.Select(r => (IReadOnlyDictionary<string, string>)r).ToList(), ct);
         if (!result.IsSuccess)
@@ -85,7 +85,7 @@ public sealed class SubscriberBatchHandler(MailWizzClient client, TenantListSync
         // Come back right away for the next batch, without counting an attempt; the run after this autoresponder's
         // last batch moves on to the next one, and the run after the last one completes.
         message.Payload = JsonSerializer.Serialize(payload with { AfterId = batch[^1].Id });
-        return new OutboxResult.Defer("next batch", TimeSpan.Zero);
+        return message.HeldForCapacity ? SendingCapacity.HeldBack(await capacity.ViewAsync(ct)) : new OutboxResult.Defer("next batch", TimeSpan.Zero);
     }
 
     private static void Fail(Contact contact, string error)

@@ -50,8 +50,8 @@ public sealed class SubscriberSyncHandler(MailWizzClient client, TenantListSync 
         else
         {
             // A new subscriber fires the welcome mail: it enters MailWizz only when the pool can send it today.
-            if (await capacity.AdmitAsync(1, ct) == 0)
-                return await HeldBackAsync(capacity, ct);
+            if (await capacity.AdmitOrQueueAsync(message, 1, ct) == 0)
+                return SendingCapacity.HeldBack(await capacity.ViewAsync(ct));
             var created = await client.CreateSubscriberAsync(list.ListUid!, fields, ct);
             if (!created.IsSuccess)
             {

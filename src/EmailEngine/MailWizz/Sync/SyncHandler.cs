@@ -52,13 +52,5 @@ public abstract class SyncHandler(MailWizzOptions options, TimeProvider clock) :
         ? new OutboxResult.Defer($"waiting for {what}, whose push failed: {other.LastError}", TimeSpan.FromMinutes(1))
         : new OutboxResult.Defer($"waiting for {what} to reach MailWizz", TimeSpan.FromSeconds(1));
 
-    /// <summary>The pool has sent its day's worth: the subscriber waits, without using an attempt, until room opens.</summary>
-    protected static async Task<OutboxResult> HeldBackAsync(Warmup.SendingCapacity capacity, CancellationToken ct)
-    {
-        var view = await capacity.ViewAsync(ct);
-        return new OutboxResult.Defer($"held back by design: the sending pool may send {view.DailyCapacity:N0} in 24 h and "
-            + $"{view.Admitted24h:N0} subscribers entered MailWizz in the last 24 h", await capacity.UntilRoomAsync(ct));
-    }
-
     protected static long IdFromKey(OutboxMessage message) => long.Parse(message.ResourceKey[(message.ResourceKey.IndexOf(':') + 1)..]);
 }

@@ -907,6 +907,10 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<bool>("HeldForCapacity")
+                        .HasColumnType("boolean")
+                        .HasColumnName("held_for_capacity");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -953,6 +957,9 @@ namespace EmailEngine.Data.Migrations.Postgres
 
                     b.HasKey("Id")
                         .HasName("pk_outbox_messages");
+
+                    b.HasIndex("HeldForCapacity", "Id")
+                        .HasDatabaseName("ix_outbox_messages_held_for_capacity_id");
 
                     b.HasIndex("ResourceKey", "Id")
                         .HasDatabaseName("ix_outbox_messages_resource_key_id");
@@ -1274,6 +1281,22 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasDatabaseName("ix_tenant_lists_tenant_id_language");
 
                     b.ToTable("tenant_lists", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.Warmup.AdmissionHour", b =>
+                {
+                    b.Property<DateTimeOffset>("Hour")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("hour");
+
+                    b.Property<int>("Admitted")
+                        .HasColumnType("integer")
+                        .HasColumnName("admitted");
+
+                    b.HasKey("Hour")
+                        .HasName("pk_sending_admissions");
+
+                    b.ToTable("sending_admissions", (string)null);
                 });
 
             modelBuilder.Entity("EmailEngine.Warmup.IpWarmup", b =>

@@ -876,6 +876,10 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<bool>("HeldForCapacity")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("held_for_capacity");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -922,6 +926,9 @@ namespace EmailEngine.Data.Migrations.Sqlite
 
                     b.HasKey("Id")
                         .HasName("pk_outbox_messages");
+
+                    b.HasIndex("HeldForCapacity", "Id")
+                        .HasDatabaseName("ix_outbox_messages_held_for_capacity_id");
 
                     b.HasIndex("ResourceKey", "Id")
                         .HasDatabaseName("ix_outbox_messages_resource_key_id");
@@ -1231,6 +1238,22 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_tenant_lists_tenant_id_language");
 
                     b.ToTable("tenant_lists", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.Warmup.AdmissionHour", b =>
+                {
+                    b.Property<long>("Hour")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("hour");
+
+                    b.Property<int>("Admitted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("admitted");
+
+                    b.HasKey("Hour")
+                        .HasName("pk_sending_admissions");
+
+                    b.ToTable("sending_admissions", (string)null);
                 });
 
             modelBuilder.Entity("EmailEngine.Warmup.IpWarmup", b =>

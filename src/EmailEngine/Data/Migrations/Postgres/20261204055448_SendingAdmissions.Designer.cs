@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace EmailEngine.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261204054242_SendingAdmissions")]
+    [Migration("20261204055448_SendingAdmissions")]
     partial class SendingAdmissions
     {
         /// <inheritdoc />
@@ -910,6 +910,10 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<bool>("HeldForCapacity")
+                        .HasColumnType("boolean")
+                        .HasColumnName("held_for_capacity");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -956,6 +960,9 @@ namespace EmailEngine.Data.Migrations.Postgres
 
                     b.HasKey("Id")
                         .HasName("pk_outbox_messages");
+
+                    b.HasIndex("HeldForCapacity", "Id")
+                        .HasDatabaseName("ix_outbox_messages_held_for_capacity_id");
 
                     b.HasIndex("ResourceKey", "Id")
                         .HasDatabaseName("ix_outbox_messages_resource_key_id");

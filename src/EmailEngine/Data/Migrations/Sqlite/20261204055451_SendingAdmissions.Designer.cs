@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace EmailEngine.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261204054246_SendingAdmissions")]
+    [Migration("20261204055451_SendingAdmissions")]
     partial class SendingAdmissions
     {
         /// <inheritdoc />
@@ -879,6 +879,10 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<bool>("HeldForCapacity")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("held_for_capacity");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -925,6 +929,9 @@ namespace EmailEngine.Data.Migrations.Sqlite
 
                     b.HasKey("Id")
                         .HasName("pk_outbox_messages");
+
+                    b.HasIndex("HeldForCapacity", "Id")
+                        .HasDatabaseName("ix_outbox_messages_held_for_capacity_id");
 
                     b.HasIndex("ResourceKey", "Id")
                         .HasDatabaseName("ix_outbox_messages_resource_key_id");

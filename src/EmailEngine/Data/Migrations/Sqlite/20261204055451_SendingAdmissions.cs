@@ -10,6 +10,13 @@ namespace EmailEngine.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<bool>(
+                name: "held_for_capacity",
+                table: "outbox_messages",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
+
             migrationBuilder.CreateTable(
                 name: "sending_admissions",
                 columns: table => new
@@ -21,6 +28,11 @@ namespace EmailEngine.Data.Migrations.Sqlite
                 {
                     table.PrimaryKey("pk_sending_admissions", x => x.hour);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_outbox_messages_held_for_capacity_id",
+                table: "outbox_messages",
+                columns: new[] { "held_for_capacity", "id" });
         }
 
         /// <inheritdoc />
@@ -28,6 +40,14 @@ namespace EmailEngine.Data.Migrations.Sqlite
         {
             migrationBuilder.DropTable(
                 name: "sending_admissions");
+
+            migrationBuilder.DropIndex(
+                name: "ix_outbox_messages_held_for_capacity_id",
+                table: "outbox_messages");
+
+            migrationBuilder.DropColumn(
+                name: "held_for_capacity",
+                table: "outbox_messages");
         }
     }
 }

@@ -11,6 +11,13 @@ namespace EmailEngine.Data.Migrations.Postgres
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<bool>(
+                name: "held_for_capacity",
+                table: "outbox_messages",
+                type: "boolean",
+                nullable: false,
+                defaultValue: false);
+
             migrationBuilder.CreateTable(
                 name: "sending_admissions",
                 columns: table => new
@@ -22,6 +29,11 @@ namespace EmailEngine.Data.Migrations.Postgres
                 {
                     table.PrimaryKey("pk_sending_admissions", x => x.hour);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_outbox_messages_held_for_capacity_id",
+                table: "outbox_messages",
+                columns: new[] { "held_for_capacity", "id" });
         }
 
         /// <inheritdoc />
@@ -29,6 +41,14 @@ namespace EmailEngine.Data.Migrations.Postgres
         {
             migrationBuilder.DropTable(
                 name: "sending_admissions");
+
+            migrationBuilder.DropIndex(
+                name: "ix_outbox_messages_held_for_capacity_id",
+                table: "outbox_messages");
+
+            migrationBuilder.DropColumn(
+                name: "held_for_capacity",
+                table: "outbox_messages");
         }
     }
 }
