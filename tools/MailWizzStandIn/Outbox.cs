@@ -51,6 +51,14 @@ public sealed class OutboundMessage
     public bool Relayed { get; set; }
 
     public static string KeyOf(string campaignUid, string subscriberUid) => $"{campaignUid}:{subscriberUid}";
+
+    /// <summary>A copy without the rendered HTML (what a finished message keeps across a restart).</summary>
+    public OutboundMessage WithoutBody()
+    {
+        var copy = (OutboundMessage)MemberwiseClone();
+        copy.Html = "";
+        return copy;
+    }
 }
 
 /// <summary>The outbox plus the delivery servers' usage per clock hour and day (what MailWizz counts quotas

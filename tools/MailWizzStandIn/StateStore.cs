@@ -52,7 +52,10 @@ public sealed class StateStore(StandInOptions options, ILogger<StateStore> logge
     {
         if (options.StateDir is null)
             return;
-        var snapshot = new Snapshot(state.Lists, state.Templates, state.Campaigns, [.. state.Blacklist], [.. state.Outbox.Messages]);
+        // A finished message keeps its identity and outcome, not its body: the snapshot is rewritten on every change, and
+        // bodies would make each rewrite grow with everything ever sent.
+        var snapshot = new Snapshot(state.Lists, state.Templates, state.Campaigns, [.. state.Blacklist],
+            [.. state.Outbox.Messages.Select(m => MessageState.IsFinal(m.State) ? m.WithoutBody() : m)]);
         var temporary = SnapshotPath + ".tmp";
         using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write))
             JsonSerializer.Serialize(file, snapshot, Format);

@@ -26,6 +26,7 @@ public static class EngineCli
         root.Add(DnsCommands.Build());
         root.Add(OutboxCommands.Build());
         root.Add(HealthcheckCommand.Build());
+        root.Add(SimulateCommand.Build());
         root.SetAction((result, ct) => ServeCommand.RunAsync(ct));
         return root;
     }

@@ -58,6 +58,10 @@ public sealed class Scenario
     public ProviderProfile Default { get; init; } = new();
     public List<MailboxProvider> Providers { get; init; } = [];
     public List<ScenarioRule> Rules { get; init; } = [];
+    /// <summary>Free text for the reader.</summary>
+    public string? Description { get; init; }
+    /// <summary>What a driver of the whole stack does on given days (email-engine simulate); the daemon does not read it.</summary>
+    public JsonElement? Events { get; init; }
 
     private static readonly JsonSerializerOptions Options = new()
     {

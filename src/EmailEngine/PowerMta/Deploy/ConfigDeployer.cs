@@ -17,7 +17,15 @@ public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, Pmta
 {
     public const string LockName = "pmta-deploy";
 
-    public async Task<Deployment> DeployAsync(DeploymentBundle bundle, string actor, bool dryRun, CancellationToken ct)
+    public async Task<Deployment> DeployAsync(DeploymentBundle bundle, string actor, bool dryRun, CancellationToken ct) =>
+        (await DeployAsync(bundle, actor, dryRun, recordBusy: true, ct))!;
+
+    /// <summary>Like <see cref="DeployAsync(DeploymentBundle, string, bool, CancellationToken)"/>, but null (and nothing
+    /// recorded) when another deployment holds the host: for background work that simply comes back later.</summary>
+    public Task<Deployment?> DeployIfIdleAsync(DeploymentBundle bundle, string actor, CancellationToken ct) =>
+        DeployAsync(bundle, actor, dryRun: false, recordBusy: false, ct);
+
+    private async Task<Deployment?> DeployAsync(DeploymentBundle bundle, string actor, bool dryRun, bool recordBusy, CancellationToken ct)
     {
         var deployment = new Deployment
         {
@@ -27,7 +35,7 @@ public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, Pmta
         var log = new StringBuilder();
         await using var held = await locks.TryAcquireAsync(LockName, TimeSpan.FromMinutes(10), ct);
         if (held is null)
-            return await FinishAsync(deployment, log, DeploymentStatus.Failed, "another deployment is running", ct);
+            return recordBusy ? await FinishAsync(deployment, log, DeploymentStatus.Failed, "another deployment is running", ct) : null;
         if (options.Missing() is { Count: > 0 } missing)
             return await FinishAsync(deployment, log, DeploymentStatus.Failed, $"PowerMTA host not configured: set {string.Join(", ", missing)}", ct);
 

@@ -76,10 +76,11 @@ public sealed class ConfigReconciler(AppDbContext db, PmtaRendering rendering, C
         var liveHash = HashOf(live.ConfigText);
         if (liveHash != desired && deploy && Due(now))
         {
-            var attempt = await deployer.DeployAsync(bundle, Actor, dryRun: false, ct);
-            if (attempt.Status is DeploymentStatus.Succeeded or DeploymentStatus.Unchanged)
+            // A deployment in progress (a warmup decision's, an operator's) is not a failure: look again next tick.
+            var attempt = await deployer.DeployIfIdleAsync(bundle, Actor, ct);
+            if (attempt is { Status: DeploymentStatus.Succeeded or DeploymentStatus.Unchanged })
                 (live, liveHash) = (attempt, desired);
-            else
+            else if (attempt is not null)
                 Failed(attempt, now);
         }
         lock (memory.Gate)

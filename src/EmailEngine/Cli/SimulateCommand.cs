@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Globalization;
+using EmailEngine.Simulation;
+using Spectre.Console;
+
+namespace EmailEngine.Cli;
+
+/// <summary>
+/// <c>email-engine simulate</c>: the whole loop end to end on this machine (engine, MailWizz and PowerMTA stand-ins on
+/// loopback ports, one virtual clock), with the invariants checked on the PowerMTA stand-in's own logs. Exits 1 when
+/// an invariant breaks.
+/// </summary>
+internal static class SimulateCommand
+{
+    public static Command Build()
+    {
+        var days = new Option<int>("--days") { Description = "Virtual days to run", DefaultValueFactory = _ => 70 };
+        var ips = new Option<int>("--ips") { Description = "Sending IPs, all registered as warming", DefaultValueFactory = _ => 5 };
+        var tenants = new Option<int>("--tenants") { Description = "Tenants the sign-ups are spread over", DefaultValueFactory = _ => 2 };
+        var contacts = new Option<int>("--contacts-per-day") { Description = "Sign-ups a day (each gets a welcome mail)", DefaultValueFactory = _ => 500 };
+        var scenario = new Option<string?>("--scenario") { Description = "Scenario file (providers + events); default: the shipped clean one" };
+        var secondsPerDay = new Option<double>("--seconds-per-day") { Description = "Real seconds a virtual day takes", DefaultValueFactory = _ => 8 };
+        var plan = new Option<string?>("--plan") { Description = "Comma-separated daily quotas of a custom plan (default: conservative-70)" };
+        var killEach = new Option<bool>("--kill-each") { Description = "SIGKILL the engine, MailWizz and PowerMTA once each mid-run" };
+        var output = new Option<string?>("--out") { Description = "Directory for the run's state, logs, days.csv and chart.svg" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the sign-ups", DefaultValueFactory = _ => 1 };
+        var command = new Command("simulate", "Run the sending loop end to end on loopback with a virtual clock and check that no IP exceeds its warmup.")
+        {
+            days, ips, tenants, contacts, scenario, secondsPerDay, plan, killEach, output, seed,
+        };
+        command.SetAction(async (result, ct) =>
+        {
+            var scenarioPath = result.GetValue(scenario) is { } given ? Path.GetFullPath(given) : SimulationScenario.Shipped("clean");
+            var options = new SimulationOptions
+            {
+                Days = result.GetValue(days), Ips = result.GetValue(ips), Tenants = result.GetValue(tenants), ContactsPerDay = result.GetValue(contacts),
+                Scenario = scenarioPath, SecondsPerDay = result.GetValue(secondsPerDay), KillEach = result.GetValue(killEach), Seed = result.GetValue(seed),
+                Plan = result.GetValue(plan) is { } quotas ? ParsePlan(quotas) : null,
+                OutputDirectory = Path.GetFullPath(result.GetValue(output) ?? Path.Combine("simulations", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture))),
+            };
+            if (options.Problems() is { Count: > 0 } problems)
+            {
+                Console.Error.WriteLine($"error: {string.Join("; ", problems)}");
+                return 2;
+            }
+            var loaded = SimulationScenario.Load(scenarioPath);
+            var console = AnsiConsole.Console;
+            console.MarkupLineInterpolated($"[bold]simulate[/] {options.Days} days, {options.Ips} IPs, {options.Tenants} tenants, {options.ContactsPerDay:N0} sign-ups/day, scenario {loaded.Name}");
+            SimulationResult run = null!;
+            await console.Progress().AutoClear(true).StartAsync(async progress =>
+            {
+                var task = progress.AddTask("virtual days", maxValue: 1.0);
+                run = await new SimulationDriver(options, loaded, line => console.MarkupLineInterpolated($"[grey]{line}[/]"), fraction => task.Value = fraction)
+                    .RunAsync(ct);
+            });
+            SimulationReport.WriteTable(console, run);
+            await File.WriteAllTextAsync(Path.Combine(options.OutputDirectory, "days.csv"), SimulationReport.Csv(run), ct);
+            await File.WriteAllTextAsync(Path.Combine(options.OutputDirectory, "chart.svg"), SimulationReport.Svg(run), ct);
+            Summarize(console, run, options);
+            return run.Passed ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static IReadOnlyList<int> ParsePlan(string text) =>
+        text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(q => int.TryParse(q, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : -1).ToList();
+
+    private static void Summarize(IAnsiConsole console, SimulationResult run, SimulationOptions options)
+    {
+        console.MarkupLineInterpolated($"[bold]IPs at the end[/]: {string.Join("; ", run.FinalStatus.Select(s => $"{s.Key} {s.Value}"))}");
+        console.MarkupLineInterpolated($"[bold]contacts[/]: {run.Fates.Accepted:N0} accepted: {string.Join(", ", run.Fates.ByFate.OrderByDescending(f => f.Value).Select(f => $"{f.Value:N0} {f.Key}"))}");
+        console.MarkupLineInterpolated($"[bold]invariants[/] (on the PowerMTA stand-in's own logs): quota breaches {run.Violations.Count}, lost {run.Fates.Lost.Count}, received twice {run.Fates.ReceivedTwice.Count}, expired in PowerMTA {run.Fates.Expired}");
+        foreach (var violation in run.Violations.Take(20))
+            console.MarkupLineInterpolated($"[red]  {violation.Vmta} {violation.Scope}: {violation.Sent} sent in the 24 h to {violation.WindowEnd:u}, quota {violation.Quota}[/]");
+        foreach (var email in run.Fates.Lost.Take(20))
+            console.MarkupLineInterpolated($"[red]  lost: {email}[/]");
+        foreach (var email in run.Fates.ReceivedTwice.Take(20))
+            console.MarkupLineInterpolated($"[red]  received twice: {email}[/]");
+        console.MarkupLineInterpolated($"wall time {run.WallTime.TotalMinutes:0.0} min; table, chart and logs in {options.OutputDirectory}");
+        console.MarkupLine(run.Passed ? "[green]PASSED[/]" : "[red]FAILED[/]");
+    }
+}

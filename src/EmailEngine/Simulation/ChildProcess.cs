@@ -1,0 +1,60 @@
+using System.Diagnostics;
+
+namespace EmailEngine.Simulation;
+
+/// <summary>One process of the simulated stack, its output appended to a log file; it can be SIGKILLed and started again.</summary>
+public sealed class ChildProcess(string name, string file, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment,
+    string logPath) : IDisposable
+{
+    private Process? _process;
+    private readonly Lock _logGate = new();
+
+    public string Name { get; } = name;
+    public bool Running => _process is { HasExited: false };
+
+    public void Start()
+    {
+        var info = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+            info.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment)
+            info.Environment[key] = value;
+        _process = Process.Start(info) ?? throw new InvalidOperationException($"{Name} did not start");
+        _process.OutputDataReceived += (_, e) => Log(e.Data);
+        _process.ErrorDataReceived += (_, e) => Log(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        Log($"--- {Name} started (pid {_process.Id})");
+    }
+
+    /// <summary>SIGKILL: no shutdown of any kind, work in flight is cut wherever it is.</summary>
+    public void Kill()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            Log($"--- {Name} killed");
+        }
+    }
+
+    public string Tail(int lines = 20)
+    {
+        lock (_logGate)
+            return File.Exists(logPath) ? string.Join('\n', File.ReadLines(logPath).TakeLast(lines)) : "";
+    }
+
+    private void Log(string? line)
+    {
+        if (line is null)
+            return;
+        lock (_logGate)
+            File.AppendAllText(logPath, line + "\n");
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process?.Dispose();
+    }
+}

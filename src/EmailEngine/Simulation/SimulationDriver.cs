@@ -1,0 +1,291 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using EmailEngine.Deliverability;
+
+namespace EmailEngine.Simulation;
+
+/// <summary>One IP's sending day as the PowerMTA stand-in saw it, with the engine's quota and decisions for it.</summary>
+public sealed record DayRow(int Day, string Vmta, int Quota, int Sent, int Delivered, int Bounced, int Complaints, string Decisions);
+
+/// <summary>Where every contact the engine accepted ended up.</summary>
+public sealed record ContactFates(int Accepted, IReadOnlyDictionary<string, int> ByFate, IReadOnlyList<string> Lost, IReadOnlyList<string> ReceivedTwice,
+    int Expired);
+
+public sealed record SimulationResult(IReadOnlyList<DayRow> Days, IReadOnlyList<QuotaViolation> Violations, ContactFates Fates,
+    IReadOnlyDictionary<string, string> FinalStatus, TimeSpan WallTime)
+{
+    public bool Passed => Violations.Count == 0 && Fates.Lost.Count == 0 && Fates.ReceivedTwice.Count == 0 && Fates.Expired == 0;
+}
+
+/// <summary>
+/// Runs the days: registers the IPs at the first virtual midnight (each under its warmup plan), takes the PowerMTA host
+/// over with a first deployment, signs contacts up hour by hour, carries out the scenario's events, samples each IP's
+/// quotas every virtual hour, and at the end checks the invariants on the stand-in's own logs.
+/// </summary>
+public sealed class SimulationDriver(SimulationOptions options, SimulationScenario scenario, Action<string> say, Action<double>? progress = null)
+{
+    public const string PlanName = "simulation";
+
+    private readonly List<QuotaSample> _samples = [];
+    private readonly Dictionary<string, string> _accepted = new(StringComparer.OrdinalIgnoreCase); // email → tenant
+    private readonly Queue<(string Email, string Tenant)> _toSend = new();
+    private readonly Recipients _recipients = new(options.Seed);
+    private Dictionary<string, long> _ipIds = [];
+
+    public async Task<SimulationResult> RunAsync(CancellationToken ct)
+    {
+        var started = DateTime.UtcNow;
+        await using var stack = await SimulationStack.StartAsync(options, scenario.Path, ct);
+        using var engine = new HttpClient { BaseAddress = stack.Engine, Timeout = TimeSpan.FromSeconds(30) };
+        engine.DefaultRequestHeaders.Add("X-API-KEY", SimulationStack.OperatorKey);
+        var clock = stack.Clock;
+        say($"stack up in {stack.Work} (virtual clock ×{options.Speed:0}: a day every {options.SecondsPerDay:0.#} s)");
+
+        var tenants = Enumerable.Range(1, options.Tenants).Select(t => $"tenant-{t}").ToList();
+        foreach (var tenant in tenants)
+            await Expect(engine.PostAsJsonAsync("/api/v1/tenants", new { slug = tenant }, ct), HttpStatusCode.Created, $"creating {tenant}");
+        if (options.Plan is { } plan)
+            await Expect(engine.PostAsJsonAsync("/api/v1/warmup/plans", new { name = PlanName, daily_quotas = plan }, ct), HttpStatusCode.Created, "creating the plan");
+
+        // Sending day 1 starts at a virtual midnight: a whole first day, decisions at midnights.
+        var dayOne = SimulationStack.DayOne;
+        if (clock.GetUtcNow() > dayOne)
+            throw new TimeoutException($"setting the stack up took longer than {SimulationStack.SetupAllowance.TotalSeconds:0} s: day 1 has begun");
+        await WaitUntilAsync(clock, dayOne.AddMinutes(1), ct);
+        for (var i = 1; i <= options.Ips; i++)
+        {
+            var response = await engine.PostAsJsonAsync("/api/v1/ips", new { ip = $"203.0.113.{i}", domain = $"mail{i}.sim{i}.example", status = "warming" }, ct);
+            var ip = await Json(response, HttpStatusCode.Created, $"registering IP {i}");
+            var id = ip.GetProperty("id").GetInt64();
+            _ipIds[ip.GetProperty("vmta").GetString()!] = id;
+            if (options.Plan is not null)
+                await Expect(engine.PostAsJsonAsync($"/api/v1/ips/{id}/warmup", new { plan = PlanName }, ct), HttpStatusCode.Created, $"starting IP {i}'s plan");
+        }
+        var deploy = await Json(await engine.PostAsJsonAsync("/api/v1/pmta/deploy", new { }, ct), HttpStatusCode.OK, "the first deployment");
+        say($"day 1 starts {dayOne:u}: {options.Ips} IPs warming, config deployment {deploy.GetProperty("status").GetString()}");
+
+        var events = scenario.Events.Concat(KillEvents()).OrderBy(e => e.Day).ThenBy(e => e.Hour).ToList();
+        var rows = new List<DayRow>();
+        for (var hour = 0; hour < options.Days * 24; hour++)
+        {
+            var (day, hourOfDay) = (hour / 24 + 1, hour % 24);
+            await WaitUntilAsync(clock, dayOne.AddHours(hour).AddMinutes(2), ct);
+            foreach (var due in events.Where(e => e.Day == day && (int)e.Hour == hourOfDay))
+                await ApplyAsync(stack, due, ct);
+            await SampleAsync(engine, clock.GetUtcNow(), ct);
+            QueueSignUps(tenants, ContactsInHour(hourOfDay));
+            await SignUpAsync(engine, ct);
+            if (hourOfDay == 23)
+            {
+                await WaitUntilAsync(clock, dayOne.AddDays(day).AddMinutes(1), ct);
+                var today = await DayRowsAsync(engine, stack, dayOne, day, ct);
+                rows.AddRange(today);
+                say($"day {day,3}: " + string.Join("  ", today.Select(r => $"{r.Vmta} {r.Sent}/{r.Quota}{(r.Decisions.Length > 0 ? $" [{r.Decisions}]" : "")}")));
+            }
+            progress?.Invoke((hour + 1) / (double)(options.Days * 24));
+        }
+        await SampleAsync(engine, clock.GetUtcNow(), ct);
+
+        var fates = await FatesAsync(engine, stack, ct);
+        var violations = QuotaInvariant.Check(SendingLog.Attempts(stack.PmtaState), _samples);
+        var final = await FinalStatusAsync(engine, ct);
+        return new SimulationResult(rows, violations, fates, final, DateTime.UtcNow - started);
+    }
+
+    /// <summary>With --kill-each: the engine, MailWizz and PowerMTA each SIGKILLed once, at a quarter, half and three quarters of the run.</summary>
+    private IEnumerable<SimulationEvent> KillEvents() => options.KillEach
+        ? [new(Math.Max(1, options.Days / 4), 13, SimulationEvent.KillEngine), new(Math.Max(1, options.Days / 2), 14, SimulationEvent.KillMailWizz),
+            new(Math.Max(1, options.Days * 3 / 4), 15, SimulationEvent.KillPmta)]
+        : [];
+
+    private async Task ApplyAsync(SimulationStack stack, SimulationEvent due, CancellationToken ct)
+    {
+        say($"day {due.Day,3} {due.Hour:00}h: {due.Action}{(due.Hours > 0 ? $" for {due.Hours} h" : "")}");
+        switch (due.Action)
+        {
+            case SimulationEvent.MailWizzDown:
+                using (var mailwizz = new HttpClient { BaseAddress = stack.MailWizz })
+                    (await mailwizz.PostAsJsonAsync("/_standin/faults", new { down_for_seconds = (int)Math.Ceiling(due.Hours * 3600 / options.Speed) }, ct))
+                        .EnsureSuccessStatusCode();
+                break;
+            case SimulationEvent.PmtaRestart or SimulationEvent.KillPmta:
+                await stack.KillAndRestartAsync(stack.PmtaProcess, ct);
+                break;
+            case SimulationEvent.KillEngine:
+                await stack.KillAndRestartAsync(stack.EngineProcess, ct);
+                break;
+            case SimulationEvent.KillMailWizz:
+                await stack.KillAndRestartAsync(stack.MailWizzProcess, ct);
+                break;
+        }
+    }
+
+    /// <summary>Sign-ups follow the day: none at night, most in the evening.</summary>
+    private int ContactsInHour(int hour)
+    {
+        double[] weights = [0, 0, 0, 0, 0, 0, 1, 2, 3, 3, 3, 3, 4, 4, 3, 3, 3, 4, 5, 6, 6, 5, 3, 1];
+        var before = (int)Math.Round(options.ContactsPerDay * weights.Take(hour).Sum() / weights.Sum());
+        var through = (int)Math.Round(options.ContactsPerDay * weights.Take(hour + 1).Sum() / weights.Sum());
+        return through - before;
+    }
+
+    private void QueueSignUps(IReadOnlyList<string> tenants, int count)
+    {
+        for (var i = 0; i < count; i++)
+            _toSend.Enqueue((_recipients.Next(), tenants[(_accepted.Count + _toSend.Count) % tenants.Count]));
+    }
+
+    /// <summary>Posts the queued sign-ups; one the engine cannot take now (it is restarting) is posted again next hour, as a form would.</summary>
+    private async Task SignUpAsync(HttpClient engine, CancellationToken ct)
+    {
+        var batch = new List<(string Email, string Tenant)>();
+        while (_toSend.TryDequeue(out var next))
+            batch.Add(next);
+        var refused = new System.Collections.Concurrent.ConcurrentQueue<(string, string)>();
+        await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (contact, token) =>
+        {
+            try
+            {
+                var response = await engine.PostAsJsonAsync("/api/v2/contacts",
+                    new { email = contact.Email, tenant = contact.Tenant, language = "fr", first_name = "Sim" }, token);
+                if (response.StatusCode == HttpStatusCode.Accepted)
+                    lock (_accepted)
+                        _accepted[contact.Email] = contact.Tenant;
+                else if ((int)response.StatusCode >= 500)
+                    refused.Enqueue(contact);
+            }
+            catch (HttpRequestException)
+            {
+                refused.Enqueue(contact);
+            }
+        });
+        foreach (var contact in refused)
+            _toSend.Enqueue(contact);
+    }
+
+    private async Task SampleAsync(HttpClient engine, DateTimeOffset at, CancellationToken ct)
+    {
+        foreach (var (vmta, id) in _ipIds)
+        {
+            try
+            {
+                var warmup = await engine.GetFromJsonAsync<JsonElement>($"/api/v1/ips/{id}/warmup", ct);
+                var today = warmup.GetProperty("today");
+                var groups = IspGroups.All.ToDictionary(g => g, g => today.GetProperty("isp").GetProperty(g.Name()).GetProperty("quota").GetInt32());
+                _samples.Add(new QuotaSample(at, vmta, today.GetProperty("quota").GetInt32(), groups, warmup.GetProperty("phase").GetString() != "completed"));
+            }
+            catch (HttpRequestException)
+            {
+                // The engine is restarting: the previous sample stays in force.
+            }
+        }
+    }
+
+    private async Task<List<DayRow>> DayRowsAsync(HttpClient engine, SimulationStack stack, DateTimeOffset dayOne, int day, CancellationToken ct)
+    {
+        var (from, to) = (dayOne.AddDays(day - 1), dayOne.AddDays(day));
+        var attempts = SendingLog.Attempts(stack.PmtaState).Where(a => a.Time >= from && a.Time < to).ToList();
+        var complaints = SendingLog.Complaints(stack.AcctDirectory).Where(c => c.Time >= from && c.Time < to).ToList();
+        var rows = new List<DayRow>();
+        foreach (var (vmta, id) in _ipIds)
+        {
+            var mine = attempts.Where(a => a.Vmta == vmta).ToList();
+            var quota = _samples.Where(s => s.Vmta == vmta && s.At >= from && s.At < to).Select(s => s.Daily).DefaultIfEmpty(0).Max();
+            var decisions = await DecisionsAsync(engine, id, from, to, ct);
+            rows.Add(new DayRow(day, vmta, quota, mine.Count(a => a.LeftTheIp), mine.Count(a => a.Outcome == "delivered"),
+                mine.Count(a => a.Outcome == "bounced"), complaints.Count(c => c.Vmta == vmta), decisions));
+        }
+        return rows;
+    }
+
+    /// <summary>The engine's decisions taken during that day, or at the midnight that ends it (the day's verdict).</summary>
+    private static async Task<string> DecisionsAsync(HttpClient engine, long id, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        try
+        {
+            var history = (await engine.GetFromJsonAsync<JsonElement>($"/api/v1/ips/{id}/warmup", ct)).GetProperty("history").EnumerateArray();
+            return string.Join(",", history.Where(d => d.GetProperty("at").GetDateTimeOffset() is var at && at > from && at <= to.AddMinutes(30))
+                .Select(d => d.GetProperty("kind").GetString() + (d.TryGetProperty("group", out var g) && g.ValueKind == JsonValueKind.String ? $":{g.GetString()}" : ""))
+                .Reverse().Distinct());
+        }
+        catch (HttpRequestException)
+        {
+            return "?";
+        }
+    }
+
+    /// <summary>
+    /// Every accepted contact's fate, read upstream first (engine, MailWizz, PowerMTA's spool, the mailboxes): mail only
+    /// moves downstream, so a message in flight between two reads is seen twice, never missed.
+    /// </summary>
+    private async Task<ContactFates> FatesAsync(HttpClient engine, SimulationStack stack, CancellationToken ct)
+    {
+        var inEngine = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        for (long? after = 0; after is not null;)
+        {
+            var page = await engine.GetFromJsonAsync<JsonElement>($"/api/v2/contacts?limit=1000&after={after}", ct);
+            foreach (var contact in page.GetProperty("items").EnumerateArray())
+                inEngine[contact.GetProperty("email").GetString()!] = contact.GetProperty("status").GetString() == "suppressed" ? "suppressed"
+                    : contact.GetProperty("sync").GetProperty("status").GetString()!;
+            after = page.GetProperty("next_after").ValueKind == JsonValueKind.Number ? page.GetProperty("next_after").GetInt64() : null;
+        }
+        using var mailwizz = new HttpClient { BaseAddress = stack.MailWizz };
+        var state = await mailwizz.GetFromJsonAsync<JsonElement>("/_standin/state", ct);
+        var subscribers = state.GetProperty("lists").EnumerateArray().SelectMany(l => l.GetProperty("subscribers").EnumerateArray())
+            .Select(s => s.GetProperty("email").GetString()!).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var messages = (await mailwizz.GetFromJsonAsync<JsonElement>("/_standin/messages", ct)).EnumerateArray()
+            .GroupBy(m => m.GetProperty("To").GetString()!, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.Select(m => m.GetProperty("State").GetString()!).ToList(), StringComparer.OrdinalIgnoreCase);
+        var spooled = SendingLog.Spooled(stack.PmtaState);
+        var attempts = SendingLog.Attempts(stack.PmtaState).GroupBy(a => a.Rcpt).ToDictionary(g => g.Key, g => g.Select(a => a.Outcome).ToHashSet());
+        var received = SendingLog.Received(stack.PmtaState);
+
+        var fates = new Dictionary<string, int>();
+        var lost = new List<string>();
+        foreach (var email in _accepted.Keys)
+        {
+            var key = email.ToLowerInvariant();
+            var fate = received.ContainsKey(key) ? "delivered"
+                : attempts.GetValueOrDefault(key) is { } outcomes && outcomes.Contains("bounced") ? "bounced"
+                : attempts.GetValueOrDefault(key) is { } expired && expired.Contains("expired") ? "expired in PowerMTA"
+                : spooled.Contains(key) ? "waiting in PowerMTA's queue"
+                : messages.GetValueOrDefault(key) is { } states && states.Any(s => s is "queued" or "sending") ? "waiting in MailWizz"
+                : messages.GetValueOrDefault(key) is { } failed && failed.Contains("failed") ? "refused by PowerMTA (MailWizz failed)"
+                : subscribers.Contains(key) && !messages.ContainsKey(key) ? "waiting in MailWizz"
+                : inEngine.GetValueOrDefault(email) is "pending" ? "waiting in the engine (held for capacity)"
+                : inEngine.GetValueOrDefault(email) is "suppressed" ? "suppressed by the engine"
+                : "LOST";
+            fates[fate] = fates.GetValueOrDefault(fate) + 1;
+            if (fate is "LOST" or "refused by PowerMTA (MailWizz failed)")
+                lost.Add(email);
+        }
+        return new ContactFates(_accepted.Count, fates, lost, received.Where(r => r.Value > 1).Select(r => r.Key).ToList(),
+            attempts.Values.Count(o => o.Contains("expired")));
+    }
+
+    private async Task<Dictionary<string, string>> FinalStatusAsync(HttpClient engine, CancellationToken ct)
+    {
+        var ips = await engine.GetFromJsonAsync<JsonElement>("/api/v1/ips", ct);
+        return ips.GetProperty("items").EnumerateArray().ToDictionary(ip => ip.GetProperty("vmta").GetString()!,
+            ip => ip.GetProperty("status").GetString() + (ip.GetProperty("warmup") is { ValueKind: JsonValueKind.Object } w
+                ? $" (plan {w.GetProperty("plan").GetString()}, sending day {w.GetProperty("sending_day").GetInt32()}, {w.GetProperty("phase").GetString()})" : ""));
+    }
+
+    private static async Task WaitUntilAsync(TimeProvider clock, DateTimeOffset virtualTime, CancellationToken ct)
+    {
+        var wait = virtualTime - clock.GetUtcNow();
+        if (wait > TimeSpan.Zero)
+            await Task.Delay(wait, clock, ct);
+    }
+
+    private static async Task Expect(Task<HttpResponseMessage> call, HttpStatusCode expected, string doing) => await Json(await call, expected, doing);
+
+    private static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode expected, string doing)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode != expected)
+            throw new InvalidOperationException($"{doing}: the engine answered {(int)response.StatusCode}: {body}");
+        return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();
+    }
+}

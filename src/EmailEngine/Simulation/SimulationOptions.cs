@@ -1,0 +1,36 @@
+namespace EmailEngine.Simulation;
+
+/// <summary>What <c>email-engine simulate</c> runs: how long, how big, how fast, and which provider behaviour.</summary>
+public sealed record SimulationOptions
+{
+    public int Days { get; init; } = 70;
+    public int Ips { get; init; } = 5;
+    public int Tenants { get; init; } = 2;
+    public int ContactsPerDay { get; init; } = 500;
+    /// <summary>A scenario file (provider behaviour for the PowerMTA stand-in, plus events); null = the shipped clean one.</summary>
+    public string? Scenario { get; init; }
+    /// <summary>Real seconds one virtual day takes.</summary>
+    public double SecondsPerDay { get; init; } = 8;
+    /// <summary>Daily quotas of a custom plan (short runs); null = the default preset.</summary>
+    public IReadOnlyList<int>? Plan { get; init; }
+    /// <summary>SIGKILL each of the three processes once mid-run (engine, MailWizz, PowerMTA), then restart it.</summary>
+    public bool KillEach { get; init; }
+    public string OutputDirectory { get; init; } = "";
+    public int Seed { get; init; } = 1;
+
+    public double Speed => 86_400 / SecondsPerDay;
+
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        if (Days is < 1 or > 400) problems.Add("--days: 1 to 400");
+        if (Ips is < 1 or > 50) problems.Add("--ips: 1 to 50");
+        if (Tenants is < 1 or > 20) problems.Add("--tenants: 1 to 20");
+        if (ContactsPerDay is < 0 or > 100_000) problems.Add("--contacts-per-day: 0 to 100,000");
+        if (SecondsPerDay is < 1 or > 3_600) problems.Add("--seconds-per-day: 1 to 3,600");
+        if (Scenario is not null && !File.Exists(Scenario)) problems.Add($"--scenario: {Scenario} does not exist");
+        if (Plan is { } plan && (plan.Count == 0 || plan.Any(q => q < 1) || plan.Zip(plan.Skip(1)).Any(p => p.Second < p.First)))
+            problems.Add("--plan: positive daily quotas that never decrease, e.g. 5,10,20");
+        return problems;
+    }
+}

@@ -1,0 +1,272 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using SimulationClock;
+
+namespace EmailEngine.Simulation;
+
+/// <summary>
+/// The three processes of the sending stack on free loopback ports, sharing one virtual clock (<c>EE_CLOCK</c>): the
+/// engine (<c>serve</c>, embedded SQLite), the MailWizz stand-in relaying to the PowerMTA stand-in as an smtp-pmta
+/// delivery server, and the PowerMTA stand-in daemon, reached by the engine over a throw-away OpenSSH server on
+/// 127.0.0.1 for deployments and accounting pulls, as in production.
+/// </summary>
+public sealed class SimulationStack : IAsyncDisposable
+{
+    public const string OperatorKey = "simulation-operator-key";
+    public const string MailWizzKey = "simulation-mailwizz-key";
+    /// <summary>The clock's start, day 0 for the stand-ins' scenarios; sending day 1 starts a virtual day later.</summary>
+    public static readonly DateTimeOffset VirtualStart = new(2027, 1, 3, 0, 0, 0, TimeSpan.Zero);
+    public static readonly DateTimeOffset DayOne = VirtualStart.AddDays(1);
+    /// <summary>Real time the stack has to come up and be set up before day 1 starts, whatever the speed.</summary>
+    public static readonly TimeSpan SetupAllowance = TimeSpan.FromSeconds(20);
+
+    private readonly List<ChildProcess> _all = [];
+
+    private SimulationStack(string work, ScaledTimeProvider clock) => (Work, Clock) = (work, clock);
+
+    public string Work { get; }
+    public ScaledTimeProvider Clock { get; }
+    public string PmtaState => Path.Combine(Work, "pmta");
+    public string AcctDirectory => Path.Combine(PmtaState, "acct");
+    public Uri Engine { get; private set; } = null!;
+    public Uri MailWizz { get; private set; } = null!;
+    public ChildProcess EngineProcess { get; private set; } = null!;
+    public ChildProcess MailWizzProcess { get; private set; } = null!;
+    public ChildProcess PmtaProcess { get; private set; } = null!;
+
+    public static async Task<SimulationStack> StartAsync(SimulationOptions options, string scenarioPath, CancellationToken ct)
+    {
+        var work = Directory.CreateDirectory(options.OutputDirectory).FullName;
+        // Anchored so that day 1 starts SetupAllowance from now: scenario day N is the Nth sending day at any speed.
+        var anchor = DateTimeOffset.UtcNow + SetupAllowance - TimeSpan.FromDays(1) / options.Speed;
+        var stack = new SimulationStack(work, new ScaledTimeProvider(VirtualStart, anchor, options.Speed));
+        try
+        {
+            await stack.StartAllAsync(scenarioPath, ct);
+            return stack;
+        }
+        catch
+        {
+            await stack.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAllAsync(string scenarioPath, CancellationToken ct)
+    {
+        var (pmtaDll, mailWizzDll) = (StandIns.Find("PmtaStandIn"), StandIns.Find("MailWizzStandIn"));
+        var (smtpPort, mgmtPort, mailWizzPort, enginePort) = (FreePort(), FreePort(), FreePort(), FreePort());
+        var ssh = await ThrowawaySshd.StartAsync(Path.Combine(Work, "ssh"), ct);
+        _all.Add(ssh.Process);
+
+        // The PowerMTA host: a first config of the operator's (the engine takes it over at its first deployment) and
+        // the `pmta` command the engine runs over SSH.
+        foreach (var folder in new[] { "etc", "acct", "dkim" })
+            Directory.CreateDirectory(Path.Combine(PmtaState, folder));
+        var config = Path.Combine(PmtaState, "etc", "config");
+        await File.WriteAllTextAsync(config, $"""
+            # The simulated host's first config; the engine's first deployment replaces it.
+            postmaster postmaster@sim.example
+            host-name pmta.sim.example
+            smtp-listener 127.0.0.1:{smtpPort}
+            <source 127.0.0.1>
+                always-allow-relaying yes
+                process-x-virtual-mta yes
+                smtp-service yes
+            </source>
+            <acct-file {AcctDirectory}/acct.csv>
+                records d,b,t,f
+            </acct-file>
+
+            """, ct);
+        var pmtaCommand = Path.Combine(PmtaState, "pmta");
+        await File.WriteAllTextAsync(pmtaCommand,
+            $"#!/bin/sh\nPMTA_CONFIG='{config}' PMTA_STANDIN_DIR='{PmtaState}' DOTNET_NOLOGO=1 exec dotnet '{pmtaDll}' \"$@\"\n", ct);
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(pmtaCommand, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var clock = new Dictionary<string, string> { [ScaledTimeProvider.Variable] = Clock.Spec, ["DOTNET_NOLOGO"] = "1" };
+        PmtaProcess = Add(new ChildProcess("powermta", "dotnet",
+            [pmtaDll, "daemon", "--config", config, "--state-dir", PmtaState, "--smtp-port", $"{smtpPort}", "--mgmt-port", $"{mgmtPort}", "--scenario", scenarioPath],
+            clock, Path.Combine(Work, "powermta.log")));
+        MailWizz = new Uri($"http://127.0.0.1:{mailWizzPort}");
+        MailWizzProcess = Add(new ChildProcess("mailwizz", "dotnet",
+            [mailWizzDll, "--urls", MailWizz.ToString().TrimEnd('/'), "--api-key", MailWizzKey, "--delivery-server", $"127.0.0.1:{smtpPort}",
+             "--virtual-mta", "pool-all", "--state-dir", Path.Combine(Work, "mailwizz")],
+            clock, Path.Combine(Work, "mailwizz.log")));
+        Engine = new Uri($"http://127.0.0.1:{enginePort}");
+        var engineHome = Directory.CreateDirectory(Path.Combine(Work, "engine")).FullName;
+        EngineProcess = Add(new ChildProcess("engine", "dotnet", [typeof(SimulationStack).Assembly.Location, "serve"],
+            new Dictionary<string, string>(clock)
+            {
+                ["EMAIL_ENGINE_HOME"] = engineHome, ["API_KEY"] = OperatorKey, ["PORT"] = $"{enginePort}", ["IPS_COUNT"] = "5",
+                ["MAILWIZZ_URL"] = new Uri(MailWizz, "/api").ToString(), ["MAILWIZZ_API_KEY"] = MailWizzKey, ["MAILWIZZ_REQUESTS_PER_SECOND"] = "200",
+                ["SENDER_FROM_NAME"] = "Simulation", ["SENDER_FROM_EMAIL"] = "hello@sim.example", ["COMPANY_NAME"] = "Simulation SARL",
+                ["COMPANY_ADDRESS"] = "1 rue de la Paix", ["COMPANY_CITY"] = "Paris", ["COMPANY_ZIP"] = "75002", ["COMPANY_COUNTRY"] = "France",
+                ["PMTA_SSH_HOST"] = "127.0.0.1", ["PMTA_SSH_PORT"] = $"{ssh.Port}", ["PMTA_SSH_USER"] = ssh.User, ["PMTA_SSH_KEY_FILE"] = ssh.ClientKey,
+                ["PMTA_SSH_HOST_KEY"] = ssh.HostKeyFingerprint, ["PMTA_CONFIG_PATH"] = config, ["PMTA_COMMAND"] = pmtaCommand,
+                ["PMTA_DKIM_DIR"] = Path.Combine(PmtaState, "dkim"), ["PMTA_RELAY_SOURCES"] = "127.0.0.1", ["ACCT_REMOTE_FILE"] = Path.Combine(AcctDirectory, "acct.csv"),
+                // Background work in virtual time: often enough to keep up with the day, rarely enough not to spin.
+                ["OUTBOX_POLL_MS"] = "300000", ["OUTBOX_LEASE_SECONDS"] = "604800", ["ACCT_PULL_INTERVAL_SECONDS"] = "7200",
+                ["WARMUP_CHECK_SECONDS"] = "600", ["PMTA_RECONCILE_SECONDS"] = "3600", ["ADMISSION_PUMP_SECONDS"] = "900",
+            }, Path.Combine(Work, "engine.log")));
+        foreach (var process in new[] { PmtaProcess, MailWizzProcess, EngineProcess })
+            process.Start();
+        await WaitUntilUpAsync(ct);
+    }
+
+    /// <summary>SIGKILLs one process and starts it again on the same ports, state and clock.</summary>
+    public async Task KillAndRestartAsync(ChildProcess process, CancellationToken ct)
+    {
+        process.Kill();
+        process.Start();
+        await WaitUntilUpAsync(ct);
+    }
+
+    public async Task WaitUntilUpAsync(CancellationToken ct)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        foreach (var (process, probe) in new[] { (EngineProcess, new Uri(Engine, "/health")), (MailWizzProcess, new Uri(MailWizz, "/_standin/outbox")) })
+        {
+            while (true)
+            {
+                if (!process.Running)
+                    throw new InvalidOperationException($"{process.Name} exited:\n{process.Tail()}");
+                try
+                {
+                    if ((await http.GetAsync(probe, ct)).IsSuccessStatusCode)
+                        break;
+                }
+                catch (HttpRequestException)
+                {
+                }
+                catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+                {
+                }
+                if (DateTime.UtcNow > deadline)
+                    throw new TimeoutException($"{process.Name} did not answer within 60 s:\n{process.Tail()}");
+                await Task.Delay(200, ct);
+            }
+        }
+        if (!PmtaProcess.Running)
+            throw new InvalidOperationException($"powermta exited:\n{PmtaProcess.Tail()}");
+    }
+
+    private ChildProcess Add(ChildProcess process)
+    {
+        _all.Add(process);
+        return process;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        foreach (var process in Enumerable.Reverse(_all))
+            process.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>The stand-ins' builds in this checkout (simulate runs from a source checkout).</summary>
+internal static class StandIns
+{
+    public static string Find(string name)
+    {
+        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (!File.Exists(Path.Combine(dir.FullName, "EmailEngine.slnx")))
+                continue;
+            var dll = Path.Combine(dir.FullName, "tools", name, "bin", configuration, "net10.0", $"{name}.dll");
+            if (!File.Exists(dll))
+                throw new FileNotFoundException($"{name} is not built: run `dotnet build {Path.Combine(dir.FullName, "tools", name)} -c {configuration}`");
+            return dll;
+        }
+        throw new FileNotFoundException("simulate runs from a source checkout (it needs tools/PmtaStandIn and tools/MailWizzStandIn)");
+    }
+}
+
+/// <summary>
+/// An OpenSSH server of the simulation's own on a free 127.0.0.1 port: its own host key, one client key, the current
+/// user only. The engine deploys and pulls accounting through it exactly as it does to a real PowerMTA host.
+/// </summary>
+internal sealed record ThrowawaySshd(ChildProcess Process, int Port, string User, string ClientKey, string HostKeyFingerprint)
+{
+    public static async Task<ThrowawaySshd> StartAsync(string directory, CancellationToken ct)
+    {
+        const string sshd = "/usr/sbin/sshd";
+        if (!File.Exists(sshd))
+            throw new FileNotFoundException("simulate needs OpenSSH's server (apt-get install openssh-server): the engine reaches PowerMTA over SSH");
+        Directory.CreateDirectory(directory);
+        Directory.CreateDirectory("/run/sshd");
+        foreach (var key in new[] { "host_key", "client_key" })
+        {
+            var made = await RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", Path.Combine(directory, key)], ct);
+            if (made != 0)
+                throw new InvalidOperationException($"ssh-keygen failed ({made})");
+        }
+        File.Copy(Path.Combine(directory, "client_key.pub"), Path.Combine(directory, "authorized_keys"));
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(Path.Combine(directory, "authorized_keys"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var port = FreePort();
+        var configPath = Path.Combine(directory, "sshd_config");
+        await File.WriteAllTextAsync(configPath, $"""
+            Port {port}
+            ListenAddress 127.0.0.1
+            HostKey {directory}/host_key
+            PidFile {directory}/sshd.pid
+            AuthorizedKeysFile {directory}/authorized_keys
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            PubkeyAuthentication yes
+            PermitRootLogin prohibit-password
+            StrictModes no
+            UsePAM no
+            Subsystem sftp internal-sftp
+
+            """, ct);
+        var process = new ChildProcess("sshd", sshd, ["-D", "-e", "-f", configPath], new Dictionary<string, string>(), Path.Combine(directory, "sshd.log"));
+        process.Start();
+        var blob = Convert.FromBase64String((await File.ReadAllTextAsync(Path.Combine(directory, "host_key.pub"), ct)).Split(' ')[1]);
+        var fingerprint = "SHA256:" + Convert.ToBase64String(SHA256.HashData(blob)).TrimEnd('=');
+        for (var i = 0; i < 50; i++)
+        {
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, port, ct);
+                break;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(100, ct);
+            }
+        }
+        return new ThrowawaySshd(process, port, Environment.UserName, Path.Combine(directory, "client_key"), fingerprint);
+    }
+
+    private static async Task<int> RunAsync(string file, string[] arguments, CancellationToken ct)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+            info.ArgumentList.Add(argument);
+        using var process = System.Diagnostics.Process.Start(info)!;
+        await process.WaitForExitAsync(ct);
+        return process.ExitCode;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
