@@ -24,9 +24,10 @@ internal static class SimulateCommand
         var killEach = new Option<bool>("--kill-each") { Description = "SIGKILL the engine, MailWizz and PowerMTA once each mid-run" };
         var output = new Option<string?>("--out") { Description = "Directory for the run's state, logs, days.csv and chart.svg" };
         var seed = new Option<int>("--seed") { Description = "Seed of the sign-ups", DefaultValueFactory = _ => 1 };
+        var set = new Option<string[]>("--set") { Description = "An engine setting for the run, KEY=VALUE (repeatable), e.g. WARMUP_MIN_SENT=5" };
         var command = new Command("simulate", "Run the sending loop end to end on loopback with a virtual clock and check that no IP exceeds its warmup.")
         {
-            days, ips, tenants, contacts, scenario, secondsPerDay, plan, killEach, output, seed,
+            days, ips, tenants, contacts, scenario, secondsPerDay, plan, killEach, output, seed, set,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -36,6 +37,7 @@ internal static class SimulateCommand
                 Days = result.GetValue(days), Ips = result.GetValue(ips), Tenants = result.GetValue(tenants), ContactsPerDay = result.GetValue(contacts),
                 Scenario = scenarioPath, SecondsPerDay = result.GetValue(secondsPerDay), KillEach = result.GetValue(killEach), Seed = result.GetValue(seed),
                 Plan = result.GetValue(plan) is { } quotas ? ParsePlan(quotas) : null,
+                EngineSettings = (result.GetValue(set) ?? []).Select(pair => pair.Split('=', 2)).ToDictionary(p => p[0].Trim(), p => p.Length > 1 ? p[1] : ""),
                 OutputDirectory = Path.GetFullPath(result.GetValue(output) ?? Path.Combine("simulations", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture))),
             };
             if (options.Problems() is { Count: > 0 } problems)

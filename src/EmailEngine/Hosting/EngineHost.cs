@@ -34,7 +34,10 @@ public static class EngineHost
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = settings.MaxRequestBodyBytes);
         builder.Logging.AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; })
             .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning)
-            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+            // One line per outgoing request and per retry attempt is noise at sending volumes; failures still log.
+            .AddFilter("System.Net.Http.HttpClient", LogLevel.Warning)
+            .AddFilter("Polly", LogLevel.Warning);
         builder.Services.AddEngineServices(settings);
         extraServices?.Invoke(builder.Services);
         var app = builder.Build();

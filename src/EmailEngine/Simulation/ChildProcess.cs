@@ -8,6 +8,7 @@ public sealed class ChildProcess(string name, string file, IReadOnlyList<string>
 {
     private Process? _process;
     private readonly Lock _logGate = new();
+    private readonly StreamWriter _log = new(new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
 
     public string Name { get; } = name;
     public bool Running => _process is { HasExited: false };
@@ -40,8 +41,8 @@ public sealed class ChildProcess(string name, string file, IReadOnlyList<string>
 
     public string Tail(int lines = 20)
     {
-        lock (_logGate)
-            return File.Exists(logPath) ? string.Join('\n', File.ReadLines(logPath).TakeLast(lines)) : "";
+        using var reader = new StreamReader(new FileStream(logPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        return string.Join('\n', reader.ReadToEnd().Split('\n').TakeLast(lines));
     }
 
     private void Log(string? line)
@@ -49,12 +50,14 @@ public sealed class ChildProcess(string name, string file, IReadOnlyList<string>
         if (line is null)
             return;
         lock (_logGate)
-            File.AppendAllText(logPath, line + "\n");
+            _log.WriteLine(line);
     }
 
     public void Dispose()
     {
         Kill();
         _process?.Dispose();
+        lock (_logGate)
+            _log.Dispose();
     }
 }

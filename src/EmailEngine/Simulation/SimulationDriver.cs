@@ -73,7 +73,7 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
             await WaitUntilAsync(clock, dayOne.AddHours(hour).AddMinutes(2), ct);
             foreach (var due in events.Where(e => e.Day == day && (int)e.Hour == hourOfDay))
                 await ApplyAsync(stack, due, ct);
-            await SampleAsync(engine, clock.GetUtcNow(), ct);
+            await SampleAsync(engine, clock.GetUtcNow(), withGroups: hourOfDay % 12 == 0, ct);
             QueueSignUps(tenants, ContactsInHour(hourOfDay));
             await SignUpAsync(engine, ct);
             if (hourOfDay == 23)
@@ -85,7 +85,7 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
             }
             progress?.Invoke((hour + 1) / (double)(options.Days * 24));
         }
-        await SampleAsync(engine, clock.GetUtcNow(), ct);
+        await SampleAsync(engine, clock.GetUtcNow(), withGroups: true, ct);
 
         var fates = await FatesAsync(engine, stack, ct);
         var violations = QuotaInvariant.Check(SendingLog.Attempts(stack.PmtaState), _samples);
@@ -164,21 +164,33 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
             _toSend.Enqueue(contact);
     }
 
-    private async Task SampleAsync(HttpClient engine, DateTimeOffset at, CancellationToken ct)
+    /// <summary>
+    /// Each IP's day quota every virtual hour (one list call); its ISP groups' quotas (a heavier call) twice a day, after
+    /// the midnight decisions and at noon: they change only with a decision.
+    /// </summary>
+    private async Task SampleAsync(HttpClient engine, DateTimeOffset at, bool withGroups, CancellationToken ct)
     {
-        foreach (var (vmta, id) in _ipIds)
+        try
         {
-            try
+            var ips = await engine.GetFromJsonAsync<JsonElement>("/api/v1/ips", ct);
+            foreach (var ip in ips.GetProperty("items").EnumerateArray())
             {
-                var warmup = await engine.GetFromJsonAsync<JsonElement>($"/api/v1/ips/{id}/warmup", ct);
-                var today = warmup.GetProperty("today");
-                var groups = IspGroups.All.ToDictionary(g => g, g => today.GetProperty("isp").GetProperty(g.Name()).GetProperty("quota").GetInt32());
-                _samples.Add(new QuotaSample(at, vmta, today.GetProperty("quota").GetInt32(), groups, warmup.GetProperty("phase").GetString() != "completed"));
+                var vmta = ip.GetProperty("vmta").GetString()!;
+                if (!_ipIds.TryGetValue(vmta, out var id) || ip.GetProperty("warmup") is not { ValueKind: JsonValueKind.Object } warmup)
+                    continue;
+                var groups = _samples.LastOrDefault(s => s.Vmta == vmta)?.Groups;
+                if (withGroups || groups is null)
+                {
+                    var today = (await engine.GetFromJsonAsync<JsonElement>($"/api/v1/ips/{id}/warmup", ct)).GetProperty("today");
+                    groups = IspGroups.All.ToDictionary(g => g, g => today.GetProperty("isp").GetProperty(g.Name()).GetProperty("quota").GetInt32());
+                }
+                _samples.Add(new QuotaSample(at, vmta, warmup.GetProperty("daily_quota").GetInt32(), groups,
+                    warmup.GetProperty("phase").GetString() != "completed"));
             }
-            catch (HttpRequestException)
-            {
-                // The engine is restarting: the previous sample stays in force.
-            }
+        }
+        catch (HttpRequestException)
+        {
+            // The engine is restarting: the previous sample stays in force.
         }
     }
 

@@ -17,6 +17,8 @@ public sealed record SimulationOptions
     public bool KillEach { get; init; }
     public string OutputDirectory { get; init; } = "";
     public int Seed { get; init; } = 1;
+    /// <summary>Extra engine settings (<c>--set WARMUP_MIN_SENT=5</c>), over the simulation's own.</summary>
+    public IReadOnlyDictionary<string, string> EngineSettings { get; init; } = new Dictionary<string, string>();
 
     public double Speed => 86_400 / SecondsPerDay;
 
@@ -29,6 +31,8 @@ public sealed record SimulationOptions
         if (ContactsPerDay is < 0 or > 100_000) problems.Add("--contacts-per-day: 0 to 100,000");
         if (SecondsPerDay is < 1 or > 3_600) problems.Add("--seconds-per-day: 1 to 3,600");
         if (Scenario is not null && !File.Exists(Scenario)) problems.Add($"--scenario: {Scenario} does not exist");
+        if (EngineSettings.Keys.FirstOrDefault(k => k.Length == 0 || !k.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_')) is { } bad)
+            problems.Add($"--set: '{bad}' is not a setting name (KEY=VALUE, upper case)");
         if (Plan is { } plan && (plan.Count == 0 || plan.Any(q => q < 1) || plan.Zip(plan.Skip(1)).Any(p => p.Second < p.First)))
             problems.Add("--plan: positive daily quotas that never decrease, e.g. 5,10,20");
         return problems;

@@ -19,7 +19,7 @@ public sealed class SimulationStack : IAsyncDisposable
     public static readonly DateTimeOffset VirtualStart = new(2027, 1, 3, 0, 0, 0, TimeSpan.Zero);
     public static readonly DateTimeOffset DayOne = VirtualStart.AddDays(1);
     /// <summary>Real time the stack has to come up and be set up before day 1 starts, whatever the speed.</summary>
-    public static readonly TimeSpan SetupAllowance = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan SetupAllowance = TimeSpan.FromSeconds(30);
 
     private readonly List<ChildProcess> _all = [];
 
@@ -43,7 +43,7 @@ public sealed class SimulationStack : IAsyncDisposable
         var stack = new SimulationStack(work, new ScaledTimeProvider(VirtualStart, anchor, options.Speed));
         try
         {
-            await stack.StartAllAsync(scenarioPath, ct);
+            await stack.StartAllAsync(options, scenarioPath, ct);
             return stack;
         }
         catch
@@ -53,7 +53,7 @@ public sealed class SimulationStack : IAsyncDisposable
         }
     }
 
-    private async Task StartAllAsync(string scenarioPath, CancellationToken ct)
+    private async Task StartAllAsync(SimulationOptions options, string scenarioPath, CancellationToken ct)
     {
         var (pmtaDll, mailWizzDll) = (StandIns.Find("PmtaStandIn"), StandIns.Find("MailWizzStandIn"));
         var (smtpPort, mgmtPort, mailWizzPort, enginePort) = (FreePort(), FreePort(), FreePort(), FreePort());
@@ -97,8 +97,7 @@ public sealed class SimulationStack : IAsyncDisposable
             clock, Path.Combine(Work, "mailwizz.log")));
         Engine = new Uri($"http://127.0.0.1:{enginePort}");
         var engineHome = Directory.CreateDirectory(Path.Combine(Work, "engine")).FullName;
-        EngineProcess = Add(new ChildProcess("engine", "dotnet", [typeof(SimulationStack).Assembly.Location, "serve"],
-            new Dictionary<string, string>(clock)
+        var engineSettings = new Dictionary<string, string>(clock)
             {
                 ["EMAIL_ENGINE_HOME"] = engineHome, ["API_KEY"] = OperatorKey, ["PORT"] = $"{enginePort}", ["IPS_COUNT"] = "5",
                 ["MAILWIZZ_URL"] = new Uri(MailWizz, "/api").ToString(), ["MAILWIZZ_API_KEY"] = MailWizzKey, ["MAILWIZZ_REQUESTS_PER_SECOND"] = "200",
@@ -110,7 +109,11 @@ public sealed class SimulationStack : IAsyncDisposable
                 // Background work in virtual time: often enough to keep up with the day, rarely enough not to spin.
                 ["OUTBOX_POLL_MS"] = "300000", ["OUTBOX_LEASE_SECONDS"] = "604800", ["ACCT_PULL_INTERVAL_SECONDS"] = "7200",
                 ["WARMUP_CHECK_SECONDS"] = "600", ["PMTA_RECONCILE_SECONDS"] = "3600", ["ADMISSION_PUMP_SECONDS"] = "900",
-            }, Path.Combine(Work, "engine.log")));
+            };
+        foreach (var (key, value) in options.EngineSettings)
+            engineSettings[key] = value;
+        EngineProcess = Add(new ChildProcess("engine", "dotnet", [typeof(SimulationStack).Assembly.Location, "serve"], engineSettings,
+            Path.Combine(Work, "engine.log")));
         foreach (var process in new[] { PmtaProcess, MailWizzProcess, EngineProcess })
             process.Start();
         await WaitUntilUpAsync(ct);

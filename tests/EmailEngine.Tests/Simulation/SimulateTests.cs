@@ -1,0 +1,70 @@
+using EmailEngine.Tests.Infrastructure;
+
+namespace EmailEngine.Tests.Simulation;
+
+/// <summary>
+/// <c>email-engine simulate</c> as a user runs it: three real processes, a throw-away sshd, one virtual clock. Short
+/// plans and few sign-ups keep each run under a minute; the 70-day run is a benchmark (README).
+/// </summary>
+public sealed class SimulateTests
+{
+    private static async Task<(ProcessResult Result, string Output)> SimulateAsync(string name, params string[] arguments)
+    {
+        var output = Path.Combine(TestEnvironment.Require("EE_TEST_RUN_DIR"), $"simulate-{name}-{Guid.NewGuid():N}");
+        var result = await ProcessRunner.RunAsync("dotnet", [TestEnvironment.EngineDll, "simulate", "--out", output, .. arguments],
+            new Dictionary<string, string> { ["DOTNET_NOLOGO"] = "1", ["NO_COLOR"] = "1", ["COLUMNS"] = "200" },
+            timeout: TimeSpan.FromMinutes(4));
+        return (result, output);
+    }
+
+    [Fact]
+    public async Task A_clean_run_reaches_active_and_no_ip_ever_exceeds_its_quota()
+    {
+        var (run, output) = await SimulateAsync("clean", "--days", "6", "--ips", "2", "--plan", "5,10,20,40,80", "--contacts-per-day", "80",
+            "--seconds-per-day", "6");
+
+        Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
+        Assert.Contains("quota breaches 0, lost 0, received twice 0, expired in PowerMTA 0", run.StdOut.ReplaceLineEndings(" ").Replace("  ", " "));
+        Assert.Contains("vmta-1 active", run.StdOut);
+        Assert.Contains("vmta-2 active", run.StdOut);
+        var days = File.ReadAllLines(Path.Combine(output, "days.csv")).Skip(1).Select(line => line.Split(',')).ToList();
+        Assert.Equal(12, days.Count); // 6 days × 2 IPs
+        Assert.All(days, d => Assert.True(int.Parse(d[3]) <= int.Parse(d[2]), $"day {d[0]} {d[1]}: sent {d[3]} > quota {d[2]}"));
+        Assert.True(days.Sum(d => int.Parse(d[3])) > 0, "nothing was sent");
+        Assert.StartsWith("<svg", await File.ReadAllTextAsync(Path.Combine(output, "chart.svg")));
+    }
+
+    [Fact]
+    public async Task Each_process_killed_once_mid_run_loses_nothing_and_sends_nothing_twice()
+    {
+        var (run, _) = await SimulateAsync("kill", "--days", "4", "--ips", "2", "--plan", "5,10,20,40,80", "--contacts-per-day", "60",
+            "--seconds-per-day", "8", "--kill-each");
+
+        Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
+        var text = run.StdOut.ReplaceLineEndings(" ");
+        foreach (var kill in new[] { "kill-engine", "kill-mailwizz", "kill-pmta" })
+            Assert.Contains(kill, text);
+        Assert.Contains("lost 0, received twice 0", text.Replace("  ", " "));
+    }
+
+    [Fact]
+    public async Task A_complaint_spike_on_one_ip_quarantines_exactly_that_ip()
+    {
+        var scenario = Path.Combine(TestEnvironment.Require("EE_TEST_RUN_DIR"), $"spike-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(scenario, """
+            {
+              "seed": 3,
+              "default": { "hardBounce": 0, "complaint": 0 },
+              "rules": [ { "sourceIp": "203.0.113.2", "fromDay": 2, "set": { "complaint": 0.25, "complaintDelay": "30m" } } ],
+              "events": []
+            }
+            """);
+
+        var (run, _) = await SimulateAsync("spike", "--days", "4", "--ips", "2", "--plan", "20,40,80,160", "--contacts-per-day", "120",
+            "--seconds-per-day", "6", "--scenario", scenario, "--set", "WARMUP_MIN_SENT=5");
+
+        Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
+        Assert.Contains("vmta-2 quarantined", run.StdOut);
+        Assert.DoesNotContain("vmta-1 quarantined", run.StdOut);
+    }
+}
