@@ -30,7 +30,37 @@ public static class DatabaseSetup
 
     internal static void ConfigureSqlite(DbContextOptionsBuilder options, string connectionString) =>
         options.UseSqlite(connectionString, sqlite => sqlite.MigrationsHistoryTable("__ef_migrations_history"))
-            .UseSnakeCaseNamingConvention();
+            .UseSnakeCaseNamingConvention()
+            .AddInterceptors(SqliteConcurrency.Instance);
+}
+
+/// <summary>
+/// The embedded database is shared by the API and the workers. In its default rollback-journal mode a reader blocks a
+/// writer, and the driver answers a busy database by sleeping 150 ms and trying again: under steady intake that
+/// made each contact wait for whole multiples of 150 ms. Write-ahead logging lets readers and one writer work at once
+/// (durable as before: synchronous stays FULL), and SQLite's own busy handler waits in small steps before the driver
+/// ever sees "busy".
+/// </summary>
+internal sealed class SqliteConcurrency : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
+{
+    public static readonly SqliteConcurrency Instance = new();
+
+    private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000;";
+
+    public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = Pragmas;
+        command.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection,
+        Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = Pragmas;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 }
 
 /// <summary>Used only by <c>dotnet ef migrations add</c>: no database is contacted.</summary>

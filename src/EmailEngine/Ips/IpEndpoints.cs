@@ -17,16 +17,20 @@ public static class IpEndpoints
     }
 }
 
-/// <summary>The plan an IP is under (null when it never had one), so a registration says which plan now bounds it.</summary>
-public sealed record IpWarmupSummary(string Plan, string Phase, int SendingDay, int DailyQuota)
+/// <summary>
+/// The plan an IP is under (null when it never had one), so a registration says which plan now bounds it, with the
+/// day's quota in total and per ISP group.
+/// </summary>
+public sealed record IpWarmupSummary(string Plan, string Phase, int SendingDay, int DailyQuota, IReadOnlyDictionary<string, int> IspQuotas)
 {
-    public static IpWarmupSummary? Of(Warmup.IpWarmup? state) => state is null ? null
-        : new(state.PlanName, state.Phase.ToString().ToLowerInvariant(), state.SendingDay, Warmup.WarmupPacing.DailyQuota(state));
+    public static IpWarmupSummary? Of(Warmup.IpWarmup? state, Warmup.WarmupOptions options) => state is null ? null
+        : new(state.PlanName, state.Phase.ToString().ToLowerInvariant(), state.SendingDay, Warmup.WarmupPacing.DailyQuota(state),
+            Deliverability.IspGroups.All.ToDictionary(g => Deliverability.IspGroups.Name(g), g => Warmup.WarmupPacing.GroupQuota(state, g, options)));
 }
 
 public sealed record IpResponse(long Id, string Ip, string Domain, string Status, string Vmta, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
     IpWarmupSummary? Warmup)
 {
-    public static IpResponse From(SendingIp ip, Warmup.IpWarmup? warmup) =>
-        new(ip.Id, ip.Address, ip.Domain, IpStatuses.ToWire(ip.Status), ip.VmtaName, ip.CreatedAt, ip.UpdatedAt, IpWarmupSummary.Of(warmup));
+    public static IpResponse From(SendingIp ip, Warmup.IpWarmup? warmup, Warmup.WarmupOptions options) =>
+        new(ip.Id, ip.Address, ip.Domain, IpStatuses.ToWire(ip.Status), ip.VmtaName, ip.CreatedAt, ip.UpdatedAt, IpWarmupSummary.Of(warmup, options));
 }

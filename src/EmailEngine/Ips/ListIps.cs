@@ -10,7 +10,7 @@ public sealed record IpListResponse(IReadOnlyList<IpResponse> Items, int Registe
 public static class ListIps
 {
     /// <summary>Lists IPs (optionally by status) with the fleet size: registered (not retired) vs IPS_COUNT.</summary>
-    public static async Task<IResult> Handle(string? status, AppDbContext db, EngineSettings settings, CancellationToken ct)
+    public static async Task<IResult> Handle(string? status, AppDbContext db, EngineSettings settings, Warmup.WarmupOptions options, CancellationToken ct)
     {
         var filter = status is null ? null : IpStatuses.Parse(status);
         if (status is not null && filter is null)
@@ -21,7 +21,7 @@ public static class ListIps
         var items = await query.OrderBy(i => i.Id).ToListAsync(ct);
         var warmups = await db.Set<Warmup.IpWarmup>().AsNoTracking().ToDictionaryAsync(w => w.IpId, ct);
         var registered = await CountRegisteredAsync(db, ct);
-        return TypedResults.Ok(new IpListResponse(items.Select(ip => IpResponse.From(ip, warmups.GetValueOrDefault(ip.Id))).ToList(),
+        return TypedResults.Ok(new IpListResponse(items.Select(ip => IpResponse.From(ip, warmups.GetValueOrDefault(ip.Id), options)).ToList(),
             registered, settings.IpsCount));
     }
 

@@ -48,7 +48,7 @@ public static class RegisterIp
         var warmup = await WarmupStart.EnsureForWarmingAsync(db, ip, options, now, "ip-registration", ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return TypedResults.Created($"/api/v1/ips/{ip.Id}", IpResponse.From(ip, warmup));
+        return TypedResults.Created($"/api/v1/ips/{ip.Id}", IpResponse.From(ip, warmup, options));
     }
 
     private static Task<bool> IsRegisteredAsync(AppDbContext db, string address, CancellationToken ct)

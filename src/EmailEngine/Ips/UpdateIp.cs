@@ -46,6 +46,6 @@ public static class UpdateIp
             await WarmupStart.EnsureForWarmingAsync(db, ip, options, now, "ip-update", ct);
             await db.SaveChangesAsync(ct);
         }
-        return TypedResults.Ok(IpResponse.From(ip, await db.Set<IpWarmup>().SingleOrDefaultAsync(w => w.IpId == id, ct)));
+        return TypedResults.Ok(IpResponse.From(ip, await db.Set<IpWarmup>().SingleOrDefaultAsync(w => w.IpId == id, ct), options));
     }
 }

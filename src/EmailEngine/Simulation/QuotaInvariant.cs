@@ -13,7 +13,9 @@ public sealed record QuotaViolation(string Vmta, string Scope, DateTimeOffset Wi
 /// the PowerMTA stand-in's own log shows leaving that IP is within the quota in force. The quota for a window is the
 /// largest one sampled from one hour before the window to its end (a raised quota applies from its decision on).
 /// Groups are the engine's provider families; every other domain is held to the <c>other</c> quota on its own, as
-/// PowerMTA paces each domain's queue. IPs whose warmup is complete (active) carry no warmup bound.
+/// PowerMTA paces each domain's queue. IPs whose warmup is complete (active) carry no warmup bound. Samples are taken
+/// every half hour, so the samples up to one hour after the window also count: a quota the engine raised at a decision
+/// reaches PowerMTA only with the deployment that follows it, never before.
 /// </summary>
 public static class QuotaInvariant
 {
@@ -49,7 +51,7 @@ public static class QuotaInvariant
             while (sends[first].Time <= end - Day)
                 first++;
             var sent = last - first + 1;
-            if (QuotaFor(history, end - Day - TimeSpan.FromHours(1), end, quotaOf) is { } quota && sent > quota
+            if (QuotaFor(history, end - Day - TimeSpan.FromHours(1), end + TimeSpan.FromHours(1), quotaOf) is { } quota && sent > quota
                 && (worst is null || sent - quota > worst.Sent - worst.Quota))
                 worst = new QuotaViolation(sends[last].Vmta, scope, end, sent, quota);
         }

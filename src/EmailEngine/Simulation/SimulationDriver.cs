@@ -65,6 +65,8 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
         var deploy = await Json(await engine.PostAsJsonAsync("/api/v1/pmta/deploy", new { }, ct), HttpStatusCode.OK, "the first deployment");
         say($"day 1 starts {dayOne:u}: {options.Ips} IPs warming, config deployment {deploy.GetProperty("status").GetString()}");
 
+        using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var sampling = SampleEveryHalfHourAsync(engine, clock, stopSampling.Token);
         var events = scenario.Events.Concat(KillEvents()).OrderBy(e => e.Day).ThenBy(e => e.Hour).ToList();
         var rows = new List<DayRow>();
         for (var hour = 0; hour < options.Days * 24; hour++)
@@ -73,22 +75,25 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
             await WaitUntilAsync(clock, dayOne.AddHours(hour).AddMinutes(2), ct);
             foreach (var due in events.Where(e => e.Day == day && (int)e.Hour == hourOfDay))
                 await ApplyAsync(stack, due, ct);
-            await SampleAsync(engine, clock.GetUtcNow(), withGroups: hourOfDay % 12 == 0, ct);
             QueueSignUps(tenants, ContactsInHour(hourOfDay));
             await SignUpAsync(engine, ct);
             if (hourOfDay == 23)
             {
-                await WaitUntilAsync(clock, dayOne.AddDays(day).AddMinutes(1), ct);
+                await WaitUntilAsync(clock, dayOne.AddDays(day).AddMinutes(20), ct); // the midnight decisions are taken by then
                 var today = await DayRowsAsync(engine, stack, dayOne, day, ct);
                 rows.AddRange(today);
                 say($"day {day,3}: " + string.Join("  ", today.Select(r => $"{r.Vmta} {r.Sent}/{r.Quota}{(r.Decisions.Length > 0 ? $" [{r.Decisions}]" : "")}")));
             }
             progress?.Invoke((hour + 1) / (double)(options.Days * 24));
         }
-        await SampleAsync(engine, clock.GetUtcNow(), withGroups: true, ct);
+        await stopSampling.CancelAsync();
+        await sampling.ContinueWith(_ => { }, CancellationToken.None); // stopped by its token
+        await SampleAsync(engine, clock.GetUtcNow(), ct);
 
         var fates = await FatesAsync(engine, stack, ct);
-        var violations = QuotaInvariant.Check(SendingLog.Attempts(stack.PmtaState), _samples);
+        List<QuotaViolation> violations;
+        lock (_samples)
+            violations = QuotaInvariant.Check(SendingLog.Attempts(stack.PmtaState), _samples);
         var final = await FinalStatusAsync(engine, ct);
         return new SimulationResult(rows, violations, fates, final, DateTime.UtcNow - started);
     }
@@ -165,10 +170,18 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
     }
 
     /// <summary>
-    /// Each IP's day quota every virtual hour (one list call); its ISP groups' quotas (a heavier call) twice a day, after
-    /// the midnight decisions and at noon: they change only with a decision.
+    /// Each IP's quotas, in total and per ISP group, as the engine has them: sampled every 30 virtual minutes by a loop of
+    /// its own, so a slow hour of sign-ups never delays a sample.
     /// </summary>
-    private async Task SampleAsync(HttpClient engine, DateTimeOffset at, bool withGroups, CancellationToken ct)
+    private async Task SampleEveryHalfHourAsync(HttpClient engine, TimeProvider clock, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(30), clock);
+        do
+            await SampleAsync(engine, clock.GetUtcNow(), ct);
+        while (await timer.WaitForNextTickAsync(ct));
+    }
+
+    private async Task SampleAsync(HttpClient engine, DateTimeOffset at, CancellationToken ct)
     {
         try
         {
@@ -176,21 +189,21 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
             foreach (var ip in ips.GetProperty("items").EnumerateArray())
             {
                 var vmta = ip.GetProperty("vmta").GetString()!;
-                if (!_ipIds.TryGetValue(vmta, out var id) || ip.GetProperty("warmup") is not { ValueKind: JsonValueKind.Object } warmup)
+                if (!_ipIds.ContainsKey(vmta) || ip.GetProperty("warmup") is not { ValueKind: JsonValueKind.Object } warmup)
                     continue;
-                var groups = _samples.LastOrDefault(s => s.Vmta == vmta)?.Groups;
-                if (withGroups || groups is null)
-                {
-                    var today = (await engine.GetFromJsonAsync<JsonElement>($"/api/v1/ips/{id}/warmup", ct)).GetProperty("today");
-                    groups = IspGroups.All.ToDictionary(g => g, g => today.GetProperty("isp").GetProperty(g.Name()).GetProperty("quota").GetInt32());
-                }
-                _samples.Add(new QuotaSample(at, vmta, warmup.GetProperty("daily_quota").GetInt32(), groups,
-                    warmup.GetProperty("phase").GetString() != "completed"));
+                var groups = IspGroups.All.ToDictionary(g => g, g => warmup.GetProperty("isp_quotas").GetProperty(g.Name()).GetInt32());
+                lock (_samples)
+                    _samples.Add(new QuotaSample(at, vmta, warmup.GetProperty("daily_quota").GetInt32(), groups,
+                        warmup.GetProperty("phase").GetString() != "completed"));
             }
         }
         catch (HttpRequestException)
         {
             // The engine is restarting: the previous sample stays in force.
+        }
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // A slow answer: the next sample comes half an hour later.
         }
     }
 
@@ -203,7 +216,9 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
         foreach (var (vmta, id) in _ipIds)
         {
             var mine = attempts.Where(a => a.Vmta == vmta).ToList();
-            var quota = _samples.Where(s => s.Vmta == vmta && s.At >= from && s.At < to).Select(s => s.Daily).DefaultIfEmpty(0).Max();
+            int quota;
+            lock (_samples)
+                quota = _samples.Where(s => s.Vmta == vmta && s.At >= from && s.At < to).Select(s => s.Daily).DefaultIfEmpty(0).Max();
             var decisions = await DecisionsAsync(engine, id, from, to, ct);
             rows.Add(new DayRow(day, vmta, quota, mine.Count(a => a.LeftTheIp), mine.Count(a => a.Outcome == "delivered"),
                 mine.Count(a => a.Outcome == "bounced"), complaints.Count(c => c.Vmta == vmta), decisions));

@@ -108,7 +108,7 @@ public sealed class SimulationStack : IAsyncDisposable
                 ["PMTA_DKIM_DIR"] = Path.Combine(PmtaState, "dkim"), ["PMTA_RELAY_SOURCES"] = "127.0.0.1", ["ACCT_REMOTE_FILE"] = Path.Combine(AcctDirectory, "acct.csv"),
                 // Background work in virtual time: often enough to keep up with the day, rarely enough not to spin.
                 ["OUTBOX_POLL_MS"] = "300000", ["OUTBOX_LEASE_SECONDS"] = "604800", ["ACCT_PULL_INTERVAL_SECONDS"] = "7200",
-                ["WARMUP_CHECK_SECONDS"] = "600", ["PMTA_RECONCILE_SECONDS"] = "3600", ["ADMISSION_PUMP_SECONDS"] = "900",
+                ["WARMUP_CHECK_SECONDS"] = "900", ["PMTA_RECONCILE_SECONDS"] = "21600", ["ADMISSION_PUMP_SECONDS"] = "3600",
             };
         foreach (var (key, value) in options.EngineSettings)
             engineSettings[key] = value;
