@@ -162,6 +162,9 @@ public static class RenderConfig
         {
             line($"    <domain {rate.Domain}>");
             line($"        max-msg-rate {rate.MaxMsgRate}");
+            // In backoff PowerMTA paces by backoff-max-msg-rate, which these queues would otherwise inherit from the
+            // top-level <domain *> (60/h): a deferral must slow a warming IP down, never lift its day's quota.
+            line($"        backoff-max-msg-rate {rate.MaxMsgRate}");
             line("    </domain>");
         }
     }

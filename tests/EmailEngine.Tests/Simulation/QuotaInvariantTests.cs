@@ -32,8 +32,8 @@ public sealed class QuotaInvariantTests
         var sends = new[] { 2.0, 6, 10, 14, 18 }.Select(h => Send(h)).Concat(new[] { 24.5, 25, 25.5, 26, 26.5 }.Select(h => Send(h)))
             .Append(Send(27, outcome: "expired")).ToList();
 
-        Assert.Empty(QuotaInvariant.Check(sends, [Sample(0, 5), Sample(24.1, 10)]).Where(v => v.Scope == "total"));
-        Assert.Single(QuotaInvariant.Check(sends, [Sample(0, 5), Sample(24.1, 5)]).Where(v => v.Scope == "total"));
+        Assert.DoesNotContain(QuotaInvariant.Check(sends, [Sample(0, 5), Sample(24.1, 10)]), v => v.Scope == "total");
+        Assert.Single(QuotaInvariant.Check(sends, [Sample(0, 5), Sample(24.1, 5)]), v => v.Scope == "total");
     }
 
     [Fact]

@@ -42,8 +42,8 @@ public sealed class WarmupDeployTests : IAsyncLifetime
         Assert.Equal("succeeded", started.GetProperty("history")[0].GetProperty("deployment_status").GetString());
         var live = await File.ReadAllTextAsync(_host.ConfigPath);
         Assert.Contains("    domain-key ee1,domain1.com,", live);
-        Assert.Contains("    max-smtp-msg-rate 5/d\n    <domain gmail.com>\n        max-msg-rate 1/d\n    </domain>\n", live);
-        Assert.Contains("    <domain *>\n        max-msg-rate 1/d\n    </domain>\n</virtual-mta>\n", live);
+        Assert.Contains("    max-smtp-msg-rate 5/d\n    <domain gmail.com>\n        max-msg-rate 1/d\n        backoff-max-msg-rate 1/d\n    </domain>\n", live);
+        Assert.Contains("    <domain *>\n        max-msg-rate 1/d\n        backoff-max-msg-rate 1/d\n    </domain>\n</virtual-mta>\n", live);
         Assert.Equal(live, await File.ReadAllTextAsync(_host.RunningConfig)); // reloaded
     }
 

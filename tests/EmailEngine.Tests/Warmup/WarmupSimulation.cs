@@ -123,7 +123,7 @@ public sealed class WarmupSimulation : IAsyncDisposable
         var rates = new Dictionary<string, string>();
         if (Regex.Match(block, @"\n    max-smtp-msg-rate (\S+)\n") is { Success: true } cap)
             rates["vmta"] = cap.Groups[1].Value;
-        foreach (Match m in Regex.Matches(block, @"\n    <domain (\S+)>\n        max-msg-rate (\S+)\n    </domain>"))
+        foreach (Match m in Regex.Matches(block, @"\n    <domain (\S+)>\n        max-msg-rate (\S+)\n        backoff-max-msg-rate \2\n    </domain>"))
             rates[m.Groups[1].Value] = m.Groups[2].Value;
         return rates;
     }

@@ -53,7 +53,7 @@ public sealed class WarmupSimulationTests : IAsyncLifetime
     {
         var first = await _sim.VmtaBlockAsync();
         Assert.Contains("    max-smtp-msg-rate 5/d\n", first); // at most 5 in any 24 hours
-        Assert.Contains("    <domain gmail.com>\n        max-msg-rate 1/d\n    </domain>\n", first); // 40 % of 5 = 2, over 2 domains
+        Assert.Contains("    <domain gmail.com>\n        max-msg-rate 1/d\n        backoff-max-msg-rate 1/d\n    </domain>\n", first); // 40 % of 5 = 2, over 2 domains
         Assert.True(await _sim.InPoolAsync());
 
         for (var day = 1; day < 70; day++)
