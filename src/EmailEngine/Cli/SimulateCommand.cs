@@ -17,8 +17,11 @@ internal static class SimulateCommand
         var days = new Option<int>("--days") { Description = "Virtual days to run", DefaultValueFactory = _ => 70 };
         var ips = new Option<int>("--ips") { Description = "Sending IPs, all registered as warming", DefaultValueFactory = _ => 5 };
         var tenants = new Option<int>("--tenants") { Description = "Tenants the sign-ups are spread over", DefaultValueFactory = _ => 2 };
-        var contacts = new Option<int>("--contacts-per-day") { Description = "Sign-ups a day (each gets a welcome mail)", DefaultValueFactory = _ => 500 };
-        var scenario = new Option<string?>("--scenario") { Description = "Scenario file (providers + events); default: the shipped clean one" };
+        var contacts = new Option<int>("--contacts-per-day") { Description = "Sign-ups a day (each gets a welcome mail)", DefaultValueFactory = _ => 100 };
+        var scenario = new Option<string?>("--scenario")
+        {
+            Description = "A shipped scenario (clean, complaint-spike, block-wave, bad-list, mailwizz-down, pmta-restart) or a scenario file",
+        };
         var secondsPerDay = new Option<double>("--seconds-per-day") { Description = "Real seconds a virtual day takes", DefaultValueFactory = _ => 8 };
         var plan = new Option<string?>("--plan") { Description = "Comma-separated daily quotas of a custom plan (default: conservative-70)" };
         var killEach = new Option<bool>("--kill-each") { Description = "SIGKILL the engine, MailWizz and PowerMTA once each mid-run" };
@@ -31,7 +34,9 @@ internal static class SimulateCommand
         };
         command.SetAction(async (result, ct) =>
         {
-            var scenarioPath = result.GetValue(scenario) is { } given ? Path.GetFullPath(given) : SimulationScenario.Shipped("clean");
+            var scenarioPath = result.GetValue(scenario) is { } given
+                ? File.Exists(SimulationScenario.Shipped(given)) ? SimulationScenario.Shipped(given) : Path.GetFullPath(given)
+                : SimulationScenario.Shipped("clean");
             var options = new SimulationOptions
             {
                 Days = result.GetValue(days), Ips = result.GetValue(ips), Tenants = result.GetValue(tenants), ContactsPerDay = result.GetValue(contacts),

@@ -6,7 +6,7 @@ public sealed record SimulationOptions
     public int Days { get; init; } = 70;
     public int Ips { get; init; } = 5;
     public int Tenants { get; init; } = 2;
-    public int ContactsPerDay { get; init; } = 500;
+    public int ContactsPerDay { get; init; } = 100;
     /// <summary>A scenario file (provider behaviour for the PowerMTA stand-in, plus events); null = the shipped clean one.</summary>
     public string? Scenario { get; init; }
     /// <summary>Real seconds one virtual day takes.</summary>

@@ -188,12 +188,25 @@ internal static class StandIns
         {
             if (!File.Exists(Path.Combine(dir.FullName, "EmailEngine.slnx")))
                 continue;
-            var dll = Path.Combine(dir.FullName, "tools", name, "bin", configuration, "net10.0", $"{name}.dll");
+            var project = Path.Combine(dir.FullName, "tools", name);
+            var dll = Path.Combine(project, "bin", configuration, "net10.0", $"{name}.dll");
             if (!File.Exists(dll))
-                throw new FileNotFoundException($"{name} is not built: run `dotnet build {Path.Combine(dir.FullName, "tools", name)} -c {configuration}`");
-            return dll;
+                Build(project, configuration);
+            return File.Exists(dll) ? dll : throw new FileNotFoundException($"{name} did not build: run `dotnet build {project} -c {configuration}`");
         }
         throw new FileNotFoundException("simulate runs from a source checkout (it needs tools/PmtaStandIn and tools/MailWizzStandIn)");
+    }
+
+    /// <summary>A fresh clone has built the engine only (./run): build a stand-in the first time it is needed.</summary>
+    private static void Build(string project, string configuration)
+    {
+        Console.Error.WriteLine($"building {project} …");
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true };
+        foreach (var argument in new[] { "build", project, "-c", configuration, "-nologo", "-v", "q" })
+            info.ArgumentList.Add(argument);
+        using var build = System.Diagnostics.Process.Start(info)!;
+        build.StandardOutput.ReadToEnd();
+        build.WaitForExit();
     }
 }
 
