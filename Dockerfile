@@ -3,6 +3,7 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props EmailEngine.slnx ./
 COPY src/EmailEngine/EmailEngine.csproj src/EmailEngine/
+COPY src/SimulationClock/SimulationClock.csproj src/SimulationClock/
 RUN dotnet restore src/EmailEngine/EmailEngine.csproj
 COPY src/ src/
 RUN dotnet publish src/EmailEngine/EmailEngine.csproj -c Release -o /app --no-restore

@@ -25,7 +25,7 @@ internal static class SimulateCommand
         var secondsPerDay = new Option<double>("--seconds-per-day") { Description = "Real seconds a virtual day takes", DefaultValueFactory = _ => 8 };
         var plan = new Option<string?>("--plan") { Description = "Comma-separated daily quotas of a custom plan (default: conservative-70)" };
         var killEach = new Option<bool>("--kill-each") { Description = "SIGKILL the engine, MailWizz and PowerMTA once each mid-run" };
-        var output = new Option<string?>("--out") { Description = "Directory for the run's state, logs, days.csv and chart.svg" };
+        var output = new Option<string?>("--out") { Description = "Directory for the run's state, logs, days.csv and chart.svg (default: data/simulations/TIME under the engine's home)" };
         var seed = new Option<int>("--seed") { Description = "Seed of the sign-ups", DefaultValueFactory = _ => 1 };
         var set = new Option<string[]>("--set") { Description = "An engine setting for the run, KEY=VALUE (repeatable), e.g. WARMUP_MIN_SENT=5" };
         var command = new Command("simulate", "Run the sending loop end to end on loopback with a virtual clock and check that no IP exceeds its warmup.")
@@ -43,7 +43,8 @@ internal static class SimulateCommand
                 Scenario = scenarioPath, SecondsPerDay = result.GetValue(secondsPerDay), KillEach = result.GetValue(killEach), Seed = result.GetValue(seed),
                 Plan = result.GetValue(plan) is { } quotas ? ParsePlan(quotas) : null,
                 EngineSettings = (result.GetValue(set) ?? []).Select(pair => pair.Split('=', 2)).ToDictionary(p => p[0].Trim(), p => p.Length > 1 ? p[1] : ""),
-                OutputDirectory = Path.GetFullPath(result.GetValue(output) ?? Path.Combine("simulations", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture))),
+                OutputDirectory = Path.GetFullPath(result.GetValue(output) ?? Path.Combine(EngineHome(), "data", "simulations",
+                    DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture))),
             };
             if (options.Problems() is { Count: > 0 } problems)
             {
@@ -68,6 +69,10 @@ internal static class SimulateCommand
         });
         return command;
     }
+
+    /// <summary>Runs land under the engine's home, like its other data (the home rule: EMAIL_ENGINE_HOME, else here).</summary>
+    private static string EngineHome() => Hosting.SettingsLoader.Home(Environment.GetEnvironmentVariables()
+        .Cast<System.Collections.DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? ""));
 
     private static IReadOnlyList<int> ParsePlan(string text) =>
         text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)

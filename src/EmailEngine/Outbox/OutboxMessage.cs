@@ -33,6 +33,8 @@ public sealed class OutboxMessage
     /// oldest first.
     /// </summary>
     public bool HeldForCapacity { get; set; }
+    /// <summary>The recipient domain it waits for room in (its line in the queue).</summary>
+    public string? CapacityDomain { get; set; }
 }
 
 internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>
@@ -47,6 +49,7 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
             .HasConversion(s => s.ToString().ToLowerInvariant(), s => Enum.Parse<OutboxStatus>(s, true));
         message.HasIndex(m => new { m.Status, m.NextAttemptAt });
         message.HasIndex(m => new { m.ResourceKey, m.Id });
+        message.Property(m => m.CapacityDomain).HasMaxLength(255);
         message.HasIndex(m => new { m.HeldForCapacity, m.Id });
     }
 }

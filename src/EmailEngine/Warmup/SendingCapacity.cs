@@ -6,10 +6,12 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace EmailEngine.Warmup;
 
-/// <summary>Subscribers let into MailWizz in one clock hour (each fires one welcome mail).</summary>
+/// <summary>Subscribers of one recipient domain let into MailWizz in one clock hour (each fires one welcome mail).</summary>
 public sealed class AdmissionHour
 {
     public DateTimeOffset Hour { get; set; }
+    /// <summary>The recipient domain: PowerMTA paces each domain's queue on its own, so room is counted per domain too.</summary>
+    public required string Domain { get; set; }
     public int Admitted { get; set; }
 }
 
@@ -18,7 +20,8 @@ internal sealed class AdmissionHourConfiguration : IEntityTypeConfiguration<Admi
     public void Configure(EntityTypeBuilder<AdmissionHour> hour)
     {
         hour.ToTable("sending_admissions");
-        hour.HasKey(h => h.Hour);
+        hour.HasKey(h => new { h.Hour, h.Domain });
+        hour.Property(h => h.Domain).HasMaxLength(255);
     }
 }
 
@@ -30,107 +33,136 @@ public sealed record CapacityView(long? DailyCapacity, long Admitted24h, long? R
 public sealed record IpCapacity(long IpId, string Ip, string Status, long DailyQuota);
 
 /// <summary>
-/// What the sending pool may send in any 24 hours, and how many new subscribers may enter MailWizz now. MailWizz fires a
+/// What the sending pool may send in any 24 hours, and which new subscribers may enter MailWizz now. MailWizz fires a
 /// welcome autoresponder on subscription, so the engine holds subscribers back rather than let PowerMTA's queues grow
-/// past what the IPs may send: a backlog older than <c>bounce-after</c> would expire. Capacity is the sum of the
-/// running warmups' daily quotas, plus <c>SENDING_ACTIVE_IP_DAILY</c> (20,000: the last step of the default plan) for
-/// each active IP; paused, quarantined and standby IPs add nothing. Admissions are counted per hour and compared with
-/// the last 24 hours. A subscriber that finds no room waits in a first-come, first-served queue: its push sleeps
-/// (<see cref="Outbox.OutboxMessage.HeldForCapacity"/>, attempts untouched) until <see cref="ReleaseAsync"/> wakes as many of
-/// the oldest as there is room for; while anyone waits, newcomers queue behind them. With no IP registered the engine
-/// does not manage sending and holds nothing back.
+/// past what the IPs may send: a backlog older than <c>bounce-after</c> would expire. Room is counted twice, as PowerMTA
+/// paces: in total (the running warmups' daily quotas, plus <c>SENDING_ACTIVE_IP_DAILY</c>, 20,000, per active IP) and
+/// per recipient domain (the warmups' rate for that domain's queue: its share of its ISP group's quota, or the
+/// <c>other</c> quota; an active IP adds its whole day). Admissions are counted per hour and domain and compared with the
+/// last 24 hours. A subscriber that finds no room waits, first come first served within its domain: its push sleeps
+/// (<see cref="Outbox.OutboxMessage.HeldForCapacity"/>, attempts untouched) until <see cref="ReleaseAsync"/> wakes as
+/// many of the oldest as there is room for. With no IP registered the engine does not manage sending and holds nothing
+/// back.
 /// </summary>
-public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes, DatabaseTarget database, EngineSettings settings, TimeProvider clock)
+public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes, DatabaseTarget database, EngineSettings settings,
+    WarmupOptions options, TimeProvider clock)
 {
     /// <summary>One admission at a time in this process; PostgreSQL's table lock orders them across instances.</summary>
     private static readonly SemaphoreSlim LocalGate = new(1, 1);
 
     private long ActiveIpDaily => long.TryParse(settings.Get("SENDING_ACTIVE_IP_DAILY"), out var value) && value > 0 ? value : 20_000;
 
-    public Task<CapacityView> ViewAsync(CancellationToken ct) => ViewAsync(db, ct);
+    /// <summary>The domain a recipient's mail is queued under in PowerMTA.</summary>
+    public static string DomainOf(string email) => email[(email.LastIndexOf('@') + 1)..].Trim().ToLowerInvariant();
 
-    private async Task<CapacityView> ViewAsync(AppDbContext source, CancellationToken ct)
+    public async Task<CapacityView> ViewAsync(CancellationToken ct)
     {
-        var ips = await source.Set<SendingIp>().AsNoTracking().Where(ip => ip.Status == IpStatus.Warming || ip.Status == IpStatus.Active)
-            .OrderBy(ip => ip.Id).ToListAsync(ct);
-        var warmups = await source.Set<IpWarmup>().AsNoTracking().Where(w => w.Phase == WarmupPhase.Running).ToDictionaryAsync(w => w.IpId, ct);
-        var perIp = ips.Select(ip => new IpCapacity(ip.Id, ip.Address, IpStatuses.ToWire(ip.Status),
-            ip.Status == IpStatus.Active ? ActiveIpDaily : warmups.TryGetValue(ip.Id, out var w) ? WarmupPacing.DailyQuota(w) : 0L)).ToList();
-        // Whole hours: the hour that contains "24 hours ago" counts entirely, so the window errs on the side of waiting.
-        var from = HourOf(clock.GetUtcNow().AddHours(-24));
-        var admitted = await source.Set<AdmissionHour>().AsNoTracking().Where(h => h.Hour >= from).SumAsync(h => (long)h.Admitted, ct);
-        if (!await source.Set<SendingIp>().AnyAsync(ip => ip.Status != IpStatus.Retired, ct))
-            return new CapacityView(null, admitted, null, [], "no sending IP registered: the engine does not manage sending, so it holds nothing back");
-        var capacity = perIp.Sum(ip => ip.DailyQuota);
-        return new CapacityView(capacity, admitted, Math.Max(0, capacity - admitted), perIp,
-            "new subscribers in any 24 hours ≤ the sum of the sending IPs' daily quotas (warming: today's plan quota; active: SENDING_ACTIVE_IP_DAILY)")
-        {
-            Waiting = await source.Set<Outbox.OutboxMessage>().CountAsync(m => m.HeldForCapacity && m.Status == Outbox.OutboxStatus.Pending, ct),
-        };
+        var pool = await PoolAsync(db, ct);
+        var admitted = await db.Set<AdmissionHour>().AsNoTracking().Where(h => h.Hour >= WindowStart()).SumAsync(h => (long)h.Admitted, ct);
+        var waiting = await db.Set<Outbox.OutboxMessage>().CountAsync(m => m.HeldForCapacity && m.Status == Outbox.OutboxStatus.Pending, ct);
+        if (!pool.Managed)
+            return new CapacityView(null, admitted, null, [], "no sending IP registered: the engine does not manage sending, so it holds nothing back") { Waiting = waiting };
+        var capacity = pool.Ips.Sum(ip => ip.DailyQuota);
+        return new CapacityView(capacity, admitted, Math.Max(0, capacity - admitted), pool.Ips,
+            "new subscribers in any 24 hours ≤ the pool's daily capacity, in total and for their recipient domain (warming IPs: today's plan "
+            + "quota and that domain's rate; active IPs: SENDING_ACTIVE_IP_DAILY)") { Waiting = waiting };
     }
 
     /// <summary>
-    /// Lets a push in, or queues it: a push that was not woken by the pump queues behind anyone already waiting, so
-    /// the queue is served in order. Returns how many of <paramref name="wanted"/> subscribers may enter MailWizz now;
-    /// 0 means the push was put to sleep (return <see cref="HeldBack"/>).
+    /// Lets a push's subscribers in, or queues the push: one not woken by the pump queues behind anyone already waiting
+    /// for its first subscriber's domain. Returns which of <paramref name="emails"/> may enter MailWizz now (in order);
+    /// when not all may, the push is marked to sleep (return <see cref="HeldBack"/>) until room opens for the first one
+    /// left out.
     /// </summary>
-    public async Task<int> AdmitOrQueueAsync(Outbox.OutboxMessage message, int wanted, CancellationToken ct)
+    public async Task<bool[]> AdmitOrQueueAsync(Outbox.OutboxMessage message, IReadOnlyList<string> emails, CancellationToken ct)
     {
+        var domains = emails.Select(DomainOf).ToList();
         var woken = message.HeldForCapacity;
-        var granted = !woken && await AnyoneWaitingAsync(message.Id, ct) ? 0 : await AdmitAsync(wanted, ct);
-        message.HeldForCapacity = granted < wanted;
+        var granted = !woken && domains.Count > 0 && await AnyoneWaitingAsync(message.Id, domains[0], ct)
+            ? new bool[domains.Count]
+            : await AdmitAsync(domains, ct);
+        var firstLeftOut = Array.IndexOf(granted, false);
+        message.HeldForCapacity = firstLeftOut >= 0;
+        message.CapacityDomain = firstLeftOut >= 0 ? domains[firstLeftOut] : null;
         return granted;
     }
 
     /// <summary>The deferral of a queued push: it sleeps until the pump wakes it (a week at most, then it looks again).</summary>
-    public static Outbox.OutboxResult HeldBack(CapacityView view) => new Outbox.OutboxResult.Defer(
-        $"held back by design: the sending pool may send {view.DailyCapacity:N0} in 24 h, {view.Admitted24h:N0} subscribers entered "
-        + $"MailWizz in the last 24 h; waiting in line for room", TimeSpan.FromDays(7));
+    public static Outbox.OutboxResult HeldBack(CapacityView view, string? domain) => new Outbox.OutboxResult.Defer(
+        $"held back by design: no room today for {domain ?? "these subscribers"} (the pool may send {view.DailyCapacity:N0} in 24 h; "
+        + $"{view.Admitted24h:N0} subscribers entered MailWizz in the last 24 h); waiting in line", TimeSpan.FromDays(7));
 
     /// <summary>
-    /// Wakes the oldest waiting pushes, as many as there is room for today less those already woken and not yet run.
-    /// Returns how many were woken.
+    /// Wakes the oldest waiting pushes of each domain, as many as there is room for (in total and for that domain) less
+    /// those already woken and not yet run. Returns how many were woken.
     /// </summary>
     public async Task<int> ReleaseAsync(CancellationToken ct)
     {
-        var view = await ViewAsync(ct);
-        if (view.Waiting == 0)
-            return 0;
         var now = clock.GetUtcNow();
         var waiting = db.Set<Outbox.OutboxMessage>().Where(m => m.HeldForCapacity && m.Status == Outbox.OutboxStatus.Pending);
-        var awake = await waiting.CountAsync(m => m.NextAttemptAt <= now, ct);
-        var room = (view.Remaining ?? view.Waiting) - awake;
-        if (room <= 0)
+        var domains = await waiting.GroupBy(m => m.CapacityDomain ?? "").Select(g => new { Domain = g.Key, Oldest = g.Min(m => m.Id) })
+            .ToListAsync(ct);
+        if (domains.Count == 0)
             return 0;
-        var ids = await waiting.Where(m => m.NextAttemptAt > now).OrderBy(m => m.Id).Select(m => m.Id).Take((int)Math.Min(room, 10_000)).ToListAsync(ct);
-        return await db.Set<Outbox.OutboxMessage>().Where(m => ids.Contains(m.Id))
-            .ExecuteUpdateAsync(set => set.SetProperty(m => m.NextAttemptAt, now), ct);
+        var room = await RoomAsync(db, domains.Select(d => d.Domain).ToList(), ct);
+        var totalLeft = room.Total - await waiting.CountAsync(m => m.NextAttemptAt <= now, ct);
+        var woken = 0;
+        foreach (var domain in domains.OrderBy(d => d.Oldest).Select(d => d.Domain))
+        {
+            var mine = waiting.Where(m => (m.CapacityDomain ?? "") == domain);
+            var left = Math.Min(totalLeft, room.ForDomain(domain) - await mine.CountAsync(m => m.NextAttemptAt <= now, ct));
+            if (left <= 0)
+                continue;
+            var ids = await mine.Where(m => m.NextAttemptAt > now).OrderBy(m => m.Id).Select(m => m.Id).Take((int)Math.Min(left, 10_000)).ToListAsync(ct);
+            var count = await db.Set<Outbox.OutboxMessage>().Where(m => ids.Contains(m.Id)).ExecuteUpdateAsync(set => set.SetProperty(m => m.NextAttemptAt, now), ct);
+            woken += count;
+            totalLeft -= count;
+        }
+        return woken;
     }
 
-    private Task<bool> AnyoneWaitingAsync(long before, CancellationToken ct) =>
-        db.Set<Outbox.OutboxMessage>().AnyAsync(m => m.HeldForCapacity && m.Id < before && m.Status == Outbox.OutboxStatus.Pending, ct);
+    private Task<bool> AnyoneWaitingAsync(long before, string domain, CancellationToken ct) =>
+        db.Set<Outbox.OutboxMessage>().AnyAsync(m => m.HeldForCapacity && m.Id < before && m.Status == Outbox.OutboxStatus.Pending
+            && m.CapacityDomain == domain, ct);
 
     /// <summary>
-    /// Reserves room for up to <paramref name="wanted"/> new subscribers and returns how many may enter MailWizz now.
-    /// The reservation is committed before the caller pushes (a push that fails gives it back with
-    /// <see cref="RefundAsync"/>), so concurrent pushes cannot all see the same room.
+    /// Reserves room for the subscribers that fit, in order, and says which. The reservation is committed before the caller
+    /// pushes (a push that fails gives it back with <see cref="RefundAsync"/>), so concurrent pushes cannot all see the
+    /// same room.
     /// </summary>
-    private Task<int> AdmitAsync(int wanted, CancellationToken ct) => UnderLockAsync(async (own, view) =>
+    private Task<bool[]> AdmitAsync(IReadOnlyList<string> domains, CancellationToken ct) => UnderLockAsync(async own =>
     {
-        var granted = (int)Math.Min(wanted, view.Remaining ?? wanted);
-        if (granted > 0)
-            await AddAsync(own, granted, ct);
+        var room = await RoomAsync(own, domains, ct);
+        var granted = new bool[domains.Count];
+        var used = new Dictionary<string, long>();
+        var total = 0L;
+        for (var i = 0; i < domains.Count; i++)
+        {
+            var domain = domains[i];
+            if (total >= room.Total || used.GetValueOrDefault(domain) >= room.ForDomain(domain))
+                continue;
+            granted[i] = true;
+            total++;
+            used[domain] = used.GetValueOrDefault(domain) + 1;
+        }
+        foreach (var (domain, count) in used)
+            await AddAsync(own, domain, (int)count, ct);
         return granted;
     }, ct);
 
     /// <summary>Gives back room reserved for subscribers that did not enter MailWizz after all.</summary>
-    public Task RefundAsync(int count, CancellationToken ct) => count <= 0 ? Task.CompletedTask : UnderLockAsync(async (own, _) =>
+    public Task RefundAsync(IEnumerable<string> emails, CancellationToken ct)
     {
-        await AddAsync(own, -count, ct);
-        return 0;
-    }, ct);
+        var counts = emails.GroupBy(DomainOf).ToDictionary(g => g.Key, g => g.Count());
+        return counts.Count == 0 ? Task.CompletedTask : UnderLockAsync(async own =>
+        {
+            foreach (var (domain, count) in counts)
+                await AddAsync(own, domain, -count, ct);
+            return Array.Empty<bool>();
+        }, ct);
+    }
 
-    private async Task<int> UnderLockAsync(Func<AppDbContext, CapacityView, Task<int>> action, CancellationToken ct)
+    private async Task<T> UnderLockAsync<T>(Func<AppDbContext, Task<T>> action, CancellationToken ct)
     {
         await LocalGate.WaitAsync(ct);
         try
@@ -140,7 +172,7 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
             await using var transaction = await own.Database.BeginTransactionAsync(ct);
             if (database.Provider == DatabaseProvider.Postgres)
                 await own.Database.ExecuteSqlRawAsync("LOCK TABLE sending_admissions IN SHARE ROW EXCLUSIVE MODE", ct);
-            var result = await action(own, await ViewAsync(own, ct));
+            var result = await action(own);
             await own.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
             return result;
@@ -151,14 +183,60 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
         }
     }
 
-    private async Task AddAsync(AppDbContext own, int count, CancellationToken ct)
+    private async Task AddAsync(AppDbContext own, string domain, int count, CancellationToken ct)
     {
         var hour = HourOf(clock.GetUtcNow());
-        if (await own.Set<AdmissionHour>().FindAsync([hour], ct) is { } row)
+        if (await own.Set<AdmissionHour>().FindAsync([hour, domain], ct) is { } row)
             row.Admitted = Math.Max(0, row.Admitted + count);
         else if (count > 0)
-            own.Add(new AdmissionHour { Hour = hour, Admitted = count });
+            own.Add(new AdmissionHour { Hour = hour, Domain = domain, Admitted = count });
     }
+
+    private sealed record Pool(bool Managed, List<IpCapacity> Ips, List<IpWarmup> Warming, int ActiveIps);
+
+    private async Task<Pool> PoolAsync(AppDbContext source, CancellationToken ct)
+    {
+        var ips = await source.Set<SendingIp>().AsNoTracking().Where(ip => ip.Status == IpStatus.Warming || ip.Status == IpStatus.Active)
+            .OrderBy(ip => ip.Id).ToListAsync(ct);
+        var warmups = await source.Set<IpWarmup>().AsNoTracking().Where(w => w.Phase == WarmupPhase.Running).ToDictionaryAsync(w => w.IpId, ct);
+        var perIp = ips.Select(ip => new IpCapacity(ip.Id, ip.Address, IpStatuses.ToWire(ip.Status),
+            ip.Status == IpStatus.Active ? ActiveIpDaily : warmups.TryGetValue(ip.Id, out var w) ? WarmupPacing.DailyQuota(w) : 0L)).ToList();
+        var managed = await source.Set<SendingIp>().AnyAsync(ip => ip.Status != IpStatus.Retired, ct);
+        return new Pool(managed, perIp, ips.Where(ip => ip.Status == IpStatus.Warming && warmups.ContainsKey(ip.Id)).Select(ip => warmups[ip.Id]).ToList(),
+            ips.Count(ip => ip.Status == IpStatus.Active));
+    }
+
+    private sealed record Room(long Total, IReadOnlyDictionary<string, long> Domains)
+    {
+        public long ForDomain(string domain) => Domains.GetValueOrDefault(domain, long.MaxValue);
+    }
+
+    /// <summary>What is left of the last 24 hours' capacity, in total and for each of <paramref name="domains"/>.</summary>
+    private async Task<Room> RoomAsync(AppDbContext source, IReadOnlyList<string> domains, CancellationToken ct)
+    {
+        var pool = await PoolAsync(source, ct);
+        if (!pool.Managed)
+            return new Room(long.MaxValue, new Dictionary<string, long>());
+        var from = WindowStart();
+        var distinct = domains.Distinct().ToList();
+        var admitted = await source.Set<AdmissionHour>().AsNoTracking().Where(h => h.Hour >= from)
+            .GroupBy(h => h.Domain).Select(g => new { Domain = g.Key, Count = g.Sum(h => (long)h.Admitted) }).ToDictionaryAsync(g => g.Domain, g => g.Count, ct);
+        var perDomain = distinct.ToDictionary(d => d, d =>
+            pool.Warming.Sum(w => (long)DomainQuota(w, d)) + pool.ActiveIps * ActiveIpDaily - admitted.GetValueOrDefault(d));
+        return new Room(pool.Ips.Sum(ip => ip.DailyQuota) - admitted.Values.Sum(), perDomain);
+    }
+
+    /// <summary>A warming IP's rate for a domain's queue today, as rendered (see <see cref="WarmupPacing.LimitsOf(IpWarmup, WarmupOptions)"/>).</summary>
+    private int DomainQuota(IpWarmup warmup, string domain)
+    {
+        var group = Deliverability.IspGroups.Of(domain);
+        var quota = WarmupPacing.GroupQuota(warmup, group, options);
+        return group == Deliverability.IspGroup.Other ? quota
+            : WarmupPacing.SplitOverDomains(group, quota).FirstOrDefault(p => p.Domain == domain).Quota;
+    }
+
+    /// <summary>Whole hours: the hour that contains "24 hours ago" counts entirely, so the window errs on the side of waiting.</summary>
+    private DateTimeOffset WindowStart() => HourOf(clock.GetUtcNow().AddHours(-24));
 
     private static DateTimeOffset HourOf(DateTimeOffset time) =>
         new(time.UtcDateTime.Year, time.UtcDateTime.Month, time.UtcDateTime.Day, time.UtcDateTime.Hour, 0, 0, TimeSpan.Zero);

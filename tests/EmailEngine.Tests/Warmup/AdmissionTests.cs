@@ -34,45 +34,48 @@ public sealed class AdmissionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_day_1_ip_admits_its_quota_and_the_rest_wait_until_the_pool_grows()
+    public async Task A_day_1_ip_admits_its_quota_in_total_and_per_domain_and_the_rest_wait_until_the_pool_grows()
     {
         (await _client.PostAsJsonAsync("/api/v1/ips", new { ip = "203.0.113.1", domain = "mail1.domain1.com", status = "warming" })).EnsureSuccessStatusCode();
-        for (var i = 0; i < 8; i++)
-            Assert.True((await _client.PostAsJsonAsync("/api/v2/contacts", new { email = $"guest{i}@example.com", tenant = "client-1", language = "fr" })).IsSuccessStatusCode);
+        // Day 1 of conservative-70: 5 a day in total, 1 a day for each of these domains' queues.
+        string[] domains = ["gmail.com", "googlemail.com", "hotmail.com", "hotmail.fr", "outlook.com", "free.fr", "free.fr"];
+        for (var i = 0; i < domains.Length; i++)
+            Assert.True((await _client.PostAsJsonAsync("/api/v2/contacts", new { email = $"guest{i}@{domains[i]}", tenant = "client-1", language = "fr" })).IsSuccessStatusCode);
 
         await DrainAsync();
 
-        Assert.Equal(5, await SubscriberCountAsync()); // day 1 of conservative-70: 5 a day
+        Assert.Equal(5, await SubscriberCountAsync());
         var capacity = await _client.GetFromJsonAsync<JsonElement>("/api/v1/warmup/capacity");
         Assert.Equal(5, capacity.GetProperty("daily_capacity").GetInt64());
         Assert.Equal(5, capacity.GetProperty("admitted24h").GetInt64());
         Assert.Equal(0, capacity.GetProperty("remaining").GetInt64());
-        Assert.Equal(3, capacity.GetProperty("waiting").GetInt64());
+        Assert.Equal(2, capacity.GetProperty("waiting").GetInt64());
         var held = await HeldAsync();
-        Assert.Equal(3, held.Count);
+        Assert.Equal(2, held.Count);
         Assert.All(held, m =>
         {
             Assert.Equal(OutboxStatus.Pending, m.Status);
             Assert.Equal(0, m.Attempts); // waiting is not an attempt
-            Assert.True(m.HeldForCapacity);
             Assert.True(m.NextAttemptAt > DateTimeOffset.UtcNow.AddDays(1)); // asleep until the pump wakes it
             Assert.Contains("held back by design", m.LastError);
         });
 
-        // Nothing to wake while the pool is full; a newcomer queues behind the waiting ones.
+        // Nothing to wake while the pool is full; a newcomer queues too.
         Assert.Equal(0, await ReleaseAsync());
-        Assert.True((await _client.PostAsJsonAsync("/api/v2/contacts", new { email = "late@example.com", tenant = "client-1", language = "fr" })).IsSuccessStatusCode);
+        Assert.True((await _client.PostAsJsonAsync("/api/v2/contacts", new { email = "late@free.fr", tenant = "client-1", language = "fr" })).IsSuccessStatusCode);
         await DrainAsync();
-        Assert.Equal(4, (await HeldAsync()).Count);
+        Assert.Equal(3, (await HeldAsync()).Count);
 
-        // A second warming IP doubles the pool's day: the pump wakes the waiting subscribers, they go in, each once.
+        // A second warming IP: 10 a day in total, but still 2 a day for free.fr's queue: two of the three free.fr
+        // subscribers go in, the third waits for tomorrow's room, each once.
         (await _client.PostAsJsonAsync("/api/v1/ips", new { ip = "203.0.113.2", domain = "mail2.domain2.com", status = "warming" })).EnsureSuccessStatusCode();
-        Assert.Equal(4, await ReleaseAsync());
+        Assert.Equal(2, await ReleaseAsync());
         await DrainAsync();
 
-        Assert.Equal(9, await SubscriberCountAsync());
-        Assert.Empty(await HeldAsync());
-        Assert.Equal(9, (await _client.GetFromJsonAsync<JsonElement>("/api/v1/warmup/capacity")).GetProperty("admitted24h").GetInt64());
+        Assert.Equal(7, await SubscriberCountAsync());
+        var stillHeld = Assert.Single(await HeldAsync());
+        Assert.Equal("free.fr", stillHeld.CapacityDomain);
+        Assert.Equal(7, (await _client.GetFromJsonAsync<JsonElement>("/api/v1/warmup/capacity")).GetProperty("admitted24h").GetInt64());
     }
 
     private async Task DrainAsync()

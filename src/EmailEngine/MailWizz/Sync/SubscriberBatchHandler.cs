@@ -56,14 +56,16 @@ public sealed class SubscriberBatchHandler(MailWizzClient client, TenantListSync
         if (await lists.EnsureFieldsAsync(list.ListUid!, rows.SelectMany(r => r.Keys).Distinct(), ct) is { } fieldProblem)
             return fieldProblem;
         // Each new subscriber fires a welcome mail: only as many enter MailWizz as the pool can send today.
-        var admitted = await capacity.AdmitOrQueueAsync(message, batch.Count, ct);
-        if (admitted == 0)
-            return SendingCapacity.HeldBack(await capacity.ViewAsync(ct));
-        (batch, rows) = (batch.Take(admitted).ToList(), rows.Take(admitted).ToList());
+        var admitted = await capacity.AdmitOrQueueAsync(message, batch.Select(c => c.Email).ToList(), ct);
+        // The ones left out are read again from the first of them once the push is woken (the others are synced by then).
+        var resumeAfter = Array.IndexOf(admitted, false) is var firstLeftOut and >= 0 ? batch[firstLeftOut].Id - 1 : (long?)null;
+        (batch, rows) = (batch.Where((_, i) => admitted[i]).ToList(), rows.Where((_, i) => admitted[i]).ToList());
+        if (batch.Count == 0)
+            return SendingCapacity.HeldBack(await capacity.ViewAsync(ct), message.CapacityDomain);
         var result = await client.CreateSubscribersBulkAsync(list.ListUid!, rows.Select(r => (IReadOnlyDictionary<string, string>)r).ToList(), ct);
         if (!result.IsSuccess)
         {
-            await capacity.RefundAsync(admitted, ct);
+            await capacity.RefundAsync(batch.Select(c => c.Email), ct);
             return FromError(result.Error!, "bulk subscribing");
         }
         for (var i = 0; i < batch.Count; i++)
@@ -84,8 +86,9 @@ public sealed class SubscriberBatchHandler(MailWizzClient client, TenantListSync
         }
         // Come back right away for the next batch, without counting an attempt; the run after this autoresponder's
         // last batch moves on to the next one, and the run after the last one completes.
-        message.Payload = JsonSerializer.Serialize(payload with { AfterId = batch[^1].Id });
-        return message.HeldForCapacity ? SendingCapacity.HeldBack(await capacity.ViewAsync(ct)) : new OutboxResult.Defer("next batch", TimeSpan.Zero);
+        message.Payload = JsonSerializer.Serialize(payload with { AfterId = resumeAfter ?? batch[^1].Id });
+        return message.HeldForCapacity ? SendingCapacity.HeldBack(await capacity.ViewAsync(ct), message.CapacityDomain)
+            : new OutboxResult.Defer("next batch", TimeSpan.Zero);
     }
 
     private static void Fail(Contact contact, string error)

@@ -50,12 +50,12 @@ public sealed class SubscriberSyncHandler(MailWizzClient client, TenantListSync 
         else
         {
             // A new subscriber fires the welcome mail: it enters MailWizz only when the pool can send it today.
-            if (await capacity.AdmitOrQueueAsync(message, 1, ct) == 0)
-                return SendingCapacity.HeldBack(await capacity.ViewAsync(ct));
+            if (!(await capacity.AdmitOrQueueAsync(message, [contact.Email], ct))[0])
+                return SendingCapacity.HeldBack(await capacity.ViewAsync(ct), message.CapacityDomain);
             var created = await client.CreateSubscriberAsync(list.ListUid!, fields, ct);
             if (!created.IsSuccess)
             {
-                await capacity.RefundAsync(1, ct);
+                await capacity.RefundAsync([contact.Email], ct);
                 return FromError(created.Error!, "subscribing");
             }
             uid = created.Value!;

@@ -872,6 +872,11 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("attempts");
 
+                    b.Property<string>("CapacityDomain")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("capacity_domain");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
@@ -1246,11 +1251,16 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("hour");
 
+                    b.Property<string>("Domain")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("domain");
+
                     b.Property<int>("Admitted")
                         .HasColumnType("INTEGER")
                         .HasColumnName("admitted");
 
-                    b.HasKey("Hour")
+                    b.HasKey("Hour", "Domain")
                         .HasName("pk_sending_admissions");
 
                     b.ToTable("sending_admissions", (string)null);

@@ -1,8 +1,9 @@
-﻿using Microsoft.EntityFrameworkCore.Migrations;
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace EmailEngine.Data.Migrations.Sqlite
+namespace EmailEngine.Data.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class SendingAdmissions : Migration
@@ -10,10 +11,17 @@ namespace EmailEngine.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "capacity_domain",
+                table: "outbox_messages",
+                type: "character varying(255)",
+                maxLength: 255,
+                nullable: true);
+
             migrationBuilder.AddColumn<bool>(
                 name: "held_for_capacity",
                 table: "outbox_messages",
-                type: "INTEGER",
+                type: "boolean",
                 nullable: false,
                 defaultValue: false);
 
@@ -21,12 +29,13 @@ namespace EmailEngine.Data.Migrations.Sqlite
                 name: "sending_admissions",
                 columns: table => new
                 {
-                    hour = table.Column<long>(type: "INTEGER", nullable: false),
-                    admitted = table.Column<int>(type: "INTEGER", nullable: false)
+                    hour = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    domain = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    admitted = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_sending_admissions", x => x.hour);
+                    table.PrimaryKey("pk_sending_admissions", x => new { x.hour, x.domain });
                 });
 
             migrationBuilder.CreateIndex(
@@ -43,6 +52,10 @@ namespace EmailEngine.Data.Migrations.Sqlite
 
             migrationBuilder.DropIndex(
                 name: "ix_outbox_messages_held_for_capacity_id",
+                table: "outbox_messages");
+
+            migrationBuilder.DropColumn(
+                name: "capacity_domain",
                 table: "outbox_messages");
 
             migrationBuilder.DropColumn(

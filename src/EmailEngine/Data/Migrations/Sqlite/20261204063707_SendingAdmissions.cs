@@ -1,9 +1,8 @@
-﻿using System;
-using Microsoft.EntityFrameworkCore.Migrations;
+﻿using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace EmailEngine.Data.Migrations.Postgres
+namespace EmailEngine.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class SendingAdmissions : Migration
@@ -11,10 +10,17 @@ namespace EmailEngine.Data.Migrations.Postgres
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "capacity_domain",
+                table: "outbox_messages",
+                type: "TEXT",
+                maxLength: 255,
+                nullable: true);
+
             migrationBuilder.AddColumn<bool>(
                 name: "held_for_capacity",
                 table: "outbox_messages",
-                type: "boolean",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: false);
 
@@ -22,12 +28,13 @@ namespace EmailEngine.Data.Migrations.Postgres
                 name: "sending_admissions",
                 columns: table => new
                 {
-                    hour = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    admitted = table.Column<int>(type: "integer", nullable: false)
+                    hour = table.Column<long>(type: "INTEGER", nullable: false),
+                    domain = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    admitted = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_sending_admissions", x => x.hour);
+                    table.PrimaryKey("pk_sending_admissions", x => new { x.hour, x.domain });
                 });
 
             migrationBuilder.CreateIndex(
@@ -44,6 +51,10 @@ namespace EmailEngine.Data.Migrations.Postgres
 
             migrationBuilder.DropIndex(
                 name: "ix_outbox_messages_held_for_capacity_id",
+                table: "outbox_messages");
+
+            migrationBuilder.DropColumn(
+                name: "capacity_domain",
                 table: "outbox_messages");
 
             migrationBuilder.DropColumn(
