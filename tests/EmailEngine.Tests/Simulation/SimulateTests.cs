@@ -67,4 +67,63 @@ public sealed class SimulateTests
         Assert.Contains("vmta-2 quarantined", run.StdOut);
         Assert.DoesNotContain("vmta-1 quarantined", run.StdOut);
     }
+
+    [Fact]
+    public async Task A_block_wave_at_one_provider_holds_only_that_providers_step()
+    {
+        var scenario = await ScenarioAsync("""
+            {
+              "seed": 7,
+              "default": { "hardBounce": 0, "complaint": 0 },
+              "providers": [ { "name": "microsoft", "domains": ["hotmail.com", "hotmail.fr", "outlook.com", "outlook.fr", "live.com", "live.fr", "msn.com"], "style": "microsoft" } ],
+              "rules": [ { "provider": "microsoft", "fromDay": 2, "toDay": 2, "set": { "block": 0.6 } } ]
+            }
+            """);
+
+        var (run, output) = await SimulateAsync("block", "--days", "3", "--ips", "2", "--plan", "40,80,160,320", "--contacts-per-day", "240",
+            "--seconds-per-day", "6", "--scenario", scenario, "--set", "WARMUP_MIN_SENT=5");
+
+        Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
+        var decisions = Decisions(output);
+        Assert.Contains(decisions, d => d.Day == 2 && d.Decisions.Contains("hold:microsoft"));
+        Assert.DoesNotContain(decisions, d => d.Decisions.Split(',').Any(x => x.StartsWith("hold:", StringComparison.Ordinal) && x != "hold:microsoft"));
+        Assert.DoesNotContain(decisions, d => d.Decisions.Contains("pause") || d.Decisions.Contains("quarantine"));
+    }
+
+    [Fact]
+    public async Task A_bounce_drift_pauses_72_hours_then_resumes_without_losing_the_sending_day()
+    {
+        // 24-hour gates off (a hard-bounce burst would otherwise quarantine first): the 7-day hard-bounce drift pauses.
+        var scenario = await ScenarioAsync("""
+            {
+              "seed": 8,
+              "default": { "hardBounce": 0, "complaint": 0 },
+              "rules": [ { "fromDay": 2, "toDay": 2, "set": { "hardBounce": 0.1 } } ]
+            }
+            """);
+
+        var (run, output) = await SimulateAsync("drift", "--days", "7", "--ips", "1", "--plan", "40,80,160,320,640,1280,2560,5120",
+            "--contacts-per-day", "160", "--seconds-per-day", "6", "--scenario", scenario,
+            "--set", "WARMUP_MIN_SENT=5", "--set", "WARMUP_BOUNCE_RATE_24H=0.9");
+
+        Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
+        var decisions = Decisions(output);
+        var paused = Assert.Single(decisions, d => d.Decisions.Contains("pause"));
+        var resumed = Assert.Single(decisions, d => d.Decisions.Contains("resume"));
+        Assert.InRange(resumed.Day - paused.Day, 3, 4); // 72 hours later
+        // Days 1 and 2 sent (day 2 tripped the gate), 3 days paused, then sending day 2 again and day 3: a quarantine would
+        // have restarted the plan at day 1, a pause that lost its day would end further on.
+        Assert.Contains("vmta-1 warming (plan simulation, sending day 4, running)", string.Join(' ', run.StdOut.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    private static async Task<string> ScenarioAsync(string json)
+    {
+        var path = Path.Combine(TestEnvironment.Require("EE_TEST_RUN_DIR"), $"scenario-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(path, json);
+        return path;
+    }
+
+    private static List<(int Day, string Vmta, string Decisions)> Decisions(string output) =>
+        File.ReadAllLines(Path.Combine(output, "days.csv")).Skip(1).Select(line => line.Split(',', 8))
+            .Select(f => (int.Parse(f[0]), f[1], f[7].Trim('"'))).ToList();
 }
