@@ -62,7 +62,14 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
             if (options.Plan is not null)
                 await Expect(engine.PostAsJsonAsync($"/api/v1/ips/{id}/warmup", new { plan = PlanName }, ct), HttpStatusCode.Created, $"starting IP {i}'s plan");
         }
-        var deploy = await Json(await engine.PostAsJsonAsync("/api/v1/pmta/deploy", new { }, ct), HttpStatusCode.OK, "the first deployment");
+        // A warmup start or the reconciler may be deploying already: the first deployment waits its turn.
+        var deployResponse = await engine.PostAsJsonAsync("/api/v1/pmta/deploy", new { }, ct);
+        for (var tries = 0; deployResponse.StatusCode == HttpStatusCode.Conflict && tries < 60; tries++)
+        {
+            await Task.Delay(500, ct);
+            deployResponse = await engine.PostAsJsonAsync("/api/v1/pmta/deploy", new { }, ct);
+        }
+        var deploy = await Json(deployResponse, HttpStatusCode.OK, "the first deployment");
         say($"day 1 starts {dayOne:u}: {options.Ips} IPs warming, config deployment {deploy.GetProperty("status").GetString()}");
 
         using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -226,13 +233,16 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
         return rows;
     }
 
-    /// <summary>The engine's decisions taken during that day, or at the midnight that ends it (the day's verdict).</summary>
+    /// <summary>
+    /// The engine's decisions taken during that day, or at the midnight that ends it (the day's verdict); the decisions
+    /// of the midnight that starts it belong to the day before.
+    /// </summary>
     private static async Task<string> DecisionsAsync(HttpClient engine, long id, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         try
         {
             var history = (await engine.GetFromJsonAsync<JsonElement>($"/api/v1/ips/{id}/warmup", ct)).GetProperty("history").EnumerateArray();
-            return string.Join(",", history.Where(d => d.GetProperty("at").GetDateTimeOffset() is var at && at > from && at <= to.AddMinutes(30))
+            return string.Join(",", history.Where(d => d.GetProperty("at").GetDateTimeOffset() is var at && at > from.AddMinutes(30) && at <= to.AddMinutes(30))
                 .Select(d => d.GetProperty("kind").GetString() + (d.TryGetProperty("group", out var g) && g.ValueKind == JsonValueKind.String ? $":{g.GetString()}" : ""))
                 .Reverse().Distinct());
         }

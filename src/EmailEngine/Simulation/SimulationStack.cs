@@ -163,7 +163,7 @@ public sealed class SimulationStack : IAsyncDisposable
         return process;
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -232,7 +232,7 @@ internal sealed record ThrowawaySshd(ChildProcess Process, int Port, string User
         File.Copy(Path.Combine(directory, "client_key.pub"), Path.Combine(directory, "authorized_keys"));
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(Path.Combine(directory, "authorized_keys"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        var port = FreePort();
+        var port = SimulationStack.FreePort();
         var configPath = Path.Combine(directory, "sshd_config");
         await File.WriteAllTextAsync(configPath, $"""
             Port {port}
@@ -277,12 +277,5 @@ internal sealed record ThrowawaySshd(ChildProcess Process, int Port, string User
         using var process = System.Diagnostics.Process.Start(info)!;
         await process.WaitForExitAsync(ct);
         return process.ExitCode;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -29,7 +29,7 @@ public sealed record GroupHold(IspGroup Group, string Reason);
 public sealed record GateVerdict(DecisionKind Kind, string Reason, TimeSpan? StopFor, IReadOnlyList<GroupHold> Holds);
 
 /// <summary>
-/// The gates, strictest first: a 24-hour bounce or complaint spike quarantines the IP; a 7-day hard-bounce or
+/// The gates, strictest first: a 24-hour bounce (blocks at one provider aside) or complaint spike quarantines the IP; a 7-day hard-bounce or
 /// complaint drift pauses it (the longer pause when both); a block or deferral spike at one ISP group holds that
 /// group's step only; otherwise the day was clean and the IP advances. A gate needs <see cref="WarmupOptions.MinSent"/>
 /// messages in its window to judge.
@@ -41,7 +41,11 @@ public static class WarmupGates
         var day = figures.Ip24h;
         if (day.Sent >= options.MinSent)
         {
-            var spikes = Exceeded(("24-hour bounce rate", day.BounceRate, options.BounceRate24h),
+            // Blocks at a single provider are that provider's refusal: its step is held below, the IP is not stopped for
+            // them. Blocks at several providers still count against the IP.
+            var oneProvidersBlocks = figures.Groups24h.Values.Select(g => g.BouncedBlock).DefaultIfEmpty(0).Max();
+            var bounceRate = day.Sent == 0 ? 0 : (double)(day.Bounced - oneProvidersBlocks) / day.Sent;
+            var spikes = Exceeded(("24-hour bounce rate", bounceRate, options.BounceRate24h),
                 ("24-hour complaint rate", day.ComplaintRate, options.ComplaintRate24h));
             if (spikes.Count > 0)
                 return new(DecisionKind.Quarantine, $"emergency stop: {string.Join("; ", spikes)} ({day.Sent} sent)", options.Quarantine, []);
