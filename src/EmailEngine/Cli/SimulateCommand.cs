@@ -43,7 +43,7 @@ internal static class SimulateCommand
                 Scenario = scenarioPath, SecondsPerDay = result.GetValue(secondsPerDay), KillEach = result.GetValue(killEach), Seed = result.GetValue(seed),
                 Plan = result.GetValue(plan) is { } quotas ? ParsePlan(quotas) : null,
                 EngineSettings = (result.GetValue(set) ?? []).Select(pair => pair.Split('=', 2)).ToDictionary(p => p[0].Trim(), p => p.Length > 1 ? p[1] : ""),
-                OutputDirectory = Path.GetFullPath(result.GetValue(output) ?? Path.Combine(EngineHome(), "data", "simulations",
+                OutputDirectory = Path.GetFullPath(result.GetValue(output) ?? Path.Combine(Hosting.SettingsLoader.Home(), "data", "simulations", // runs land with the engine's other data
                     DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture))),
             };
             if (options.Problems() is { Count: > 0 } problems)
@@ -69,10 +69,6 @@ internal static class SimulateCommand
         });
         return command;
     }
-
-    /// <summary>Runs land under the engine's home, like its other data (the home rule: EMAIL_ENGINE_HOME, else here).</summary>
-    private static string EngineHome() => Hosting.SettingsLoader.Home(Environment.GetEnvironmentVariables()
-        .Cast<System.Collections.DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? ""));
 
     private static IReadOnlyList<int> ParsePlan(string text) =>
         text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)

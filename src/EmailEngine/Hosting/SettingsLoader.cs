@@ -20,15 +20,20 @@ public static class SettingsLoader
     public static string Home(IReadOnlyDictionary<string, string> environment) =>
         Path.GetFullPath(environment.TryGetValue(HomeVariable, out var home) && home.Trim().Length > 0 ? home.Trim() : Directory.GetCurrentDirectory());
 
+    /// <summary>The home this process runs with.</summary>
+    public static string Home() => Home(ProcessEnvironment());
+
     /// <summary>Reads the process environment over an optional <c>.env</c> file in the engine's home.</summary>
     public static EngineSettings Load()
     {
-        var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
-            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
+        var environment = ProcessEnvironment();
         var home = Home(environment);
         var dotEnvPath = Path.Combine(home, ".env");
         return FromValues(Merge(ReadDotEnv(dotEnvPath), environment), home) with { DotEnvFile = File.Exists(dotEnvPath) ? dotEnvPath : null };
     }
+
+    private static Dictionary<string, string> ProcessEnvironment() => Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
+        .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
 
     public static IReadOnlyDictionary<string, string> ReadDotEnv(string path)
     {

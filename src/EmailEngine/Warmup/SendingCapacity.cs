@@ -44,13 +44,11 @@ public sealed record IpCapacity(long IpId, string Ip, string Status, long DailyQ
 /// many of the oldest as there is room for. With no IP registered the engine does not manage sending and holds nothing
 /// back.
 /// </summary>
-public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes, DatabaseTarget database, EngineSettings settings,
-    WarmupOptions options, TimeProvider clock)
+public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes, DatabaseTarget database, WarmupOptions options,
+    TimeProvider clock)
 {
     /// <summary>One admission at a time in this process; PostgreSQL's table lock orders them across instances.</summary>
     private static readonly SemaphoreSlim LocalGate = new(1, 1);
-
-    private long ActiveIpDaily => long.TryParse(settings.Get("SENDING_ACTIVE_IP_DAILY"), out var value) && value > 0 ? value : 20_000;
 
     /// <summary>The domain a recipient's mail is queued under in PowerMTA.</summary>
     public static string DomainOf(string email) => email[(email.LastIndexOf('@') + 1)..].Trim().ToLowerInvariant();
@@ -200,7 +198,7 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
             .OrderBy(ip => ip.Id).ToListAsync(ct);
         var warmups = await source.Set<IpWarmup>().AsNoTracking().Where(w => w.Phase == WarmupPhase.Running).ToDictionaryAsync(w => w.IpId, ct);
         var perIp = ips.Select(ip => new IpCapacity(ip.Id, ip.Address, IpStatuses.ToWire(ip.Status),
-            ip.Status == IpStatus.Active ? ActiveIpDaily : warmups.TryGetValue(ip.Id, out var w) ? WarmupPacing.DailyQuota(w) : 0L)).ToList();
+            ip.Status == IpStatus.Active ? options.ActiveIpDaily : warmups.TryGetValue(ip.Id, out var w) ? WarmupPacing.DailyQuota(w) : 0L)).ToList();
         var managed = await source.Set<SendingIp>().AnyAsync(ip => ip.Status != IpStatus.Retired, ct);
         return new Pool(managed, perIp, ips.Where(ip => ip.Status == IpStatus.Warming && warmups.ContainsKey(ip.Id)).Select(ip => warmups[ip.Id]).ToList(),
             ips.Count(ip => ip.Status == IpStatus.Active));
@@ -222,7 +220,7 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
         var admitted = await source.Set<AdmissionHour>().AsNoTracking().Where(h => h.Hour >= from)
             .GroupBy(h => h.Domain).Select(g => new { Domain = g.Key, Count = g.Sum(h => (long)h.Admitted) }).ToDictionaryAsync(g => g.Domain, g => g.Count, ct);
         var perDomain = distinct.ToDictionary(d => d, d =>
-            pool.Warming.Sum(w => (long)DomainQuota(w, d)) + pool.ActiveIps * ActiveIpDaily - admitted.GetValueOrDefault(d));
+            pool.Warming.Sum(w => (long)DomainQuota(w, d)) + pool.ActiveIps * (long)options.ActiveIpDaily - admitted.GetValueOrDefault(d));
         return new Room(pool.Ips.Sum(ip => ip.DailyQuota) - admitted.Values.Sum(), perDomain);
     }
 
@@ -246,13 +244,12 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
 /// Thin shell: every <c>ADMISSION_PUMP_SECONDS</c> (60) wakes the waiting pushes there is room for. Room opens as the
 /// day's admissions leave the 24-hour window, and when an IP's quota grows or an IP starts sending.
 /// </summary>
-internal sealed class AdmissionPump(IServiceScopeFactory scopes, EngineSettings settings, DatabaseMigrator migrator, TimeProvider clock,
+internal sealed class AdmissionPump(IServiceScopeFactory scopes, WarmupOptions options, DatabaseMigrator migrator, TimeProvider clock,
     ILogger<AdmissionPump> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var seconds = int.TryParse(settings.Get("ADMISSION_PUMP_SECONDS"), out var value) && value > 0 ? value : 60;
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(seconds), clock);
+        using var timer = new PeriodicTimer(options.AdmissionPumpInterval, clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try

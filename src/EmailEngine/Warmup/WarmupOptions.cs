@@ -31,6 +31,10 @@ public sealed record WarmupOptions
     public bool Worker { get; init; } = true;
     /// <summary>How often the worker looks for due decisions.</summary>
     public TimeSpan CheckInterval { get; init; } = TimeSpan.FromMinutes(1);
+    /// <summary>What an active (warm) IP adds to the pool's daily capacity: the last step of the default plan.</summary>
+    public int ActiveIpDaily { get; init; } = 20_000;
+    /// <summary>How often waiting subscribers are let in as room opens.</summary>
+    public TimeSpan AdmissionPumpInterval { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Gmail's bulk-sender rules require complaints under 0.3 %: the gates must stop well before.</summary>
     private const double GmailComplaintCeiling = 0.003;
@@ -65,6 +69,8 @@ public sealed record WarmupOptions
                 : defaults.RunAt,
             Worker = !string.Equals(settings.Get("WARMUP_WORKER"), "off", StringComparison.OrdinalIgnoreCase),
             CheckInterval = TimeSpan.FromSeconds(Whole(settings, "WARMUP_CHECK_SECONDS", 60, min: 1)),
+            ActiveIpDaily = Whole(settings, "SENDING_ACTIVE_IP_DAILY", defaults.ActiveIpDaily, min: 1),
+            AdmissionPumpInterval = TimeSpan.FromSeconds(Whole(settings, "ADMISSION_PUMP_SECONDS", 60, min: 1)),
         };
         foreach (var (key, value) in new[] { ("WARMUP_COMPLAINT_RATE_24H", options.ComplaintRate24h), ("WARMUP_COMPLAINT_RATE_7D", options.ComplaintRate7d) })
             if (value >= GmailComplaintCeiling)

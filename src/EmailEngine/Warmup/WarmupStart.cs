@@ -18,9 +18,13 @@ public static class WarmupStart
     /// <c>warming</c>.
     /// </summary>
     public static async Task<(IpWarmup State, WarmupDecision Decision)> BeginAsync(AppDbContext db, SendingIp ip, PlanQuotas plan, int? day,
-        WarmupOptions options, DateTimeOffset now, string actor, CancellationToken ct)
+        WarmupOptions options, DateTimeOffset now, string actor, CancellationToken ct) =>
+        Begin(db, ip, await db.Set<IpWarmup>().SingleOrDefaultAsync(w => w.IpId == ip.Id, ct), plan, day, options, now, actor);
+
+    /// <param name="state">The IP's warmup as loaded by the caller (null: it never had one).</param>
+    private static (IpWarmup State, WarmupDecision Decision) Begin(AppDbContext db, SendingIp ip, IpWarmup? state, PlanQuotas plan, int? day,
+        WarmupOptions options, DateTimeOffset now, string actor)
     {
-        var state = await db.Set<IpWarmup>().SingleOrDefaultAsync(w => w.IpId == ip.Id, ct);
         var restart = state is null || state.Phase == WarmupPhase.Completed;
         if (state is null)
         {
@@ -65,7 +69,6 @@ public static class WarmupStart
         var existing = await db.Set<IpWarmup>().SingleOrDefaultAsync(w => w.IpId == ip.Id, ct);
         if (existing is { Phase: not WarmupPhase.Completed })
             return existing;
-        var (state, _) = await BeginAsync(db, ip, WarmupPresets.Conservative, day: null, options, now, actor, ct);
-        return state;
+        return Begin(db, ip, existing, WarmupPresets.Conservative, day: null, options, now, actor).State;
     }
 }
