@@ -93,12 +93,13 @@ public sealed class SimulateTests
     [Fact]
     public async Task A_bounce_drift_pauses_72_hours_then_resumes_without_losing_the_sending_day()
     {
-        // 24-hour gates off (a hard-bounce burst would otherwise quarantine first): the 7-day hard-bounce drift pauses.
+        // 24-hour gates off (a hard-bounce burst would otherwise quarantine first): the 7-day hard-bounce drift pauses. The
+        // burst is large (30 % on one day) so that a few dozen messages always carry it over the 2 % gate.
         var scenario = await ScenarioAsync("""
             {
               "seed": 8,
               "default": { "hardBounce": 0, "complaint": 0 },
-              "rules": [ { "sourceIp": "203.0.113.1", "fromDay": 2, "toDay": 2, "set": { "hardBounce": 0.1 } } ]
+              "rules": [ { "sourceIp": "203.0.113.1", "fromDay": 2, "toDay": 2, "set": { "hardBounce": 0.3 } } ]
             }
             """);
 
