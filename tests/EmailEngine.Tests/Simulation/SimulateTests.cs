@@ -30,7 +30,8 @@ public sealed class SimulateTests
         Assert.Contains("vmta-2 active", run.StdOut);
         var days = File.ReadAllLines(Path.Combine(output, "days.csv")).Skip(1).Select(line => line.Split(',')).ToList();
         Assert.Equal(12, days.Count); // 6 days × 2 IPs
-        Assert.All(days, d => Assert.True(int.Parse(d[3]) <= int.Parse(d[2]), $"day {d[0]} {d[1]}: sent {d[3]} > quota {d[2]}"));
+        // Days 1–5 are the plan's; from day 6 the IPs are active and carry no warmup bound.
+        Assert.All(days.Where(d => int.Parse(d[0]) <= 5), d => Assert.True(int.Parse(d[3]) <= int.Parse(d[2]), $"day {d[0]} {d[1]}: sent {d[3]} > quota {d[2]}"));
         Assert.True(days.Sum(d => int.Parse(d[3])) > 0, "nothing was sent");
         Assert.StartsWith("<svg", await File.ReadAllTextAsync(Path.Combine(output, "chart.svg")));
     }
