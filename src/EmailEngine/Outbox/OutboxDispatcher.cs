@@ -76,6 +76,8 @@ public sealed class OutboxDispatcher(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var message = await db.Set<OutboxMessage>().SingleAsync(m => m.Id == id, ct);
+        if (await SupersededAsync(message, db, ct))
+            return;
         OutboxResult result;
         var handler = scope.ServiceProvider.GetServices<IOutboxHandler>().FirstOrDefault(h => h.Kind == message.Kind);
         if (handler is null)
@@ -114,6 +116,25 @@ public sealed class OutboxDispatcher(
         }
     }
 
+    /// <summary>
+    /// A newer message for the same resource is queued: handlers reconcile from current state, so that one does this
+    /// one's work. Decided here, by the worker that owns the claim, never by the producer (see <see cref="OutboxWriter"/>).
+    /// </summary>
+    private async Task<bool> SupersededAsync(OutboxMessage message, AppDbContext db, CancellationToken ct)
+    {
+        if (!await db.Set<OutboxMessage>().AnyAsync(m => m.ResourceKey == message.ResourceKey && m.Kind == message.Kind
+                && m.Id > message.Id && m.Status == OutboxStatus.Pending, ct))
+            return false;
+        message.Status = OutboxStatus.Done;
+        message.LockedUntil = null;
+        message.ProcessedAt = clock.GetUtcNow();
+        message.LastError = Superseded;
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+
+    public const string Superseded = "superseded by a newer change";
+
     private async Task RecordAsync(OutboxMessage message, IOutboxHandler? handler, OutboxResult result, AppDbContext db, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
@@ -124,6 +145,10 @@ public sealed class OutboxDispatcher(
                 message.Status = OutboxStatus.Done;
                 message.ProcessedAt = now;
                 message.LastError = null;
+                // Older pushes of this resource that gave up are moot now that its current state is in MailWizz.
+                await db.Set<OutboxMessage>().Where(m => m.ResourceKey == message.ResourceKey && m.Kind == message.Kind
+                        && m.Id < message.Id && m.Status == OutboxStatus.Failed)
+                    .ExecuteUpdateAsync(u => u.SetProperty(m => m.Status, OutboxStatus.Done).SetProperty(m => m.LastError, Superseded), ct);
                 break;
             case OutboxResult.Defer defer:
                 message.Status = OutboxStatus.Pending;

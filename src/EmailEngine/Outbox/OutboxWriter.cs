@@ -12,28 +12,25 @@ public sealed record OutboxItem(string ResourceKey, long? TenantId, string Paylo
 public sealed class OutboxWriter(AppDbContext db, TimeProvider clock)
 {
     /// <summary>
-    /// Handlers reconcile from current state, so an older message for the same resource that has not started
-    /// (or that failed) is superseded by this one rather than run first.
+    /// Handlers reconcile from current state, so an older message for the same resource that has not started is skipped
+    /// when its turn comes (<see cref="OutboxDispatcher"/>) rather than run first; it is made due now so that a retry
+    /// delay of its own does not hold this one back. It is not marked done here: a worker may be claiming it at this
+    /// very moment, and marking it would let this one run alongside it.
     /// </summary>
     public Task EnqueueAsync(string kind, string resourceKey, long? tenantId, string payload = "{}", CancellationToken ct = default) =>
         EnqueueManyAsync(kind, [new OutboxItem(resourceKey, tenantId, payload)], ct);
 
-    /// <summary>Queues many messages of one kind with one superseding query per thousand (bulk producers such as accounting ingest).</summary>
+    /// <summary>Queues many messages of one kind with one query per thousand (bulk producers such as accounting ingest).</summary>
     public async Task EnqueueManyAsync(string kind, IReadOnlyList<OutboxItem> items, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
         foreach (var keys in items.Select(i => i.ResourceKey).Distinct().Chunk(1000))
         {
-            var stale = await db.Set<OutboxMessage>()
-                .Where(m => keys.Contains(m.ResourceKey) && m.Kind == kind
-                    && (m.Status == OutboxStatus.Pending || m.Status == OutboxStatus.Failed))
+            var older = await db.Set<OutboxMessage>()
+                .Where(m => keys.Contains(m.ResourceKey) && m.Kind == kind && m.Status == OutboxStatus.Pending && m.NextAttemptAt > now)
                 .ToListAsync(ct);
-            foreach (var message in stale)
-            {
-                message.Status = OutboxStatus.Done;
-                message.LastError = "superseded by a newer change";
-                message.ProcessedAt = now;
-            }
+            foreach (var message in older)
+                message.NextAttemptAt = now; // only this column is written: a concurrent claim keeps its status
         }
         EnqueueUnique(kind, items);
     }

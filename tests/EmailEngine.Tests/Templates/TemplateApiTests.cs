@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using EmailEngine.Tests.Infrastructure;
 using EmailEngine.Tests.Ips;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EmailEngine.Tests.Templates;
 
@@ -130,9 +131,14 @@ public sealed class TemplateApiTests : ApiTest
         Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.Equal(0, await Server.Postgres.ScalarAsync<long>("SELECT count(*) FROM templates"));
-        // Older undone messages are superseded: one live message (the removal) remains for the template.
-        Assert.Equal(1, await Server.Postgres.ScalarAsync<long>($"SELECT count(*) FROM outbox_messages WHERE resource_key = 'template:{id}' AND status = 'pending'"));
-        Assert.Contains("welcome_v2_fr", await Server.Postgres.ScalarAsync<string>($"SELECT payload FROM outbox_messages WHERE resource_key = 'template:{id}' AND status = 'pending'"));
+        // Every change is queued; when their turn comes the older pushes are skipped (the newest reconciles from the
+        // current state), so only the removal runs.
+        Assert.Equal(3, await Server.Postgres.ScalarAsync<long>($"SELECT count(*) FROM outbox_messages WHERE resource_key = 'template:{id}' AND status = 'pending'"));
+        await Server.Services.GetRequiredService<EmailEngine.Outbox.OutboxDispatcher>().DrainAsync(CancellationToken.None);
+        Assert.Equal(2, await Server.Postgres.ScalarAsync<long>(
+            $"SELECT count(*) FROM outbox_messages WHERE resource_key = 'template:{id}' AND status = 'done' AND last_error = 'superseded by a newer change'"));
+        Assert.Contains("welcome_v2_fr", await Server.Postgres.ScalarAsync<string>(
+            $"SELECT payload FROM outbox_messages WHERE resource_key = 'template:{id}' AND last_error IS DISTINCT FROM 'superseded by a newer change'"));
     }
 
     [Fact]
