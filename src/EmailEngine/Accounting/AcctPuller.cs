@@ -48,29 +48,43 @@ public sealed class AcctPuller(PmtaHostOptions host, AcctOptions options, AcctIn
     }
 }
 
-/// <summary>Thin shell: pulls every <see cref="AcctOptions.PullInterval"/> while the PowerMTA host is configured;
-/// one engine instance at a time (distributed lock), the others skip the tick.</summary>
-internal sealed class AcctPullWorker(IServiceScopeFactory scopes, AcctOptions options, PmtaHostOptions host, DatabaseMigrator migrator,
-    Locks.IDistributedLock locks, TimeProvider clock, ILogger<AcctPullWorker> logger) : BackgroundService
+/// <summary>
+/// One pull by one engine instance at a time (distributed lock). Used by the periodic worker and by the warmup worker,
+/// which pulls right before a day's decisions so that they are taken on the whole day's outcomes.
+/// </summary>
+public sealed class AcctPullRun(IServiceScopeFactory scopes, PmtaHostOptions host, Locks.IDistributedLock locks, ILogger<AcctPullRun> logger)
+{
+    public bool Configured => host.Missing().Count == 0;
+
+    /// <summary>False when another instance holds the pull (its results are not in yet).</summary>
+    public async Task<bool> PullAsync(CancellationToken ct)
+    {
+        await using var held = await locks.TryAcquireAsync("acct-pull", TimeSpan.FromMinutes(30), ct);
+        if (held is null)
+            return false;
+        await using var scope = scopes.CreateAsyncScope();
+        foreach (var result in await scope.ServiceProvider.GetRequiredService<AcctPuller>().PullAsync(ct))
+            if (result.Records > 0)
+                logger.LogInformation("Accounting {File}: {Records} records, {Suppressed} suppressed", result.Name, result.Records, result.Suppressed);
+        return true;
+    }
+}
+
+/// <summary>Thin shell: pulls every <see cref="AcctOptions.PullInterval"/> while the PowerMTA host is configured.</summary>
+internal sealed class AcctPullWorker(AcctPullRun pull, AcctOptions options, DatabaseMigrator migrator, TimeProvider clock,
+    ILogger<AcctPullWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (options.PullInterval <= TimeSpan.Zero || host.Missing().Count > 0)
+        if (options.PullInterval <= TimeSpan.Zero || !pull.Configured)
             return;
         using var timer = new PeriodicTimer(options.PullInterval, clock);
         do
         {
             try
             {
-                if (!(await migrator.GetStatusAsync(stoppingToken)).UpToDate)
-                    continue;
-                await using var held = await locks.TryAcquireAsync("acct-pull", TimeSpan.FromMinutes(30), stoppingToken);
-                if (held is null)
-                    continue;
-                await using var scope = scopes.CreateAsyncScope();
-                foreach (var result in await scope.ServiceProvider.GetRequiredService<AcctPuller>().PullAsync(stoppingToken))
-                    if (result.Records > 0)
-                        logger.LogInformation("Accounting {File}: {Records} records, {Suppressed} suppressed", result.Name, result.Records, result.Suppressed);
+                if ((await migrator.GetStatusAsync(stoppingToken)).UpToDate)
+                    await pull.PullAsync(stoppingToken);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {

@@ -60,6 +60,13 @@ public sealed class WarmupEngine(AppDbContext db, WarmupOptions options, IDistri
         return new(period, decisions, deployed, null);
     }
 
+    /// <summary>Whether some warming IP has a day's decision to take now (resuming a pause needs no outcomes).</summary>
+    public Task<bool> DayDecisionDueAsync(CancellationToken ct)
+    {
+        var period = options.PeriodOf(clock.GetUtcNow());
+        return db.Set<IpWarmup>().AnyAsync(w => w.Phase == WarmupPhase.Running && w.LastPeriod < period && w.Ip.Status == IpStatus.Warming, ct);
+    }
+
     private async Task<List<WarmupDecision>> DecideAsync(IpWarmup state, DateOnly period, DateTimeOffset now, IWarmupOutcomes source, CancellationToken ct)
     {
         if (state.Phase is WarmupPhase.Paused or WarmupPhase.Quarantined)

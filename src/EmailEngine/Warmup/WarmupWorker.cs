@@ -1,3 +1,4 @@
+using EmailEngine.Accounting;
 using EmailEngine.Data;
 
 namespace EmailEngine.Warmup;
@@ -5,9 +6,11 @@ namespace EmailEngine.Warmup;
 /// <summary>
 /// Thin shell: every <c>WARMUP_CHECK_SECONDS</c> (60), once the schema is current, takes the decisions that are due.
 /// State lives in the database (each IP's last decided period), so a restart neither skips nor repeats a day.
+/// A day's decisions are taken on the whole day's outcomes: the accounting is pulled first, and while it cannot be
+/// pulled the IPs wait at their step (never advancing on outcomes the engine has not seen).
 /// </summary>
-internal sealed class WarmupWorker(IServiceScopeFactory scopes, DatabaseMigrator migrator, WarmupOptions options, TimeProvider clock,
-    ILogger<WarmupWorker> logger) : BackgroundService
+internal sealed class WarmupWorker(IServiceScopeFactory scopes, DatabaseMigrator migrator, WarmupOptions options, AcctPullRun pull,
+    TimeProvider clock, ILogger<WarmupWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -20,10 +23,11 @@ internal sealed class WarmupWorker(IServiceScopeFactory scopes, DatabaseMigrator
                 if (!(await migrator.GetStatusAsync(stoppingToken)).UpToDate)
                     continue;
                 await using var scope = scopes.CreateAsyncScope();
-                var result = await scope.ServiceProvider.GetRequiredService<WarmupEngine>().RunDueAsync(stoppingToken);
-                if (result.Skipped is { } skipped && skipped != lastSkip)
+                var engine = scope.ServiceProvider.GetRequiredService<WarmupEngine>();
+                var skipped = await PullBeforeDecidingAsync(engine, stoppingToken) ?? (await engine.RunDueAsync(stoppingToken)).Skipped;
+                if (skipped is not null && skipped != lastSkip)
                     logger.LogWarning("Warmup run skipped: {Reason}", skipped);
-                lastSkip = result.Skipped;
+                lastSkip = skipped;
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
@@ -31,5 +35,20 @@ internal sealed class WarmupWorker(IServiceScopeFactory scopes, DatabaseMigrator
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>Null when the decisions may be taken; otherwise why they wait for the next tick.</summary>
+    private async Task<string?> PullBeforeDecidingAsync(WarmupEngine engine, CancellationToken ct)
+    {
+        if (!pull.Configured || !await engine.DayDecisionDueAsync(ct))
+            return null;
+        try
+        {
+            return await pull.PullAsync(ct) ? null : "an accounting pull is in progress; the day's decisions wait for its outcomes";
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            return $"the accounting could not be pulled ({e.Message}); the day's decisions wait for its outcomes";
+        }
     }
 }
