@@ -30,6 +30,11 @@ public sealed class Campaign
     public string? FromEmail { get; set; }
     public string? ReplyTo { get; set; }
     public bool Paused { get; set; }
+    /// <summary>
+    /// The paused state last confirmed in MailWizz: <see cref="Paused"/>, or paused by the <see cref="SendingHold"/>
+    /// while no IP may send. A difference means MailWizz still has to be aligned.
+    /// </summary>
+    public bool MailWizzPaused { get; set; }
     /// <summary>The autoresponder the contact workflow relies on for new subscribers of this language.</summary>
     public bool IsWelcome { get; set; }
     public SyncState Sync { get; set; } = new();
@@ -51,6 +56,7 @@ internal sealed class CampaignConfiguration : IEntityTypeConfiguration<Campaign>
         campaign.Property(c => c.FromName).HasMaxLength(100);
         campaign.Property(c => c.FromEmail).HasMaxLength(100);
         campaign.Property(c => c.ReplyTo).HasMaxLength(100);
+        campaign.Property(c => c.MailWizzPaused).HasColumnName("mailwizz_paused");
         campaign.HasOne(c => c.Tenant).WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Restrict);
         campaign.HasOne(c => c.Template).WithMany().HasForeignKey(c => c.TemplateId).OnDelete(DeleteBehavior.Restrict);
         campaign.OwnsSyncState(c => c.Sync);

@@ -66,6 +66,8 @@ public static class EngineHost
         services.AddDistributedLock(settings);
         services.AddSingleton(PmtaHostOptions.From(settings));
         services.AddScoped<ConfigDeployer>();
+        services.AddScoped<EmailEngine.Campaigns.SendingHold>();
+        services.AddScoped<ISendingPoolObserver>(sp => sp.GetRequiredService<EmailEngine.Campaigns.SendingHold>());
         var reconcile = ReconcileOptions.From(settings);
         services.AddSingleton(reconcile);
         services.AddSingleton<ConfigSyncMemory>();
@@ -92,6 +94,7 @@ public static class EngineHost
         services.AddScoped<EmailEngine.Deliverability.SuppressionPolicy>();
         services.AddScoped<AcctIngestor>();
         services.AddScoped<AcctPuller>();
+        services.AddSingleton<AcctPullRun>();
         services.AddScoped<EmailEngine.Deliverability.Stats.DeliveryStatsQuery>();
         services.AddScoped<EmailEngine.Warmup.IWarmupOutcomes>(sp => sp.GetRequiredService<EmailEngine.Deliverability.Stats.DeliveryStatsQuery>());
         services.AddHostedService<AcctPullWorker>();

@@ -57,6 +57,31 @@ public static class RenderConfig
         KeyFilePath(settings.DkimDirectory, domain, settings.SelectorFor(domain));
 
     /// <summary>Where a domain's key for a selector lives on the PowerMTA host (the deployment writes it there).</summary>
+    /// <summary>The pool MailWizz's delivery server names in <c>X-Virtual-MTA</c>: every IP that may send.</summary>
+    public const string SendingPool = "pool-all";
+
+    /// <summary>The members of <see cref="SendingPool"/> in a config this renderer wrote.</summary>
+    public static IReadOnlySet<string> SendingPoolMembers(string config)
+    {
+        var members = new HashSet<string>(StringComparer.Ordinal);
+        var inPool = false;
+        foreach (var raw in config.Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line == $"<virtual-mta-pool {SendingPool}>")
+                inPool = true;
+            else if (line.StartsWith("</virtual-mta-pool>", StringComparison.Ordinal))
+                inPool = false;
+            else if (inPool && line.StartsWith("virtual-mta ", StringComparison.Ordinal))
+                members.Add(line["virtual-mta ".Length..].Trim());
+        }
+        return members;
+    }
+
+    /// <summary>IPs are registered but none may send: PowerMTA refuses whatever is handed over for the pool.</summary>
+    public static bool SendingPoolIsEmpty(string config) =>
+        SendingPoolMembers(config).Count == 0 && config.Contains("\n<virtual-mta ", StringComparison.Ordinal);
+
     public static string KeyFilePath(string dkimDirectory, string domain, string selector) =>
         $"{dkimDirectory.TrimEnd('/')}/{domain}.{selector}.pem";
 
@@ -124,7 +149,7 @@ public static class RenderConfig
         }
         Line();
         Line("# Only warming and active IPs send; paused, quarantined and standby ones keep their virtual MTA so queued mail is accounted for.");
-        Line("<virtual-mta-pool pool-all>");
+        Line($"<virtual-mta-pool {SendingPool}>");
         foreach (var ip in sending)
             Line($"    virtual-mta {ip.VmtaName}");
         Line("</virtual-mta-pool>");

@@ -9,10 +9,11 @@ namespace EmailEngine.MailWizz.Sync;
 
 /// <summary>
 /// Makes MailWizz's campaign match ours on the tenant's list: an autoresponder maps to
-/// <c>autoresponder_event=AFTER-SUBSCRIBE</c> with its delay; paused state follows through pause-unpause.
+/// <c>autoresponder_event=AFTER-SUBSCRIBE</c> with its delay; paused state follows through pause-unpause. A campaign is
+/// paused in MailWizz when it is paused here or while no IP may send (<see cref="SendingHold"/>).
 /// </summary>
-public sealed class CampaignSyncHandler(MailWizzClient client, TenantListSync lists, EngineSettings settings, MailWizzOptions options,
-    TimeProvider clock) : SyncHandler(options, clock)
+public sealed class CampaignSyncHandler(MailWizzClient client, TenantListSync lists, SendingHold hold, EngineSettings settings,
+    MailWizzOptions options, TimeProvider clock) : SyncHandler(options, clock)
 {
     public override string Kind => CampaignSync.Kind;
 
@@ -29,13 +30,14 @@ public sealed class CampaignSyncHandler(MailWizzClient client, TenantListSync li
         if (campaign.Template.Sync.RemoteUid is not { } templateUid)
             return WaitFor(campaign.Template.Sync, $"template {campaign.TemplateId}");
 
+        var paused = campaign.Paused || await hold.IsHeldAsync(ct);
         var sender = campaign.Tenant.Sender.Over(settings);
         var definition = new CampaignDefinition(
             CampaignSync.RemoteName(campaign.Tenant.Slug, campaign.Name), campaign.Type == CampaignType.Autoresponder ? "autoresponder" : "regular",
             campaign.FromName ?? sender.FromName!, campaign.FromEmail ?? sender.FromEmail!, campaign.Subject ?? campaign.Template.Subject,
             campaign.ReplyTo ?? sender.ReplyTo!, list.ListUid!, templateUid, campaign.SendAt ?? Clock.GetUtcNow(),
             AutoresponderEvent: campaign.Type == CampaignType.Autoresponder ? "AFTER-SUBSCRIBE" : null,
-            DelayUnit: campaign.DelayUnit, DelayValue: campaign.DelayValue, Status: campaign.Paused ? "paused" : "pending-sending");
+            DelayUnit: campaign.DelayUnit, DelayValue: campaign.DelayValue, Status: paused ? "paused" : "pending-sending");
 
         var uid = campaign.Sync.RemoteUid;
         if (uid is null)
@@ -51,6 +53,7 @@ public sealed class CampaignSyncHandler(MailWizzClient client, TenantListSync li
             if (!created.IsSuccess)
                 return FromError(created.Error!, "creating the campaign");
             MarkSynced(campaign.Sync, created.Value!, message);
+            campaign.MailWizzPaused = paused;
             return OutboxResult.Success;
         }
         var updated = await client.UpdateCampaignAsync(uid, definition, ct);
@@ -61,9 +64,10 @@ public sealed class CampaignSyncHandler(MailWizzClient client, TenantListSync li
         }
         if (!updated.IsSuccess)
             return FromError(updated.Error!, "updating the campaign");
-        if (await AlignPausedAsync(uid, campaign.Paused, ct) is { } pauseProblem)
+        if (await AlignPausedAsync(uid, paused, ct) is { } pauseProblem)
             return pauseProblem;
         MarkSynced(campaign.Sync, uid, message);
+        campaign.MailWizzPaused = paused;
         return OutboxResult.Success;
     }
 

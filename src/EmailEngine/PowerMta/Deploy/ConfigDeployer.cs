@@ -12,8 +12,8 @@ namespace EmailEngine.PowerMta.Deploy;
 /// backup (and reloads it if a reload had happened). <c>pmta test config</c> checks the file at the live path, so
 /// the swap comes first; PowerMTA keeps running its in-memory config until a reload succeeds.
 /// </summary>
-public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, PmtaHostOptions options, TimeProvider clock,
-    ILogger<ConfigDeployer> logger)
+public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, PmtaHostOptions options, ISendingPoolObserver pool,
+    TimeProvider clock, ILogger<ConfigDeployer> logger)
 {
     public const string LockName = "pmta-deploy";
 
@@ -56,9 +56,22 @@ public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, Pmta
             if (dryRun)
                 return await FinishAsync(deployment, log, DeploymentStatus.DryRun, null, ct);
             if (deployment.Diff.Length == 0 && bundle.DkimKeys.All(key => shell.HasContent(key.RemotePath, key.Pem)))
-                return await FinishAsync(deployment, log, DeploymentStatus.Unchanged, null, ct);
-            return await ApplyAsync(shell, bundle, live, deployment, log, ct);
+                return await LiveAsync(await FinishAsync(deployment, log, DeploymentStatus.Unchanged, null, ct), ct);
+            // Mail handed over for an empty pool is refused: MailWizz holds its mail before such a config goes live.
+            if (RenderConfig.SendingPoolIsEmpty(bundle.ConfigText))
+            {
+                await pool.BeforeEmptyPoolAsync(ct);
+                Step(log, "no IP may send: MailWizz's campaigns are held while the pool is empty");
+            }
+            return await LiveAsync(await ApplyAsync(shell, bundle, live, deployment, log, ct), ct);
         }
+    }
+
+    private async Task<Deployment> LiveAsync(Deployment deployment, CancellationToken ct)
+    {
+        if (deployment.Status is DeploymentStatus.Succeeded or DeploymentStatus.Unchanged)
+            await pool.AlignAsync(ct);
+        return deployment;
     }
 
     private async Task<Deployment> ApplyAsync(PmtaShell shell, DeploymentBundle bundle, string? live, Deployment deployment,

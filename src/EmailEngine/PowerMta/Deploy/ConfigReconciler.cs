@@ -34,7 +34,7 @@ public sealed record StaleStop(long IpId, string Ip, string Vmta, string Status,
 /// <summary>Where one host stands: the config that should be live against the one that is, and the retries so far.</summary>
 public sealed record ConfigSyncState(string Host, bool InSync, string DesiredSha256, string? LiveSha256, long? LiveDeploymentId,
     DateTimeOffset CheckedAt, DateTimeOffset? OutOfSyncSince, int FailedAttempts, string? LastError, DateTimeOffset? NextAttemptAt,
-    IReadOnlyList<StaleStop> StaleStops, string? Note);
+    IReadOnlyList<StaleStop> StaleStops, bool SendingHeld, string? Note);
 
 /// <summary>The reconciler's memory between ticks (retries and backoff); the truth about what is live is in the deployments.</summary>
 public sealed class ConfigSyncMemory
@@ -56,8 +56,8 @@ public sealed class ConfigSyncMemory
 /// reconciler takes over a host only after a first successful deployment: before that the host's config is the
 /// operator's (a V1 config to import), not the engine's to overwrite.
 /// </summary>
-public sealed class ConfigReconciler(AppDbContext db, PmtaRendering rendering, ConfigDeployer deployer, PmtaHostOptions host,
-    ReconcileOptions options, ConfigSyncMemory memory, TimeProvider clock, ILogger<ConfigReconciler> logger)
+public sealed class ConfigReconciler(AppDbContext db, PmtaRendering rendering, ConfigDeployer deployer, ISendingPoolObserver pool,
+    PmtaHostOptions host, ReconcileOptions options, ConfigSyncMemory memory, TimeProvider clock, ILogger<ConfigReconciler> logger)
 {
     public const string Actor = "reconciler";
 
@@ -69,7 +69,7 @@ public sealed class ConfigReconciler(AppDbContext db, PmtaRendering rendering, C
         var live = await LastLiveAsync(ct);
         var now = clock.GetUtcNow();
         if (host.Missing().Count > 0 || live is null)
-            return Remember(new ConfigSyncState(host.Host ?? "(none)", false, desired, null, null, now, null, 0, null, null, [],
+            return Remember(new ConfigSyncState(host.Host ?? "(none)", false, desired, null, null, now, null, 0, null, null, [], false,
                 host.Missing().Count > 0 ? $"no PowerMTA host configured ({string.Join(", ", host.Missing())})"
                     : "never deployed: the engine takes the host over after a first POST /api/v1/pmta/deploy"));
 
@@ -96,9 +96,13 @@ public sealed class ConfigReconciler(AppDbContext db, PmtaRendering rendering, C
                 memory.OutOfSyncSince ??= now;
         }
         var stale = await StaleStopsAsync(live.ConfigText, now, ct);
+        // Also here, not only after deployments: a crash between a deployment and its alignment must not leave MailWizz held.
+        if (deploy)
+            await pool.AlignAsync(ct);
+        var held = await pool.IsHeldAsync(ct);
         lock (memory.Gate)
             return Remember(new ConfigSyncState(host.Host!, liveHash == desired, desired, liveHash, live.Id, now, memory.OutOfSyncSince,
-                memory.FailedAttempts, memory.LastError, memory.NextAttemptAt, stale, null));
+                memory.FailedAttempts, memory.LastError, memory.NextAttemptAt, stale, held, null));
     }
 
     /// <summary>The config's identity: its text without the generation stamp.</summary>
@@ -111,26 +115,9 @@ public sealed class ConfigReconciler(AppDbContext db, PmtaRendering rendering, C
     /// </summary>
     public static IReadOnlyList<StaleStop> StaleStops(IEnumerable<SendingIp> ips, string liveConfig, DateTimeOffset now, TimeSpan after)
     {
-        var pool = PoolMembers(liveConfig);
+        var pool = RenderConfig.SendingPoolMembers(liveConfig);
         return ips.Where(ip => ip.Status is IpStatus.Paused or IpStatus.Quarantined && pool.Contains(ip.VmtaName) && now - ip.UpdatedAt >= after)
             .Select(ip => new StaleStop(ip.Id, ip.Address, ip.VmtaName, IpStatuses.ToWire(ip.Status), ip.UpdatedAt)).ToList();
-    }
-
-    private static HashSet<string> PoolMembers(string config)
-    {
-        var members = new HashSet<string>(StringComparer.Ordinal);
-        var inPool = false;
-        foreach (var raw in config.Split('\n'))
-        {
-            var line = raw.Trim();
-            if (line.StartsWith("<virtual-mta-pool ", StringComparison.Ordinal))
-                inPool = true;
-            else if (line.StartsWith("</virtual-mta-pool>", StringComparison.Ordinal))
-                inPool = false;
-            else if (inPool && line.StartsWith("virtual-mta ", StringComparison.Ordinal))
-                members.Add(line["virtual-mta ".Length..].Trim());
-        }
-        return members;
     }
 
     private async Task<IReadOnlyList<StaleStop>> StaleStopsAsync(string liveConfig, DateTimeOffset now, CancellationToken ct)

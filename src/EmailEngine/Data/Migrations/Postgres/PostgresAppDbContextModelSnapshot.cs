@@ -167,6 +167,10 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasColumnType("boolean")
                         .HasColumnName("is_welcome");
 
+                    b.Property<bool>("MailWizzPaused")
+                        .HasColumnType("boolean")
+                        .HasColumnName("mailwizz_paused");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(190)

@@ -156,6 +156,10 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("is_welcome");
 
+                    b.Property<bool>("MailWizzPaused")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("mailwizz_paused");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(190)

@@ -1,0 +1,77 @@
+using EmailEngine.Data;
+using EmailEngine.Ips;
+using EmailEngine.Outbox;
+using EmailEngine.PowerMta;
+using EmailEngine.PowerMta.Deploy;
+using Microsoft.EntityFrameworkCore;
+
+namespace EmailEngine.Campaigns;
+
+/// <summary>
+/// When no IP may send (every registered IP paused, quarantined or on standby), PowerMTA's sending pool is empty: it
+/// refuses what MailWizz hands over and MailWizz marks that mail failed. So MailWizz holds the mail instead: while the
+/// pool is empty, in the config about to go live or in the one that is live, every campaign and autoresponder is paused
+/// in MailWizz, and each goes back to its own state once an IP is live again. The pause comes before a config with an
+/// empty pool goes live (the deployment waits up to <see cref="PauseWait"/> for MailWizz, then goes ahead: stopping an
+/// IP comes first); the resume only after a config with a member is live. New sign-ups meanwhile wait in the engine
+/// (there is no sending capacity to admit them to).
+/// </summary>
+public sealed class SendingHold(AppDbContext db, OutboxWriter outbox, ILogger<SendingHold> logger) : ISendingPoolObserver
+{
+    /// <summary>Real time, not the engine's clock: this waits for MailWizz's API, which a simulated clock does not speed up.</summary>
+    public static readonly TimeSpan PauseWait = TimeSpan.FromSeconds(30);
+
+    public async Task<bool> IsHeldAsync(CancellationToken ct)
+    {
+        var statuses = await db.Set<SendingIp>().Where(ip => ip.Status != IpStatus.Retired).Select(ip => ip.Status).Distinct().ToListAsync(ct);
+        if (statuses.Count > 0 && !statuses.Any(IpStatuses.Sends))
+            return true;
+        var live = await db.Set<Deployment>().AsNoTracking()
+            .Where(d => d.Status == DeploymentStatus.Succeeded || d.Status == DeploymentStatus.Unchanged)
+            .OrderByDescending(d => d.Id).Select(d => d.ConfigText).FirstOrDefaultAsync(ct);
+        return live is not null && RenderConfig.SendingPoolIsEmpty(live);
+    }
+
+    public async Task BeforeEmptyPoolAsync(CancellationToken ct)
+    {
+        await AlignToAsync(held: true, ct);
+        var deadline = TimeProvider.System.GetUtcNow() + PauseWait;
+        while (true)
+        {
+            // Campaigns MailWizz has and whose pause is still under way (a failed push will not get there by waiting).
+            var pausing = await db.Set<Campaign>().AsNoTracking()
+                .CountAsync(c => c.Sync.RemoteUid != null && !c.MailWizzPaused && c.Sync.Status != SyncStatus.Failed, ct);
+            if (pausing == 0)
+                return;
+            if (TimeProvider.System.GetUtcNow() >= deadline)
+            {
+                logger.LogWarning("{Count} campaign(s) not yet paused in MailWizz after {Wait}: the empty pool goes live anyway, and mail MailWizz hands over until they are is refused",
+                    pausing, PauseWait);
+                return;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(200), TimeProvider.System, ct);
+        }
+    }
+
+    public async Task AlignAsync(CancellationToken ct) => await AlignToAsync(await IsHeldAsync(ct), ct);
+
+    /// <summary>Queues a push for each campaign whose paused state in MailWizz is not the one it should have now.</summary>
+    private async Task AlignToAsync(bool held, CancellationToken ct)
+    {
+        // A campaign whose push is already queued gets the right state from it.
+        var stale = await db.Set<Campaign>()
+            .Where(c => c.MailWizzPaused != (c.Paused || held) && c.Sync.Status != SyncStatus.Pending).ToListAsync(ct);
+        if (stale.Count == 0)
+            return;
+        foreach (var campaign in stale)
+        {
+            campaign.Sync.MarkPending();
+            await CampaignSync.EnqueueAsync(outbox, campaign, ct);
+        }
+        await db.SaveChangesAsync(ct);
+        if (held)
+            logger.LogWarning("No IP may send: pausing {Count} campaign(s) in MailWizz until one may", stale.Count);
+        else
+            logger.LogInformation("An IP may send again: {Count} campaign(s) back to their own state in MailWizz", stale.Count);
+    }
+}

@@ -1,0 +1,32 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace EmailEngine.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class CampaignMailWizzPaused : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<bool>(
+                name: "mailwizz_paused",
+                table: "campaigns",
+                type: "boolean",
+                nullable: false,
+                defaultValue: false);
+
+            // Campaigns paused before this column existed are paused in MailWizz too.
+            migrationBuilder.Sql("UPDATE campaigns SET mailwizz_paused = paused");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "mailwizz_paused",
+                table: "campaigns");
+        }
+    }
+}

@@ -1,0 +1,18 @@
+namespace EmailEngine.PowerMta.Deploy;
+
+/// <summary>
+/// Whatever feeds PowerMTA's sending pool and must stop handing mail over while the pool is empty (MailWizz's
+/// campaigns: <see cref="Campaigns.SendingHold"/>). Told before a config with an empty pool goes live, after any
+/// config is live, and on every reconcile tick.
+/// </summary>
+public interface ISendingPoolObserver
+{
+    /// <summary>A config in which no IP may send is about to go live: stop handing mail over first.</summary>
+    Task BeforeEmptyPoolAsync(CancellationToken ct);
+
+    /// <summary>Aligns with the pool that is live now (the last successful deployment).</summary>
+    Task AlignAsync(CancellationToken ct);
+
+    /// <summary>Whether the feeders are held now.</summary>
+    Task<bool> IsHeldAsync(CancellationToken ct);
+}

@@ -1,0 +1,102 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using EmailEngine.Tests.Infrastructure;
+using EmailEngine.Tests.MailWizz;
+using EmailEngine.Tests.Warmup;
+using EmailEngine.Warmup;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EmailEngine.Tests.Campaigns;
+
+/// <summary>
+/// When the only IP stops, PowerMTA's pool is empty and would refuse MailWizz's mail: the engine pauses the campaigns in
+/// MailWizz before that config goes live, and gives them back their own state once an IP is live again. Real
+/// PostgreSQL, the MailWizz stand-in over HTTP, the test sshd with the pmta stand-in, the outbox worker running.
+/// </summary>
+public sealed class SendingHoldTests : IAsyncLifetime
+{
+    private readonly PmtaHost _host = new();
+    private MailWizzStandInServer _mailwizz = null!;
+    private EngineServer _engine = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _mailwizz = await MailWizzStandInServer.StartAsync();
+        var settings = _mailwizz.EngineSettings();
+        foreach (var (key, value) in _host.EngineSettings())
+            settings[key] = value;
+        settings["WARMUP_WORKER"] = "off";
+        settings["OUTBOX_POLL_MS"] = "100";
+        _engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: settings,
+            extraServices: services => services.AddSingleton<IWarmupOutcomes>(new InMemoryWarmupOutcomes()));
+        _client = _engine.Client();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _engine.DisposeAsync();
+        await _mailwizz.DisposeAsync();
+        _host.Dispose();
+    }
+
+    [Fact]
+    public async Task Campaigns_are_paused_in_mailwizz_before_an_empty_pool_goes_live_and_resume_after_an_ip_is_live_again()
+    {
+        var ip = await (await _client.PostAsJsonAsync("/api/v1/ips", new { ip = "203.0.113.1", domain = "mail1.domain1.com", status = "warming" }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        var id = ip.GetProperty("id").GetInt64();
+        // A contact brings the tenant's list, welcome template and welcome autoresponder into MailWizz; an operator's
+        // own paused campaign must stay paused through the hold.
+        Assert.True((await _client.PostAsJsonAsync("/api/v2/contacts", new { email = "ann@example.com", tenant = "client-1", language = "fr" })).IsSuccessStatusCode);
+        await _engine.SyncAllAsync();
+        var template = (await _client.GetFromJsonAsync<JsonElement>("/api/v2/templates?tenant=client-1")).GetProperty("items")[0].GetProperty("id").GetInt64();
+        var own = await (await _client.PostAsJsonAsync("/api/v2/campaigns", new
+            { tenant = "client-1", name = "spring", template_id = template, type = "regular", send_at = "2030-03-01T09:00:00Z" }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True((await _client.PostAsync($"/api/v2/campaigns/{own.GetProperty("id").GetInt64()}/pause", null)).IsSuccessStatusCode);
+        await _engine.SyncAllAsync();
+        Assert.True((await _client.PostAsJsonAsync("/api/v1/pmta/deploy", new { })).IsSuccessStatusCode);
+        Assert.Equal(["paused:client-1/spring", "sending:client-1/welcome_fr"], await StatusesAsync());
+
+        var paused = await (await _client.PostAsJsonAsync($"/api/v1/ips/{id}/warmup/override", new { action = "pause", reason = "list cleaning" }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("succeeded", paused.GetProperty("history")[0].GetProperty("deployment_status").GetString());
+
+        Assert.Equal("", Pool(await File.ReadAllTextAsync(_host.RunningConfig)));
+        Assert.Equal(["paused:client-1/spring", "paused:client-1/welcome_fr"], await StatusesAsync());
+        // The campaigns' pause (an update with status=paused) reached MailWizz before PowerMTA loaded the empty pool.
+        var pausedAt = (await _mailwizz.RequestsAsync()).EnumerateArray()
+            .Where(r => r.GetProperty("Method").GetString() == "PUT" && r.GetProperty("Path").GetString()!.Contains("/campaigns/", StringComparison.Ordinal))
+            .Select(r => r.GetProperty("At").GetDateTime()).ToList();
+        Assert.NotEmpty(pausedAt);
+        Assert.True(pausedAt.Max() < File.GetLastWriteTimeUtc(_host.RunningConfig), "a campaign was paused only after the empty pool went live");
+        Assert.True((await _client.GetFromJsonAsync<JsonElement>("/api/v1/pmta/sync")).GetProperty("sending_held").GetBoolean());
+
+        // While the pool is empty a campaign sync (an edit) keeps MailWizz paused.
+        var welcome = (await _client.GetFromJsonAsync<JsonElement>("/api/v2/campaigns?tenant=client-1")).GetProperty("items").EnumerateArray()
+            .Single(c => c.GetProperty("name").GetString() == "welcome_fr").GetProperty("id").GetInt64();
+        Assert.True((await _client.PatchAsJsonAsync($"/api/v2/campaigns/{welcome}", new { subject = "Bienvenue !" })).IsSuccessStatusCode);
+        await _engine.SyncAllAsync();
+        Assert.Equal(["paused:client-1/spring", "paused:client-1/welcome_fr"], await StatusesAsync());
+
+        var resumed = await (await _client.PostAsJsonAsync($"/api/v1/ips/{id}/warmup/override", new { action = "resume", reason = "clean again" }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("succeeded", resumed.GetProperty("history")[0].GetProperty("deployment_status").GetString());
+        Assert.Contains($"virtual-mta vmta-{id}", Pool(await File.ReadAllTextAsync(_host.RunningConfig)));
+        await OutageTests.WaitAsync(async () => (await StatusesAsync()).SequenceEqual(["paused:client-1/spring", "sending:client-1/welcome_fr"]),
+            TimeSpan.FromSeconds(20), async () => string.Join(", ", await StatusesAsync()));
+        Assert.False((await _client.GetFromJsonAsync<JsonElement>("/api/v1/pmta/sync")).GetProperty("sending_held").GetBoolean());
+    }
+
+    private async Task<List<string>> StatusesAsync() =>
+        (await _mailwizz.StateAsync()).GetProperty("campaigns").EnumerateArray()
+            .Select(c => $"{c.GetProperty("status").GetString()}:{c.GetProperty("name").GetString()}").Order(StringComparer.Ordinal).ToList();
+
+    private static string Pool(string config)
+    {
+        var start = config.IndexOf("<virtual-mta-pool pool-all>\n", StringComparison.Ordinal) + "<virtual-mta-pool pool-all>\n".Length;
+        return config[start..config.IndexOf("</virtual-mta-pool>", start, StringComparison.Ordinal)];
+    }
+}
