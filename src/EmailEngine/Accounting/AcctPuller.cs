@@ -52,9 +52,15 @@ public sealed class AcctPuller(PmtaHostOptions host, AcctOptions options, AcctIn
 /// One pull by one engine instance at a time (distributed lock). Used by the periodic worker and by the warmup worker,
 /// which pulls right before a day's decisions so that they are taken on the whole day's outcomes.
 /// </summary>
-public sealed class AcctPullRun(IServiceScopeFactory scopes, PmtaHostOptions host, Locks.IDistributedLock locks, ILogger<AcctPullRun> logger)
+public sealed class AcctPullRun(IServiceScopeFactory scopes, PmtaHostOptions host, Locks.IDistributedLock locks, TimeProvider clock,
+    ILogger<AcctPullRun> logger)
 {
+    private long _lastStartedTicks = DateTimeOffset.MinValue.UtcTicks;
+
     public bool Configured => host.Missing().Count == 0;
+
+    /// <summary>When the last pull that completed in this process started: everything logged before then is ingested.</summary>
+    public DateTimeOffset LastCompleteFrom => new(Interlocked.Read(ref _lastStartedTicks), TimeSpan.Zero);
 
     /// <summary>False when another instance holds the pull (its results are not in yet).</summary>
     public async Task<bool> PullAsync(CancellationToken ct)
@@ -62,10 +68,12 @@ public sealed class AcctPullRun(IServiceScopeFactory scopes, PmtaHostOptions hos
         await using var held = await locks.TryAcquireAsync("acct-pull", TimeSpan.FromMinutes(30), ct);
         if (held is null)
             return false;
+        var started = clock.GetUtcNow();
         await using var scope = scopes.CreateAsyncScope();
         foreach (var result in await scope.ServiceProvider.GetRequiredService<AcctPuller>().PullAsync(ct))
             if (result.Records > 0)
                 logger.LogInformation("Accounting {File}: {Records} records, {Suppressed} suppressed", result.Name, result.Records, result.Suppressed);
+        Interlocked.Exchange(ref _lastStartedTicks, started.UtcTicks);
         return true;
     }
 }

@@ -84,14 +84,18 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
                 await ApplyAsync(stack, due, ct);
             QueueSignUps(tenants, ContactsInHour(hourOfDay));
             await SignUpAsync(engine, ct);
-            if (hourOfDay == 23)
-            {
-                await WaitUntilAsync(clock, dayOne.AddDays(day).AddMinutes(20), ct); // the midnight decisions are taken by then
-                var today = await DayRowsAsync(engine, stack, dayOne, day, ct);
-                rows.AddRange(today);
-                say($"day {day,3}: " + string.Join("  ", today.Select(r => $"{r.Vmta} {r.Sent}/{r.Quota}{(r.Decisions.Length > 0 ? $" [{r.Decisions}]" : "")}")));
-            }
+            if (hourOfDay == DecisionLag.Hours && day > 1)
+                await AddDayRowsAsync(day - 1);
             progress?.Invoke((hour + 1) / (double)(options.Days * 24));
+        }
+        await WaitUntilAsync(clock, dayOne.AddDays(options.Days) + DecisionLag, ct);
+        await AddDayRowsAsync(options.Days);
+
+        async Task AddDayRowsAsync(int day)
+        {
+            var dayRows = await DayRowsAsync(engine, stack, dayOne, day, ct);
+            rows.AddRange(dayRows);
+            say($"day {day,3}: " + string.Join("  ", dayRows.Select(r => $"{r.Vmta} {r.Sent}/{r.Quota}{(r.Decisions.Length > 0 ? $" [{r.Decisions}]" : "")}")));
         }
         await stopSampling.CancelAsync();
         await sampling.ContinueWith(_ => { }, CancellationToken.None); // stopped by its token
@@ -226,7 +230,8 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
             int quota;
             lock (_samples)
                 quota = _samples.Where(s => s.Vmta == vmta && s.At >= from && s.At < to).Select(s => s.Daily).DefaultIfEmpty(0).Max();
-            var decisions = await DecisionsAsync(engine, id, from, to, ct);
+            // Day 1 also shows the plan's start, taken before it.
+            var decisions = await DecisionsAsync(engine, id, day == 1 ? DateTimeOffset.MinValue : from + DecisionLag, to + DecisionLag, ct);
             rows.Add(new DayRow(day, vmta, quota, mine.Count(a => a.LeftTheIp), mine.Count(a => a.Outcome == "delivered"),
                 mine.Count(a => a.Outcome == "bounced"), complaints.Count(c => c.Vmta == vmta), decisions));
         }
@@ -234,15 +239,21 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
     }
 
     /// <summary>
-    /// The engine's decisions taken during that day, or at the midnight that ends it (the day's verdict); the decisions
-    /// of the midnight that starts it belong to the day before.
+    /// How late after midnight a day's verdict may be taken and still belong to that day. The engine pulls the accounting
+    /// over SSH before deciding, and a second of real time is hours of virtual time.
+    /// </summary>
+    private static readonly TimeSpan DecisionLag = TimeSpan.FromHours(12);
+
+    /// <summary>
+    /// The engine's decisions taken in (<paramref name="from"/>, <paramref name="to"/>]: for a day, from its noon to the
+    /// next noon, so the verdict taken at the midnight that ends it (late by <see cref="DecisionLag"/> at most) is on its row.
     /// </summary>
     private static async Task<string> DecisionsAsync(HttpClient engine, long id, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         try
         {
             var history = (await engine.GetFromJsonAsync<JsonElement>($"/api/v1/ips/{id}/warmup", ct)).GetProperty("history").EnumerateArray();
-            return string.Join(",", history.Where(d => d.GetProperty("at").GetDateTimeOffset() is var at && at > from.AddMinutes(30) && at <= to.AddMinutes(30))
+            return string.Join(",", history.Where(d => d.GetProperty("at").GetDateTimeOffset() is var at && at > from && at <= to)
                 .Select(d => d.GetProperty("kind").GetString() + (d.TryGetProperty("group", out var g) && g.ValueKind == JsonValueKind.String ? $":{g.GetString()}" : ""))
                 .Reverse().Distinct());
         }

@@ -41,8 +41,9 @@ public sealed record IpCapacity(long IpId, string Ip, string Status, long DailyQ
 /// <c>other</c> quota; an active IP adds its whole day). Admissions are counted per hour and domain and compared with the
 /// last 24 hours. A subscriber that finds no room waits, first come first served within its domain: its push sleeps
 /// (<see cref="Outbox.OutboxMessage.HeldForCapacity"/>, attempts untouched) until <see cref="ReleaseAsync"/> wakes as
-/// many of the oldest as there is room for. With no IP registered the engine does not manage sending and holds nothing
-/// back.
+/// many of the oldest as there is room for. While MailWizz's campaigns are held (<see cref="Campaigns.SendingHold"/>:
+/// no IP may send, or the resume has not reached MailWizz yet) there is no room: a welcome could not leave. With no IP
+/// registered the engine does not manage sending and holds nothing back.
 /// </summary>
 public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes, DatabaseTarget database, WarmupOptions options,
     TimeProvider clock)
@@ -61,8 +62,9 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
         if (!pool.Managed)
             return new CapacityView(null, admitted, null, [], "no sending IP registered: the engine does not manage sending, so it holds nothing back") { Waiting = waiting };
         var capacity = pool.Ips.Sum(ip => ip.DailyQuota);
-        return new CapacityView(capacity, admitted, Math.Max(0, capacity - admitted), pool.Ips,
-            "new subscribers in any 24 hours ≤ the pool's daily capacity, in total and for their recipient domain (warming IPs: today's plan "
+        return new CapacityView(capacity, admitted, pool.MailWizzHeld ? 0 : Math.Max(0, capacity - admitted), pool.Ips,
+            (pool.MailWizzHeld ? "MailWizz's campaigns are held while no IP may send: nobody enters MailWizz until they resume; otherwise " : "")
+            + "new subscribers in any 24 hours ≤ the pool's daily capacity, in total and for their recipient domain (warming IPs: today's plan "
             + "quota and that domain's rate; active IPs: SENDING_ACTIVE_IP_DAILY)") { Waiting = waiting };
     }
 
@@ -190,7 +192,7 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
             own.Add(new AdmissionHour { Hour = hour, Domain = domain, Admitted = count });
     }
 
-    private sealed record Pool(bool Managed, List<IpCapacity> Ips, List<IpWarmup> Warming, int ActiveIps);
+    private sealed record Pool(bool Managed, List<IpCapacity> Ips, List<IpWarmup> Warming, int ActiveIps, bool MailWizzHeld);
 
     private async Task<Pool> PoolAsync(AppDbContext source, CancellationToken ct)
     {
@@ -200,8 +202,10 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
         var perIp = ips.Select(ip => new IpCapacity(ip.Id, ip.Address, IpStatuses.ToWire(ip.Status),
             ip.Status == IpStatus.Active ? options.ActiveIpDaily : warmups.TryGetValue(ip.Id, out var w) ? WarmupPacing.DailyQuota(w) : 0L)).ToList();
         var managed = await source.Set<SendingIp>().AnyAsync(ip => ip.Status != IpStatus.Retired, ct);
+        // Paused in MailWizz by the sending hold, not by the operator.
+        var held = await source.Set<Campaigns.Campaign>().AnyAsync(c => c.MailWizzPaused && !c.Paused, ct);
         return new Pool(managed, perIp, ips.Where(ip => ip.Status == IpStatus.Warming && warmups.ContainsKey(ip.Id)).Select(ip => warmups[ip.Id]).ToList(),
-            ips.Count(ip => ip.Status == IpStatus.Active));
+            ips.Count(ip => ip.Status == IpStatus.Active), held);
     }
 
     private sealed record Room(long Total, IReadOnlyDictionary<string, long> Domains)
@@ -215,8 +219,10 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
         var pool = await PoolAsync(source, ct);
         if (!pool.Managed)
             return new Room(long.MaxValue, new Dictionary<string, long>());
-        var from = WindowStart();
         var distinct = domains.Distinct().ToList();
+        if (pool.MailWizzHeld)
+            return new Room(0, distinct.ToDictionary(d => d, _ => 0L));
+        var from = WindowStart();
         var admitted = await source.Set<AdmissionHour>().AsNoTracking().Where(h => h.Hour >= from)
             .GroupBy(h => h.Domain).Select(g => new { Domain = g.Key, Count = g.Sum(h => (long)h.Admitted) }).ToDictionaryAsync(g => g.Domain, g => g.Count, ct);
         var perDomain = distinct.ToDictionary(d => d, d =>

@@ -39,6 +39,9 @@ public sealed record WarmupOptions
     /// <summary>Gmail's bulk-sender rules require complaints under 0.3 %: the gates must stop well before.</summary>
     private const double GmailComplaintCeiling = 0.003;
 
+    /// <summary>When the period <paramref name="now"/> falls in began.</summary>
+    public DateTimeOffset PeriodStart(DateTimeOffset now) => new(PeriodOf(now).ToDateTime(RunAt), TimeSpan.Zero);
+
     /// <summary>The period (sending day) <paramref name="now"/> falls in: the date of the last <see cref="RunAt"/> boundary.</summary>
     public DateOnly PeriodOf(DateTimeOffset now)
     {

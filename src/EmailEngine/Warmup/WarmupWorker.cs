@@ -26,7 +26,7 @@ internal sealed class WarmupWorker(IServiceScopeFactory scopes, DatabaseMigrator
                 var engine = scope.ServiceProvider.GetRequiredService<WarmupEngine>();
                 var skipped = await PullBeforeDecidingAsync(engine, stoppingToken) ?? (await engine.RunDueAsync(stoppingToken)).Skipped;
                 if (skipped is not null && skipped != lastSkip)
-                    logger.LogWarning("Warmup run skipped: {Reason}", skipped);
+                    logger.LogInformation("Warmup run skipped: {Reason}", skipped);
                 lastSkip = skipped;
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
@@ -40,7 +40,8 @@ internal sealed class WarmupWorker(IServiceScopeFactory scopes, DatabaseMigrator
     /// <summary>Null when the decisions may be taken; otherwise why they wait for the next tick.</summary>
     private async Task<string?> PullBeforeDecidingAsync(WarmupEngine engine, CancellationToken ct)
     {
-        if (!pull.Configured || !await engine.DayDecisionDueAsync(ct))
+        // A pull that started after the day ended (the periodic one, usually) already holds the whole day.
+        if (!pull.Configured || pull.LastCompleteFrom >= options.PeriodStart(clock.GetUtcNow()) || !await engine.DayDecisionDueAsync(ct))
             return null;
         try
         {
@@ -48,7 +49,8 @@ internal sealed class WarmupWorker(IServiceScopeFactory scopes, DatabaseMigrator
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            return $"the accounting could not be pulled ({e.Message}); the day's decisions wait for its outcomes";
+            logger.LogWarning("The accounting could not be pulled ({Error}); the day's warmup decisions wait for its outcomes", e.Message);
+            return "the accounting could not be pulled";
         }
     }
 }
