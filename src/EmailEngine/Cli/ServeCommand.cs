@@ -18,7 +18,11 @@ internal static class ServeCommand
         var settings = SettingsLoader.Load();
         var app = EngineHost.Create(settings);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EmailEngine");
-        logger.LogInformation("Email-Engine starting on port {Port}: {Sources}", settings.HttpPort, settings.DescribeSources());
+        logger.LogInformation("Email-Engine starting on {Url}: {Sources}", settings.ListenUrl, settings.DescribeSources());
+        if (settings.UsesRunbookKey)
+            logger.LogWarning(settings.ListenAddress is null
+                ? "API_KEY is the runbook's well-known key: listening on 127.0.0.1 only; set another API_KEY to listen on every interface"
+                : "API_KEY is the runbook's well-known key: anyone who reaches {Url} can act for every tenant; change it", settings.ListenUrl);
         if (settings.Database.Provider == DatabaseProvider.Sqlite)
         {
             // The embedded default needs no separate step: bring the SQLite file up to date on start.

@@ -30,7 +30,7 @@ public static class EngineHost
     public static WebApplication Create(EngineSettings settings, string? listenUrl = null, Action<IServiceCollection>? extraServices = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(EngineHost).Assembly.GetName().Name });
-        builder.WebHost.UseUrls(listenUrl ?? $"http://0.0.0.0:{settings.HttpPort}");
+        builder.WebHost.UseUrls(listenUrl ?? settings.ListenUrl);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = settings.MaxRequestBodyBytes);
         builder.Logging.AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; })
             .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning)

@@ -21,6 +21,28 @@ public sealed record EngineSettings
     public int HttpPort { get; init; } = 8000;
     public long MaxRequestBodyBytes { get; init; } = 1024 * 1024;
 
+    /// <summary>The runbook's key, which <c>./run</c> writes into a fresh <c>.env</c>: everyone knows it.</summary>
+    public const string RunbookApiKey = "email_engine_v2_key";
+
+    /// <summary><c>LISTEN_ADDRESS</c>; null = by the key (see <see cref="ListenUrl"/>).</summary>
+    public string? ListenAddress { get; init; }
+
+    public bool UsesRunbookKey => ApiKey == RunbookApiKey;
+
+    /// <summary>
+    /// With the well-known runbook key the API answers on loopback only, any other key on every interface, unless
+    /// <c>LISTEN_ADDRESS</c> says otherwise (a container listens on its own interface; the compose file publishes it on
+    /// the host's loopback).
+    /// </summary>
+    public string ListenUrl
+    {
+        get
+        {
+            var address = ListenAddress ?? (UsesRunbookKey ? "127.0.0.1" : "0.0.0.0");
+            return $"http://{(address.Contains(':') ? $"[{address}]" : address)}:{HttpPort}";
+        }
+    }
+
     /// <summary>All raw key/value pairs (environment over .env), for feature options that read their own keys.</summary>
     public IReadOnlyDictionary<string, string> Raw { get; init; } = new Dictionary<string, string>();
 

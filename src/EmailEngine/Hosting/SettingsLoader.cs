@@ -89,6 +89,10 @@ public static class SettingsLoader
             PmtaConfigPath = Value("PMTA_CONFIG_PATH") ?? "/etc/pmta/config",
             IpsCount = PositiveInt(Value("IPS_COUNT"), "IPS_COUNT", 5, max: 10_000),
             HttpPort = PositiveInt(Value("PORT"), "PORT", 8000, max: 65_535),
+            ListenAddress = Value("LISTEN_ADDRESS") is { } address
+                ? System.Net.IPAddress.TryParse(address, out var parsed) ? parsed.ToString()
+                    : throw new ConfigurationError("LISTEN_ADDRESS", "expected an IP address such as 127.0.0.1 or 0.0.0.0")
+                : null,
             MaxRequestBodyBytes = PositiveInt(Value("MAX_REQUEST_BODY_BYTES"), "MAX_REQUEST_BODY_BYTES", 1024 * 1024, max: int.MaxValue),
             Raw = values,
         };

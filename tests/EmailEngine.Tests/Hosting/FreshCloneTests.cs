@@ -12,6 +12,12 @@ namespace EmailEngine.Tests.Hosting;
 /// </summary>
 public sealed class FreshCloneTests
 {
+    private static IEnumerable<System.Net.IPAddress> NonLoopbackAddresses() =>
+        System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == System.Net.NetworkInformation.OperationalStatus.Up)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses).Select(a => a.Address)
+            .Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(a));
+
     [Fact]
     public async Task Run_on_a_fresh_clone_answers_the_runbook_key_and_the_cli_sees_its_data_from_anywhere()
     {
@@ -34,6 +40,14 @@ public sealed class FreshCloneTests
                 Assert.True(ips.StatusCode == HttpStatusCode.OK, $"{ips.StatusCode}: {await ips.Content.ReadAsStringAsync()}\n{output}");
                 var created = await http.PostAsync("/api/v1/tenants", new StringContent("""{"slug": "fresh-clone-tenant"}"""));
                 Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+                // The runbook's well-known key: reachable on loopback only, and the operator is told so.
+                Assert.Contains("listening on 127.0.0.1 only", output.ToString());
+                foreach (var address in NonLoopbackAddresses())
+                {
+                    using var outside = new System.Net.Sockets.TcpClient();
+                    await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(() => outside.ConnectAsync(address, port));
+                }
 
                 // Another directory, the same empty environment: the verb reads the service's .env and database.
                 var elsewhere = Directory.CreateDirectory(Path.Combine(work, "elsewhere")).FullName;

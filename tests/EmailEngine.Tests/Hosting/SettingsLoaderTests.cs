@@ -19,6 +19,30 @@ public sealed class SettingsLoaderTests
         Assert.Null(settings.RedisUrl);
     }
 
+    [Theory]
+    [InlineData("email_engine_v2_key", null, "http://127.0.0.1:8000")]
+    [InlineData("a-key-of-our-own-0123456789", null, "http://0.0.0.0:8000")]
+    [InlineData("email_engine_v2_key", "0.0.0.0", "http://0.0.0.0:8000")]
+    [InlineData("a-key-of-our-own-0123456789", "::1", "http://[::1]:8000")]
+    public void The_runbook_key_listens_on_loopback_only_unless_told_otherwise(string key, string? address, string expected)
+    {
+        var values = new Dictionary<string, string> { ["API_KEY"] = key };
+        if (address is not null)
+            values["LISTEN_ADDRESS"] = address;
+
+        Assert.Equal(expected, SettingsLoader.FromValues(values, "/srv/ee").ListenUrl);
+    }
+
+    [Fact]
+    public void A_listen_address_that_is_not_an_ip_is_a_configuration_error()
+    {
+        var values = Valid();
+        values["LISTEN_ADDRESS"] = "everywhere";
+
+        var error = Assert.Throws<ConfigurationError>(() => SettingsLoader.FromValues(values, "/srv/ee"));
+        Assert.Contains("LISTEN_ADDRESS", error.Message);
+    }
+
     [Fact]
     public void Reads_the_seed_keys()
     {
