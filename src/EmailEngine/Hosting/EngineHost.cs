@@ -58,6 +58,7 @@ public static class EngineHost
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             json.SerializerOptions.DictionaryKeyPolicy = null;
+            json.SerializerOptions.Converters.Add(new ControlCharacterGuard());
         });
         services.AddOpenApi();
         services.AddApiKeyAuth();

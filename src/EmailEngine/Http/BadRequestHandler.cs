@@ -24,6 +24,14 @@ internal sealed class BadRequestHandler(ILogger<BadRequestHandler> logger) : IEx
             return true;
         }
 
+        if (bad.InnerException is ControlCharacterException refused)
+        {
+            var field = FieldFromPath(refused.Path);
+            var message = $"'{field}' {refused.Message}";
+            await Problems.WriteAsync(context, 400, "Control character in text", message, new Dictionary<string, string[]> { [field] = [message] });
+            return true;
+        }
+
         if (bad.InnerException is JsonException json)
         {
             var wrongType = json.Message.Contains("could not be converted", StringComparison.Ordinal);
