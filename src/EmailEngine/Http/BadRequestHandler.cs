@@ -5,12 +5,20 @@ namespace EmailEngine.Http;
 
 /// <summary>
 /// Turns the framework's bad-request exceptions (malformed JSON, wrong JSON types, missing or oversized body)
-/// into problem details naming the field or position. Anything else is a bug: logged, answered 500 without details.
+/// into problem details naming the field or position, as well as text too long for its column
+/// (<see cref="Data.TextTooLongException"/>). Anything else is a bug: logged, answered 500 without details.
 /// </summary>
 internal sealed class BadRequestHandler(ILogger<BadRequestHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
+        if (exception is Data.TextTooLongException tooLong)
+        {
+            await Problems.WriteAsync(context, 400, "Text too long", tooLong.Message,
+                new Dictionary<string, string[]> { [tooLong.Field] = [tooLong.Message] });
+            return true;
+        }
+
         if (exception is not BadHttpRequestException bad)
         {
             logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
