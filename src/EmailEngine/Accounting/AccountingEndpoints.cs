@@ -53,6 +53,11 @@ public static class AccountingEndpoints
         {
             return Failure.Field("body", $"not a readable accounting file: {e.Message}").ToProblem();
         }
+        catch (IOException e) when (!ct.IsCancellationRequested)
+        {
+            // The multipart reader's answer to a body cut short or not framed as it declares.
+            return Failure.Field("body", $"malformed multipart body: {e.Message}").ToProblem();
+        }
         return TypedResults.Ok(new { files = results.Select(IngestResponse.From) });
     }
 }

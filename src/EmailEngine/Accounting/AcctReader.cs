@@ -68,6 +68,9 @@ public sealed class AcctReader(Stream stream, long resumeAt = 0, IReadOnlyList<s
                 var records = new List<AcctRecord>();
                 while (TryParseRecord(buffer.AsSpan(consumed, filled - consumed), out var length))
                 {
+                    // Text never holds a NUL; bytes that do are not an accounting file (and PostgreSQL could not store them).
+                    if (buffer.AsSpan(consumed, length).IndexOf((byte)0) is var nul and >= 0)
+                        throw new InvalidDataException($"binary data (a NUL byte) at offset {offset + consumed + nul}");
                     var header = Header;
                     var record = Interpret(buffer.AsSpan(consumed, length), offset + consumed + length);
                     consumed += length;
