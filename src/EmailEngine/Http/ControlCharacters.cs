@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -21,13 +22,10 @@ public sealed class ControlCharacterGuard : JsonConverter<string>
 
     public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
 
-    public static int? FirstForbidden(string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-            if (text[i] < ' ' && text[i] is not ('\t' or '\n' or '\r'))
-                return i;
-        return null;
-    }
+    private static readonly SearchValues<char> Forbidden =
+        SearchValues.Create([.. Enumerable.Range(0, 32).Select(c => (char)c).Where(c => c is not ('\t' or '\n' or '\r'))]);
+
+    public static int? FirstForbidden(ReadOnlySpan<char> text) => text.IndexOfAny(Forbidden) is var index and >= 0 ? index : null;
 }
 
 /// <summary>A refused string in a JSON body; <see cref="BadRequestHandler"/> names its field.</summary>

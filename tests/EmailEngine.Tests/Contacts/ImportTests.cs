@@ -25,6 +25,34 @@ public sealed class ImportTests
     }
 
     [Fact]
+    public async Task A_row_with_a_nul_byte_is_rejected_and_the_job_completes()
+    {
+        await using var engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: new Dictionary<string, string> { ["OUTBOX_WORKER"] = "off" });
+        using var client = engine.Client();
+
+        var job = await UploadAsync(client, "email,first_name\na@example.com,Ann\nb@example.com,B\0b\nc\u0001@example.com,C\nd@example.com,Dee\n", "tenant=client-1");
+
+        Assert.True(job.GetProperty("status").GetString() == "completed", job.ToString());
+        Assert.Equal((2, 2), (job.GetProperty("accepted").GetInt64(), job.GetProperty("rejected").GetInt64()));
+        var rejects = (await client.GetStringAsync($"/api/v2/contacts/import/{job.GetProperty("id").GetInt64()}/rejects")).Trim().Split('\n');
+        Assert.Equal("3,,column 2 holds the control character U+0000", rejects[1]);
+        Assert.Equal("4,,column 1 holds the control character U+0001", rejects[2]);
+    }
+
+    [Fact]
+    public async Task On_sqlite_a_bulk_import_is_refused_at_once_and_nothing_is_queued()
+    {
+        await using var engine = await EngineServer.StartAsync(Provider.Sqlite);
+        using var client = engine.Client();
+
+        var response = await client.PostAsync("/api/v2/contacts/import?tenant=client-1", new StringContent("email\na@example.com\n"));
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains("needs PostgreSQL", await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/v2/contacts/import/1")).StatusCode);
+    }
+
+    [Fact]
     public async Task Mixed_file_gives_exact_counts_and_reasons_and_pushes_in_bulk()
     {
         await using var mailwizz = await MailWizzStandInServer.StartAsync();

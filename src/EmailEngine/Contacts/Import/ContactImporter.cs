@@ -25,6 +25,9 @@ public sealed record ImportProgress(long Rows, long Accepted, long Rejected, dou
 /// </summary>
 public sealed class ContactImporter(AppDbContext db, DatabaseTarget database, WelcomeWorkflow welcome, OutboxWriter outbox, TimeProvider clock)
 {
+    public const string NeedsPostgres =
+        "bulk import needs PostgreSQL (DATABASE_URL=postgresql://…); the embedded SQLite default takes contacts one by one (POST /api/v2/contacts)";
+
     private const int ProgressEvery = 50_000;
     private const string EmptyObject = "'{}'";
 
@@ -32,7 +35,7 @@ public sealed class ContactImporter(AppDbContext db, DatabaseTarget database, We
         CancellationToken ct)
     {
         if (database.Provider != DatabaseProvider.Postgres)
-            return await FailAsync(job, "bulk import needs PostgreSQL (DATABASE_URL=postgresql://…); the embedded SQLite default takes contacts one by one", ct);
+            return await FailAsync(job, NeedsPostgres, ct);
         job.Status = ImportStatus.Running;
         job.StartedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(ct);
@@ -47,6 +50,13 @@ public sealed class ContactImporter(AppDbContext db, DatabaseTarget database, We
         catch (Exception e) when (e is CsvFormatException or InvalidDataException or DecoderFallbackException)
         {
             return await FailAsync(job, $"the file is not readable CSV: {e.Message}", ct);
+        }
+        catch (PostgresException e) when (e.SqlState.StartsWith("22", StringComparison.Ordinal))
+        {
+            // A data exception will not go away by running the job again (a restart re-runs unfinished jobs): end it.
+            db.ChangeTracker.Clear();
+            db.Attach(job);
+            return await FailAsync(job, $"the file holds data PostgreSQL refuses: {e.MessageText}", ct);
         }
         job.FinishedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(ct);

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using EmailEngine.Data;
+using EmailEngine.Hosting;
 using EmailEngine.Http;
 using EmailEngine.Tenants;
 using Microsoft.EntityFrameworkCore;
@@ -32,7 +33,7 @@ public static class ImportEndpoints
     /// company, language, source, tags, fields.TAG). Answers 202 with the job to poll.
     /// </summary>
     public static async Task<IResult> Upload(HttpRequest request, string? tenant, string? delimiter, string? mapping, string? filename,
-        ClaimsPrincipal user, TenantScope tenants, AppDbContext db, ImportRunner runner, TimeProvider clock, CancellationToken ct)
+        ClaimsPrincipal user, TenantScope tenants, AppDbContext db, DatabaseTarget database, ImportRunner runner, TimeProvider clock, CancellationToken ct)
     {
         var errors = new FieldErrors();
         char? separator = delimiter switch { null or "" => null, "tab" or "\\t" or "\t" => '\t', "," or ";" or "|" => delimiter[0], _ => '\0' };
@@ -46,6 +47,8 @@ public static class ImportEndpoints
         }
         if (errors.Any)
             return errors.ToFailure().ToProblem();
+        if (database.Provider != DatabaseProvider.Postgres)
+            return new Failure.Conflict(ContactImporter.NeedsPostgres).ToProblem();
         var resolved = await tenants.ForWriteAsync(user, tenant, ct);
         if (!resolved.IsSuccess)
             return resolved.Error!.ToProblem();

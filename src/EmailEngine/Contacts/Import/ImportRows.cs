@@ -56,6 +56,10 @@ internal sealed class ImportRowReader(ImportColumns columns, int expectedColumns
     {
         if (records.RowFieldCount != expectedColumns)
             return Rejected(rowNumber, null, $"expected {expectedColumns} columns, found {records.RowFieldCount}");
+        // The API's rule for control characters (PostgreSQL cannot even store U+0000): the row is rejected, not the file.
+        for (var column = 0; column < expectedColumns; column++)
+            if (Http.ControlCharacterGuard.FirstForbidden(records.GetFieldSpan(column)) is { } at)
+                return Rejected(rowNumber, null, $"column {column + 1} holds the control character U+{(int)records.GetFieldSpan(column)[at]:X4}");
         var raw = records.GetString(columns.Email);
         var check = EmailAddressValidator.Check(raw);
         if (!check.IsValid)
