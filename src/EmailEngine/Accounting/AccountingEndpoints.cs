@@ -16,7 +16,7 @@ public static class AccountingEndpoints
     {
         var group = app.MapGroup("/api/v1/accounting").WithTags("Accounting").RequireAuthorization(AuthSetup.OperatorPolicy);
         group.MapPost("/upload", Upload).WithName("UploadAccounting")
-            .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute());
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(app.ServiceProvider.GetRequiredService<Hosting.EngineSettings>().AcctUploadMaxBytes));
         return app;
     }
 

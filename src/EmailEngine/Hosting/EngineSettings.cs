@@ -20,6 +20,10 @@ public sealed record EngineSettings
     public int IpsCount { get; init; } = 5;
     public int HttpPort { get; init; } = 8000;
     public long MaxRequestBodyBytes { get; init; } = 1024 * 1024;
+    /// <summary>The largest contacts import file (<c>IMPORT_MAX_BYTES</c>; a tenant key may upload one).</summary>
+    public long ImportMaxBytes { get; init; } = 1L << 30;
+    /// <summary>The largest accounting upload (<c>ACCT_UPLOAD_MAX_BYTES</c>).</summary>
+    public long AcctUploadMaxBytes { get; init; } = 1L << 30;
 
     /// <summary>The runbook's key, which <c>./run</c> writes into a fresh <c>.env</c>: everyone knows it.</summary>
     public const string RunbookApiKey = "email_engine_v2_key";

@@ -94,6 +94,8 @@ public static class SettingsLoader
                     : throw new ConfigurationError("LISTEN_ADDRESS", "expected an IP address such as 127.0.0.1 or 0.0.0.0")
                 : null,
             MaxRequestBodyBytes = PositiveInt(Value("MAX_REQUEST_BODY_BYTES"), "MAX_REQUEST_BODY_BYTES", 1024 * 1024, max: int.MaxValue),
+            ImportMaxBytes = PositiveLong(Value("IMPORT_MAX_BYTES"), "IMPORT_MAX_BYTES", 1L << 30),
+            AcctUploadMaxBytes = PositiveLong(Value("ACCT_UPLOAD_MAX_BYTES"), "ACCT_UPLOAD_MAX_BYTES", 1L << 30),
             Raw = values,
         };
     }
@@ -104,6 +106,15 @@ public static class SettingsLoader
             return fallback;
         if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1 || number > max)
             throw new ConfigurationError(key, $"expected a whole number from 1 to {max}, got '{value}'");
+        return number;
+    }
+
+    private static long PositiveLong(string? value, string key, long fallback)
+    {
+        if (value is null)
+            return fallback;
+        if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 1)
+            throw new ConfigurationError(key, $"expected a whole number of bytes, 1 or more, got '{value}'");
         return number;
     }
 }

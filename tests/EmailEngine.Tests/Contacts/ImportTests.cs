@@ -40,6 +40,25 @@ public sealed class ImportTests
     }
 
     [Fact]
+    public async Task A_file_over_the_upload_limit_is_413_and_leaves_no_job()
+    {
+        await using var engine = await EngineServer.StartAsync(Provider.Postgres,
+            extraSettings: new Dictionary<string, string> { ["OUTBOX_WORKER"] = "off", ["IMPORT_MAX_BYTES"] = "1000" });
+        using var client = engine.Client();
+        var csv = "email\n" + string.Concat(Enumerable.Range(0, 200).Select(i => $"user{i}@example.com\n"));
+
+        var declared = await client.PostAsync("/api/v2/contacts/import?tenant=client-1", new StringContent(csv));
+        var chunked = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(csv)));
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v2/contacts/import?tenant=client-1") { Content = chunked };
+        request.Headers.TransferEncodingChunked = true;
+        var streamed = await client.SendAsync(request);
+
+        Assert.Equal((HttpStatusCode.RequestEntityTooLarge, HttpStatusCode.RequestEntityTooLarge), (declared.StatusCode, streamed.StatusCode));
+        Assert.Equal(0, await engine.Postgres.ScalarAsync<long>("SELECT count(*) FROM import_jobs"));
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/api/v2/contacts/import?tenant=client-1", new StringContent("email\na@example.com\n"))).StatusCode);
+    }
+
+    [Fact]
     public async Task On_sqlite_a_bulk_import_is_refused_at_once_and_nothing_is_queued()
     {
         await using var engine = await EngineServer.StartAsync(Provider.Sqlite);

@@ -21,7 +21,8 @@ public static class ImportEndpoints
     public static IEndpointRouteBuilder MapImportEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v2/contacts/import").WithTags("Contacts");
-        group.MapPost("/", Upload).WithName("ImportContacts").WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute());
+        group.MapPost("/", Upload).WithName("ImportContacts")
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(app.ServiceProvider.GetRequiredService<EngineSettings>().ImportMaxBytes));
         group.MapGet("/{id:long}", GetJob).WithName("GetImportJob");
         group.MapGet("/{id:long}/rejects", GetRejects).WithName("GetImportRejects");
         return app;
@@ -53,13 +54,24 @@ public static class ImportEndpoints
         if (!resolved.IsSuccess)
             return resolved.Error!.ToProblem();
 
+        // The whole file first (an upload over IMPORT_MAX_BYTES or cut short leaves no job behind), then the job.
+        Directory.CreateDirectory(runner.Directory);
+        var spooled = Path.Combine(runner.Directory, $"upload-{Guid.NewGuid():N}.part");
+        try
+        {
+            await using var file = File.Create(spooled);
+            await request.Body.CopyToAsync(file, ct);
+        }
+        catch
+        {
+            File.Delete(spooled);
+            throw;
+        }
         var job = new ImportJob { TenantId = resolved.Value!.Id, FileName = filename ?? "upload.csv", Status = ImportStatus.Queued, CreatedAt = clock.GetUtcNow() };
         db.Add(job);
         await db.SaveChangesAsync(ct);
-        Directory.CreateDirectory(runner.Directory);
         var path = runner.FileOf(job.Id);
-        await using (var file = File.Create(path))
-            await request.Body.CopyToAsync(file, ct);
+        File.Move(spooled, path, overwrite: true);
         ImportSpool.WriteOptions(path, new ImportOptions(separator, columns));
         await runner.QueueAsync(job.Id, ct);
         return TypedResults.Accepted($"/api/v2/contacts/import/{job.Id}", ImportJobResponse.From(job));
