@@ -27,12 +27,12 @@ public static class DatabaseSetup
     internal static void ConfigurePostgres(DbContextOptionsBuilder options, string connectionString) =>
         options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
             .UseSnakeCaseNamingConvention()
-            .AddInterceptors(TextLengthGuard.Instance);
+            .AddInterceptors(TextGuard.Instance);
 
     internal static void ConfigureSqlite(DbContextOptionsBuilder options, string connectionString) =>
         options.UseSqlite(connectionString, sqlite => sqlite.MigrationsHistoryTable("__ef_migrations_history"))
             .UseSnakeCaseNamingConvention()
-            .AddInterceptors(SqliteConcurrency.Instance, TextLengthGuard.Instance);
+            .AddInterceptors(SqliteConcurrency.Instance, TextGuard.Instance);
 }
 
 /// <summary>

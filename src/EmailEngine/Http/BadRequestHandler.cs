@@ -5,17 +5,17 @@ namespace EmailEngine.Http;
 
 /// <summary>
 /// Turns the framework's bad-request exceptions (malformed JSON, wrong JSON types, missing or oversized body)
-/// into problem details naming the field or position, as well as text too long for its column
-/// (<see cref="Data.TextTooLongException"/>). Anything else is a bug: logged, answered 500 without details.
+/// into problem details naming the field or position, as well as text no column takes
+/// (<see cref="Data.TextRefusedException"/>). Anything else is a bug: logged, answered 500 without details.
 /// </summary>
 internal sealed class BadRequestHandler(ILogger<BadRequestHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
-        if (exception is Data.TextTooLongException tooLong)
+        if (exception is Data.TextRefusedException unstorable)
         {
-            await Problems.WriteAsync(context, 400, "Text too long", tooLong.Message,
-                new Dictionary<string, string[]> { [tooLong.Field] = [tooLong.Message] });
+            await Problems.WriteAsync(context, 400, "Text refused", unstorable.Message,
+                new Dictionary<string, string[]> { [unstorable.Field] = [unstorable.Message] });
             return true;
         }
 
