@@ -52,7 +52,10 @@ public sealed class TenantListSync(MailWizzClient client, AppDbContext db, Engin
         return list;
     }
 
-    private OutboxResult? MissingSender(Tenant tenant) => tenant.Sender.Over(settings).Missing() is { Count: > 0 } missing
+    /// <summary>The sender and company details of the tenant's lists: its own settings over the operator defaults.</summary>
+    public SenderSettings SenderOf(Tenant tenant) => tenant.Sender.Over(settings);
+
+    private OutboxResult? MissingSender(Tenant tenant) => SenderOf(tenant).Missing() is { Count: > 0 } missing
         ? new OutboxResult.Defer(
             $"waiting for sender settings of tenant '{tenant.Slug}': {string.Join(", ", missing)} (PATCH /api/v1/tenants/{tenant.Slug} or operator defaults in .env)",
             TimeSpan.FromMinutes(1))
@@ -63,7 +66,7 @@ public sealed class TenantListSync(MailWizzClient client, AppDbContext db, Engin
     {
         if (MissingSender(tenant) is { } waiting)
             return new(null, waiting);
-        var sender = tenant.Sender.Over(settings);
+        var sender = SenderOf(tenant);
         var definition = new ListDefinition(TenantList.RemoteName(tenant.Slug, list.Language), $"Email-Engine contacts of {tenant.Name} ({list.Language})",
             sender.FromName!, sender.FromEmail!, sender.ReplyTo!, null, sender.CompanyName!, sender.CompanyAddress!, sender.CompanyCity!,
             sender.CompanyZip, sender.CompanyCountry!);
