@@ -90,6 +90,20 @@ public sealed class ContactWorkflowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Post_answers_with_the_contacts_timeline_as_a_later_get_shows_it()
+    {
+        static IEnumerable<string?> Types(JsonElement contact) => contact.GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("type").GetString());
+        string[] firstRequest = ["received", "validated", "stored", "template_chosen", "autoresponder_chosen", "queued"];
+
+        var created = await (await PostContactAsync(new { email = "t@example.com", tenant = "client-1", language = "fr" })).Content.ReadFromJsonAsync<JsonElement>();
+        var repeated = await (await PostContactAsync(new { email = "T@example.com", fname = "Tom", tenant = "client-1" })).Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(firstRequest, Types(created));
+        Assert.Equal([.. firstRequest, "received", "validated", "updated", "template_chosen", "autoresponder_chosen", "queued"], Types(repeated));
+        Assert.Equal(repeated.GetRawText(), (await _client.GetFromJsonAsync<JsonElement>($"/api/v2/contacts/{created.GetProperty("id").GetInt64()}")).GetRawText());
+    }
+
+    [Fact]
     public async Task Same_contact_twice_updates_it_and_never_duplicates()
     {
         Assert.Equal(HttpStatusCode.Accepted, (await PostContactAsync(new { email = "a@example.com", fname = "Ann", tenant = "client-1", language = "fr" })).StatusCode);
