@@ -1,4 +1,3 @@
-using System.Text.Json;
 using EmailEngine.Accounting;
 using EmailEngine.Auth;
 using EmailEngine.Campaigns;
@@ -54,11 +53,7 @@ public static class EngineHost
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.ConfigureHttpJsonOptions(json =>
-        {
-            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-            json.SerializerOptions.DictionaryKeyPolicy = null;
-        });
+        services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
         services.AddOpenApi();
         services.AddApiKeyAuth();
         services.AddScoped<TenantScope>();
