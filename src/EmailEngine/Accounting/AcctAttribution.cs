@@ -22,7 +22,8 @@ public sealed record Attribution(string Vmta, long TenantId, long CampaignId, IR
 ///   tenant has that contact.</item>
 /// </list>
 /// PowerMTA writes these headers when the acct-file asks for them, one directive per record type (the rendered
-/// config does): <c>record-fields d *,header_X-EE-Tenant,header_X-EE-Campaign,header_X-Mw-Campaign-Uid</c>.
+/// config does): <c>record-fields d *,header_X-EE-Tenant,header_X-EE-Contact,header_X-EE-Campaign,header_X-Mw-Campaign-Uid</c>
+/// (<c>X-EE-Contact</c> only traces a record to its subscriber).
 /// Lookups of IPs, tenants and campaigns are loaded once per ingest; contacts are looked up once per batch.
 /// </summary>
 public sealed class AcctAttribution

@@ -59,9 +59,11 @@ public static class ContactEndpoints
         var contact = await FindAsync(id, user, tenants, db, ct);
         if (contact is null)
             return new Failure.NotFound($"Contact {id} does not exist.").ToProblem();
-        var timeline = await db.Set<ContactEvent>().AsNoTracking().Where(e => e.ContactId == id).OrderBy(e => e.Id).ToListAsync(ct);
-        return TypedResults.Ok(ContactResponse.From(contact, contact.Tenant.Slug, timeline));
+        return TypedResults.Ok(ContactResponse.From(contact, contact.Tenant.Slug, await TimelineAsync(db, id, ct)));
     }
+
+    public static Task<List<ContactEvent>> TimelineAsync(AppDbContext db, long contactId, CancellationToken ct) =>
+        db.Set<ContactEvent>().AsNoTracking().Where(e => e.ContactId == contactId).OrderBy(e => e.Id).ToListAsync(ct);
 
     /// <summary>
     /// GDPR erasure: the contact and its timeline are deleted here, its subscriber deleted in MailWizz, and a

@@ -74,11 +74,13 @@ public static partial class RegisterContact
             events.Add(("queued", "subscribe in MailWizz"));
         }
 
+        var recorded = new List<ContactEvent>();
         try
         {
             await outbox.SaveWithPushAsync(async token =>
             {
-                db.AddRange(events.Select(e => new ContactEvent { ContactId = contact.Id, At = now, Type = e.Type, Detail = e.Detail }));
+                recorded.AddRange(events.Select(e => new ContactEvent { ContactId = contact.Id, At = now, Type = e.Type, Detail = e.Detail }));
+                db.AddRange(recorded);
                 if (contact.Status == ContactStatus.Active)
                     await ContactSync.EnqueueAsync(outbox, contact, token);
             }, ct);
@@ -87,7 +89,8 @@ public static partial class RegisterContact
         {
             return new Failure.Conflict("The same contact was submitted concurrently; send it again to update it.").ToProblem();
         }
-        var body = ContactResponse.From(contact, tenant.Slug);
+        // A new contact's timeline is what this request recorded; a known one's starts with what earlier requests did.
+        var body = ContactResponse.From(contact, tenant.Slug, isNew ? recorded : await ContactEndpoints.TimelineAsync(db, contact.Id, ct));
         return contact.Status == ContactStatus.Suppressed ? TypedResults.Ok(body) : TypedResults.Accepted($"/api/v2/contacts/{contact.Id}", body);
     }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using EmailEngine.Accounting;
 using EmailEngine.Auth;
 using EmailEngine.Campaigns;
@@ -56,8 +55,8 @@ public static class EngineHost
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(json =>
         {
-            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-            json.SerializerOptions.DictionaryKeyPolicy = null;
+            ApiJson.Configure(json.SerializerOptions);
+            // Only what clients send: stored text read back elsewhere is not refused after the fact.
             json.SerializerOptions.Converters.Add(new ControlCharacterGuard());
         });
         services.AddOpenApi();

@@ -145,7 +145,7 @@ public static class SuppressionEndpoints
             .OrderBy(s => s.Id).Select(s => new { s.Email, s.Reason, s.CreatedAt }).ToListAsync(ct);
         var csv = new StringBuilder("email,reason,created_at\n");
         foreach (var r in rows)
-            csv.Append(r.Email).Append(',').Append(SuppressionReasons.ToWire(r.Reason)).Append(',').Append(r.CreatedAt.ToString("O")).Append('\n');
+            csv.Append(r.Email).Append(',').Append(SuppressionReasons.ToWire(r.Reason)).Append(',').Append(ApiJson.Timestamps.Format(r.CreatedAt)).Append('\n');
         return TypedResults.Text(csv.ToString(), "text/csv");
     }
 

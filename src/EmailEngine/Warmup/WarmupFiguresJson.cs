@@ -1,14 +1,13 @@
 using EmailEngine.Deliverability.Stats;
 using System.Text.Json;
 using EmailEngine.Deliverability;
+using EmailEngine.Http;
 
 namespace EmailEngine.Warmup;
 
 /// <summary>The figures stored with a decision and shown by the API: totals, rates and the thresholds they met.</summary>
 public static class WarmupFiguresJson
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DictionaryKeyPolicy = null };
-
     public static object Totals(OutcomeTotals t) => new
     {
         t.Sent, t.Delivered, t.Deferred, t.DeferredBlock, t.BouncedHard, t.BouncedSoft, t.BouncedBlock, t.BouncedOther, t.Complaints,
@@ -40,5 +39,5 @@ public static class WarmupFiguresJson
         thresholds = Thresholds(o),
     };
 
-    public static string Serialize(object figures) => JsonSerializer.Serialize(figures, Json);
+    public static string Serialize(object figures) => JsonSerializer.Serialize(figures, ApiJson.Options);
 }

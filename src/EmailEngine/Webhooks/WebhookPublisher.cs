@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EmailEngine.Data;
+using EmailEngine.Http;
 using EmailEngine.Outbox;
 using Microsoft.EntityFrameworkCore;
 
@@ -19,7 +20,7 @@ public sealed class WebhookPublisher(AppDbContext db, OutboxWriter outbox, TimeP
 
     public sealed record DeliverPayload(Guid DeliveryId);
 
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    internal static readonly JsonSerializerOptions Json = ApiJson.Options;
 
     /// <summary>Each delivery is its own outbox resource: deliveries never wait for or supersede one another.</summary>
     public static string ResourceKey(Guid deliveryId) => $"webhook:{deliveryId}";

@@ -24,7 +24,7 @@ public sealed class AcctIngestSqliteTests
         var stats = await client.GetFromJsonAsync<JsonElement>("/api/v1/stats?from=2026-11-25&to=2026-11-27&granularity=day&group_by=isp");
         var items = stats.GetProperty("items").EnumerateArray()
             .Select(i => (i.GetProperty("time").GetString(), i.GetProperty("isp").GetString(), i.GetProperty("sent").GetInt64())).ToList();
-        Assert.Equal([("2026-11-25T00:00:00+00:00", "gmail", 1L), ("2026-11-25T00:00:00+00:00", "yahoo", 1L), ("2026-11-26T00:00:00+00:00", "gmail", 1L)],
+        Assert.Equal([("2026-11-25T00:00:00.000Z", "gmail", 1L), ("2026-11-25T00:00:00.000Z", "yahoo", 1L), ("2026-11-26T00:00:00.000Z", "gmail", 1L)],
             items.OrderBy(i => i.Item1).ThenBy(i => i.Item2).ToList());
         Assert.True((await client.GetFromJsonAsync<JsonElement>("/api/v2/suppressions/check?email=b@yahoo.fr&tenant=client-1")).GetProperty("suppressed").GetBoolean());
     }

@@ -69,16 +69,16 @@ public sealed class AcctIngestTests : ApiTest
         // From 24 Nov 12:00 to 27 Nov 12:00: the 24th and 27th are partial (hourly rows), the 25th and 26th whole (daily rollup).
         Assert.Equal(
         [
-            ("2026-11-24T00:00:00+00:00", 3, 1), ("2026-11-25T00:00:00+00:00", 4, 1), ("2026-11-26T00:00:00+00:00", 4, 1),
-            ("2026-11-27T00:00:00+00:00", 1, 0),
+            ("2026-11-24T00:00:00.000Z", 3, 1), ("2026-11-25T00:00:00.000Z", 4, 1), ("2026-11-26T00:00:00.000Z", 4, 1),
+            ("2026-11-27T00:00:00.000Z", 1, 0),
         ], await DaysAsync("2026-11-24T12:00:00Z", "2026-11-27T12:00:00Z"));
         var hourly = await DaysAsync("2026-11-24T12:00:00Z", "2026-11-27T12:00:00Z", "hour");
         Assert.Equal(12, hourly.Sum(h => h.Sent));
-        Assert.Equal([("2026-11-25T00:00:00+00:00", 4, 1), ("2026-11-26T00:00:00+00:00", 4, 1)], await DaysAsync("2026-11-25", "2026-11-27"));
+        Assert.Equal([("2026-11-25T00:00:00.000Z", 4, 1), ("2026-11-26T00:00:00.000Z", 4, 1)], await DaysAsync("2026-11-25", "2026-11-27"));
 
         // A second file adds to both the hours and the days.
         await UploadAsync(Client, Header + Line("d", "2026-11-25 23:59:00+0000", "late@gmail.com"), name: "acct-2.csv");
-        Assert.Equal([("2026-11-25T00:00:00+00:00", 5, 1), ("2026-11-26T00:00:00+00:00", 4, 1)], await DaysAsync("2026-11-25", "2026-11-27"));
+        Assert.Equal([("2026-11-25T00:00:00.000Z", 5, 1), ("2026-11-26T00:00:00.000Z", 4, 1)], await DaysAsync("2026-11-25", "2026-11-27"));
     }
 
     [Fact]
@@ -95,13 +95,13 @@ public sealed class AcctIngestTests : ApiTest
         var stats = await StatsAsync("granularity=hour&group_by=ip,isp");
         var items = stats.GetProperty("items").EnumerateArray().ToList();
         var gmail = items.Single(i => i.GetProperty("vmta").GetString() == "vmta-1" && i.GetProperty("isp").GetString() == "gmail");
-        Assert.Equal("2026-11-25T10:00:00+00:00", gmail.GetProperty("time").GetString());
+        Assert.Equal("2026-11-25T10:00:00.000Z", gmail.GetProperty("time").GetString());
         Assert.Equal("203.0.113.1", gmail.GetProperty("ip").GetString());
         Assert.Equal((4, 2, 1), (gmail.GetProperty("sent").GetInt64(), gmail.GetProperty("delivered").GetInt64(), gmail.GetProperty("deferred").GetInt64()));
         Assert.Equal(1, gmail.GetProperty("bounced").GetProperty("hard").GetInt64());
         Assert.Equal(1, gmail.GetProperty("bounced").GetProperty("block").GetInt64());
         Assert.Equal(0.5, gmail.GetProperty("rates").GetProperty("bounce").GetDouble());
-        var complaint = items.Single(i => i.GetProperty("time").GetString() == "2026-11-25T11:00:00+00:00" && i.GetProperty("isp").GetString() == "microsoft");
+        var complaint = items.Single(i => i.GetProperty("time").GetString() == "2026-11-25T11:00:00.000Z" && i.GetProperty("isp").GetString() == "microsoft");
         Assert.Equal(1, complaint.GetProperty("complaints").GetInt64());
         // The remote bounce had no vmta: its source IP names it.
         var remote = items.Single(i => i.GetProperty("isp").GetString() == "orange");

@@ -70,6 +70,39 @@ public sealed class ContactWorkflowTests : IAsyncLifetime
         Assert.Equal("welcome_fr", Assert.Single(templates.GetProperty("items").EnumerateArray()).GetProperty("name").GetString());
     }
 
+    [Theory]
+    [InlineData(null, null, "SOS Holidays SARL")] // the operator's COMPANY_NAME, never the tenant slug
+    [InlineData("Client One SA", null, "Client One SA")]
+    [InlineData("Client One SA", "Acme Voyages", "Acme Voyages")]
+    public async Task Company_tag_is_the_contacts_own_else_the_company_of_the_tenants_list(string? tenantCompany, string? contactCompany, string expected)
+    {
+        (await _client.PostAsJsonAsync("/api/v1/tenants", new { slug = "client-1", sender = new { company_name = tenantCompany } })).EnsureSuccessStatusCode();
+
+        await PostContactAsync(new { email = "zoe@example.com", fname = "Zoé", company = contactCompany, tenant = "client-1", language = "fr" });
+        await _engine.SyncAllAsync();
+        await OutageTests.WaitAsync(async () => (await _mailwizz.MessagesAsync()).GetArrayLength() == 1, TimeSpan.FromSeconds(10));
+
+        var list = (await _mailwizz.StateAsync()).GetProperty("lists").EnumerateArray().Single(l => l.GetProperty("name").GetString() == "ee:client-1:fr");
+        Assert.Equal(tenantCompany ?? "SOS Holidays SARL", list.GetProperty("values").GetProperty("company[name]").GetString());
+        var subscriber = Assert.Single(list.GetProperty("subscribers").EnumerateArray());
+        Assert.Equal(expected, subscriber.GetProperty("fields").GetProperty("COMPANY").GetString());
+        Assert.Contains($"chez {expected}.", (await _mailwizz.MessagesAsync())[0].GetProperty("Html").GetString());
+    }
+
+    [Fact]
+    public async Task Post_answers_with_the_contacts_timeline_as_a_later_get_shows_it()
+    {
+        static IEnumerable<string?> Types(JsonElement contact) => contact.GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("type").GetString());
+        string[] firstRequest = ["received", "validated", "stored", "template_chosen", "autoresponder_chosen", "queued"];
+
+        var created = await (await PostContactAsync(new { email = "t@example.com", tenant = "client-1", language = "fr" })).Content.ReadFromJsonAsync<JsonElement>();
+        var repeated = await (await PostContactAsync(new { email = "T@example.com", fname = "Tom", tenant = "client-1" })).Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(firstRequest, Types(created));
+        Assert.Equal([.. firstRequest, "received", "validated", "updated", "template_chosen", "autoresponder_chosen", "queued"], Types(repeated));
+        Assert.Equal(repeated.GetRawText(), (await _client.GetFromJsonAsync<JsonElement>($"/api/v2/contacts/{created.GetProperty("id").GetInt64()}")).GetRawText());
+    }
+
     [Fact]
     public async Task Same_contact_twice_updates_it_and_never_duplicates()
     {

@@ -125,8 +125,9 @@ public sealed class ImportTests
         await engine.SyncAllAsync();
         var state = await mailwizz.StateAsync();
         var subscribers = state.GetProperty("lists").EnumerateArray().Single(l => l.GetProperty("name").GetString() == "ee:client-1:fr").GetProperty("subscribers").EnumerateArray()
-            .Select(s => s.GetProperty("email").GetString()).Order().ToList();
-        Assert.Equal(["ANA@example.com", "bob@example.com"], subscribers);
+            .Select(s => (s.GetProperty("email").GetString(), s.GetProperty("fields").GetProperty("COMPANY").GetString())).Order().ToList();
+        // Neither has a company of its own: [COMPANY] is the operator's (COMPANY_NAME), as on the list, never the tenant slug.
+        Assert.Equal([("ANA@example.com", "SOS Holidays SARL"), ("bob@example.com", "SOS Holidays SARL")], subscribers);
         Assert.Contains("/subscribers/bulk", string.Join(' ', (await new HttpClient().GetFromJsonAsync<JsonElement>(new Uri(mailwizz.Root, "/_standin/requests")))
             .EnumerateArray().Select(r => r.GetProperty("Path").GetString())));
     }

@@ -52,7 +52,8 @@ public sealed class SubscriberBatchHandler(MailWizzClient client, TenantListSync
         if (list.Problem is not null)
             return list.Problem;
 
-        var rows = batch.Select(c => SubscriberFields.For(c, tenant)).ToList();
+        var sender = lists.SenderOf(tenant);
+        var rows = batch.Select(c => SubscriberFields.For(c, sender)).ToList();
         if (await lists.EnsureFieldsAsync(list.ListUid!, rows.SelectMany(r => r.Keys).Distinct(), ct) is { } fieldProblem)
             return fieldProblem;
         // Each new subscriber fires a welcome mail: only as many enter MailWizz as the pool can send today.

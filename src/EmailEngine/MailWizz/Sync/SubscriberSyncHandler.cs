@@ -33,7 +33,7 @@ public sealed class SubscriberSyncHandler(MailWizzClient client, TenantListSync 
         if (list.Problem is not null)
             return list.Problem;
 
-        var fields = SubscriberFields.For(contact, contact.Tenant);
+        var fields = SubscriberFields.For(contact, lists.SenderOf(contact.Tenant));
         if (await lists.EnsureFieldsAsync(list.ListUid!, fields.Keys, ct) is { } fieldProblem)
             return fieldProblem;
         var existing = await client.FindSubscriberAsync(list.ListUid!, contact.Email, ct);

@@ -40,19 +40,31 @@ public sealed class TenantListSync(MailWizzClient client, AppDbContext db, Engin
         return new(null, new OutboxResult.Defer($"waiting for the MailWizz list of tenant '{tenant.Slug}' ({language})", TimeSpan.FromSeconds(1)));
     }
 
+    /// <summary>
+    /// The list's row, inserted when missing. Template, campaign, subscriber and list pushes of one tenant and language
+    /// run side by side and each may be the first to need it: the insert ignores a row another push just added
+    /// (<c>ON CONFLICT DO NOTHING</c>, same SQL on PostgreSQL and SQLite) and is committed at once, so no push fails on
+    /// the unique index when it saves.
+    /// </summary>
     public async Task<TenantList> FindOrAddAsync(Tenant tenant, string language, CancellationToken ct)
     {
-        var list = await db.Set<TenantList>().SingleOrDefaultAsync(l => l.TenantId == tenant.Id && l.Language == language, ct)
-            ?? db.ChangeTracker.Entries<TenantList>().Select(e => e.Entity).FirstOrDefault(l => l.TenantId == tenant.Id && l.Language == language);
-        if (list is null)
-        {
-            list = new TenantList { TenantId = tenant.Id, Language = language };
-            db.Add(list);
-        }
-        return list;
+        if (await FindAsync(tenant, language, ct) is { } list)
+            return list;
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO tenant_lists (tenant_id, language, sync_status, sync_attempts)
+            VALUES ({tenant.Id}, {language}, 'pending', 0)
+            ON CONFLICT (tenant_id, language) DO NOTHING
+            """, ct);
+        return (await FindAsync(tenant, language, ct))!;
     }
 
-    private OutboxResult? MissingSender(Tenant tenant) => tenant.Sender.Over(settings).Missing() is { Count: > 0 } missing
+    private Task<TenantList?> FindAsync(Tenant tenant, string language, CancellationToken ct) =>
+        db.Set<TenantList>().SingleOrDefaultAsync(l => l.TenantId == tenant.Id && l.Language == language, ct);
+
+    /// <summary>The sender and company details of the tenant's lists: its own settings over the operator defaults.</summary>
+    public SenderSettings SenderOf(Tenant tenant) => tenant.Sender.Over(settings);
+
+    private OutboxResult? MissingSender(Tenant tenant) => SenderOf(tenant).Missing() is { Count: > 0 } missing
         ? new OutboxResult.Defer(
             $"waiting for sender settings of tenant '{tenant.Slug}': {string.Join(", ", missing)} (PATCH /api/v1/tenants/{tenant.Slug} or operator defaults in .env)",
             TimeSpan.FromMinutes(1))
@@ -63,7 +75,7 @@ public sealed class TenantListSync(MailWizzClient client, AppDbContext db, Engin
     {
         if (MissingSender(tenant) is { } waiting)
             return new(null, waiting);
-        var sender = tenant.Sender.Over(settings);
+        var sender = SenderOf(tenant);
         var definition = new ListDefinition(TenantList.RemoteName(tenant.Slug, list.Language), $"Email-Engine contacts of {tenant.Name} ({list.Language})",
             sender.FromName!, sender.FromEmail!, sender.ReplyTo!, null, sender.CompanyName!, sender.CompanyAddress!, sender.CompanyCity!,
             sender.CompanyZip, sender.CompanyCountry!);
