@@ -14,9 +14,10 @@ public static class AccountingEndpoints
 {
     public static IEndpointRouteBuilder MapAccountingEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/accounting").WithTags("Accounting").RequireAuthorization(AuthSetup.OperatorPolicy);
+        var group = app.MapGroup("/api/v1/accounting").WithTags("Accounting").RequireOperator();
         group.MapPost("/upload", Upload).WithName("UploadAccounting")
-            .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute());
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute())
+            .Produces<UploadResponse>().ProducesValidationProblem().ProducesProblem(409);
         return app;
     }
 
@@ -53,9 +54,11 @@ public static class AccountingEndpoints
         {
             return Failure.Field("body", $"not a readable accounting file: {e.Message}").ToProblem();
         }
-        return TypedResults.Ok(new { files = results.Select(IngestResponse.From) });
+        return TypedResults.Ok(new UploadResponse(results.Select(IngestResponse.From)));
     }
 }
+
+public sealed record UploadResponse(IEnumerable<IngestResponse> Files);
 
 public sealed record IngestResponse(string Name, string? Identity, string Status, long FromOffset, long ToOffset, long Records,
     long Suppressed, long UnknownTypes)

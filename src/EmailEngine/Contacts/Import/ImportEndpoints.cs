@@ -20,9 +20,12 @@ public static class ImportEndpoints
     public static IEndpointRouteBuilder MapImportEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v2/contacts/import").WithTags("Contacts");
-        group.MapPost("/", Upload).WithName("ImportContacts").WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute());
-        group.MapGet("/{id:long}", GetJob).WithName("GetImportJob");
-        group.MapGet("/{id:long}/rejects", GetRejects).WithName("GetImportRejects");
+        group.MapPost("/", Upload).WithName("ImportContacts").WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute())
+            .Produces<ImportJobResponse>(202).ProducesValidationProblem().ProducesProblem(404);
+        group.MapGet("/{id:long}", GetJob).WithName("GetImportJob")
+            .Produces<ImportJobResponse>().ProducesProblem(404);
+        group.MapGet("/{id:long}/rejects", GetRejects).WithName("GetImportRejects")
+            .Produces<string>(200, "text/csv").ProducesProblem(404);
         return app;
     }
 
