@@ -14,9 +14,10 @@ public static class AccountingEndpoints
 {
     public static IEndpointRouteBuilder MapAccountingEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/accounting").WithTags("Accounting").RequireAuthorization(AuthSetup.OperatorPolicy);
+        var group = app.MapGroup("/api/v1/accounting").WithTags("Accounting").RequireOperator();
         group.MapPost("/upload", Upload).WithName("UploadAccounting")
-            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(app.ServiceProvider.GetRequiredService<Hosting.EngineSettings>().AcctUploadMaxBytes));
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(app.ServiceProvider.GetRequiredService<Hosting.EngineSettings>().AcctUploadMaxBytes))
+            .Produces<UploadResponse>().ProducesValidationProblem().ProducesProblem(409).ProducesProblem(413);
         return app;
     }
 
@@ -58,9 +59,11 @@ public static class AccountingEndpoints
             // The multipart reader's answer to a body cut short or not framed as it declares.
             return Failure.Field("body", $"malformed multipart body: {e.Message}").ToProblem();
         }
-        return TypedResults.Ok(new { files = results.Select(IngestResponse.From) });
+        return TypedResults.Ok(new UploadResponse(results.Select(IngestResponse.From)));
     }
 }
+
+public sealed record UploadResponse(IEnumerable<IngestResponse> Files);
 
 public sealed record IngestResponse(string Name, string? Identity, string Status, long FromOffset, long ToOffset, long Records,
     long Suppressed, long UnknownTypes)

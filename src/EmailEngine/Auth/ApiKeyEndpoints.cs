@@ -8,11 +8,13 @@ public static class ApiKeyEndpoints
 {
     public static IEndpointRouteBuilder MapApiKeyEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/tenants/{slug}/keys").WithTags("API keys")
-            .RequireAuthorization(AuthSetup.OperatorPolicy);
-        group.MapPost("/", CreateKey);
-        group.MapGet("/", ListKeys);
-        group.MapDelete("/{keyId}", RevokeKey);
+        var group = app.MapGroup("/api/v1/tenants/{slug}/keys").WithTags("API keys").RequireOperator();
+        group.MapPost("/", CreateKey).WithName("CreateTenantKey")
+            .Produces<CreatedKey>(201).ProducesValidationProblem().ProducesProblem(404);
+        group.MapGet("/", ListKeys).WithName("ListTenantKeys")
+            .Produces<ItemList<KeySummary>>().ProducesProblem(404);
+        group.MapDelete("/{keyId}", RevokeKey).WithName("RevokeTenantKey")
+            .Produces<KeySummary>().ProducesProblem(404);
         return app;
     }
 
@@ -22,7 +24,7 @@ public static class ApiKeyEndpoints
             .ToHttp(created => TypedResults.Created($"/api/v1/tenants/{slug}/keys/{created.KeyId}", created));
 
     public static async Task<IResult> ListKeys(string slug, ApiKeyService keys, CancellationToken ct) =>
-        (await keys.ListAsync(slug, ct)).ToHttp(list => TypedResults.Ok(new { items = list }));
+        (await keys.ListAsync(slug, ct)).ToHttp(list => TypedResults.Ok(new ItemList<KeySummary>(list)));
 
     public static async Task<IResult> RevokeKey(string slug, string keyId, ApiKeyService keys, CancellationToken ct) =>
         (await keys.RevokeAsync(slug, keyId, ct)).ToHttp(TypedResults.Ok);

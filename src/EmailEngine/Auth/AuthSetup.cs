@@ -16,4 +16,8 @@ public static class AuthSetup
         services.AddScoped<ApiKeyService>();
         return services;
     }
+
+    /// <summary>Operator key only: a tenant key is answered 403 (declared for the OpenAPI document).</summary>
+    public static TBuilder RequireOperator<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(OperatorPolicy).ProducesProblem(StatusCodes.Status403Forbidden);
 }

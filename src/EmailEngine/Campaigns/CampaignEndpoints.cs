@@ -1,3 +1,4 @@
+using EmailEngine.Http;
 using EmailEngine.Outbox;
 
 namespace EmailEngine.Campaigns;
@@ -7,15 +8,28 @@ public static class CampaignEndpoints
     public static IEndpointRouteBuilder MapCampaignEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v2/campaigns").WithTags("Campaigns");
-        group.MapPost("/", CreateCampaign.Handle).WithName("CreateCampaign");
-        group.MapGet("/", ListCampaigns.Handle).WithName("ListCampaigns");
-        group.MapGet("/{id:long}", ListCampaigns.GetOne).WithName("GetCampaign");
-        group.MapPut("/{id:long}", UpdateCampaign.Handle).WithName("ReplaceCampaign");
-        group.MapPatch("/{id:long}", UpdateCampaign.Handle).WithName("UpdateCampaign");
-        group.MapDelete("/{id:long}", UpdateCampaign.Delete).WithName("DeleteCampaign");
-        group.MapPost("/{id:long}/pause", UpdateCampaign.Pause).WithName("PauseCampaign");
-        group.MapPost("/{id:long}/resume", UpdateCampaign.Resume).WithName("ResumeCampaign");
-        group.MapPost("/{id:long}/sync", UpdateCampaign.Resync).WithName("ResyncCampaign");
+        // 404 on a create or list: a tenant key naming another tenant; 422: a template_id the tenant does not have.
+        group.MapPost("/", CreateCampaign.Handle).WithName("CreateCampaign")
+            .Produces<CampaignResponse>(201).ProducesValidationProblem().ProducesProblem(404).ProducesValidationProblem(409)
+            .ProducesValidationProblem(422);
+        group.MapGet("/", ListCampaigns.Handle).WithName("ListCampaigns")
+            .Produces<ItemList<CampaignResponse>>().ProducesProblem(404);
+        group.MapGet("/{id:long}", ListCampaigns.GetOne).WithName("GetCampaign")
+            .Produces<CampaignResponse>().ProducesProblem(404);
+        group.MapPut("/{id:long}", UpdateCampaign.Handle).WithName("ReplaceCampaign")
+            .Produces<CampaignResponse>().ProducesValidationProblem().ProducesProblem(404).ProducesValidationProblem(409)
+            .ProducesValidationProblem(422);
+        group.MapPatch("/{id:long}", UpdateCampaign.Handle).WithName("UpdateCampaign")
+            .Produces<CampaignResponse>().ProducesValidationProblem().ProducesProblem(404).ProducesValidationProblem(409)
+            .ProducesValidationProblem(422);
+        group.MapDelete("/{id:long}", UpdateCampaign.Delete).WithName("DeleteCampaign")
+            .Produces(204).ProducesProblem(404);
+        group.MapPost("/{id:long}/pause", UpdateCampaign.Pause).WithName("PauseCampaign")
+            .Produces<CampaignResponse>().ProducesProblem(404);
+        group.MapPost("/{id:long}/resume", UpdateCampaign.Resume).WithName("ResumeCampaign")
+            .Produces<CampaignResponse>().ProducesProblem(404);
+        group.MapPost("/{id:long}/sync", UpdateCampaign.Resync).WithName("ResyncCampaign")
+            .Produces<CampaignResponse>(202).ProducesProblem(404);
         return app;
     }
 }

@@ -15,7 +15,7 @@ public static class ListCampaigns
             return scope.Error!.ToProblem();
         var items = await db.Set<Campaign>().AsNoTracking().Include(c => c.Tenant)
             .Where(c => scope.Value == null || c.TenantId == scope.Value).OrderBy(c => c.Id).Take(1000).ToListAsync(ct);
-        return TypedResults.Ok(new { items = items.Select(CampaignResponse.From) });
+        return TypedResults.Ok(new ItemList<CampaignResponse>(items.Select(CampaignResponse.From)));
     }
 
     public static async Task<IResult> GetOne(long id, ClaimsPrincipal user, TenantScope tenants, AppDbContext db, CancellationToken ct) =>

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using EmailEngine.Data;
 using EmailEngine.Hosting;
+using Spectre.Console;
 
 namespace EmailEngine.Cli;
 
@@ -31,8 +33,12 @@ public static class EngineCli
         return root;
     }
 
+    /// <summary>Wide enough that no table row of ours wraps.</summary>
+    private const int RedirectedWidth = 1000;
+
     public static async Task<int> RunAsync(string[] args)
     {
+        SizeRedirectedOutput();
         try
         {
             // Configuration errors are expected failures: one line, no stack trace (see the catch below).
@@ -56,20 +62,34 @@ public static class EngineCli
         }
     }
 
+    /// <summary>
+    /// Without a terminal (piped, CI) Spectre.Console assumes 80 columns and squeezes tables until their headers read
+    /// <c>sta…</c>: take the width the caller gives in COLUMNS, else one no table row reaches.
+    /// </summary>
+    private static void SizeRedirectedOutput()
+    {
+        if (Console.IsOutputRedirected)
+            AnsiConsole.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 0
+                ? columns
+                : RedirectedWidth;
+    }
+
     private static string OneLine(Exception error)
     {
         var innermost = error.GetBaseException();
-        var message = innermost == error || innermost.Message.Length == 0 ? error.Message : $"{error.Message} ({innermost.Message})";
-        return string.Join(' ', message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return OneLine(innermost == error || innermost.Message.Length == 0 ? error.Message : $"{error.Message} ({innermost.Message})");
     }
+
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     /// <summary>
     /// Runs an action against the engine's services (database, key service…) without the web server. Like
-    /// <c>serve</c>, it says where its configuration and data come from, and brings the embedded SQLite file up to date
-    /// first (<paramref name="migrateSqlite"/> is false only for <c>migrate</c>, which reports what it applies).
+    /// <c>serve</c>, it says where its configuration and data come from, and first makes sure the schema is current
+    /// (<paramref name="ensureSchema"/> is false only for <c>migrate</c>, which reports what it applies).
     /// </summary>
     internal static async Task<int> WithServicesAsync(Func<IServiceProvider, CancellationToken, Task<int>> action, CancellationToken ct,
-        bool migrateSqlite = true)
+        bool ensureSchema = true)
     {
         var settings = SettingsLoader.Load();
         Console.Error.WriteLine($"email-engine: {settings.DescribeSources()}");
@@ -80,9 +100,31 @@ public static class EngineCli
             .AddFilter("Microsoft.EntityFrameworkCore.Query", LogLevel.None));
         services.AddEngineServices(settings);
         await using var provider = services.BuildServiceProvider();
-        if (migrateSqlite && settings.Database.Provider == DatabaseProvider.Sqlite)
-            await provider.GetRequiredService<Data.DatabaseMigrator>().MigrateAsync(ct);
+        if (ensureSchema && await SchemaProblemAsync(provider.GetRequiredService<DatabaseMigrator>(), settings.Database, ct) is { } problem)
+            return TenantCommands.Fail(problem);
         await using var scope = provider.CreateAsyncScope();
         return await action(scope.ServiceProvider, ct);
+    }
+
+    /// <summary>
+    /// The embedded SQLite file is brought up to date, as <c>serve</c> does. PostgreSQL is migrated only by
+    /// <c>email-engine migrate</c> (the runbook's step): a database behind it stops the verb with that command rather
+    /// than an SQL error on a missing table.
+    /// </summary>
+    private static async Task<string?> SchemaProblemAsync(DatabaseMigrator migrator, DatabaseTarget database, CancellationToken ct)
+    {
+        if (database.Provider == DatabaseProvider.Sqlite)
+        {
+            await migrator.MigrateAsync(ct);
+            return null;
+        }
+        var status = await migrator.GetStatusAsync(ct);
+        return status switch
+        {
+            { Reachable: false } => $"database not reachable: {OneLine(status.Error ?? "")}",
+            { Applied.Count: 0 } => "database not migrated: run `email-engine migrate`",
+            { Pending.Count: > 0 } => $"database schema not current ({status.Pending.Count} pending migration(s)): run `email-engine migrate`",
+            _ => null,
+        };
     }
 }

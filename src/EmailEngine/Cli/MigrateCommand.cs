@@ -19,7 +19,7 @@ internal static class MigrateCommand
             foreach (var migration in applied)
                 Console.WriteLine($"  {migration}");
             return 0;
-        }, ct, migrateSqlite: false));
+        }, ct, ensureSchema: false));
         return command;
     }
 }

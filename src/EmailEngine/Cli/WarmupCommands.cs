@@ -19,18 +19,27 @@ internal static class WarmupCommands
         {
             var db = services.GetRequiredService<AppDbContext>();
             var options = services.GetRequiredService<WarmupOptions>();
-            var states = await db.Set<IpWarmup>().AsNoTracking().Include(w => w.Ip).OrderBy(w => w.IpId).ToListAsync(token);
+            var ips = await db.Set<SendingIp>().AsNoTracking().OrderBy(i => i.Id).ToListAsync(token);
+            var states = await db.Set<IpWarmup>().AsNoTracking().ToDictionaryAsync(w => w.IpId, token);
             var last = (await db.Set<WarmupDecision>().AsNoTracking().ToListAsync(token))
                 .GroupBy(d => d.IpId).ToDictionary(g => g.Key, g => g.MaxBy(d => d.Id)!);
             var table = new Table().AddColumns("ip", "vmta", "status", "plan", "day", "quota/day")
                 .AddColumns(IspGroups.All.Select(g => new TableColumn(g.Name())).ToArray()).AddColumn("last decision");
-            foreach (var state in states)
-                table.AddRow([state.Ip.Address, state.Ip.VmtaName, IpStatuses.ToWire(state.Ip.Status), state.PlanName,
-                    $"{state.SendingDay}/{state.Plan.Days}", WarmupPacing.DailyQuota(state).ToString("N0"),
-                    ..IspGroups.All.Select(g => state.StepOf(g) == WarmupPacing.IpStep(state)
-                        ? WarmupPacing.GroupQuota(state, g, options).ToString("N0")
-                        : $"{WarmupPacing.GroupQuota(state, g, options):N0} (held at day {state.StepOf(g)})"),
-                    last.TryGetValue(state.IpId, out var d) ? $"{d.Kind.ToString().ToLowerInvariant()} {d.At:yyyy-MM-dd HH:mm}" : ""]);
+            foreach (var ip in ips)
+            {
+                var lastDecision = last.TryGetValue(ip.Id, out var d) ? $"{d.Kind.ToString().ToLowerInvariant()} {d.At:yyyy-MM-dd HH:mm}" : "";
+                // An IP without a warmup (registered active, standby…) is listed all the same: the table shows the whole fleet.
+                string[] warmup = states.TryGetValue(ip.Id, out var state)
+                    ?
+                    [
+                        state.PlanName, $"{state.SendingDay}/{state.Plan.Days}", WarmupPacing.DailyQuota(state).ToString("N0"),
+                        ..IspGroups.All.Select(g => state.StepOf(g) == WarmupPacing.IpStep(state)
+                            ? WarmupPacing.GroupQuota(state, g, options).ToString("N0")
+                            : $"{WarmupPacing.GroupQuota(state, g, options):N0} (held at day {state.StepOf(g)})"),
+                    ]
+                    : ["no plan", "", "", ..IspGroups.All.Select(_ => "")];
+                table.AddRow([ip.Address, ip.VmtaName, IpStatuses.ToWire(ip.Status), ..warmup, lastDecision]);
+            }
             AnsiConsole.Write(table);
             return 0;
         }, ct));

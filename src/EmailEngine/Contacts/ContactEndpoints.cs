@@ -13,10 +13,15 @@ public static class ContactEndpoints
     public static IEndpointRouteBuilder MapContactEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v2/contacts").WithTags("Contacts");
-        group.MapPost("/", RegisterContact.Handle).WithName("RegisterContact");
-        group.MapGet("/", ListContacts).WithName("ListContacts");
-        group.MapGet("/{id:long}", GetContact).WithName("GetContact");
-        group.MapDelete("/{id:long}", EraseContact).WithName("EraseContact");
+        // 202: queued for MailWizz; 200: a suppressed address, stored and never sent there. 404: a tenant key naming another tenant.
+        group.MapPost("/", RegisterContact.Handle).WithName("RegisterContact")
+            .Produces<ContactResponse>(202).Produces<ContactResponse>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
+        group.MapGet("/", ListContacts).WithName("ListContacts")
+            .Produces<Page<ContactResponse>>().ProducesValidationProblem().ProducesProblem(404);
+        group.MapGet("/{id:long}", GetContact).WithName("GetContact")
+            .Produces<ContactResponse>().ProducesProblem(404);
+        group.MapDelete("/{id:long}", EraseContact).WithName("EraseContact")
+            .Produces(204).ProducesProblem(404);
         return app;
     }
 
@@ -47,11 +52,8 @@ public static class ContactEndpoints
         foreach (var tenantId in tenantIds)
             items.AddRange(await query.Where(c => c.TenantId == tenantId).OrderBy(c => c.Id).Take(size).ToListAsync(ct));
         items = items.OrderBy(c => c.Id).Take(size).ToList();
-        return TypedResults.Ok(new
-        {
-            items = items.Select(c => ContactResponse.From(c, c.Tenant.Slug)),
-            next_after = items.Count == size ? items[^1].Id : (long?)null,
-        });
+        return TypedResults.Ok(new Page<ContactResponse>(items.Select(c => ContactResponse.From(c, c.Tenant.Slug)),
+            items.Count == size ? items[^1].Id : null));
     }
 
     public static async Task<IResult> GetContact(long id, ClaimsPrincipal user, TenantScope tenants, AppDbContext db, CancellationToken ct)

@@ -2,6 +2,9 @@ using EmailEngine.Http;
 
 namespace EmailEngine.Dkim;
 
+/// <summary><c>dns_check</c> is null when the switch was forced.</summary>
+public sealed record ActivationResponse(DomainResponse Domain, RecordCheck? DnsCheck, bool Forced);
+
 /// <summary>
 /// Key rotation without a signing gap: <c>rotate</c> adds a pending key under a new selector (publish its record
 /// next to the old one and deploy, so PowerMTA has the file); <c>activate</c> switches signing to it once DNS serves
@@ -23,6 +26,6 @@ public static class DkimRotation
         if (await DomainEndpoints.FindAsync(key, registry, ct) is not { } domain)
             return DomainEndpoints.NotFound(key);
         var activated = await registry.ActivateAsync(domain, request?.Force ?? false, verifier, ct);
-        return activated.ToHttp(check => TypedResults.Ok(new { domain = DomainResponse.From(domain), dns_check = check, forced = check is null }));
+        return activated.ToHttp(check => TypedResults.Ok(new ActivationResponse(DomainResponse.From(domain), check, check is null)));
     }
 }

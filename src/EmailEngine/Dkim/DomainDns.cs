@@ -7,6 +7,12 @@ public sealed record DnsRecordResponse(string Kind, string Type, string Name, st
     public static DnsRecordResponse From(DnsRecord r) => new(r.Kind, r.Type, r.Name, r.Value, r.Strings, r.Comment, DnsRecords.Ttl);
 }
 
+/// <summary>With <c>?format=zone</c> the answer is only <c>zone</c>, as text/plain.</summary>
+public sealed record DnsRecordsResponse(string Domain, IEnumerable<DnsRecordResponse> Records, string Zone);
+
+/// <summary><c>ok</c>: every record is present as expected.</summary>
+public sealed record DnsVerifyResponse(string Domain, bool Ok, IReadOnlyList<RecordCheck> Records);
+
 /// <summary>The records a domain needs (JSON, or zone lines with <c>?format=zone</c>) and their check against live DNS.</summary>
 public static class DomainDns
 {
@@ -20,7 +26,7 @@ public static class DomainDns
         var zone = DnsRecords.Zone(domain.Domain.Name, records);
         return format == "zone"
             ? TypedResults.Text(zone, "text/plain")
-            : TypedResults.Ok(new { domain = domain.Domain.Name, records = records.Select(DnsRecordResponse.From), zone });
+            : TypedResults.Ok(new DnsRecordsResponse(domain.Domain.Name, records.Select(DnsRecordResponse.From), zone));
     }
 
     public static async Task<IResult> Verify(string key, DomainRegistry registry, DnsVerifier verifier, CancellationToken ct)
@@ -28,6 +34,6 @@ public static class DomainDns
         if (await DomainEndpoints.FindAsync(key, registry, ct) is not { } domain)
             return DomainEndpoints.NotFound(key);
         var checks = await verifier.VerifyAsync(DnsRecords.For(domain.Domain, domain.Ips), ct);
-        return TypedResults.Ok(new { domain = domain.Domain.Name, ok = checks.All(c => c.Status == "present"), records = checks });
+        return TypedResults.Ok(new DnsVerifyResponse(domain.Domain.Name, checks.All(c => c.Status == "present"), checks));
     }
 }

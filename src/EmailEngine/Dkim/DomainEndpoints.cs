@@ -36,20 +36,29 @@ public static class DomainEndpoints
     public static IEndpointRouteBuilder MapDomainEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/domains").WithTags("Domains").AddEndpointFilter<DkimUnavailableFilter>();
-        group.MapGet("/", List).WithName("ListDomains");
-        group.MapPost("/", Create).WithName("CreateDomain").RequireAuthorization(AuthSetup.OperatorPolicy);
-        group.MapGet("/{key}", Get).WithName("GetDomain");
-        group.MapPost("/{key}/dkim/rotate", DkimRotation.Rotate).WithName("RotateDkimKey").RequireAuthorization(AuthSetup.OperatorPolicy);
-        group.MapPost("/{key}/dkim/activate", DkimRotation.Activate).WithName("ActivateDkimKey").RequireAuthorization(AuthSetup.OperatorPolicy);
-        group.MapGet("/{key}/dns", DomainDns.Records).WithName("GetDomainDnsRecords");
-        group.MapPost("/{key}/dns/verify", DomainDns.Verify).WithName("VerifyDomainDns");
+        group.MapGet("/", List).WithName("ListDomains")
+            .Produces<ItemList<DomainResponse>>();
+        group.MapPost("/", Create).WithName("CreateDomain").RequireOperator()
+            .Produces<DomainResponse>(201).ProducesValidationProblem().ProducesValidationProblem(409);
+        group.MapGet("/{key}", Get).WithName("GetDomain")
+            .Produces<DomainResponse>().ProducesProblem(404);
+        // 409: a key is already pending, or the selector was used before.
+        group.MapPost("/{key}/dkim/rotate", DkimRotation.Rotate).WithName("RotateDkimKey").RequireOperator()
+            .Produces<DomainResponse>(201).ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
+        // 409: no pending key, or DNS does not serve it yet (send force to switch anyway).
+        group.MapPost("/{key}/dkim/activate", DkimRotation.Activate).WithName("ActivateDkimKey").RequireOperator()
+            .Produces<ActivationResponse>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
+        group.MapGet("/{key}/dns", DomainDns.Records).WithName("GetDomainDnsRecords")
+            .Produces<DnsRecordsResponse>().ProducesValidationProblem().ProducesProblem(404);
+        group.MapPost("/{key}/dns/verify", DomainDns.Verify).WithName("VerifyDomainDns")
+            .Produces<DnsVerifyResponse>().ProducesProblem(404);
         return app;
     }
 
     public static async Task<IResult> List(DomainRegistry registry, CancellationToken ct)
     {
         await registry.EnsureFromIpsAsync(ct);
-        return TypedResults.Ok(new { items = (await registry.ListAsync(ct)).Select(DomainResponse.From) });
+        return TypedResults.Ok(new ItemList<DomainResponse>((await registry.ListAsync(ct)).Select(DomainResponse.From)));
     }
 
     /// <summary>A domain already derived from a registered IP is a duplicate too (409), as if it had been created by hand.</summary>

@@ -1,9 +1,11 @@
 using EmailEngine.Data;
 using EmailEngine.Hosting;
 using EmailEngine.Ips;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace EmailEngine.Health;
 
+public sealed record LivenessReport(string Status);
 public sealed record ReadinessReport(string Status, DatabaseCheck Database, FleetCheck Ips);
 public sealed record DatabaseCheck(string Target, bool Reachable, int Applied, IReadOnlyList<string> Pending, string? Action, string? Error);
 public sealed record FleetCheck(int Registered, int Expected);
@@ -12,12 +14,13 @@ public static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", Liveness).AllowAnonymous().WithTags("Health");
-        app.MapGet("/ready", Readiness).AllowAnonymous().WithTags("Health");
+        app.MapGet("/health", Liveness).WithName("GetHealth").AllowAnonymous().WithTags("Health");
+        app.MapGet("/ready", Readiness).WithName("GetReadiness").AllowAnonymous().WithTags("Health")
+            .Produces<ReadinessReport>().Produces<ReadinessReport>(503);
         return app;
     }
 
-    public static IResult Liveness() => TypedResults.Ok(new { status = "ok" });
+    public static Ok<LivenessReport> Liveness() => TypedResults.Ok(new LivenessReport("ok"));
 
     /// <summary>Ready = database reachable, schema current, and the expected IPS_COUNT IPs registered.</summary>
     public static async Task<IResult> Readiness(DatabaseMigrator migrator, DatabaseTarget target, EngineSettings settings,

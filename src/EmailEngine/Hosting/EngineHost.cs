@@ -12,6 +12,7 @@ using EmailEngine.Templates;
 using EmailEngine.Contacts;
 using EmailEngine.Contacts.Import;
 using EmailEngine.Data;
+using EmailEngine.Deliverability.Stats;
 using EmailEngine.Health;
 using EmailEngine.Http;
 using EmailEngine.Ips;
@@ -59,7 +60,7 @@ public static class EngineHost
             // Only what clients send: stored text read back elsewhere is not refused after the fact.
             json.SerializerOptions.Converters.Add(new ControlCharacterGuard());
         });
-        services.AddOpenApi();
+        services.AddEngineOpenApi();
         services.AddApiKeyAuth();
         services.AddScoped<TenantScope>();
         services.AddOutbox(settings);
@@ -117,21 +118,23 @@ public static class EngineHost
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/docs").AllowAnonymous();
         app.MapHealthEndpoints();
-        app.MapTenantEndpoints();
-        app.MapApiKeyEndpoints();
-        app.MapIpEndpoints();
-        app.MapTemplateEndpoints();
-        app.MapCampaignEndpoints();
-        app.MapOutboxEndpoints();
-        app.MapSuppressionEndpoints();
-        app.MapContactEndpoints();
-        app.MapImportEndpoints();
-        app.MapPmtaEndpoints();
-        app.MapDomainEndpoints();
-        app.MapAccountingEndpoints();
-        EmailEngine.Deliverability.Stats.StatsEndpoints.MapStatsEndpoints(app);
-        app.MapWarmupEndpoints();
-        app.MapWebhookEndpoints();
+        // Every API route answers 401 without a valid key and 503 while the schema is behind (ReadinessGate).
+        var api = app.MapGroup("").ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        api.MapTenantEndpoints();
+        api.MapApiKeyEndpoints();
+        api.MapIpEndpoints();
+        api.MapTemplateEndpoints();
+        api.MapCampaignEndpoints();
+        api.MapOutboxEndpoints();
+        api.MapSuppressionEndpoints();
+        api.MapContactEndpoints();
+        api.MapImportEndpoints();
+        api.MapPmtaEndpoints();
+        api.MapDomainEndpoints();
+        api.MapAccountingEndpoints();
+        api.MapStatsEndpoints();
+        api.MapWarmupEndpoints();
+        api.MapWebhookEndpoints();
         return app;
     }
 }

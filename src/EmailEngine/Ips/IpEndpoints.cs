@@ -7,12 +7,17 @@ public static class IpEndpoints
     /// <summary>The IP registry is infrastructure shared by all tenants: operator key only.</summary>
     public static IEndpointRouteBuilder MapIpEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/ips").WithTags("IPs").RequireAuthorization(AuthSetup.OperatorPolicy);
-        group.MapPost("/", RegisterIp.Handle).WithName("RegisterIp");
-        group.MapGet("/", ListIps.Handle).WithName("ListIps");
-        group.MapGet("/{id:long}", GetIp.Handle).WithName("GetIp");
-        group.MapPatch("/{id:long}", UpdateIp.Handle).WithName("UpdateIp");
-        group.MapDelete("/{id:long}", DeleteIp.Handle).WithName("DeleteIp");
+        var group = app.MapGroup("/api/v1/ips").WithTags("IPs").RequireOperator();
+        group.MapPost("/", RegisterIp.Handle).WithName("RegisterIp")
+            .Produces<IpResponse>(201).ProducesValidationProblem().ProducesValidationProblem(409);
+        group.MapGet("/", ListIps.Handle).WithName("ListIps")
+            .Produces<IpListResponse>().ProducesValidationProblem();
+        group.MapGet("/{id:long}", GetIp.Handle).WithName("GetIp")
+            .Produces<IpResponse>().ProducesProblem(404);
+        group.MapPatch("/{id:long}", UpdateIp.Handle).WithName("UpdateIp")
+            .Produces<IpResponse>().ProducesValidationProblem().ProducesProblem(404);
+        group.MapDelete("/{id:long}", DeleteIp.Handle).WithName("DeleteIp")
+            .Produces(204).ProducesProblem(404).ProducesProblem(409);
         return app;
     }
 }

@@ -12,15 +12,22 @@ public sealed record OutboxMessageResponse(long Id, string Kind, string Resource
         m.Status.ToString().ToLowerInvariant(), m.Attempts, m.NextAttemptAt, m.LastError, m.CreatedAt, m.ProcessedAt);
 }
 
+public sealed record OutboxListResponse(IReadOnlyDictionary<string, int> Counts, IEnumerable<OutboxMessageResponse> Items);
+
+public sealed record RequeuedResponse(int Requeued);
+
 /// <summary>Operator view of the push queue: what is waiting, what failed and why, and a retry.</summary>
 public static class OutboxEndpoints
 {
     public static IEndpointRouteBuilder MapOutboxEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/outbox").WithTags("Outbox").RequireAuthorization(AuthSetup.OperatorPolicy);
-        group.MapGet("/", ListMessages).WithName("ListOutboxMessages");
-        group.MapPost("/{id:long}/retry", RetryMessage).WithName("RetryOutboxMessage");
-        group.MapPost("/retry-failed", RetryFailed).WithName("RetryFailedOutboxMessages");
+        var group = app.MapGroup("/api/v1/outbox").WithTags("Outbox").RequireOperator();
+        group.MapGet("/", ListMessages).WithName("ListOutboxMessages")
+            .Produces<OutboxListResponse>().ProducesValidationProblem();
+        group.MapPost("/{id:long}/retry", RetryMessage).WithName("RetryOutboxMessage")
+            .Produces<OutboxMessageResponse>().ProducesProblem(404).ProducesProblem(409);
+        group.MapPost("/retry-failed", RetryFailed).WithName("RetryFailedOutboxMessages")
+            .Produces<RequeuedResponse>();
         return app;
     }
 
@@ -35,11 +42,8 @@ public static class OutboxEndpoints
         }
         var counts = await db.Set<OutboxMessage>().GroupBy(m => m.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
         var items = await query.OrderByDescending(m => m.Id).Take(200).ToListAsync(ct);
-        return TypedResults.Ok(new
-        {
-            counts = counts.ToDictionary(c => c.Key.ToString().ToLowerInvariant(), c => c.Count),
-            items = items.Select(OutboxMessageResponse.From),
-        });
+        return TypedResults.Ok(new OutboxListResponse(counts.ToDictionary(c => c.Key.ToString().ToLowerInvariant(), c => c.Count),
+            items.Select(OutboxMessageResponse.From)));
     }
 
     public static async Task<IResult> RetryMessage(long id, AppDbContext db, TimeProvider clock, CancellationToken ct)
@@ -55,7 +59,7 @@ public static class OutboxEndpoints
     }
 
     public static async Task<IResult> RetryFailed(AppDbContext db, TimeProvider clock, CancellationToken ct) =>
-        TypedResults.Ok(new { requeued = await RequeueFailedAsync(db, clock, ct) });
+        TypedResults.Ok(new RequeuedResponse(await RequeueFailedAsync(db, clock, ct)));
 
     public static async Task<int> RequeueFailedAsync(AppDbContext db, TimeProvider clock, CancellationToken ct)
     {

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using EmailEngine.Auth;
 using EmailEngine.Data;
+using EmailEngine.Http;
 using EmailEngine.PowerMta.Config;
 using EmailEngine.PowerMta.Deploy;
 using Microsoft.EntityFrameworkCore;
@@ -20,16 +21,25 @@ public static class PmtaEndpoints
 {
     public static IEndpointRouteBuilder MapPmtaEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/pmta").WithTags("PowerMTA").RequireAuthorization(AuthSetup.OperatorPolicy)
+        var group = app.MapGroup("/api/v1/pmta").WithTags("PowerMTA").RequireOperator()
             .AddEndpointFilter<EmailEngine.Dkim.DkimUnavailableFilter>();
-        group.MapGet("/config", GetConfig).WithName("GetPmtaConfig");
-        group.MapGet("/config/diff", GetDiff).WithName("GetPmtaConfigDiff");
-        group.MapPost("/config/validate", ConfigApi.Validate).WithName("ValidatePmtaConfig");
-        group.MapPost("/import-v1", ConfigApi.ImportV1).WithName("ImportPmtaV1Config");
-        group.MapGet("/base", ConfigApi.GetBase).WithName("GetPmtaBase");
-        group.MapPost("/deploy", Deploy).WithName("DeployPmtaConfig");
-        group.MapGet("/deployments", ListDeployments).WithName("ListPmtaDeployments");
-        group.MapGet("/sync", GetSync).WithName("GetPmtaSync");
+        group.MapGet("/config", GetConfig).WithName("GetPmtaConfig")
+            .Produces<string>(200, "text/plain");
+        group.MapGet("/config/diff", GetDiff).WithName("GetPmtaConfigDiff")
+            .Produces<string>(200, "text/plain");
+        group.MapPost("/config/validate", ConfigApi.Validate).WithName("ValidatePmtaConfig")
+            .Produces<ValidationResponse>().ProducesValidationProblem();
+        group.MapPost("/import-v1", ConfigApi.ImportV1).WithName("ImportPmtaV1Config")
+            .Produces<ImportResponse>(201).Produces<ImportResponse>().ProducesValidationProblem();
+        group.MapGet("/base", ConfigApi.GetBase).WithName("GetPmtaBase")
+            .Produces<BaseResponse>();
+        // A deployment that did not go live is reported with its log: 409 while another one runs, 502 when the host failed it.
+        group.MapPost("/deploy", Deploy).WithName("DeployPmtaConfig")
+            .Produces<DeploymentResponse>().Produces<DeploymentResponse>(409).Produces<DeploymentResponse>(502).ProducesValidationProblem();
+        group.MapGet("/deployments", ListDeployments).WithName("ListPmtaDeployments")
+            .Produces<ItemList<DeploymentResponse>>();
+        group.MapGet("/sync", GetSync).WithName("GetPmtaSync")
+            .Produces<ConfigSyncState>();
         return app;
     }
 
@@ -65,5 +75,6 @@ public static class PmtaEndpoints
         TypedResults.Ok(await reconciler.CheckAsync(deploy: false, ct));
 
     public static async Task<IResult> ListDeployments(AppDbContext db, CancellationToken ct) =>
-        TypedResults.Ok(new { items = (await db.Set<Deployment>().AsNoTracking().OrderByDescending(d => d.Id).Take(50).ToListAsync(ct)).Select(DeploymentResponse.From) });
+        TypedResults.Ok(new ItemList<DeploymentResponse>(
+            (await db.Set<Deployment>().AsNoTracking().OrderByDescending(d => d.Id).Take(50).ToListAsync(ct)).Select(DeploymentResponse.From)));
 }

@@ -10,6 +10,14 @@ namespace EmailEngine.Suppressions;
 
 public sealed record AddSuppressionRequest(string? Email, string? Reason, string? Tenant, string? Scope, string? Note);
 
+public sealed record SuppressionMatch(string Scope, string Reason, DateTimeOffset CreatedAt);
+
+public sealed record SuppressionCheckResponse(string Email, bool Suppressed, IEnumerable<SuppressionMatch> Entries);
+
+public sealed record RejectedSuppressionRow(int Row, string Value, string Reason);
+
+public sealed record SuppressionImportResponse(int Added, int AlreadySuppressed, IReadOnlyList<RejectedSuppressionRow> Rejected);
+
 public sealed record SuppressionResponse(long Id, string Scope, string? Tenant, string? Email, string Reason, string Source,
     string? Note, DateTimeOffset CreatedAt)
 {
@@ -26,12 +34,19 @@ public static class SuppressionEndpoints
     public static IEndpointRouteBuilder MapSuppressionEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v2/suppressions").WithTags("Suppressions");
-        group.MapPost("/", Add).WithName("AddSuppression");
-        group.MapGet("/", List).WithName("ListSuppressions");
-        group.MapGet("/check", Check).WithName("CheckSuppression");
-        group.MapDelete("/{id:long}", Remove).WithName("RemoveSuppression");
-        group.MapPost("/import", Import).WithName("ImportSuppressions");
-        group.MapGet("/export", Export).WithName("ExportSuppressions");
+        // 403: a tenant key asking for the global list (or lifting an erasure or complaint); 404: naming another tenant.
+        group.MapPost("/", Add).WithName("AddSuppression")
+            .Produces<SuppressionResponse>(201).Produces<SuppressionResponse>().ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404);
+        group.MapGet("/", List).WithName("ListSuppressions")
+            .Produces<Page<SuppressionResponse>>().ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404);
+        group.MapGet("/check", Check).WithName("CheckSuppression")
+            .Produces<SuppressionCheckResponse>().ProducesValidationProblem().ProducesProblem(404);
+        group.MapDelete("/{id:long}", Remove).WithName("RemoveSuppression")
+            .Produces(204).ProducesProblem(403).ProducesProblem(404);
+        group.MapPost("/import", Import).WithName("ImportSuppressions")
+            .Produces<SuppressionImportResponse>().ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404);
+        group.MapGet("/export", Export).WithName("ExportSuppressions")
+            .Produces<string>(200, "text/csv").ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404);
         return app;
     }
 
@@ -69,7 +84,7 @@ public static class SuppressionEndpoints
             query = query.Where(s => s.Reason == wanted);
         }
         var items = await query.Where(s => after == null || s.Id > after).OrderBy(s => s.Id).Take(500).ToListAsync(ct);
-        return TypedResults.Ok(new { items = items.Select(SuppressionResponse.From), next_after = items.Count == 500 ? items[^1].Id : (long?)null });
+        return TypedResults.Ok(new Page<SuppressionResponse>(items.Select(SuppressionResponse.From), items.Count == 500 ? items[^1].Id : null));
     }
 
     public static async Task<IResult> Check(string? email, string? tenant, ClaimsPrincipal user, TenantScope tenants,
@@ -81,11 +96,8 @@ public static class SuppressionEndpoints
         if (!resolved.IsSuccess)
             return resolved.Error!.ToProblem();
         var matches = await suppressions.MatchesAsync(resolved.Value!.Id, email, ct);
-        return TypedResults.Ok(new
-        {
-            email = Suppression.Normalize(email), suppressed = matches.Count > 0,
-            entries = matches.Select(m => new { scope = m.TenantId is null ? "global" : "tenant", reason = SuppressionReasons.ToWire(m.Reason), m.CreatedAt }),
-        });
+        return TypedResults.Ok(new SuppressionCheckResponse(Suppression.Normalize(email), matches.Count > 0,
+            matches.Select(m => new SuppressionMatch(m.TenantId is null ? "global" : "tenant", SuppressionReasons.ToWire(m.Reason), m.CreatedAt))));
     }
 
     public static async Task<IResult> Remove(long id, ClaimsPrincipal user, AppDbContext db, CancellationToken ct)
@@ -108,7 +120,7 @@ public static class SuppressionEndpoints
         var resolved = await ResolveScopeAsync(scope, tenant, user, tenants, ct);
         if (!resolved.IsSuccess)
             return resolved.Error!.ToProblem();
-        var (added, existing, rejected) = (0, 0, new List<object>());
+        var (added, existing, rejected) = (0, 0, new List<RejectedSuppressionRow>());
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
         var row = 0;
         while (await reader.ReadLineAsync(ct) is { } line)
@@ -121,18 +133,18 @@ public static class SuppressionEndpoints
             var reason = cells.Length > 1 && cells[1].Trim().Length > 0 ? SuppressionReasons.Parse(cells[1].Trim('"')) : SuppressionReason.Manual;
             if (reason is null)
             {
-                rejected.Add(new { row, value = cells[1], reason = "unknown reason" });
+                rejected.Add(new RejectedSuppressionRow(row, cells[1], "unknown reason"));
                 continue;
             }
             var result = await suppressions.AddAsync(resolved.Value, email, reason.Value, "import", cells.Length > 2 ? cells[2] : null, ct);
             if (!result.IsSuccess)
-                rejected.Add(new { row, value = email, reason = "not an email address" });
+                rejected.Add(new RejectedSuppressionRow(row, email, "not an email address"));
             else if (result.Value.Created)
                 added++;
             else
                 existing++;
         }
-        return TypedResults.Ok(new { added, already_suppressed = existing, rejected });
+        return TypedResults.Ok(new SuppressionImportResponse(added, existing, rejected));
     }
 
     public static async Task<IResult> Export(string? tenant, string? scope, ClaimsPrincipal user, TenantScope tenants, AppDbContext db,

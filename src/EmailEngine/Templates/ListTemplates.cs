@@ -27,6 +27,6 @@ public static class ListTemplates
         if (!string.IsNullOrWhiteSpace(name))
             query = query.Where(t => t.Name == name.Trim());
         var items = await query.OrderBy(t => t.Id).Take(1000).ToListAsync(ct);
-        return TypedResults.Ok(new { items = items.Select(t => TemplateResponse.From(t, t.Tenant.Slug)) });
+        return TypedResults.Ok(new ItemList<TemplateResponse>(items.Select(t => TemplateResponse.From(t, t.Tenant.Slug))));
     }
 }

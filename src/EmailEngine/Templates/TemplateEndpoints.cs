@@ -1,3 +1,4 @@
+using EmailEngine.Http;
 using EmailEngine.Outbox;
 
 namespace EmailEngine.Templates;
@@ -7,14 +8,23 @@ public static class TemplateEndpoints
     public static IEndpointRouteBuilder MapTemplateEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v2/templates").WithTags("Templates");
-        group.MapPost("/", CreateTemplate.Handle).WithName("CreateTemplate");
-        group.MapGet("/", ListTemplates.Handle).WithName("ListTemplates");
-        group.MapGet("/{id:long}", GetTemplate.Handle).WithName("GetTemplate");
-        group.MapPut("/{id:long}", UpdateTemplate.Handle).WithName("ReplaceTemplate");
-        group.MapPatch("/{id:long}", UpdateTemplate.Handle).WithName("UpdateTemplate");
-        group.MapDelete("/{id:long}", DeleteTemplate.Handle).WithName("DeleteTemplate");
-        group.MapPost("/{id:long}/preview", PreviewTemplate.Handle).WithName("PreviewTemplate");
-        group.MapPost("/{id:long}/sync", GetTemplate.Resync).WithName("ResyncTemplate");
+        // 404 on a create or list: a tenant key naming another tenant.
+        group.MapPost("/", CreateTemplate.Handle).WithName("CreateTemplate")
+            .Produces<TemplateResponse>(201).ProducesValidationProblem().ProducesProblem(404).ProducesValidationProblem(409);
+        group.MapGet("/", ListTemplates.Handle).WithName("ListTemplates")
+            .Produces<ItemList<TemplateResponse>>().ProducesValidationProblem().ProducesProblem(404);
+        group.MapGet("/{id:long}", GetTemplate.Handle).WithName("GetTemplate")
+            .Produces<TemplateResponse>().ProducesProblem(404);
+        group.MapPut("/{id:long}", UpdateTemplate.Handle).WithName("ReplaceTemplate")
+            .Produces<TemplateResponse>().ProducesValidationProblem().ProducesProblem(404).ProducesValidationProblem(409);
+        group.MapPatch("/{id:long}", UpdateTemplate.Handle).WithName("UpdateTemplate")
+            .Produces<TemplateResponse>().ProducesValidationProblem().ProducesProblem(404).ProducesValidationProblem(409);
+        group.MapDelete("/{id:long}", DeleteTemplate.Handle).WithName("DeleteTemplate")
+            .Produces(204).ProducesProblem(404).ProducesProblem(409);
+        group.MapPost("/{id:long}/preview", PreviewTemplate.Handle).WithName("PreviewTemplate")
+            .Produces<PreviewResponse>().ProducesValidationProblem().ProducesProblem(404);
+        group.MapPost("/{id:long}/sync", GetTemplate.Resync).WithName("ResyncTemplate")
+            .Produces<TemplateResponse>(202).ProducesProblem(404);
         return app;
     }
 }

@@ -27,10 +27,14 @@ public static class TenantEndpoints
     public static IEndpointRouteBuilder MapTenantEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/tenants").WithTags("Tenants");
-        group.MapPost("/", CreateTenant).RequireAuthorization(AuthSetup.OperatorPolicy);
-        group.MapGet("/", ListTenants);
-        group.MapGet("/{slug}", GetTenant);
-        group.MapPatch("/{slug}", UpdateTenant).RequireAuthorization(AuthSetup.OperatorPolicy);
+        group.MapPost("/", CreateTenant).WithName("CreateTenant").RequireOperator()
+            .Produces<TenantResponse>(201).ProducesValidationProblem().ProducesProblem(409);
+        group.MapGet("/", ListTenants).WithName("ListTenants")
+            .Produces<ItemList<TenantResponse>>();
+        group.MapGet("/{slug}", GetTenant).WithName("GetTenant")
+            .Produces<TenantResponse>().ProducesProblem(404);
+        group.MapPatch("/{slug}", UpdateTenant).WithName("UpdateTenant").RequireOperator()
+            .Produces<TenantResponse>().ProducesValidationProblem().ProducesProblem(404);
         return app;
     }
 
@@ -59,7 +63,7 @@ public static class TenantEndpoints
         var caller = Caller.From(user);
         var tenants = await db.Set<Tenant>().AsNoTracking()
             .Where(t => caller.IsOperator || t.Id == caller.TenantId).OrderBy(t => t.Slug).ToListAsync(ct);
-        return TypedResults.Ok(new { items = tenants.Select(t => TenantResponse.From(t, settings)) });
+        return TypedResults.Ok(new ItemList<TenantResponse>(tenants.Select(t => TenantResponse.From(t, settings))));
     }
 
     public static async Task<IResult> GetTenant(string slug, ClaimsPrincipal user, TenantScope scope, AppDbContext db,

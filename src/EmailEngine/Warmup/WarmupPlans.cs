@@ -31,7 +31,7 @@ public static partial class WarmupPlans
     public static async Task<IResult> List(AppDbContext db, CancellationToken ct)
     {
         var stored = await db.Set<WarmupPlan>().AsNoTracking().OrderBy(p => p.Name).ToListAsync(ct);
-        return TypedResults.Ok(new { items = WarmupPresets.All.Concat(stored.Select(ToQuotas)).Select(PlanResponse.From) });
+        return TypedResults.Ok(new ItemList<PlanResponse>(WarmupPresets.All.Concat(stored.Select(ToQuotas)).Select(PlanResponse.From)));
     }
 
     /// <summary>A plan is a non-decreasing list of positive daily quotas, one per sending day.</summary>

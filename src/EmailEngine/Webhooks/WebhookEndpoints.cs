@@ -41,15 +41,24 @@ public static class WebhookEndpoints
     {
         // Secrets are encrypted with the engine master key: without it (PostgreSQL, no DKIM_MASTER_KEY) creation answers 503.
         var group = app.MapGroup("/api/v1/webhooks").WithTags("Webhooks").AddEndpointFilter<EmailEngine.Dkim.DkimUnavailableFilter>();
-        group.MapPost("/", Create).WithName("CreateWebhook");
-        group.MapGet("/", List).WithName("ListWebhooks");
-        group.MapGet("/{id:long}", Get).WithName("GetWebhook");
-        group.MapPatch("/{id:long}", Update).WithName("UpdateWebhook");
-        group.MapDelete("/{id:long}", Delete).WithName("DeleteWebhook");
-        group.MapPost("/{id:long}/rotate-secret", RotateSecret).WithName("RotateWebhookSecret");
-        group.MapPost("/{id:long}/ping", Ping).WithName("PingWebhook");
-        group.MapGet("/{id:long}/deliveries", ListDeliveries).WithName("ListWebhookDeliveries");
-        group.MapPost("/{id:long}/deliveries/{deliveryId:guid}/retry", RetryDelivery).WithName("RetryWebhookDelivery");
+        group.MapPost("/", Create).WithName("CreateWebhook")
+            .Produces<WebhookWithSecretResponse>(201).ProducesValidationProblem().ProducesProblem(404);
+        group.MapGet("/", List).WithName("ListWebhooks")
+            .Produces<ItemList<WebhookResponse>>().ProducesProblem(404);
+        group.MapGet("/{id:long}", Get).WithName("GetWebhook")
+            .Produces<WebhookResponse>().ProducesProblem(404);
+        group.MapPatch("/{id:long}", Update).WithName("UpdateWebhook")
+            .Produces<WebhookResponse>().ProducesValidationProblem().ProducesProblem(404);
+        group.MapDelete("/{id:long}", Delete).WithName("DeleteWebhook")
+            .Produces(204).ProducesProblem(404);
+        group.MapPost("/{id:long}/rotate-secret", RotateSecret).WithName("RotateWebhookSecret")
+            .Produces<WebhookWithSecretResponse>().ProducesProblem(404);
+        group.MapPost("/{id:long}/ping", Ping).WithName("PingWebhook")
+            .Produces<WebhookDeliveryResponse>(202).ProducesProblem(404);
+        group.MapGet("/{id:long}/deliveries", ListDeliveries).WithName("ListWebhookDeliveries")
+            .Produces<ItemList<WebhookDeliveryResponse>>().ProducesValidationProblem().ProducesProblem(404);
+        group.MapPost("/{id:long}/deliveries/{deliveryId:guid}/retry", RetryDelivery).WithName("RetryWebhookDelivery")
+            .Produces<WebhookDeliveryResponse>(202).ProducesProblem(404).ProducesProblem(409);
         return app;
     }
 
@@ -84,7 +93,7 @@ public static class WebhookEndpoints
             return scope.Error!.ToProblem();
         var items = await db.Set<Webhook>().AsNoTracking().Include(w => w.Tenant)
             .Where(w => scope.Value == null || w.TenantId == scope.Value).OrderBy(w => w.Id).ToListAsync(ct);
-        return TypedResults.Ok(new { items = items.Select(WebhookResponse.From) });
+        return TypedResults.Ok(new ItemList<WebhookResponse>(items.Select(WebhookResponse.From)));
     }
 
     public static async Task<IResult> Get(long id, ClaimsPrincipal user, AppDbContext db, CancellationToken ct) =>
@@ -157,7 +166,7 @@ public static class WebhookEndpoints
         if (limit is < 1 or > 500)
             return Failure.Field("limit", "must be from 1 to 500").ToProblem();
         var items = await query.OrderByDescending(d => d.CreatedAt).ThenByDescending(d => d.Id).Take(limit ?? 100).ToListAsync(ct);
-        return TypedResults.Ok(new { items = items.Select(WebhookDeliveryResponse.From) });
+        return TypedResults.Ok(new ItemList<WebhookDeliveryResponse>(items.Select(WebhookDeliveryResponse.From)));
     }
 
     public static async Task<IResult> RetryDelivery(long id, Guid deliveryId, ClaimsPrincipal user, AppDbContext db, TimeProvider clock,

@@ -126,8 +126,9 @@ public sealed class FreshCloneTests
 
     private static string RepositoryRoot()
     {
+        // .git is a directory in a clone, a file in a `git worktree` checkout.
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (Directory.Exists(Path.Combine(dir.FullName, ".git")) && File.Exists(Path.Combine(dir.FullName, "run")))
+            if (Path.Exists(Path.Combine(dir.FullName, ".git")) && File.Exists(Path.Combine(dir.FullName, "run")))
                 return dir.FullName;
         throw new DirectoryNotFoundException("the tests do not run from a git checkout");
     }

@@ -22,9 +22,12 @@ public static class ImportEndpoints
     {
         var group = app.MapGroup("/api/v2/contacts/import").WithTags("Contacts");
         group.MapPost("/", Upload).WithName("ImportContacts")
-            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(app.ServiceProvider.GetRequiredService<EngineSettings>().ImportMaxBytes));
-        group.MapGet("/{id:long}", GetJob).WithName("GetImportJob");
-        group.MapGet("/{id:long}/rejects", GetRejects).WithName("GetImportRejects");
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(app.ServiceProvider.GetRequiredService<EngineSettings>().ImportMaxBytes))
+            .Produces<ImportJobResponse>(202).ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(413);
+        group.MapGet("/{id:long}", GetJob).WithName("GetImportJob")
+            .Produces<ImportJobResponse>().ProducesProblem(404);
+        group.MapGet("/{id:long}/rejects", GetRejects).WithName("GetImportRejects")
+            .Produces<string>(200, "text/csv").ProducesProblem(404);
         return app;
     }
 

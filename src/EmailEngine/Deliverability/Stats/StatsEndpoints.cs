@@ -20,7 +20,9 @@ public static class StatsEndpoints
 
     public static IEndpointRouteBuilder MapStatsEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/api/v1/stats").WithTags("Stats").MapGet("/", GetStats).WithName("GetStats");
+        // The items' keys follow group_by, so the body is described as an open object.
+        app.MapGroup("/api/v1/stats").WithTags("Stats").MapGet("/", GetStats).WithName("GetStats")
+            .Produces<Dictionary<string, object?>>().ProducesValidationProblem().ProducesProblem(404);
         return app;
     }
 

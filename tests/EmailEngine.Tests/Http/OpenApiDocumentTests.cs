@@ -1,0 +1,108 @@
+using System.Net;
+using System.Text.Json;
+using EmailEngine.Tests.Infrastructure;
+
+namespace EmailEngine.Tests.Http;
+
+/// <summary>
+/// <c>/openapi/v1.json</c> as a client generator or the /docs "try it" page reads it: fetched without a key from a
+/// running engine.
+/// </summary>
+public sealed class OpenApiDocumentTests : IAsyncLifetime
+{
+    private EngineServer _server = null!;
+    private JsonElement _document;
+
+    public async Task InitializeAsync()
+    {
+        _server = await EngineServer.StartAsync(Provider.Sqlite);
+        using var anonymous = _server.Client(apiKey: null);
+        var response = await anonymous.GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        _document = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public void The_api_key_header_is_the_security_scheme_and_the_open_routes_are_named()
+    {
+        var scheme = _document.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey");
+
+        Assert.Equal("apiKey", scheme.GetProperty("type").GetString());
+        Assert.Equal("header", scheme.GetProperty("in").GetString());
+        Assert.Equal("X-API-KEY", scheme.GetProperty("name").GetString());
+        var description = _document.GetProperty("info").GetProperty("description").GetString()!;
+        foreach (var open in new[] { "`/health`", "`/ready`", "`/docs`", "`/openapi/v1.json`" })
+            Assert.Contains(open, description);
+    }
+
+    [Fact]
+    public void Every_api_operation_requires_the_key_and_the_health_routes_do_not()
+    {
+        var operations = Operations().ToList();
+
+        foreach (var (method, path, operation) in operations.Where(o => o.Path.StartsWith("/api/", StringComparison.Ordinal)))
+            Assert.True(RequiresApiKey(operation), $"{method} {path} does not require the key");
+        Assert.False(RequiresApiKey(Operation("get", "/health")));
+        Assert.False(RequiresApiKey(Operation("get", "/ready")));
+    }
+
+    /// <summary>Declared error codes hide the framework's default 200: each operation must name its own success.</summary>
+    [Fact]
+    public void Every_api_operation_declares_its_success_and_the_missing_key_answer()
+    {
+        foreach (var (method, path, operation) in Operations().Where(o => o.Path.StartsWith("/api/", StringComparison.Ordinal)))
+        {
+            var codes = Responses(operation).Select(r => r.Name).ToList();
+            Assert.True(codes.Any(c => c.StartsWith('2')), $"{method} {path} declares no success: {string.Join(", ", codes)}");
+            Assert.Contains("401", codes);
+        }
+    }
+
+    [Fact]
+    public void Contact_intake_lists_202_and_its_problems()
+    {
+        var responses = Operation("post", "/api/v2/contacts").GetProperty("responses");
+
+        Assert.Equal("#/components/schemas/ContactResponse", Schema(responses, "202", "application/json"));
+        Assert.Equal("#/components/schemas/HttpValidationProblemDetails", Schema(responses, "400", "application/problem+json"));
+        Assert.Equal("#/components/schemas/ProblemDetails", Schema(responses, "404", "application/problem+json"));
+    }
+
+    [Fact]
+    public void Ip_registration_lists_201_400_409_and_403_for_a_tenant_key()
+    {
+        var responses = Operation("post", "/api/v1/ips").GetProperty("responses");
+
+        Assert.Equal("#/components/schemas/IpResponse", Schema(responses, "201", "application/json"));
+        Assert.Equal("#/components/schemas/HttpValidationProblemDetails", Schema(responses, "400", "application/problem+json"));
+        Assert.Equal("#/components/schemas/HttpValidationProblemDetails", Schema(responses, "409", "application/problem+json"));
+        Assert.Equal("#/components/schemas/ProblemDetails", Schema(responses, "403", "application/problem+json"));
+        Assert.False(responses.TryGetProperty("200", out _));
+    }
+
+    [Fact]
+    public void Deletes_list_204_and_campaigns_list_422()
+    {
+        Assert.True(Operation("delete", "/api/v1/ips/{id}").GetProperty("responses").TryGetProperty("204", out var deleted));
+        Assert.False(deleted.TryGetProperty("content", out _));
+        var campaign = Operation("post", "/api/v2/campaigns").GetProperty("responses");
+        Assert.Equal("#/components/schemas/HttpValidationProblemDetails", Schema(campaign, "422", "application/problem+json"));
+    }
+
+    private IEnumerable<(string Method, string Path, JsonElement Operation)> Operations() =>
+        _document.GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject().Select(op => (op.Name, path.Name, op.Value)));
+
+    private JsonElement Operation(string method, string path) => _document.GetProperty("paths").GetProperty(path).GetProperty(method);
+
+    private static IEnumerable<JsonProperty> Responses(JsonElement operation) => operation.GetProperty("responses").EnumerateObject();
+
+    private static bool RequiresApiKey(JsonElement operation) =>
+        operation.TryGetProperty("security", out var security)
+        && security.EnumerateArray().Any(requirement => requirement.TryGetProperty("ApiKey", out _));
+
+    private static string? Schema(JsonElement responses, string status, string contentType) =>
+        responses.GetProperty(status).GetProperty("content").GetProperty(contentType).GetProperty("schema").GetProperty("$ref").GetString();
+}
