@@ -1,6 +1,8 @@
 using EmailEngine.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace EmailEngine.Data;
 
@@ -24,6 +26,9 @@ public sealed class DatabaseMigrator(IServiceScopeFactory scopes, DatabaseTarget
         PrepareSqliteDirectory();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        // On a new database, reading or locking a history table that does not exist yet logs a failed command as an error
+        // (efcore.pg #3407): an operator's first start would show one. Creating it first avoids that.
+        await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(ct);
         var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
         if (target.Provider == DatabaseProvider.Sqlite)
             await RegisterSqliteFunctionsAsync(db, ct);

@@ -15,8 +15,6 @@ public sealed class LogCapture : ILoggerProvider
 
     public IReadOnlyList<Entry> AtLeast(LogLevel level) => _entries.Where(e => e.Level >= level).ToList();
 
-    public void Clear() => _entries.Clear();
-
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void Dispose() { }
@@ -28,6 +26,6 @@ public sealed class LogCapture : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            capture._entries.Enqueue(new Entry(logLevel, category, formatter(state, exception)));
+            capture._entries.Enqueue(new Entry(logLevel, category, formatter(state, exception) + (exception is null ? "" : $" ({exception.GetType().Name}: {exception.Message})")));
     }
 }
