@@ -77,7 +77,9 @@ public sealed class WarmupEngine(AppDbContext db, WarmupOptions options, IDistri
         if (state.Ip.Status != IpStatus.Warming)
             return []; // taken out of sending by hand (standby, paused…): not a sending day
 
-        var figures = await WarmupFigures.CollectAsync(source, state.Ip.VmtaName, state.WindowStart, now, ct);
+        // The day's verdict on the day's outcomes: what the new period already sent is judged at its own end, however late
+        // this run comes (an accounting pull takes time), so the verdict does not depend on the run's lateness.
+        var figures = await WarmupFigures.CollectAsync(source, state.Ip.VmtaName, state.WindowStart, options.PeriodStart(now), ct);
         var verdict = WarmupGates.Evaluate(figures, options);
         var json = WarmupFiguresJson.Serialize(WarmupFiguresJson.Of(figures, options));
         switch (verdict.Kind)

@@ -181,6 +181,29 @@ public sealed class WarmupSimulationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_late_run_judges_the_day_that_ended_not_what_the_new_day_already_sent()
+    {
+        await RunCleanUntilSendingDayAsync(5);
+
+        // The day ends clean, but the run comes seven hours late: by then the new day has sent with 30 % hard bounces.
+        var before = await _sim.StateAsync();
+        _sim.Clock.Advance(TimeSpan.FromDays(1));
+        foreach (var group in IspGroups.All)
+            _sim.Outcomes.Add(_sim.Vmta, group, _sim.Clock.Now.AddHours(-2), WarmupSimulation.Clean(group, 20));
+        _sim.Clock.Advance(TimeSpan.FromHours(7));
+        foreach (var group in IspGroups.All)
+            _sim.Outcomes.Add(_sim.Vmta, group, _sim.Clock.Now.AddHours(-1), new(20, 14, 0, 0, 6, 0, 0, 0, 0));
+
+        var late = Assert.Single((await _sim.RunEngineAsync()).Decisions);
+
+        Assert.Equal(DecisionKind.Advance, late.Kind);
+        Assert.Equal(before.SendingDay + 1, late.SendingDay);
+        // The new day's bounces are judged at its own end.
+        var next = Assert.Single((await _sim.RunDayAsync()).Decisions);
+        Assert.Equal(DecisionKind.Quarantine, next.Kind);
+    }
+
+    [Fact]
     public async Task A_period_is_decided_once_across_instances_and_restarts()
     {
         _sim.Clock.Advance(TimeSpan.FromDays(1));
