@@ -50,10 +50,20 @@ public sealed class WelcomeWorkflow(AppDbContext db, OutboxWriter outbox, TimePr
     private async Task<Campaign> CreateWelcomeCampaignAsync(Tenant tenant, EmailTemplate template, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var name = await db.Set<Campaign>().AnyAsync(c => c.TenantId == tenant.Id && c.Name == template.Name, ct) ? $"{template.Name}_welcome" : template.Name;
+        var name = template.Name;
+        if (await db.Set<Campaign>().SingleOrDefaultAsync(c => c.TenantId == tenant.Id && c.Name == name, ct) is { } taken)
+        {
+            // A concurrent first contact created it since the lookup above: a second autoresponder on the same list
+            // would send every subscriber two welcomes.
+            if (taken.TemplateId == template.Id && taken.Type == CampaignType.Autoresponder)
+                return taken;
+            name = $"{template.Name}_welcome";
+        }
         var campaign = new Campaign
         {
-            TenantId = tenant.Id, Tenant = tenant, Name = name, TemplateId = template.Id, Type = CampaignType.Autoresponder,
+            // The id only: a concurrent first contact may have cleared the change tracker (a lost insert race), and a
+            // detached tenant given as a navigation would be inserted again.
+            TenantId = tenant.Id, Name = name, TemplateId = template.Id, Type = CampaignType.Autoresponder,
             IsWelcome = true, CreatedAt = now, UpdatedAt = now,
         };
         var created = await CreateCampaign.CreateAsync(db, outbox, campaign, ct);
