@@ -19,6 +19,9 @@ public sealed class MailWizzClient(MailWizzTransport transport)
         : Str(response.Value, property) is { } uid ? uid
         : new MailWizzError(MailWizzErrorKind.Unavailable, $"MailWizz answered without {property}");
 
+    private static MailWizzResult<bool> Exists(MailWizzResult<JsonElement> response) =>
+        response.IsSuccess ? true : response.Error!.Kind == MailWizzErrorKind.NotFound ? false : (MailWizzResult<bool>)response.Error!;
+
     private static MailWizzResult<None> Done(MailWizzResult<JsonElement> response) => response.IsSuccess ? default(None) : response.Error!;
 
     /// <summary>Walks every page of a list endpoint (MailWizz returns records newest first).</summary>
@@ -74,6 +77,13 @@ public sealed class MailWizzClient(MailWizzTransport transport)
             return all.Error!;
         return all.Value!.Select(r => r.GetProperty("general")).Where(g => Str(g, "name") == name)
             .Select(g => new ListSummary(Str(g, "list_uid")!, name)).FirstOrDefault();
+    }
+
+    /// <summary>False only when MailWizz answers that the list does not exist.</summary>
+    public async Task<MailWizzResult<bool>> ListExistsAsync(string listUid, CancellationToken ct)
+    {
+        var response = await transport.SendAsync(HttpMethod.Get, $"lists/{listUid}", ct: ct);
+        return Exists(response);
     }
 
     public async Task<MailWizzResult<IReadOnlyList<ListField>>> GetListFieldsAsync(string listUid, CancellationToken ct)
@@ -161,6 +171,13 @@ public sealed class MailWizzClient(MailWizzTransport transport)
 
     public async Task<MailWizzResult<None>> DeleteTemplateAsync(string uid, CancellationToken ct) =>
         Done(await transport.SendAsync(HttpMethod.Delete, $"templates/{uid}", ct: ct));
+
+    /// <summary>False only when MailWizz answers that the template does not exist.</summary>
+    public async Task<MailWizzResult<bool>> TemplateExistsAsync(string uid, CancellationToken ct)
+    {
+        var response = await transport.SendAsync(HttpMethod.Get, $"templates/{uid}", ct: ct);
+        return Exists(response);
+    }
 
     /// <summary>MailWizz's name filter is a LIKE match: keep only the exact name.</summary>
     public async Task<MailWizzResult<TemplateSummary?>> FindTemplateByNameAsync(string name, CancellationToken ct)

@@ -60,6 +60,8 @@ public static class MailWizzSetup
         services.AddScoped<IOutboxHandler, UnsubscribeHandler>();
         services.AddScoped<IOutboxHandler, SubscriberSyncHandler>();
         services.AddScoped<IOutboxHandler, SubscriberBatchHandler>();
+        services.AddScoped<RemoteCheck>();
+        services.AddHostedService<RemoteCheckWorker>();
         return services;
     }
 

@@ -24,7 +24,8 @@ public sealed class CampaignSyncHandler(MailWizzClient client, TenantListSync li
         if (campaign is null)
             return await DeleteAsync(JsonSerializer.Deserialize<CampaignSync.DeletedPayload>(message.Payload), ct);
 
-        var list = await lists.RequireAsync(campaign.Tenant, campaign.Template.Language, ct);
+        var language = campaign.Template.Language;
+        var list = await lists.RequireAsync(campaign.Tenant, language, ct);
         if (list.Problem is not null)
             return list.Problem;
         if (campaign.Template.Sync.RemoteUid is not { } templateUid)
@@ -51,7 +52,7 @@ public sealed class CampaignSyncHandler(MailWizzClient client, TenantListSync li
         {
             var created = await client.CreateCampaignAsync(definition, ct);
             if (!created.IsSuccess)
-                return FromError(created.Error!, "creating the campaign");
+                return await lists.ErrorOnListAsync(campaign.Tenant, language, list.ListUid!, created.Error!, "creating the campaign", ct);
             MarkSynced(campaign.Sync, created.Value!, message);
             campaign.MailWizzPaused = paused;
             return OutboxResult.Success;
@@ -63,7 +64,7 @@ public sealed class CampaignSyncHandler(MailWizzClient client, TenantListSync li
             return new OutboxResult.Retry("the campaign disappeared from MailWizz; recreating it", TimeSpan.Zero);
         }
         if (!updated.IsSuccess)
-            return FromError(updated.Error!, "updating the campaign");
+            return await lists.ErrorOnListAsync(campaign.Tenant, language, list.ListUid!, updated.Error!, "updating the campaign", ct);
         if (await AlignPausedAsync(uid, paused, ct) is { } pauseProblem)
             return pauseProblem;
         MarkSynced(campaign.Sync, uid, message);

@@ -54,7 +54,7 @@ public sealed class SubscriberBatchHandler(MailWizzClient client, TenantListSync
 
         var sender = lists.SenderOf(tenant);
         var rows = batch.Select(c => SubscriberFields.For(c, sender)).ToList();
-        if (await lists.EnsureFieldsAsync(list.ListUid!, rows.SelectMany(r => r.Keys).Distinct(), ct) is { } fieldProblem)
+        if (await lists.EnsureFieldsAsync(tenant, language, list.ListUid!, rows.SelectMany(r => r.Keys).Distinct(), ct) is { } fieldProblem)
             return fieldProblem;
         // Each new subscriber fires a welcome mail: only as many enter MailWizz as the pool can send today.
         var admitted = await capacity.AdmitOrQueueAsync(message, batch.Select(c => c.Email).ToList(), ct);
@@ -67,7 +67,7 @@ public sealed class SubscriberBatchHandler(MailWizzClient client, TenantListSync
         if (!result.IsSuccess)
         {
             await capacity.RefundAsync(batch.Select(c => c.Email), ct);
-            return FromError(result.Error!, "bulk subscribing");
+            return await lists.ErrorOnListAsync(tenant, language, list.ListUid!, result.Error!, "bulk subscribing", ct);
         }
         for (var i = 0; i < batch.Count; i++)
         {

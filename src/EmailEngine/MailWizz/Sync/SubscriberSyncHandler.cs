@@ -29,12 +29,13 @@ public sealed class SubscriberSyncHandler(MailWizzClient client, TenantListSync 
             return OutboxResult.Success; // suppressed contacts never reach MailWizz
         if (campaign.Sync.RemoteUid is null)
             return WaitFor(campaign.Sync, $"autoresponder '{campaign.Name}'");
-        var list = await lists.RequireAsync(contact.Tenant, campaign.Template.Language, ct);
+        var language = campaign.Template.Language;
+        var list = await lists.RequireAsync(contact.Tenant, language, ct);
         if (list.Problem is not null)
             return list.Problem;
 
         var fields = SubscriberFields.For(contact, lists.SenderOf(contact.Tenant));
-        if (await lists.EnsureFieldsAsync(list.ListUid!, fields.Keys, ct) is { } fieldProblem)
+        if (await lists.EnsureFieldsAsync(contact.Tenant, language, list.ListUid!, fields.Keys, ct) is { } fieldProblem)
             return fieldProblem;
         var existing = await client.FindSubscriberAsync(list.ListUid!, contact.Email, ct);
         if (!existing.IsSuccess)
@@ -44,7 +45,7 @@ public sealed class SubscriberSyncHandler(MailWizzClient client, TenantListSync 
         {
             var updated = await client.UpdateSubscriberAsync(list.ListUid!, found.SubscriberUid, fields, ct);
             if (!updated.IsSuccess)
-                return FromError(updated.Error!, "updating the subscriber");
+                return await lists.ErrorOnListAsync(contact.Tenant, language, list.ListUid!, updated.Error!, "updating the subscriber", ct);
             uid = found.SubscriberUid;
         }
         else
@@ -56,7 +57,7 @@ public sealed class SubscriberSyncHandler(MailWizzClient client, TenantListSync 
             if (!created.IsSuccess)
             {
                 await capacity.RefundAsync([contact.Email], ct);
-                return FromError(created.Error!, "subscribing");
+                return await lists.ErrorOnListAsync(contact.Tenant, language, list.ListUid!, created.Error!, "subscribing", ct);
             }
             uid = created.Value!;
         }

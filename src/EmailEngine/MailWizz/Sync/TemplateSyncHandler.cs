@@ -24,7 +24,7 @@ public sealed class TemplateSyncHandler(MailWizzClient client, TenantListSync li
         var list = await lists.RequireAsync(template.Tenant, template.Language, ct);
         if (list.Problem is not null)
             return list.Problem;
-        if (await lists.EnsureFieldsAsync(list.ListUid!, MergeTags.Find(template.Subject, template.Html), ct) is { } fieldProblem)
+        if (await lists.EnsureFieldsAsync(template.Tenant, template.Language, list.ListUid!, MergeTags.Find(template.Subject, template.Html), ct) is { } fieldProblem)
             return fieldProblem;
 
         var remoteName = EmailTemplate.RemoteName(template.Tenant.Slug, template.Name);

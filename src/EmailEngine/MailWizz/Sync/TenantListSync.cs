@@ -1,6 +1,8 @@
 using System.Text.Json;
+using EmailEngine.Campaigns;
 using EmailEngine.Data;
 using EmailEngine.Hosting;
+using EmailEngine.Http;
 using EmailEngine.Outbox;
 using EmailEngine.Templates;
 using EmailEngine.Tenants;
@@ -14,7 +16,8 @@ namespace EmailEngine.MailWizz.Sync;
 /// campaign and subscriber pushes never race to create two lists; they defer until it exists. Lookup by name before
 /// creating makes a repeat after a crash adopt the list instead of duplicating it.
 /// </summary>
-public sealed class TenantListSync(MailWizzClient client, AppDbContext db, EngineSettings settings, TimeProvider clock)
+public sealed class TenantListSync(MailWizzClient client, AppDbContext db, OutboxWriter outbox, EngineSettings settings, TimeProvider clock,
+    ILogger<TenantListSync> logger)
 {
     public sealed record Outcome(string? ListUid, OutboxResult? Problem);
 
@@ -26,18 +29,68 @@ public sealed class TenantListSync(MailWizzClient client, AppDbContext db, Engin
         var list = await FindOrAddAsync(tenant, language, ct);
         if (list.Sync.RemoteUid is { } uid)
             return new(uid, null);
-        var key = TenantSender.ListResourceKey(tenant.Id, language);
-        if (!await db.Set<OutboxMessage>().AnyAsync(m => m.ResourceKey == key
-            && (m.Status == OutboxStatus.Pending || m.Status == OutboxStatus.Processing), ct))
-        {
-            var now = clock.GetUtcNow();
-            db.Add(new OutboxMessage
-            {
-                Kind = TenantSender.ListKind, ResourceKey = key, TenantId = tenant.Id, CreatedAt = now, NextAttemptAt = now,
-                Payload = JsonSerializer.Serialize(new TenantSender.ListPayload(language)),
-            });
-        }
+        await QueueListPushAsync(tenant.Id, language, ct);
         return new(null, new OutboxResult.Defer($"waiting for the MailWizz list of tenant '{tenant.Slug}' ({language})", TimeSpan.FromSeconds(1)));
+    }
+
+    private async Task QueueListPushAsync(long tenantId, string language, CancellationToken ct)
+    {
+        var key = TenantSender.ListResourceKey(tenantId, language);
+        if (await db.Set<OutboxMessage>().AnyAsync(m => m.ResourceKey == key
+            && (m.Status == OutboxStatus.Pending || m.Status == OutboxStatus.Processing), ct))
+            return;
+        var now = clock.GetUtcNow();
+        db.Add(new OutboxMessage
+        {
+            Kind = TenantSender.ListKind, ResourceKey = key, TenantId = tenantId, CreatedAt = now, NextAttemptAt = now,
+            Payload = JsonSerializer.Serialize(new TenantSender.ListPayload(language)),
+        });
+    }
+
+    /// <summary>
+    /// What a push that used a tenant list makes of a MailWizz error. A 404 (or, for a campaign, a 422 "Provided list does
+    /// not exist") may be the list itself gone: MailWizz restored from an older backup, or the list deleted by hand. When
+    /// MailWizz confirms it, the list and the campaigns that lived on it are queued to be recreated and the push waits for
+    /// them; any other error maps as usual.
+    /// </summary>
+    public async Task<OutboxResult> ErrorOnListAsync(Tenant tenant, string language, string listUid, MailWizzError error, string doing,
+        CancellationToken ct)
+    {
+        if (error.Kind is not (MailWizzErrorKind.NotFound or MailWizzErrorKind.Validation)
+            || await client.ListExistsAsync(listUid, ct) is not { IsSuccess: true, Value: false })
+            return SyncHandlerErrors.From(error, doing);
+        if (await FindAsync(tenant, language, ct) is { } list && list.Sync.RemoteUid == listUid)
+            await RecreateGoneAsync(tenant, list, ct);
+        return new OutboxResult.Defer($"{doing}: the MailWizz list {TenantList.RemoteName(tenant.Slug, language)} disappeared; it is being recreated",
+            TimeSpan.FromSeconds(1));
+    }
+
+    internal static string GoneNote(DateTimeOffset now) => $"disappeared from MailWizz (noticed {ApiJson.Timestamps.Format(now)}); being recreated";
+
+    /// <summary>
+    /// A list MailWizz no longer has: forget its uid and queue its push (lookup by name, then create), and do the same for
+    /// the campaigns that lived on it (MailWizz removes a list's campaigns with it; a push finds a survivor by name and
+    /// moves it to the new list). Pushes of subscribers wait until their autoresponder is back, so none is added to a list
+    /// without it. Subscribers that were on the lost list are not added again: that would send their welcome twice.
+    /// </summary>
+    public async Task RecreateGoneAsync(Tenant tenant, TenantList list, CancellationToken ct)
+    {
+        var note = GoneNote(clock.GetUtcNow());
+        list.Sync.RemoteUid = null;
+        list.Sync.Status = SyncStatus.Pending;
+        list.Sync.LastError = note;
+        await QueueListPushAsync(list.TenantId, list.Language, ct);
+        var campaigns = await db.Set<Campaign>().Where(c => c.TenantId == list.TenantId && c.Template.Language == list.Language && c.Sync.RemoteUid != null)
+            .ToListAsync(ct);
+        foreach (var campaign in campaigns)
+        {
+            campaign.Sync.RemoteUid = null;
+            campaign.Sync.Status = SyncStatus.Pending;
+            campaign.Sync.LastError = $"its MailWizz list {note}";
+            await CampaignSync.EnqueueAsync(outbox, campaign, ct);
+        }
+        logger.LogWarning("MailWizz list of tenant {Tenant} ({Language}) disappeared; recreating it and {Campaigns} campaign(s) on it",
+            tenant.Slug, list.Language, campaigns.Count);
     }
 
     /// <summary>
@@ -100,7 +153,7 @@ public sealed class TenantListSync(MailWizzClient client, AppDbContext db, Engin
             var updated = await client.UpdateListAsync(uid, definition, ct);
             if (updated.Error is { Kind: MailWizzErrorKind.NotFound })
             {
-                list.Sync.RemoteUid = null; // deleted in MailWizz by hand: recreate on the next attempt
+                await RecreateGoneAsync(tenant, list, ct);
                 return new(null, new OutboxResult.Retry("the tenant list disappeared from MailWizz; recreating it", TimeSpan.Zero));
             }
             if (!updated.IsSuccess)
@@ -117,14 +170,14 @@ public sealed class TenantListSync(MailWizzClient client, AppDbContext db, Engin
         await client.GetListFieldsAsync(listUid, ct) is { IsSuccess: true } fields && fields.Value!.Any(f => f.Tag == tag);
 
     /// <summary>MailWizz only fills tags of list fields: create a text field for each custom tag that is missing.</summary>
-    public async Task<OutboxResult?> EnsureFieldsAsync(string listUid, IEnumerable<string> tags, CancellationToken ct)
+    public async Task<OutboxResult?> EnsureFieldsAsync(Tenant tenant, string language, string listUid, IEnumerable<string> tags, CancellationToken ct)
     {
         var wanted = MergeTags.CustomFields(tags);
         if (wanted.Count == 0)
             return null;
         var existing = await client.GetListFieldsAsync(listUid, ct);
         if (!existing.IsSuccess)
-            return SyncHandlerErrors.From(existing.Error!, "reading list fields");
+            return await ErrorOnListAsync(tenant, language, listUid, existing.Error!, "reading list fields", ct);
         foreach (var tag in wanted.Except(existing.Value!.Select(f => f.Tag)))
         {
             var label = string.Join(' ', tag.Split('_', StringSplitOptions.RemoveEmptyEntries).Select(w => w[0] + w[1..].ToLowerInvariant()));
