@@ -54,6 +54,7 @@ public static class MailWizzSetup
             });
         services.AddTransient<MailWizzClient>();
         services.AddScoped<TenantListSync>();
+        services.AddSingleton<KnownListFields>();
         services.AddScoped<IOutboxHandler, ListSyncHandler>();
         services.AddScoped<IOutboxHandler, TemplateSyncHandler>();
         services.AddScoped<IOutboxHandler, CampaignSyncHandler>();

@@ -25,4 +25,19 @@ public interface IOutboxHandler
 
     /// <summary>Records a failed attempt on the resource's sync state (<paramref name="final"/>: no more retries).</summary>
     Task RecordFailureAsync(OutboxMessage message, AppDbContext db, string error, bool final, CancellationToken ct);
+
+    /// <summary>
+    /// How many due messages of one tenant the dispatcher may hand over together (<see cref="HandleManyAsync"/>): more than
+    /// one for pushes the remote side takes in bulk.
+    /// </summary>
+    int GroupSize => 1;
+
+    /// <summary>Several claimed messages of one tenant at once; one result per message, in order.</summary>
+    async Task<IReadOnlyList<OutboxResult>> HandleManyAsync(IReadOnlyList<OutboxMessage> messages, AppDbContext db, CancellationToken ct)
+    {
+        var results = new List<OutboxResult>();
+        foreach (var message in messages)
+            results.Add(await HandleAsync(message, db, ct));
+        return results;
+    }
 }

@@ -17,9 +17,29 @@ public sealed class OutboxDispatcher(
     public async Task<int> DispatchBatchAsync(CancellationToken ct)
     {
         var claimed = await ClaimAsync(ct);
-        await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct },
-            async (id, token) => await ProcessAsync(id, token));
+        if (claimed.Count == 0)
+            return 0;
+        await Parallel.ForEachAsync(await UnitsAsync(claimed, ct), new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct },
+            async (unit, token) => await ProcessAsync(unit, token));
         return claimed.Count;
+    }
+
+    /// <summary>
+    /// The claimed messages as units of work: one message each, except for kinds whose handler takes several of one
+    /// tenant at once (<see cref="IOutboxHandler.GroupSize"/>), which are grouped (different resources by construction:
+    /// a claim never holds two messages of one resource).
+    /// </summary>
+    private async Task<List<long[]>> UnitsAsync(IReadOnlyList<long> claimed, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var groupSizes = scope.ServiceProvider.GetServices<IOutboxHandler>().Where(h => h.GroupSize > 1).ToDictionary(h => h.Kind, h => h.GroupSize);
+        if (groupSizes.Count == 0)
+            return claimed.Select(id => new[] { id }).ToList();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var messages = await db.Set<OutboxMessage>().Where(m => claimed.Contains(m.Id)).Select(m => new { m.Id, m.Kind, m.TenantId }).ToListAsync(ct);
+        return messages.GroupBy(m => groupSizes.ContainsKey(m.Kind) ? (m.Kind, m.TenantId, Single: 0L) : (m.Kind, m.TenantId, Single: m.Id))
+            .SelectMany(g => g.OrderBy(m => m.Id).Select(m => m.Id).Chunk(groupSizes.GetValueOrDefault(g.Key.Kind, 1)))
+            .ToList();
     }
 
     /// <summary>Runs batches until nothing is due (tests and the CLI use this to drain the queue).</summary>
@@ -71,47 +91,57 @@ public sealed class OutboxDispatcher(
         return due.Select(m => m.Id).ToList();
     }
 
-    private async Task ProcessAsync(long id, CancellationToken ct)
+    private async Task ProcessAsync(long[] ids, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        var message = await db.Set<OutboxMessage>().SingleAsync(m => m.Id == id, ct);
-        if (await SupersededAsync(message, db, ct))
+        var messages = new List<OutboxMessage>();
+        foreach (var message in await db.Set<OutboxMessage>().Where(m => ids.Contains(m.Id)).OrderBy(m => m.Id).ToListAsync(ct))
+            if (!await SupersededAsync(message, db, ct))
+                messages.Add(message);
+        if (messages.Count == 0)
             return;
-        OutboxResult result;
-        var handler = scope.ServiceProvider.GetServices<IOutboxHandler>().FirstOrDefault(h => h.Kind == message.Kind);
+        IReadOnlyList<OutboxResult> results;
+        var handler = scope.ServiceProvider.GetServices<IOutboxHandler>().FirstOrDefault(h => h.Kind == messages[0].Kind);
         if (handler is null)
-            result = new OutboxResult.Fail($"no handler for '{message.Kind}'");
+            results = messages.Select(m => (OutboxResult)new OutboxResult.Fail($"no handler for '{m.Kind}'")).ToList();
         else
         {
             try
             {
-                result = await handler.HandleAsync(message, db, ct);
+                results = messages.Count == 1 ? [await handler.HandleAsync(messages[0], db, ct)] : await handler.HandleManyAsync(messages, db, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
                 // A handler bug must not wedge the queue: log it, and retry like a transient failure.
-                logger.LogError(e, "Outbox handler {Kind} failed on message {Id}", message.Kind, id);
+                logger.LogError(e, "Outbox handler {Kind} failed on message(s) {Ids}", messages[0].Kind, string.Join(",", messages.Select(m => m.Id)));
                 db.ChangeTracker.Clear();
-                message = await db.Set<OutboxMessage>().SingleAsync(m => m.Id == id, ct);
-                result = new OutboxResult.Retry($"internal error: {e.GetType().Name}");
+                var keep = messages.Select(m => m.Id).ToList();
+                messages = await db.Set<OutboxMessage>().Where(m => keep.Contains(m.Id)).OrderBy(m => m.Id).ToListAsync(ct);
+                results = messages.Select(_ => (OutboxResult)new OutboxResult.Retry($"internal error: {e.GetType().Name}")).ToList();
             }
         }
         try
         {
-            await RecordAsync(message, handler, result, db, ct);
+            for (var i = 0; i < messages.Count; i++)
+                await RecordAsync(messages[i], handler, results[i], db, ct);
+            await db.SaveChangesAsync(ct);
         }
         catch (DbUpdateException e)
         {
             // The handler's changes collided with a concurrent one (e.g. two pushes adding the same list row):
-            // drop them and run the message again shortly; it reconciles from current state.
-            logger.LogWarning("Outbox {Kind} {Key}: could not save the result ({Error}); retrying", message.Kind, message.ResourceKey, e.InnerException?.Message ?? e.Message);
+            // drop them and run the messages again shortly; they reconcile from current state.
+            logger.LogWarning("Outbox {Kind} {Keys}: could not save the result ({Error}); retrying", messages[0].Kind,
+                string.Join(", ", messages.Select(m => m.ResourceKey)), e.InnerException?.Message ?? e.Message);
             db.ChangeTracker.Clear();
-            var fresh = await db.Set<OutboxMessage>().SingleAsync(m => m.Id == id, ct);
-            fresh.Status = OutboxStatus.Pending;
-            fresh.LockedUntil = null;
-            fresh.Attempts = Math.Max(0, fresh.Attempts - 1);
-            fresh.NextAttemptAt = clock.GetUtcNow() + TimeSpan.FromSeconds(1);
+            var keep = messages.Select(m => m.Id).ToList();
+            foreach (var fresh in await db.Set<OutboxMessage>().Where(m => keep.Contains(m.Id)).ToListAsync(ct))
+            {
+                fresh.Status = OutboxStatus.Pending;
+                fresh.LockedUntil = null;
+                fresh.Attempts = Math.Max(0, fresh.Attempts - 1);
+                fresh.NextAttemptAt = clock.GetUtcNow() + TimeSpan.FromSeconds(1);
+            }
             await db.SaveChangesAsync(ct);
         }
     }
@@ -178,7 +208,6 @@ public sealed class OutboxDispatcher(
                     message.Kind, message.ResourceKey, message.Attempts, message.LastError);
                 break;
         }
-        await db.SaveChangesAsync(ct);
     }
 
     private static string Truncate(string text) => text.Length <= 2000 ? text : text[..2000];

@@ -109,6 +109,7 @@ public sealed class SimulationStack : IAsyncDisposable
                 // Background work in virtual time: often enough to keep up with the day, rarely enough not to spin.
                 ["OUTBOX_POLL_MS"] = "300000", ["OUTBOX_LEASE_SECONDS"] = "604800", ["ACCT_PULL_INTERVAL_SECONDS"] = "7200",
                 ["WARMUP_CHECK_SECONDS"] = "900", ["PMTA_RECONCILE_SECONDS"] = "21600", ["ADMISSION_PUMP_SECONDS"] = "3600",
+                ["MAILWIZZ_CHECK_SECONDS"] = "43200",
             };
         foreach (var (key, value) in options.EngineSettings)
             engineSettings[key] = value;

@@ -15,7 +15,7 @@ namespace EmailEngine.MailWizz.Sync;
 /// (<c>sync_status</c>), so a crash resumes where it stopped; the message's payload keeps a cursor (autoresponder,
 /// last contact id) saved with them, so each batch reads the tenant's contacts from where the last one ended (on
 /// PostgreSQL they are found through the primary key, tenant then id). Per-item errors are recorded on each contact;
-/// an address already on the list is looked up and updated instead.
+/// an address already on the list is looked up and updated instead (<see cref="SubscriberBulk"/>).
 /// </summary>
 public sealed class SubscriberBatchHandler(MailWizzClient client, TenantListSync lists, SendingCapacity capacity, MailWizzOptions options,
     TimeProvider clock)
@@ -63,7 +63,8 @@ public sealed class SubscriberBatchHandler(MailWizzClient client, TenantListSync
         (batch, rows) = (batch.Where((_, i) => admitted[i]).ToList(), rows.Where((_, i) => admitted[i]).ToList());
         if (batch.Count == 0)
             return SendingCapacity.HeldBack(await capacity.ViewAsync(ct), message.CapacityDomain);
-        var result = await client.CreateSubscribersBulkAsync(list.ListUid!, rows.Select(r => (IReadOnlyDictionary<string, string>)r).ToList(), ct);
+        var result = await SubscriberBulk.SubscribeAsync(client, list.ListUid!, batch.Select(c => c.Email).ToList(),
+            rows.Select(r => (IReadOnlyDictionary<string, string>)r).ToList(), ct);
         if (!result.IsSuccess)
         {
             await capacity.RefundAsync(batch.Select(c => c.Email), ct);
@@ -71,19 +72,10 @@ public sealed class SubscriberBatchHandler(MailWizzClient client, TenantListSync
         }
         for (var i = 0; i < batch.Count; i++)
         {
-            var item = i < result.Value!.Count ? result.Value[i] : null;
-            if (item?.SubscriberUid is { } uid)
+            if (result.Value![i] is { SubscriberUid: { } uid })
                 MarkSynced(batch[i].Sync, uid, message);
-            else if (await client.FindSubscriberAsync(list.ListUid!, batch[i].Email, ct) is { IsSuccess: true, Value: { } existing })
-            {
-                var updated = await client.UpdateSubscriberAsync(list.ListUid!, existing.SubscriberUid, rows[i], ct);
-                if (updated.IsSuccess)
-                    MarkSynced(batch[i].Sync, existing.SubscriberUid, message);
-                else
-                    Fail(batch[i], updated.Error!.ToString());
-            }
             else
-                Fail(batch[i], item?.Errors is { } errors ? string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value}")) : "not in MailWizz's answer");
+                Fail(batch[i], result.Value[i].Error!);
         }
         // Come back right away for the next batch, without counting an attempt; the run after this autoresponder's
         // last batch moves on to the next one, and the run after the last one completes.

@@ -11,13 +11,96 @@ namespace EmailEngine.MailWizz.Sync;
 /// <summary>
 /// Steps 5–7: subscribes a contact on the MailWizz list of its welcome autoresponder, so MailWizz fires it. The
 /// subscriber is added only once the autoresponder exists in MailWizz (one added before would never get it). A repeat
-/// finds the subscriber by email and updates it instead of creating a second one.
+/// finds the subscriber by email and updates it instead of creating a second one. Contacts arriving together are
+/// subscribed together: the dispatcher hands over up to <see cref="GroupSize"/> due pushes of one tenant, and the first
+/// subscriptions among them go in one bulk call per list (a lone contact is one call too, so it is not delayed).
 /// </summary>
 public sealed class SubscriberSyncHandler(MailWizzClient client, TenantListSync lists, SendingCapacity capacity, MailWizzOptions options,
     TimeProvider clock)
-    : SyncHandler(options, clock)
+    : SyncHandler(options, clock), IOutboxHandler
 {
     public override string Kind => ContactSync.Kind;
+
+    /// <summary>A claim holds at most <see cref="OutboxOptions.BatchSize"/> messages, so that is the real bound.</summary>
+    public int GroupSize => 1000;
+
+    public async Task<IReadOnlyList<OutboxResult>> HandleManyAsync(IReadOnlyList<OutboxMessage> messages, AppDbContext db, CancellationToken ct)
+    {
+        var results = new OutboxResult[messages.Count];
+        if (!MailWizzConfigured)
+        {
+            for (var i = 0; i < messages.Count; i++)
+                results[i] = await HandleAsync(messages[i], db, ct);
+            return results;
+        }
+        var ids = messages.Select(IdFromKey).ToList();
+        var tenantId = messages[0].TenantId;
+        var contacts = await db.Set<Contact>().Include(c => c.Tenant).Include(c => c.WelcomeCampaign!).ThenInclude(c => c.Template)
+            .Where(c => c.TenantId == tenantId && ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
+        var firsts = new List<int>();
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (contacts.GetValueOrDefault(ids[i]) is { Status: ContactStatus.Active, Sync.RemoteUid: null, WelcomeCampaign.Sync.RemoteUid: not null })
+                firsts.Add(i);
+            else
+                results[i] = await HandleAsync(messages[i], db, ct); // updates, erasures, waits: one by one
+        }
+        foreach (var group in firsts.GroupBy(i => contacts[ids[i]].WelcomeCampaignId))
+            await SubscribeTogetherAsync(db, group.Select(i => (messages[i], contacts[ids[i]], i)).ToList(), results, ct);
+        return results;
+    }
+
+    /// <summary>First subscriptions to one autoresponder's list, in one bulk call.</summary>
+    private async Task SubscribeTogetherAsync(AppDbContext db, List<(OutboxMessage Message, Contact Contact, int Index)> pushes, OutboxResult[] results,
+        CancellationToken ct)
+    {
+        var (tenant, campaign) = (pushes[0].Contact.Tenant, pushes[0].Contact.WelcomeCampaign!);
+        var language = campaign.Template.Language;
+        var list = await lists.RequireAsync(tenant, language, ct);
+        var sender = lists.SenderOf(tenant);
+        var rows = pushes.Select(p => SubscriberFields.For(p.Contact, sender)).ToList();
+        var problem = list.Problem
+            ?? await lists.EnsureFieldsAsync(tenant, language, list.ListUid!, rows.SelectMany(r => r.Keys).Distinct(), ct);
+        if (problem is not null)
+        {
+            pushes.ForEach(p => results[p.Index] = problem);
+            return;
+        }
+        // A new subscriber fires the welcome mail: each enters MailWizz only when the pool can send it today.
+        var admitted = new List<int>();
+        for (var k = 0; k < pushes.Count; k++)
+        {
+            if ((await capacity.AdmitOrQueueAsync(pushes[k].Message, [pushes[k].Contact.Email], ct))[0])
+                admitted.Add(k);
+            else
+                results[pushes[k].Index] = SendingCapacity.HeldBack(await capacity.ViewAsync(ct), pushes[k].Message.CapacityDomain);
+        }
+        if (admitted.Count == 0)
+            return;
+        var emails = admitted.Select(k => pushes[k].Contact.Email).ToList();
+        var outcome = await SubscriberBulk.SubscribeAsync(client, list.ListUid!, emails, admitted.Select(k => (IReadOnlyDictionary<string, string>)rows[k]).ToList(), ct);
+        if (!outcome.IsSuccess)
+        {
+            await capacity.RefundAsync(emails, ct);
+            var error = await lists.ErrorOnListAsync(tenant, language, list.ListUid!, outcome.Error!, "subscribing", ct);
+            admitted.ForEach(k => results[pushes[k].Index] = error);
+            return;
+        }
+        for (var a = 0; a < admitted.Count; a++)
+        {
+            var (message, contact, index) = pushes[admitted[a]];
+            if (outcome.Value![a].SubscriberUid is { } uid)
+            {
+                Subscribed(db, contact, uid, list.ListUid!, message);
+                results[index] = OutboxResult.Success;
+            }
+            else
+            {
+                await capacity.RefundAsync([contact.Email], ct);
+                results[index] = new OutboxResult.Fail($"subscribing: {outcome.Value[a].Error}");
+            }
+        }
+    }
 
     protected override async Task<OutboxResult> PushAsync(OutboxMessage message, AppDbContext db, CancellationToken ct)
     {
@@ -61,9 +144,14 @@ public sealed class SubscriberSyncHandler(MailWizzClient client, TenantListSync 
             }
             uid = created.Value!;
         }
-        MarkSynced(contact.Sync, uid, message);
-        db.Add(new ContactEvent { ContactId = contact.Id, At = Clock.GetUtcNow(), Type = "pushed", Detail = $"subscriber {uid} on list {list.ListUid}" });
+        Subscribed(db, contact, uid, list.ListUid!, message);
         return OutboxResult.Success;
+    }
+
+    private void Subscribed(AppDbContext db, Contact contact, string uid, string listUid, OutboxMessage message)
+    {
+        MarkSynced(contact.Sync, uid, message);
+        db.Add(new ContactEvent { ContactId = contact.Id, At = Clock.GetUtcNow(), Type = "pushed", Detail = $"subscriber {uid} on list {listUid}" });
     }
 
     private async Task<OutboxResult> EraseAsync(OutboxMessage message, AppDbContext db, CancellationToken ct)

@@ -17,7 +17,7 @@ namespace EmailEngine.MailWizz.Sync;
 /// creating makes a repeat after a crash adopt the list instead of duplicating it.
 /// </summary>
 public sealed class TenantListSync(MailWizzClient client, AppDbContext db, OutboxWriter outbox, EngineSettings settings, TimeProvider clock,
-    ILogger<TenantListSync> logger)
+    KnownListFields knownFields, ILogger<TenantListSync> logger)
 {
     public sealed record Outcome(string? ListUid, OutboxResult? Problem);
 
@@ -173,7 +173,7 @@ public sealed class TenantListSync(MailWizzClient client, AppDbContext db, Outbo
     public async Task<OutboxResult?> EnsureFieldsAsync(Tenant tenant, string language, string listUid, IEnumerable<string> tags, CancellationToken ct)
     {
         var wanted = MergeTags.CustomFields(tags);
-        if (wanted.Count == 0)
+        if (wanted.Count == 0 || knownFields.HasAll(listUid, wanted))
             return null;
         var existing = await client.GetListFieldsAsync(listUid, ct);
         if (!existing.IsSuccess)
@@ -187,6 +187,7 @@ public sealed class TenantListSync(MailWizzClient client, AppDbContext db, Outbo
             if (!created.IsSuccess && !await FieldExistsAsync(listUid, tag, ct))
                 return SyncHandlerErrors.From(created.Error!, $"creating list field {tag}");
         }
+        knownFields.Add(listUid, wanted);
         return null;
     }
 }
@@ -202,4 +203,22 @@ internal static class SyncHandlerErrors
         MailWizzErrorKind.Auth => new OutboxResult.Retry($"{doing}: MailWizz rejected the API key (MAILWIZZ_API_KEY)", TimeSpan.FromMinutes(5)),
         _ => new OutboxResult.Fail($"{doing}: {error}"),
     };
+}
+
+/// <summary>
+/// The custom fields each MailWizz list is known to have (by list uid), so a push does not read a list's fields again
+/// when they were ensured before: one call saved per push. A recreated list has a new uid, so it is read afresh.
+/// </summary>
+public sealed class KnownListFields
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, System.Collections.Concurrent.ConcurrentDictionary<string, bool>> _byList = new();
+
+    public bool HasAll(string listUid, IEnumerable<string> tags) => _byList.TryGetValue(listUid, out var known) && tags.All(known.ContainsKey);
+
+    public void Add(string listUid, IEnumerable<string> tags)
+    {
+        var known = _byList.GetOrAdd(listUid, _ => new());
+        foreach (var tag in tags)
+            known[tag] = true;
+    }
 }
