@@ -32,7 +32,8 @@ public sealed class OutboxDispatcher(
     private async Task<List<long[]>> UnitsAsync(IReadOnlyList<long> claimed, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var groupSizes = scope.ServiceProvider.GetServices<IOutboxHandler>().Where(h => h.GroupSize > 1).ToDictionary(h => h.Kind, h => h.GroupSize);
+        var groupSizes = scope.ServiceProvider.GetServices<IOutboxHandler>().Select(h => (h.Kind, Size: Math.Min(h.GroupSize, options.GroupMax)))
+            .Where(h => h.Size > 1).ToDictionary(h => h.Kind, h => h.Size);
         if (groupSizes.Count == 0)
             return claimed.Select(id => new[] { id }).ToList();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();

@@ -11,6 +11,8 @@ public sealed class OutboxOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
     /// <summary>Messages handled concurrently within one batch (different resources only).</summary>
     public int Parallelism { get; set; } = 4;
+    /// <summary>At most this many messages of one tenant handed to a handler together (1: one push per remote call).</summary>
+    public int GroupMax { get; set; } = 1000;
 
     /// <summary>Exponential backoff with full jitter, capped: 2 s, 4 s, 8 s … 10 min.</summary>
     public TimeSpan DelayAfter(int attempts)

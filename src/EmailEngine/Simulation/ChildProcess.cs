@@ -39,6 +39,30 @@ public sealed class ChildProcess(string name, string file, IReadOnlyList<string>
         }
     }
 
+    /// <summary>Waits until <paramref name="probe"/> answers with a success (60 s at most), failing early if the process exits.</summary>
+    public async Task WaitAnsweringAsync(Uri probe, CancellationToken ct)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); ; await Task.Delay(200, ct))
+        {
+            if (!Running)
+                throw new InvalidOperationException($"{Name} exited:\n{Tail()}");
+            try
+            {
+                if ((await http.GetAsync(probe, ct)).IsSuccessStatusCode)
+                    return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+            {
+            }
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"{Name} did not answer within 60 s:\n{Tail()}");
+        }
+    }
+
     public string Tail(int lines = 20)
     {
         using var reader = new StreamReader(new FileStream(logPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));

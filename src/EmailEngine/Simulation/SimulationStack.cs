@@ -130,30 +130,8 @@ public sealed class SimulationStack : IAsyncDisposable
 
     public async Task WaitUntilUpAsync(CancellationToken ct)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        foreach (var (process, probe) in new[] { (EngineProcess, new Uri(Engine, "/health")), (MailWizzProcess, new Uri(MailWizz, "/_standin/outbox")) })
-        {
-            while (true)
-            {
-                if (!process.Running)
-                    throw new InvalidOperationException($"{process.Name} exited:\n{process.Tail()}");
-                try
-                {
-                    if ((await http.GetAsync(probe, ct)).IsSuccessStatusCode)
-                        break;
-                }
-                catch (HttpRequestException)
-                {
-                }
-                catch (TaskCanceledException) when (!ct.IsCancellationRequested)
-                {
-                }
-                if (DateTime.UtcNow > deadline)
-                    throw new TimeoutException($"{process.Name} did not answer within 60 s:\n{process.Tail()}");
-                await Task.Delay(200, ct);
-            }
-        }
+        await EngineProcess.WaitAnsweringAsync(new Uri(Engine, "/health"), ct);
+        await MailWizzProcess.WaitAnsweringAsync(new Uri(MailWizz, "/_standin/outbox"), ct);
         if (!PmtaProcess.Running)
             throw new InvalidOperationException($"powermta exited:\n{PmtaProcess.Tail()}");
     }

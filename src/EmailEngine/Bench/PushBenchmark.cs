@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using EmailEngine.Simulation;
+
+namespace EmailEngine.Bench;
+
+public sealed record PushBenchResult(int Contacts, double Seconds, int BaselineContacts, double BaselineSeconds, double LoneContactSeconds)
+{
+    public double PerSecond => Contacts / Seconds;
+    public double BaselinePerSecond => BaselineContacts / BaselineSeconds;
+}
+
+/// <summary>
+/// <c>email-engine bench push</c>: how fast new contacts reach MailWizz. Starts the MailWizz stand-in and an engine
+/// (<c>serve</c>, embedded SQLite, MailWizz paced at <c>MAILWIZZ_REQUESTS_PER_SECOND</c> 10 as by default) as child
+/// processes on loopback. Contacts are posted through the API with the outbox worker off, then an engine with the worker
+/// on drains the backlog, timed from when it answers until the stand-in holds them all. The baseline, in the same run,
+/// is the same engine pushing one contact per call (<c>OUTBOX_GROUP_MAX=1</c>). Last, the time a lone contact takes to
+/// reach MailWizz on an idle queue.
+/// </summary>
+public static class PushBenchmark
+{
+    private const string OperatorKey = "bench-operator-key";
+    private const string MailWizzKey = "bench-mailwizz-key";
+
+    public static async Task<PushBenchResult> RunAsync(int contacts, int baselineContacts, string work, TextWriter output, CancellationToken ct)
+    {
+        if (Directory.Exists(work))
+            Directory.Delete(work, recursive: true);
+        Directory.CreateDirectory(work);
+        var mailwizz = new Uri($"http://127.0.0.1:{SimulationStack.FreePort()}");
+        using var standIn = new ChildProcess("mailwizz", "dotnet",
+            [StandIns.Find("MailWizzStandIn"), "--urls", mailwizz.ToString().TrimEnd('/'), "--api-key", MailWizzKey],
+            new Dictionary<string, string> { ["DOTNET_NOLOGO"] = "1" }, Path.Combine(work, "mailwizz.log"));
+        standIn.Start();
+        using var inspect = new HttpClient { BaseAddress = mailwizz, Timeout = TimeSpan.FromSeconds(30) };
+        await standIn.WaitAnsweringAsync(new Uri(mailwizz, "/_standin/outbox"), ct);
+
+        output.WriteLine($"MailWizz stand-in at {mailwizz}; the engine calls it at 10 requests/s");
+        var (baselineSeconds, _) = await RunOneAsync("one push per call (OUTBOX_GROUP_MAX=1)", baselineContacts, groupMax: 1, measureLone: false);
+        var (seconds, lone) = await RunOneAsync("grouped (bulk call per list)", contacts, groupMax: null, measureLone: true);
+        var result = new PushBenchResult(contacts, seconds, baselineContacts, baselineSeconds, lone);
+        output.WriteLine($"push: {result.PerSecond:N0} contacts/s grouped vs {result.BaselinePerSecond:N1} contacts/s one per call: " +
+                         $"ratio {result.PerSecond / result.BaselinePerSecond:N1}x; a lone contact reached MailWizz in {lone:F2} s");
+        return result;
+
+        async Task<(double Seconds, double Lone)> RunOneAsync(string label, int count, int? groupMax, bool measureLone)
+        {
+            var tenant = groupMax is null ? "bench-grouped" : "bench-single";
+            var home = Directory.CreateDirectory(Path.Combine(work, tenant)).FullName;
+            // The tenant's list and welcome autoresponder first, as on any day but a tenant's first.
+            await using (var first = await EngineAsync(home, tenant, worker: true, groupMax))
+            {
+                await PostAsync(first.Api, tenant, $"warmup.{tenant}@example.com", ct);
+                await WaitForSubscribersAsync(tenant, 1, first.Process);
+            }
+            // A backlog: the contacts are taken in while nothing pushes, then one engine drains them, timed from when it answers.
+            await using (var intake = await EngineAsync(home, tenant, worker: false, groupMax))
+            {
+                var posting = Stopwatch.StartNew();
+                await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
+                    async (i, token) => await PostAsync(intake.Api, tenant, $"c{i}.{tenant}@example.com", token));
+                output.WriteLine($"  {label}: {count:N0} contacts taken in in {posting.Elapsed.TotalSeconds:F1} s (outbox worker off)");
+            }
+            await using var drain = await EngineAsync(home, tenant, worker: true, groupMax);
+            var watch = Stopwatch.StartNew();
+            await WaitForSubscribersAsync(tenant, count + 1, drain.Process);
+            var seconds = watch.Elapsed.TotalSeconds;
+            output.WriteLine($"  {label}: all {count:N0} in MailWizz {seconds:F1} s after the engine answered = {count / seconds:N1} contacts/s");
+
+            var lone = 0.0;
+            if (measureLone)
+            {
+                watch.Restart();
+                await PostAsync(drain.Api, tenant, $"lone.{tenant}@example.com", ct);
+                await WaitForSubscribersAsync(tenant, count + 2, drain.Process);
+                lone = watch.Elapsed.TotalSeconds;
+            }
+            return (seconds, lone);
+        }
+
+        async Task<BenchEngine> EngineAsync(string home, string name, bool worker, int? groupMax)
+        {
+            var port = SimulationStack.FreePort();
+            var settings = new Dictionary<string, string>
+            {
+                ["DOTNET_NOLOGO"] = "1", ["EMAIL_ENGINE_HOME"] = home, ["API_KEY"] = OperatorKey,
+                ["PORT"] = $"{port}", ["MAILWIZZ_URL"] = new Uri(mailwizz, "/api").ToString(), ["MAILWIZZ_API_KEY"] = MailWizzKey,
+                ["SENDER_FROM_NAME"] = "Bench", ["SENDER_FROM_EMAIL"] = "hello@bench.example", ["COMPANY_NAME"] = "Bench SARL",
+                ["COMPANY_ADDRESS"] = "1 rue de la Paix", ["COMPANY_CITY"] = "Paris", ["COMPANY_ZIP"] = "75002", ["COMPANY_COUNTRY"] = "France",
+                ["OUTBOX_WORKER"] = worker ? "on" : "off",
+            };
+            if (groupMax is { } max)
+                settings["OUTBOX_GROUP_MAX"] = $"{max}";
+            var process = new ChildProcess("engine", "dotnet", [typeof(PushBenchmark).Assembly.Location, "serve"], settings, Path.Combine(work, $"{name}.log"));
+            process.Start();
+            var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+            api.DefaultRequestHeaders.Add("X-API-KEY", OperatorKey);
+            await process.WaitAnsweringAsync(new Uri(api.BaseAddress, "/health"), ct);
+            return new BenchEngine(process, api);
+        }
+
+        async Task WaitForSubscribersAsync(string tenant, int expected, ChildProcess engine)
+        {
+            var deadline = Stopwatch.StartNew();
+            while (true)
+            {
+                var state = await inspect.GetFromJsonAsync<JsonElement>("/_standin/state", ct);
+                var count = state.GetProperty("lists").EnumerateArray().Where(l => l.GetProperty("name").GetString() == $"ee:{tenant}:fr")
+                    .Sum(l => l.GetProperty("subscribers").GetArrayLength());
+                if (count >= expected)
+                    return;
+                if (!engine.Running || deadline.Elapsed > TimeSpan.FromMinutes(30))
+                    throw new InvalidOperationException($"{count} of {expected} subscribers reached MailWizz:\n{engine.Tail()}");
+                await Task.Delay(100, ct);
+            }
+        }
+    }
+
+    private static async Task PostAsync(HttpClient api, string tenant, string email, CancellationToken ct)
+    {
+        using var response = await api.PostAsJsonAsync("/api/v2/contacts", new { email, tenant, language = "fr", first_name = "Zoé", company = "Acme" }, ct);
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"POST /api/v2/contacts: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+    }
+}
+
+internal sealed record BenchEngine(ChildProcess Process, HttpClient Api) : IAsyncDisposable
+{
+    public ValueTask DisposeAsync()
+    {
+        Api.Dispose();
+        Process.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,89 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using EmailEngine.Contacts;
+using EmailEngine.Data;
+using EmailEngine.Outbox;
+using EmailEngine.Tests.Infrastructure;
+using EmailEngine.Tests.Ips;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EmailEngine.Tests.MailWizz;
+
+/// <summary>
+/// Contacts that arrive together are subscribed together: their pushes are claimed as one group and the new subscribers
+/// go in one bulk call, each still subscribed once, with its own result and timeline.
+/// </summary>
+public sealed class GroupedSubscribeTests : IAsyncLifetime
+{
+    private MailWizzStandInServer _mailwizz = null!;
+    private EngineServer _engine = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _mailwizz = await MailWizzStandInServer.StartAsync();
+        var settings = _mailwizz.EngineSettings();
+        settings["OUTBOX_WORKER"] = "off";
+        _engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: settings);
+        _client = _engine.Client();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _engine.DisposeAsync();
+        await _mailwizz.DisposeAsync();
+    }
+
+    private async Task PostAsync(string email) =>
+        (await _client.PostAsJsonAsync("/api/v2/contacts", new { email, tenant = "client-1", language = "fr", first_name = "Zoé", company = "Acme" }))
+        .EnsureSuccessStatusCode();
+
+    private async Task<List<string>> CallsAsync() => (await _mailwizz.RequestsAsync()).EnumerateArray()
+        .Select(r => $"{r.GetProperty("Method").GetString()} {r.GetProperty("Path").GetString()}").ToList();
+
+    [Fact]
+    public async Task Forty_contacts_posted_together_take_one_bulk_call_and_each_is_subscribed_once()
+    {
+        // The list and its autoresponder exist (the first contact), as on any day but the first.
+        await PostAsync("first@example.com");
+        await _engine.SyncAllAsync();
+        // One of the forty is already on the list (added by an attempt whose answer was lost): it is updated, not added twice.
+        var list = Assert.Single((await _mailwizz.StateAsync()).GetProperty("lists").EnumerateArray()).GetProperty("uid").GetString();
+        using (var api = new HttpClient())
+        {
+            api.DefaultRequestHeaders.Add("X-API-KEY", MailWizzStandInServer.ApiKey);
+            (await api.PostAsync($"{_mailwizz.ApiUrl}/lists/{list}/subscribers",
+                new FormUrlEncodedContent([new("EMAIL", "c07@example.com"), new("FNAME", "Old")]))).EnsureSuccessStatusCode();
+        }
+        var before = (await CallsAsync()).Count;
+        var emails = Enumerable.Range(0, 40).Select(i => $"c{i:00}@example.com").ToList();
+        foreach (var email in emails)
+            await PostAsync(email);
+
+        await _engine.SyncAllAsync();
+
+        var calls = (await CallsAsync()).Skip(before).ToList();
+        Assert.Equal(1, calls.Count(c => c.EndsWith("/subscribers/bulk", StringComparison.Ordinal)));
+        Assert.DoesNotContain(calls, c => c == $"POST /api/lists/{list}/subscribers");
+        Assert.DoesNotContain(calls, c => c.EndsWith("/fields", StringComparison.Ordinal)); // ensured with the first contact
+        var subscribers = Assert.Single((await _mailwizz.StateAsync()).GetProperty("lists").EnumerateArray()).GetProperty("subscribers")
+            .EnumerateArray().ToList();
+        Assert.Equal(41, subscribers.Count);
+        Assert.Equal(41, subscribers.Select(s => s.GetProperty("email").GetString()).Distinct().Count());
+        Assert.Equal("Zoé", subscribers.Single(s => s.GetProperty("email").GetString() == "c07@example.com").GetProperty("fields").GetProperty("FNAME").GetString());
+
+        using var scope = _engine.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var contacts = await db.Set<Contact>().ToListAsync();
+        Assert.All(contacts, c => Assert.Equal((SyncStatus.Synced, true), (c.Sync.Status, c.Sync.RemoteUid is not null)));
+        Assert.Equal(41, await db.Set<ContactEvent>().CountAsync(e => e.Type == "pushed"));
+        Assert.Empty(await db.Set<OutboxMessage>().Where(m => m.Status != OutboxStatus.Done || m.Attempts > 1).ToListAsync());
+        // Each new subscriber fired its welcome once; the one already on the list did not get a second.
+        await OutageTests.WaitAsync(async () => (await _mailwizz.MessagesAsync()).GetArrayLength() >= 41, TimeSpan.FromSeconds(10));
+        var welcomed = (await _mailwizz.MessagesAsync()).EnumerateArray().Select(m => m.GetProperty("To").GetString()).ToList();
+        Assert.Equal(welcomed.Count, welcomed.Distinct().Count());
+        Assert.Equal(41, welcomed.Count);
+    }
+}
