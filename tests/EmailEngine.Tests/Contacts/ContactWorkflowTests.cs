@@ -11,25 +11,18 @@ namespace EmailEngine.Tests.Contacts;
 /// <summary>The runbook's "Workflow V2", steps 1–7, against real PostgreSQL and the MailWizz stand-in over HTTP.</summary>
 public sealed class ContactWorkflowTests : IAsyncLifetime
 {
+    private EngineWithMailWizz _stack = null!;
     private MailWizzStandInServer _mailwizz = null!;
     private EngineServer _engine = null!;
     private HttpClient _client = null!;
 
     public async Task InitializeAsync()
     {
-        _mailwizz = await MailWizzStandInServer.StartAsync();
-        var settings = _mailwizz.EngineSettings();
-        settings["OUTBOX_WORKER"] = "off";
-        _engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: settings);
-        _client = _engine.Client();
+        _stack = await EngineWithMailWizz.StartAsync();
+        (_mailwizz, _engine, _client) = (_stack.MailWizz, _stack.Engine, _stack.Client);
     }
 
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _engine.DisposeAsync();
-        await _mailwizz.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _stack.DisposeAsync();
 
     private async Task<HttpResponseMessage> PostContactAsync(object contact, HttpClient? client = null) =>
         await (client ?? _client).PostAsJsonAsync("/api/v2/contacts", contact);

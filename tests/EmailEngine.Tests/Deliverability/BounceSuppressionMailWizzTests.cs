@@ -9,25 +9,18 @@ namespace EmailEngine.Tests.Deliverability;
 /// <summary>A hard bounce and a complaint in the accounting file unsubscribe the subscribers in the MailWizz stand-in, over HTTP.</summary>
 public sealed class BounceSuppressionMailWizzTests : IAsyncLifetime
 {
+    private EngineWithMailWizz _stack = null!;
     private MailWizzStandInServer _mailwizz = null!;
     private EngineServer _engine = null!;
     private HttpClient _client = null!;
 
     public async Task InitializeAsync()
     {
-        _mailwizz = await MailWizzStandInServer.StartAsync();
-        var settings = _mailwizz.EngineSettings();
-        settings["OUTBOX_WORKER"] = "off";
-        _engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: settings);
-        _client = _engine.Client();
+        _stack = await EngineWithMailWizz.StartAsync();
+        (_mailwizz, _engine, _client) = (_stack.MailWizz, _stack.Engine, _stack.Client);
     }
 
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _engine.DisposeAsync();
-        await _mailwizz.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _stack.DisposeAsync();
 
     private async Task<Dictionary<string, string>> StatusesAsync() =>
         (await _mailwizz.StateAsync()).GetProperty("lists").EnumerateArray().SelectMany(l => l.GetProperty("subscribers").EnumerateArray())

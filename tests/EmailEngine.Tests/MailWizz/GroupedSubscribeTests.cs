@@ -16,25 +16,18 @@ namespace EmailEngine.Tests.MailWizz;
 /// </summary>
 public sealed class GroupedSubscribeTests : IAsyncLifetime
 {
+    private EngineWithMailWizz _stack = null!;
     private MailWizzStandInServer _mailwizz = null!;
     private EngineServer _engine = null!;
     private HttpClient _client = null!;
 
     public async Task InitializeAsync()
     {
-        _mailwizz = await MailWizzStandInServer.StartAsync();
-        var settings = _mailwizz.EngineSettings();
-        settings["OUTBOX_WORKER"] = "off";
-        _engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: settings);
-        _client = _engine.Client();
+        _stack = await EngineWithMailWizz.StartAsync();
+        (_mailwizz, _engine, _client) = (_stack.MailWizz, _stack.Engine, _stack.Client);
     }
 
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _engine.DisposeAsync();
-        await _mailwizz.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _stack.DisposeAsync();
 
     private async Task PostAsync(string email) =>
         (await _client.PostAsJsonAsync("/api/v2/contacts", new { email, tenant = "client-1", language = "fr", first_name = "Zoé", company = "Acme" }))

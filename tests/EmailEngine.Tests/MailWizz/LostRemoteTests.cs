@@ -21,6 +21,7 @@ namespace EmailEngine.Tests.MailWizz;
 /// </summary>
 public sealed class LostRemoteTests : IAsyncLifetime
 {
+    private EngineWithMailWizz _stack = null!;
     private MailWizzStandInServer _mailwizz = null!;
     private EngineServer _engine = null!;
     private HttpClient _client = null!;
@@ -28,12 +29,8 @@ public sealed class LostRemoteTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _mailwizz = await MailWizzStandInServer.StartAsync();
-        var settings = _mailwizz.EngineSettings();
-        settings["OUTBOX_WORKER"] = "off";
-        settings["MAILWIZZ_CHECK_SECONDS"] = "0";
-        _engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: settings);
-        _client = _engine.Client();
+        _stack = await EngineWithMailWizz.StartAsync(new Dictionary<string, string> { ["MAILWIZZ_CHECK_SECONDS"] = "0" });
+        (_mailwizz, _engine, _client) = (_stack.MailWizz, _stack.Engine, _stack.Client);
         _mailwizzApi = new HttpClient { BaseAddress = new Uri(_mailwizz.ApiUrl.TrimEnd('/') + "/") };
         _mailwizzApi.DefaultRequestHeaders.Add("X-API-KEY", MailWizzStandInServer.ApiKey);
     }
@@ -41,9 +38,7 @@ public sealed class LostRemoteTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         _mailwizzApi.Dispose();
-        _client.Dispose();
-        await _engine.DisposeAsync();
-        await _mailwizz.DisposeAsync();
+        await _stack.DisposeAsync();
     }
 
     private async Task SubscribeAsync(string email)

@@ -12,26 +12,18 @@ namespace EmailEngine.Tests.Warmup;
 /// </summary>
 public sealed class AdmissionTests : IAsyncLifetime
 {
+    private EngineWithMailWizz _stack = null!;
     private MailWizzStandInServer _mailwizz = null!;
     private EngineServer _engine = null!;
     private HttpClient _client = null!;
 
     public async Task InitializeAsync()
     {
-        _mailwizz = await MailWizzStandInServer.StartAsync();
-        var settings = _mailwizz.EngineSettings();
-        settings["OUTBOX_WORKER"] = "off";
-        settings["WARMUP_WORKER"] = "off";
-        _engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: settings);
-        _client = _engine.Client();
+        _stack = await EngineWithMailWizz.StartAsync(new Dictionary<string, string> { ["WARMUP_WORKER"] = "off" });
+        (_mailwizz, _engine, _client) = (_stack.MailWizz, _stack.Engine, _stack.Client);
     }
 
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _engine.DisposeAsync();
-        await _mailwizz.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _stack.DisposeAsync();
 
     [Fact]
     public async Task A_day_1_ip_admits_its_quota_in_total_and_per_domain_and_the_rest_wait_until_the_pool_grows()
