@@ -1,4 +1,5 @@
 using EmailEngine.Data;
+using EmailEngine.Hosting;
 using EmailEngine.PowerMta.Deploy;
 using Microsoft.EntityFrameworkCore;
 using Renci.SshNet.Common;
@@ -80,25 +81,11 @@ public sealed class AcctPullRun(IServiceScopeFactory scopes, PmtaHostOptions hos
 
 /// <summary>Thin shell: pulls every <see cref="AcctOptions.PullInterval"/> while the PowerMTA host is configured.</summary>
 internal sealed class AcctPullWorker(AcctPullRun pull, AcctOptions options, DatabaseMigrator migrator, TimeProvider clock,
-    ILogger<AcctPullWorker> logger) : BackgroundService
+    ILogger<AcctPullWorker> logger) : PeriodicWorker(migrator, clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (options.PullInterval <= TimeSpan.Zero || !pull.Configured)
-            return;
-        using var timer = new PeriodicTimer(options.PullInterval, clock);
-        do
-        {
-            try
-            {
-                if ((await migrator.GetStatusAsync(stoppingToken)).UpToDate)
-                    await pull.PullAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(e, "Accounting pull failed");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override TimeSpan Interval => pull.Configured ? options.PullInterval : TimeSpan.Zero;
+
+    protected override string RoundName => "Accounting pull";
+
+    protected override Task RunRoundAsync(CancellationToken ct) => pull.PullAsync(ct);
 }

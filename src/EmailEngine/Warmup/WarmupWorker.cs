@@ -1,5 +1,6 @@
 using EmailEngine.Accounting;
 using EmailEngine.Data;
+using EmailEngine.Hosting;
 
 namespace EmailEngine.Warmup;
 
@@ -10,38 +11,29 @@ namespace EmailEngine.Warmup;
 /// pulled the IPs wait at their step (never advancing on outcomes the engine has not seen).
 /// </summary>
 internal sealed class WarmupWorker(IServiceScopeFactory scopes, DatabaseMigrator migrator, WarmupOptions options, AcctPullRun pull,
-    TimeProvider clock, ILogger<WarmupWorker> logger) : BackgroundService
+    TimeProvider clock, ILogger<WarmupWorker> logger) : PeriodicWorker(migrator, clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private string? _lastSkip;
+
+    protected override TimeSpan Interval => options.CheckInterval;
+
+    protected override string RoundName => "Warmup run";
+
+    protected override async Task RunRoundAsync(CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(options.CheckInterval, clock);
-        string? lastSkip = null;
-        do
-        {
-            try
-            {
-                if (!(await migrator.GetStatusAsync(stoppingToken)).UpToDate)
-                    continue;
-                await using var scope = scopes.CreateAsyncScope();
-                var engine = scope.ServiceProvider.GetRequiredService<WarmupEngine>();
-                var skipped = await PullBeforeDecidingAsync(engine, stoppingToken) ?? (await engine.RunDueAsync(stoppingToken)).Skipped;
-                if (skipped is not null && skipped != lastSkip)
-                    logger.LogInformation("Warmup run skipped: {Reason}", skipped);
-                lastSkip = skipped;
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(e, "Warmup run failed");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        await using var scope = scopes.CreateAsyncScope();
+        var engine = scope.ServiceProvider.GetRequiredService<WarmupEngine>();
+        var skipped = await PullBeforeDecidingAsync(engine, ct) ?? (await engine.RunDueAsync(ct)).Skipped;
+        if (skipped is not null && skipped != _lastSkip)
+            Logger.LogInformation("Warmup run skipped: {Reason}", skipped);
+        _lastSkip = skipped;
     }
 
     /// <summary>Null when the decisions may be taken; otherwise why they wait for the next tick.</summary>
     private async Task<string?> PullBeforeDecidingAsync(WarmupEngine engine, CancellationToken ct)
     {
         // A pull that started after the day ended (the periodic one, usually) already holds the whole day.
-        if (!pull.Configured || pull.LastCompleteFrom >= options.PeriodStart(clock.GetUtcNow()) || !await engine.DayDecisionDueAsync(ct))
+        if (!pull.Configured || pull.LastCompleteFrom >= options.PeriodStart(Clock.GetUtcNow()) || !await engine.DayDecisionDueAsync(ct))
             return null;
         try
         {
@@ -49,7 +41,7 @@ internal sealed class WarmupWorker(IServiceScopeFactory scopes, DatabaseMigrator
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            logger.LogWarning("The accounting could not be pulled ({Error}); the day's warmup decisions wait for its outcomes", e.Message);
+            Logger.LogWarning("The accounting could not be pulled ({Error}); the day's warmup decisions wait for its outcomes", e.Message);
             return "the accounting could not be pulled";
         }
     }

@@ -1,5 +1,6 @@
 using EmailEngine.Campaigns;
 using EmailEngine.Data;
+using EmailEngine.Hosting;
 using EmailEngine.Locks;
 using EmailEngine.Outbox;
 using EmailEngine.Templates;
@@ -91,28 +92,19 @@ public sealed class RemoteCheck(AppDbContext db, MailWizzClient client, TenantLi
 
 /// <summary><c>MAILWIZZ_CHECK_SECONDS</c> (900; 0 = off): how often <see cref="RemoteCheck"/> runs.</summary>
 internal sealed class RemoteCheckWorker(IServiceScopeFactory scopes, MailWizzOptions options, DatabaseMigrator migrator, TimeProvider clock,
-    ILogger<RemoteCheckWorker> logger) : BackgroundService
+    ILogger<RemoteCheckWorker> logger) : PeriodicWorker(migrator, clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => options.IsConfigured ? options.CheckInterval : TimeSpan.Zero;
+
+    protected override bool RunsAtStart => false;
+
+    protected override string RoundName => "MailWizz check";
+
+    protected override async Task RunRoundAsync(CancellationToken ct)
     {
-        if (options.CheckInterval <= TimeSpan.Zero || !options.IsConfigured)
-            return;
-        using var timer = new PeriodicTimer(options.CheckInterval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                if (!(await migrator.GetStatusAsync(stoppingToken)).UpToDate)
-                    continue;
-                await using var scope = scopes.CreateAsyncScope();
-                var result = await scope.ServiceProvider.GetRequiredService<RemoteCheck>().RunAsync(stoppingToken);
-                if (result.Skipped is not null)
-                    logger.LogInformation("MailWizz check skipped: {Reason}", result.Skipped);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(e, "MailWizz check failed");
-            }
-        }
+        await using var scope = scopes.CreateAsyncScope();
+        var result = await scope.ServiceProvider.GetRequiredService<RemoteCheck>().RunAsync(ct);
+        if (result.Skipped is not null)
+            Logger.LogInformation("MailWizz check skipped: {Reason}", result.Skipped);
     }
 }

@@ -166,24 +166,17 @@ public sealed class ConfigReconciler(AppDbContext db, PmtaRendering rendering, C
 
 /// <summary>Thin shell: one engine instance at a time (the deploy lock) checks every <see cref="ReconcileOptions.Interval"/>.</summary>
 internal sealed class ConfigReconcileWorker(IServiceScopeFactory scopes, ReconcileOptions options, DatabaseMigrator migrator, TimeProvider clock,
-    ILogger<ConfigReconcileWorker> logger) : BackgroundService
+    ILogger<ConfigReconcileWorker> logger) : PeriodicWorker(migrator, clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => options.Interval;
+
+    protected override bool RunsAtStart => false;
+
+    protected override string RoundName => "PowerMTA reconcile check";
+
+    protected override async Task RunRoundAsync(CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(options.Interval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                if (!(await migrator.GetStatusAsync(stoppingToken)).UpToDate)
-                    continue;
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<ConfigReconciler>().CheckAsync(deploy: true, stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(e, "PowerMTA reconcile check failed");
-            }
-        }
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<ConfigReconciler>().CheckAsync(deploy: true, ct);
     }
 }
