@@ -21,7 +21,6 @@ public sealed record PushBenchResult(int Contacts, double Seconds, int BaselineC
 /// </summary>
 public static class PushBenchmark
 {
-    private const string OperatorKey = "bench-operator-key";
     private const string MailWizzKey = "bench-mailwizz-key";
 
     public static async Task<PushBenchResult> RunAsync(int contacts, int baselineContacts, string work, TextWriter output, CancellationToken ct)
@@ -80,25 +79,18 @@ public static class PushBenchmark
             return (seconds, lone);
         }
 
-        async Task<BenchEngine> EngineAsync(string home, string name, bool worker, int? groupMax)
+        Task<BenchEngine> EngineAsync(string home, string name, bool worker, int? groupMax)
         {
-            var port = SimulationStack.FreePort();
             var settings = new Dictionary<string, string>
             {
-                ["DOTNET_NOLOGO"] = "1", ["EMAIL_ENGINE_HOME"] = home, ["API_KEY"] = OperatorKey,
-                ["PORT"] = $"{port}", ["MAILWIZZ_URL"] = new Uri(mailwizz, "/api").ToString(), ["MAILWIZZ_API_KEY"] = MailWizzKey,
+                ["MAILWIZZ_URL"] = new Uri(mailwizz, "/api").ToString(), ["MAILWIZZ_API_KEY"] = MailWizzKey,
                 ["SENDER_FROM_NAME"] = "Bench", ["SENDER_FROM_EMAIL"] = "hello@bench.example", ["COMPANY_NAME"] = "Bench SARL",
                 ["COMPANY_ADDRESS"] = "1 rue de la Paix", ["COMPANY_CITY"] = "Paris", ["COMPANY_ZIP"] = "75002", ["COMPANY_COUNTRY"] = "France",
                 ["OUTBOX_WORKER"] = worker ? "on" : "off",
             };
             if (groupMax is { } max)
                 settings["OUTBOX_GROUP_MAX"] = $"{max}";
-            var process = new ChildProcess("engine", "dotnet", [typeof(PushBenchmark).Assembly.Location, "serve"], settings, Path.Combine(work, $"{name}.log"));
-            process.Start();
-            var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-            api.DefaultRequestHeaders.Add("X-API-KEY", OperatorKey);
-            await process.WaitAnsweringAsync(new Uri(api.BaseAddress, "/health"), ct);
-            return new BenchEngine(process, api);
+            return BenchEngine.StartAsync(home, Path.Combine(work, $"{name}.log"), settings, ct);
         }
 
         async Task WaitForSubscribersAsync(string tenant, int expected, ChildProcess engine)
@@ -126,8 +118,26 @@ public static class PushBenchmark
     }
 }
 
+/// <summary>An engine (<c>serve</c>) as a child process on a free loopback port, with its operator key, for the benchmarks.</summary>
 internal sealed record BenchEngine(ChildProcess Process, HttpClient Api) : IAsyncDisposable
 {
+    public const string OperatorKey = "bench-operator-key";
+
+    public static async Task<BenchEngine> StartAsync(string home, string log, IReadOnlyDictionary<string, string> settings, CancellationToken ct)
+    {
+        var port = SimulationStack.FreePort();
+        var environment = new Dictionary<string, string>(settings)
+        {
+            ["DOTNET_NOLOGO"] = "1", ["EMAIL_ENGINE_HOME"] = home, ["API_KEY"] = OperatorKey, ["PORT"] = $"{port}",
+        };
+        var process = new ChildProcess("engine", "dotnet", [typeof(BenchEngine).Assembly.Location, "serve"], environment, log);
+        process.Start();
+        var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        api.DefaultRequestHeaders.Add("X-API-KEY", OperatorKey);
+        await process.WaitAnsweringAsync(new Uri(api.BaseAddress, "/health"), ct);
+        return new BenchEngine(process, api);
+    }
+
     public ValueTask DisposeAsync()
     {
         Api.Dispose();

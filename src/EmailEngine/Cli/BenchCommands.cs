@@ -61,6 +61,18 @@ internal static class BenchCommands
             return 0;
         });
         bench.Add(push);
+
+        var requests = new Option<int>("--requests") { Description = "Requests per measure", DefaultValueFactory = _ => 5_000 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight", DefaultValueFactory = _ => 32 };
+        var intake = new Command("intake", "POST /api/v2/contacts against GET /api/v1/ips on one engine (DATABASE_URL, or SQLite): req/s, p50, p99, ratio.")
+            { requests, concurrency };
+        intake.SetAction(async (result, ct) =>
+        {
+            await IntakeBenchmark.RunAsync(result.GetValue(requests), result.GetValue(concurrency), Path.Combine(Path.GetTempPath(), "email-engine-bench-intake"),
+                Console.Out, ct);
+            return 0;
+        });
+        bench.Add(intake);
         return bench;
     }
 }

@@ -16,6 +16,9 @@ public static class ContactSync
     public static Task EnqueueAsync(OutboxWriter outbox, Contact contact, CancellationToken ct) =>
         outbox.EnqueueAsync(Kind, ResourceKey(contact.Id), contact.TenantId, "{}", ct);
 
+    public static void EnqueueNew(OutboxWriter outbox, Contact contact) =>
+        outbox.EnqueueUnique(Kind, [new OutboxItem(ResourceKey(contact.Id), contact.TenantId)]);
+
     public static Task EnqueueEraseAsync(OutboxWriter outbox, Contact contact, string? listLanguage, CancellationToken ct) =>
         outbox.EnqueueAsync(Kind, ResourceKey(contact.Id), contact.TenantId,
             JsonSerializer.Serialize(new ErasedPayload(listLanguage, contact.Sync.RemoteUid)), ct);

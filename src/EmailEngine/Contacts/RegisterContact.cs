@@ -82,7 +82,13 @@ public static partial class RegisterContact
                 recorded.AddRange(events.Select(e => new ContactEvent { ContactId = contact.Id, At = now, Type = e.Type, Detail = e.Detail }));
                 db.AddRange(recorded);
                 if (contact.Status == ContactStatus.Active)
-                    await ContactSync.EnqueueAsync(outbox, contact, token);
+                {
+                    // A new contact has no older push to supersede: no need to look for one inside the write transaction.
+                    if (isNew)
+                        ContactSync.EnqueueNew(outbox, contact);
+                    else
+                        await ContactSync.EnqueueAsync(outbox, contact, token);
+                }
             }, ct);
         }
         catch (DbUpdateException) when (isNew)
