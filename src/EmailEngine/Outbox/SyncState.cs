@@ -24,6 +24,14 @@ public sealed class SyncState
         Attempts = 0;
         LastError = null;
     }
+
+    /// <summary>MailWizz lost the resource: forget its uid, so its next push looks it up by name or creates it again.</summary>
+    public void MarkGone(string note)
+    {
+        RemoteUid = null;
+        Status = SyncStatus.Pending;
+        LastError = note;
+    }
 }
 
 public sealed record SyncResponse(string Status, int Attempts, string? LastError, string? RemoteUid, DateTimeOffset? SyncedAt)

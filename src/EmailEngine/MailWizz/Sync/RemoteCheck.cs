@@ -48,7 +48,7 @@ public sealed class RemoteCheck(AppDbContext db, MailWizzClient client, TenantLi
             if (gone)
             {
                 templatesGone++;
-                Forget(template.Sync, note);
+                template.Sync.MarkGone(note);
                 await TemplateSync.EnqueueAsync(outbox, template, ct);
             }
         }
@@ -62,7 +62,7 @@ public sealed class RemoteCheck(AppDbContext db, MailWizzClient client, TenantLi
             if (found.Value is null)
             {
                 campaignsGone++;
-                Forget(campaign.Sync, note);
+                campaign.Sync.MarkGone(note);
                 await CampaignSync.EnqueueAsync(outbox, campaign, ct);
             }
         }
@@ -81,13 +81,6 @@ public sealed class RemoteCheck(AppDbContext db, MailWizzClient client, TenantLi
     }
 
     private static async Task<bool?> Gone(Task<MailWizzResult<bool>> exists) => await exists is { IsSuccess: true, Value: var found } ? !found : null;
-
-    private static void Forget(SyncState sync, string note)
-    {
-        sync.RemoteUid = null;
-        sync.Status = SyncStatus.Pending;
-        sync.LastError = note;
-    }
 }
 
 /// <summary><c>MAILWIZZ_CHECK_SECONDS</c> (900; 0 = off): how often <see cref="RemoteCheck"/> runs.</summary>

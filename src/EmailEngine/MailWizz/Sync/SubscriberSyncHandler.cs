@@ -27,12 +27,6 @@ public sealed class SubscriberSyncHandler(MailWizzClient client, TenantListSync 
     public async Task<IReadOnlyList<OutboxResult>> HandleManyAsync(IReadOnlyList<OutboxMessage> messages, AppDbContext db, CancellationToken ct)
     {
         var results = new OutboxResult[messages.Count];
-        if (!MailWizzConfigured)
-        {
-            for (var i = 0; i < messages.Count; i++)
-                results[i] = await HandleAsync(messages[i], db, ct);
-            return results;
-        }
         var ids = messages.Select(IdFromKey).ToList();
         var tenantId = messages[0].TenantId;
         var contacts = await db.Set<Contact>().Include(c => c.Tenant).Include(c => c.WelcomeCampaign!).ThenInclude(c => c.Template)
@@ -40,10 +34,11 @@ public sealed class SubscriberSyncHandler(MailWizzClient client, TenantListSync 
         var firsts = new List<int>();
         for (var i = 0; i < messages.Count; i++)
         {
-            if (contacts.GetValueOrDefault(ids[i]) is { Status: ContactStatus.Active, Sync.RemoteUid: null, WelcomeCampaign.Sync.RemoteUid: not null })
+            if (MailWizzConfigured
+                && contacts.GetValueOrDefault(ids[i]) is { Status: ContactStatus.Active, Sync.RemoteUid: null, WelcomeCampaign.Sync.RemoteUid: not null })
                 firsts.Add(i);
             else
-                results[i] = await HandleAsync(messages[i], db, ct); // updates, erasures, waits: one by one
+                results[i] = await HandleAsync(messages[i], db, ct); // updates, erasures, waits, MailWizz not configured: one by one
         }
         foreach (var group in firsts.GroupBy(i => contacts[ids[i]].WelcomeCampaignId))
             await SubscribeTogetherAsync(db, group.Select(i => (messages[i], contacts[ids[i]], i)).ToList(), results, ct);

@@ -76,17 +76,13 @@ public sealed class TenantListSync(MailWizzClient client, AppDbContext db, Outbo
     public async Task RecreateGoneAsync(Tenant tenant, TenantList list, CancellationToken ct)
     {
         var note = GoneNote(clock.GetUtcNow());
-        list.Sync.RemoteUid = null;
-        list.Sync.Status = SyncStatus.Pending;
-        list.Sync.LastError = note;
+        list.Sync.MarkGone(note);
         await QueueListPushAsync(list.TenantId, list.Language, ct);
         var campaigns = await db.Set<Campaign>().Where(c => c.TenantId == list.TenantId && c.Template.Language == list.Language && c.Sync.RemoteUid != null)
             .ToListAsync(ct);
         foreach (var campaign in campaigns)
         {
-            campaign.Sync.RemoteUid = null;
-            campaign.Sync.Status = SyncStatus.Pending;
-            campaign.Sync.LastError = $"its MailWizz list {note}";
+            campaign.Sync.MarkGone($"its MailWizz list {note}");
             await CampaignSync.EnqueueAsync(outbox, campaign, ct);
         }
         logger.LogWarning("MailWizz list of tenant {Tenant} ({Language}) disappeared; recreating it and {Campaigns} campaign(s) on it",
