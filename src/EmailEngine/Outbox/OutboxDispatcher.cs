@@ -19,28 +19,33 @@ public sealed class OutboxDispatcher(
         var claimed = await ClaimAsync(ct);
         if (claimed.Count == 0)
             return 0;
-        await Parallel.ForEachAsync(await UnitsAsync(claimed, ct), new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct },
+        await Parallel.ForEachAsync(Units(claimed), new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct },
             async (unit, token) => await ProcessAsync(unit, token));
         return claimed.Count;
     }
+
+    /// <summary>A claimed message: what the dispatcher needs to group it with others.</summary>
+    public sealed record Claimed(long Id, string Kind, long? TenantId);
 
     /// <summary>
     /// The claimed messages as units of work: one message each, except for kinds whose handler takes several of one
     /// tenant at once (<see cref="IOutboxHandler.GroupSize"/>), which are grouped (different resources by construction:
     /// a claim never holds two messages of one resource).
     /// </summary>
-    private async Task<List<long[]>> UnitsAsync(IReadOnlyList<long> claimed, CancellationToken ct)
+    private IEnumerable<long[]> Units(IReadOnlyList<Claimed> claimed) =>
+        claimed.GroupBy(m => GroupSizes.ContainsKey(m.Kind) ? (m.Kind, m.TenantId, Single: 0L) : (m.Kind, m.TenantId, Single: m.Id))
+            .SelectMany(g => g.OrderBy(m => m.Id).Select(m => m.Id).Chunk(GroupSizes.GetValueOrDefault(g.Key.Kind, 1)));
+
+    /// <summary>The kinds whose messages are handed over in groups, and the largest group: fixed for the process.</summary>
+    private Dictionary<string, int> GroupSizes => _groupSizes ??= GroupSizesOfHandlers();
+
+    private Dictionary<string, int>? _groupSizes;
+
+    private Dictionary<string, int> GroupSizesOfHandlers()
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var groupSizes = scope.ServiceProvider.GetServices<IOutboxHandler>().Select(h => (h.Kind, Size: Math.Min(h.GroupSize, options.GroupMax)))
+        using var scope = scopes.CreateScope();
+        return scope.ServiceProvider.GetServices<IOutboxHandler>().Select(h => (h.Kind, Size: Math.Min(h.GroupSize, options.GroupMax)))
             .Where(h => h.Size > 1).ToDictionary(h => h.Kind, h => h.Size);
-        if (groupSizes.Count == 0)
-            return claimed.Select(id => new[] { id }).ToList();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        var messages = await db.Set<OutboxMessage>().Where(m => claimed.Contains(m.Id)).Select(m => new { m.Id, m.Kind, m.TenantId }).ToListAsync(ct);
-        return messages.GroupBy(m => groupSizes.ContainsKey(m.Kind) ? (m.Kind, m.TenantId, Single: 0L) : (m.Kind, m.TenantId, Single: m.Id))
-            .SelectMany(g => g.OrderBy(m => m.Id).Select(m => m.Id).Chunk(groupSizes.GetValueOrDefault(g.Key.Kind, 1)))
-            .ToList();
     }
 
     /// <summary>Runs batches until nothing is due (tests and the CLI use this to drain the queue).</summary>
@@ -52,7 +57,7 @@ public sealed class OutboxDispatcher(
         return total;
     }
 
-    private async Task<IReadOnlyList<long>> ClaimAsync(CancellationToken ct)
+    private async Task<IReadOnlyList<Claimed>> ClaimAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
@@ -60,7 +65,7 @@ public sealed class OutboxDispatcher(
         var lease = now + options.Lease;
         if (database.Provider == DatabaseProvider.Postgres)
         {
-            return await db.Database.SqlQuery<long>($"""
+            return await db.Database.SqlQuery<Claimed>($"""
                 UPDATE outbox_messages SET status = 'processing', locked_until = {lease}, attempts = attempts + 1
                 WHERE id IN (
                     SELECT m.id FROM outbox_messages m
@@ -70,7 +75,7 @@ public sealed class OutboxDispatcher(
                     ORDER BY m.next_attempt_at, m.id
                     LIMIT {options.BatchSize}
                     FOR UPDATE SKIP LOCKED)
-                RETURNING id AS "Value"
+                RETURNING id, kind, tenant_id
                 """).ToListAsync(ct);
         }
 
@@ -89,7 +94,7 @@ public sealed class OutboxDispatcher(
         }
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return due.Select(m => m.Id).ToList();
+        return due.Select(m => new Claimed(m.Id, m.Kind, m.TenantId)).ToList();
     }
 
     private async Task ProcessAsync(long[] ids, CancellationToken ct)
