@@ -2,8 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using EmailEngine.Contacts.Import;
 using EmailEngine.Tests.Infrastructure;
 using EmailEngine.Tests.MailWizz;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EmailEngine.Tests.Contacts;
 
@@ -37,6 +39,31 @@ public sealed class ImportTests
         var rejects = (await client.GetStringAsync($"/api/v2/contacts/import/{job.GetProperty("id").GetInt64()}/rejects")).Trim().Split('\n');
         Assert.Equal("3,,column 2 holds the control character U+0000", rejects[1]);
         Assert.Equal("4,,column 1 holds the control character U+0001", rejects[2]);
+    }
+
+    [Fact]
+    public async Task A_job_queued_again_runs_once_and_keeps_its_rejects()
+    {
+        // At start-up the runner sweeps unfinished jobs while uploads may already be queuing theirs: the same job can be
+        // handed to it twice, during its run or after it.
+        await using var engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: new Dictionary<string, string> { ["OUTBOX_WORKER"] = "off" });
+        using var client = engine.Client();
+        var runner = engine.Services.GetRequiredService<ImportRunner>();
+        var response = await client.PostAsync("/api/v2/contacts/import?tenant=client-1", new StringContent("email\na@example.com\nnot-an-address\n"));
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        await runner.QueueAsync(id, CancellationToken.None);
+
+        var first = await UploadAsync(client, "email\nb@example.com\n", "tenant=client-1");
+        await runner.QueueAsync(id, CancellationToken.None);
+        await UploadAsync(client, "email\nc@example.com\n", "tenant=client-1"); // runs after the re-queued job
+
+        var job = await client.GetFromJsonAsync<JsonElement>($"/api/v2/contacts/import/{id}");
+        Assert.Equal("completed", first.GetProperty("status").GetString());
+        Assert.True(job.GetProperty("status").GetString() == "completed", job.ToString());
+        Assert.Equal((1, 1), (job.GetProperty("accepted").GetInt64(), job.GetProperty("rejected").GetInt64()));
+        var rejects = (await client.GetStringAsync($"/api/v2/contacts/import/{id}/rejects")).Trim().Split('\n');
+        Assert.Equal(2, rejects.Length);
+        Assert.StartsWith("3,not-an-address,", rejects[1]);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using EmailEngine.Data;
 using EmailEngine.Hosting;
@@ -16,11 +17,16 @@ public sealed class ImportRunner(IServiceScopeFactory scopes, EngineSettings set
 {
     private readonly Channel<long> _queue = Channel.CreateUnbounded<long>();
 
+    // Jobs queued or running in this process: an upload can arrive before the start-up sweep, which must not queue it twice
+    // (the second run would find its file gone after the first had finished).
+    private readonly ConcurrentDictionary<long, bool> _pending = new();
+
     public string Directory { get; } = settings.PathUnderHome(settings.Get("IMPORT_DIR") ?? Path.Combine("data", "imports"));
 
     public string FileOf(long jobId) => Path.Combine(Directory, $"{jobId}.csv");
 
-    public ValueTask QueueAsync(long jobId, CancellationToken ct) => _queue.Writer.WriteAsync(jobId, ct);
+    public ValueTask QueueAsync(long jobId, CancellationToken ct) =>
+        _pending.TryAdd(jobId, true) ? _queue.Writer.WriteAsync(jobId, ct) : ValueTask.CompletedTask;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -37,6 +43,10 @@ public sealed class ImportRunner(IServiceScopeFactory scopes, EngineSettings set
             {
                 logger.LogError(e, "Import job {JobId} failed", jobId);
             }
+            finally
+            {
+                _pending.TryRemove(jobId, out _);
+            }
         }
     }
 
@@ -45,12 +55,12 @@ public sealed class ImportRunner(IServiceScopeFactory scopes, EngineSettings set
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var unfinished = await db.Set<ImportJob>().Where(j => j.Status == ImportStatus.Queued || j.Status == ImportStatus.Running).ToListAsync(ct);
-        foreach (var job in unfinished)
+        foreach (var job in unfinished.Where(j => !_pending.ContainsKey(j.Id)))
         {
             if (File.Exists(FileOf(job.Id)))
             {
                 (job.Status, job.Rows, job.Accepted, job.Rejected) = (ImportStatus.Queued, 0, 0, 0);
-                await _queue.Writer.WriteAsync(job.Id, ct);
+                await QueueAsync(job.Id, ct);
             }
             else
                 (job.Status, job.Error) = (ImportStatus.Failed, "interrupted and its upload is gone: upload the file again (imports upsert, nothing is duplicated)");
@@ -63,6 +73,8 @@ public sealed class ImportRunner(IServiceScopeFactory scopes, EngineSettings set
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var job = await db.Set<ImportJob>().SingleAsync(j => j.Id == jobId, ct);
+        if (job.Status is ImportStatus.Completed or ImportStatus.Failed)
+            return; // a finished job keeps its report; its file is gone
         var tenant = await db.Set<Tenant>().SingleAsync(t => t.Id == job.TenantId, ct);
         await db.Set<ImportReject>().Where(r => r.JobId == jobId).ExecuteDeleteAsync(ct); // a re-run reports afresh
         var options = ImportSpool.ReadOptions(FileOf(jobId));
