@@ -31,7 +31,7 @@ public sealed class DomainCheckTests
     [Fact]
     public async Task Unreachable_dns_is_unknown_not_an_error()
     {
-        var check = Check($"127.0.0.1:{EngineProcess.FreePort()}");
+        var check = Check($"127.0.0.1:{LoopbackPorts.Free()}");
 
         Assert.Equal(DomainVerdict.Unknown, await check.CheckAsync("example.com", CancellationToken.None));
     }

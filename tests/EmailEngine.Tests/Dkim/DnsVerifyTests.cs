@@ -8,7 +8,7 @@ namespace EmailEngine.Tests.Dkim;
 /// <summary>POST /dns/verify and key rotation against a real dnsmasq serving the records the engine generated.</summary>
 public sealed class DnsVerifyTests : IAsyncLifetime
 {
-    private readonly int _dnsPort = EngineProcess.FreePort();
+    private readonly int _dnsPort = LoopbackPorts.Free();
     private EngineServer _engine = null!;
     private HttpClient _client = null!;
     private DnsmasqServer? _dns;

@@ -27,7 +27,7 @@ public sealed class FreshCloneTests
         {
             var cloned = await ProcessRunner.RunAsync("git", ["clone", "--quiet", RepositoryRoot(), clone], timeout: TimeSpan.FromMinutes(2));
             Assert.True(cloned.ExitCode == 0, cloned.StdErr);
-            var port = EngineProcess.FreePort();
+            var port = LoopbackPorts.Free();
             var output = new StringBuilder();
             using var service = StartWithEmptyEnvironment(Path.Combine(clone, "run"), [], work, new() { ["PORT"] = port.ToString() }, output);
             try
@@ -109,7 +109,7 @@ public sealed class FreshCloneTests
         {
             var result = await ProcessRunner.EngineAsync(new Dictionary<string, string>
             {
-                ["API_KEY"] = "email_engine_v2_key", ["DATABASE_URL"] = $"postgresql://nobody@127.0.0.1:{EngineProcess.FreePort()}/none",
+                ["API_KEY"] = "email_engine_v2_key", ["DATABASE_URL"] = $"postgresql://nobody@127.0.0.1:{LoopbackPorts.Free()}/none",
             }, directory, "tenants", "list");
 
             Assert.Equal(1, result.ExitCode);

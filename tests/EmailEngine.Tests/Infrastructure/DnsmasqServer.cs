@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using System.Net.Sockets;
+using System.Net;
+using DnsClient;
 
 namespace EmailEngine.Tests.Infrastructure;
 
@@ -21,7 +22,7 @@ public sealed class DnsmasqServer : IDisposable
         const string binary = "/usr/sbin/dnsmasq";
         if (!File.Exists(binary))
             throw new FileNotFoundException("dnsmasq is not installed: run the suite with ./test, which installs it");
-        var listenPort = port ?? EngineProcess.FreePort();
+        var listenPort = port ?? LoopbackPorts.Free();
         var info = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var argument in new[] { "--keep-in-foreground", "--no-resolv", "--no-hosts", "--conf-file=/dev/null", "--bind-interfaces",
                      "--listen-address=127.0.0.1", $"--port={listenPort}", "--user=root", "--pid-file" })
@@ -31,23 +32,27 @@ public sealed class DnsmasqServer : IDisposable
         foreach (var record in records)
             info.ArgumentList.Add(record);
         var process = Process.Start(info)!;
-        for (var i = 0; i < 50; i++)
+        // Ready means answering a query over UDP, the way resolvers ask: a TCP connect alone could reach another listener.
+        var probe = new LookupClient(new LookupClientOptions(new NameServer(IPAddress.Loopback, listenPort))
+        {
+            Timeout = TimeSpan.FromMilliseconds(500), Retries = 0, UseCache = false, UseTcpFallback = false,
+        });
+        for (var i = 0; i < 20; i++)
         {
             if (process.HasExited)
                 throw new InvalidOperationException($"dnsmasq exited: {await process.StandardError.ReadToEndAsync()}");
             try
             {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync("127.0.0.1", listenPort);
+                await probe.QueryAsync(localDomains.FirstOrDefault() ?? "localhost", QueryType.SOA);
                 return new DnsmasqServer(process, listenPort);
             }
-            catch (SocketException)
+            catch (DnsResponseException)
             {
                 await Task.Delay(100);
             }
         }
         process.Kill();
-        throw new TimeoutException("dnsmasq did not start");
+        throw new TimeoutException($"dnsmasq on 127.0.0.1:{listenPort} did not answer over UDP");
     }
 
     private bool _disposed;

@@ -43,12 +43,6 @@ public sealed class EngineProcess : IDisposable
         throw new TimeoutException("engine process did not start");
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>SIGKILL: no graceful shutdown, in-flight work is cut wherever it is.</summary>
     public void Kill()

@@ -22,7 +22,7 @@ public sealed class CrashRecoveryTests
         // MailWizz is down while the 1,000 templates are created, then comes back slow enough for the kill to land mid-sync.
         await mailwizz.SetFaultsAsync(new { down_for_seconds = 600, latency_ms = 5 });
 
-        var port = EngineProcess.FreePort();
+        var port = LoopbackPorts.Free();
         using (var first = await EngineProcess.StartAsync(environment, port))
         {
             using var client = new HttpClient { BaseAddress = first.BaseAddress };

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using EmailEngine.Tests.Infrastructure;
 using SimulationClock;
 
 namespace EmailEngine.Tests.MailWizzStandIn;
@@ -23,7 +24,7 @@ public sealed class ProcessTests : IDisposable
     [MemberData(nameof(UrlSources))]
     public async Task Listens_where_ASP_NET_Core_conventions_say(string[] args, string[] environment, string expected)
     {
-        object[] ports = [SmtpSink.FreePort(), SmtpSink.FreePort(), SmtpSink.FreePort()];
+        object[] ports = [LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free()];
         string Fill(string text) => string.Format(text, ports);
         using var standIn = await StandInProcess.StartAsync(args.Select(Fill),
             environment.Select(Fill).ToDictionary(e => e.Split('=')[0], e => e.Split('=', 2)[1]));
@@ -39,7 +40,7 @@ public sealed class ProcessTests : IDisposable
         // 1 virtual minute = 0.5 real second: the 10-minute delay leaves 5 s to kill the stand-in before anything is due.
         var clock = new ScaledTimeProvider(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, 120);
         var environment = new Dictionary<string, string> { [ScaledTimeProvider.Variable] = clock.Spec };
-        await using var sink = await SmtpSink.StartAsync(SmtpSink.FreePort());
+        await using var sink = await SmtpSink.StartAsync(LoopbackPorts.Free());
         string[] args = ["--urls", "http://127.0.0.1:0", "--api-key", "k", "--state-dir", Path.Combine(_dir, "state"),
             "--delivery-server", $"127.0.0.1:{sink.Port}", "--virtual-mta", "pool-all", "--retry-after", "00:00:10"];
 
@@ -68,7 +69,7 @@ public sealed class ProcessTests : IDisposable
     [Fact]
     public async Task Killed_while_sending_and_restarted_nobody_is_lost_and_a_resend_is_only_the_message_in_doubt()
     {
-        await using var sink = await SmtpSink.StartAsync(SmtpSink.FreePort());
+        await using var sink = await SmtpSink.StartAsync(LoopbackPorts.Free());
         // A slow server, so that the kill lands in the middle of an SMTP transaction.
         sink.Answer = _ =>
         {
@@ -108,7 +109,7 @@ public sealed class ProcessTests : IDisposable
     {
         // 1 virtual hour = 1.2 real seconds.
         var clock = new ScaledTimeProvider(new DateTimeOffset(2027, 1, 4, 9, 50, 0, TimeSpan.Zero), DateTimeOffset.UtcNow, 3000);
-        await using var sink = await SmtpSink.StartAsync(SmtpSink.FreePort());
+        await using var sink = await SmtpSink.StartAsync(LoopbackPorts.Free());
         using var standIn = await StandInProcess.StartAsync(["--urls", "http://127.0.0.1:0", "--api-key", "k",
             "--delivery-server", $"127.0.0.1:{sink.Port}", "--hourly-quota", "2"],
             new Dictionary<string, string> { [ScaledTimeProvider.Variable] = clock.Spec });

@@ -9,7 +9,7 @@ public sealed class RelayTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
     private readonly string _dir = Directory.CreateTempSubdirectory("mw-relay-").FullName;
-    private readonly int _smtpPort = SmtpSink.FreePort();
+    private readonly int _smtpPort = LoopbackPorts.Free();
 
     public Task InitializeAsync() => Task.CompletedTask;
 

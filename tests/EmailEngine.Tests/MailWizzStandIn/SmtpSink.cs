@@ -52,12 +52,6 @@ public sealed class SmtpSink : IAsyncDisposable
         return sink;
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>How many times each recipient got mail.</summary>
     public Dictionary<string, int> CountByRecipient() =>

@@ -53,7 +53,7 @@ public sealed class PmtaDaemon : IAsyncDisposable
     /// <summary>Starts (or restarts, after <see cref="Kill"/>) the process on the same state directory and clock.</summary>
     public async Task StartProcessAsync()
     {
-        (SmtpPort, MgmtPort) = (FreePort(), FreePort());
+        (SmtpPort, MgmtPort) = (LoopbackPorts.Free(), LoopbackPorts.Free());
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[] { PmtaHost.StandInDll(), "daemon", "--config", ConfigPath, "--state-dir", StateDir,
                      "--smtp-port", SmtpPort.ToString(CultureInfo.InvariantCulture), "--mgmt-port", MgmtPort.ToString(CultureInfo.InvariantCulture) })
@@ -199,12 +199,6 @@ public sealed class PmtaDaemon : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -121,7 +121,7 @@ public sealed class DeployTests : IAsyncLifetime
     [Fact]
     public async Task Unreachable_ssh_fails_clearly_and_changes_nothing()
     {
-        await using var engine = await EngineServer.StartAsync(Provider.Sqlite, extraSettings: _host.EngineSettings(port: EngineProcess.FreePort()));
+        await using var engine = await EngineServer.StartAsync(Provider.Sqlite, extraSettings: _host.EngineSettings(port: LoopbackPorts.Free()));
         using var client = engine.Client();
 
         var (status, body) = await DeployAsync(client);
