@@ -1,6 +1,8 @@
 using EmailEngine.Data;
 using EmailEngine.Deliverability;
 using EmailEngine.Deliverability.Stats;
+using EmailEngine.Hosting;
+using EmailEngine.Warmup;
 using EmailEngine.Webhooks;
 using Microsoft.EntityFrameworkCore;
 
@@ -17,10 +19,11 @@ public sealed class ConcurrentIngestException(string name) : Exception($"{name} 
 
 /// <summary>
 /// Ingests one accounting file from where its last ingest stopped: records → classification → attribution →
-/// hourly stats, suppressions and their MailWizz unsubscribes. Each batch is one transaction that also moves the
+/// hourly stats, suppressions and their MailWizz unsubscribes, deferrals charged to admission's room. Each batch is one transaction that also moves the
 /// file's committed offset, so a crash at any point loses nothing and counts nothing twice.
 /// </summary>
-public sealed class AcctIngestor(AppDbContext db, SuppressionPolicy policy, WebhookPublisher webhooks, AcctOptions options, TimeProvider clock)
+public sealed class AcctIngestor(AppDbContext db, DatabaseTarget database, SuppressionPolicy policy, WebhookPublisher webhooks, AcctOptions options,
+    TimeProvider clock)
 {
     /// <param name="final">The file will not grow (rotated): reaching its end marks it completed.</param>
     public async Task<IngestResult> IngestAsync(string name, Stream raw, bool final, CancellationToken ct)
@@ -90,6 +93,7 @@ public sealed class AcctIngestor(AppDbContext db, SuppressionPolicy policy, Webh
         var stats = new Dictionary<StatKey, OutcomeCounts>();
         var bounces = new List<BounceEvent>();
         var events = new List<WebhookEvent>();
+        var deferrals = new List<(DateTimeOffset, string)>();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         for (var i = 0; i < batch.Count; i++)
         {
@@ -99,6 +103,8 @@ public sealed class AcctIngestor(AppDbContext db, SuppressionPolicy policy, Webh
             var key = new StatKey(DeliveryStatRow.HourOf(at), who.Vmta, IspGroups.Of(record.RecipientDomain), who.TenantId, who.CampaignId);
             if (!stats.TryGetValue(key, out var counts))
                 stats[key] = counts = new OutcomeCounts();
+            if (record.Type == "t" && record.RecipientDomain is { Length: > 0 } domain)
+                deferrals.Add((at, domain));
             if (AcctOutcome.Count(record, counts) is { } bounce && record.Rcpt is { } rcpt && who.RecipientTenants.Count > 0)
             {
                 var e = new BounceEvent(bounce.Class, who.RecipientTenants, rcpt.Trim(), at, $"acct:{source.Name}#{record.EndOffset}", bounce.Why);
@@ -110,6 +116,7 @@ public sealed class AcctIngestor(AppDbContext db, SuppressionPolicy policy, Webh
         if (await webhooks.PublishManyAsync(events, ct) > 0)
             await db.SaveChangesAsync(ct);
         await DeliveryStatsWriter.AddAsync(db, stats, ct);
+        await SendingCapacity.ChargeDeferralsAsync(db, database, deferrals, now, ct);
         var previous = source.CommittedOffset;
         var headerText = header is null ? null : string.Join(',', header);
         var moved = await db.Set<AcctSource>().Where(s => s.Id == source.Id && s.CommittedOffset == previous)

@@ -6,13 +6,17 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace EmailEngine.Warmup;
 
-/// <summary>Subscribers of one recipient domain let into MailWizz in one clock hour (each fires one welcome mail).</summary>
+/// <summary>
+/// What used one recipient domain's room in one clock hour: subscribers let into MailWizz (each fires one welcome mail)
+/// and deferrals PowerMTA logged (each retry takes another turn of the queue's pace).
+/// </summary>
 public sealed class AdmissionHour
 {
     public DateTimeOffset Hour { get; set; }
     /// <summary>The recipient domain: PowerMTA paces each domain's queue on its own, so room is counted per domain too.</summary>
     public required string Domain { get; set; }
     public int Admitted { get; set; }
+    public int Deferred { get; set; }
 }
 
 internal sealed class AdmissionHourConfiguration : IEntityTypeConfiguration<AdmissionHour>
@@ -27,6 +31,8 @@ internal sealed class AdmissionHourConfiguration : IEntityTypeConfiguration<Admi
 
 public sealed record CapacityView(long? DailyCapacity, long Admitted24h, long? Remaining, IReadOnlyList<IpCapacity> Ips, string Rule)
 {
+    /// <summary>Deferrals PowerMTA logged in the last 24 hours: each retry takes room a new subscriber would have had.</summary>
+    public long Deferred24h { get; init; }
     public long Waiting { get; init; }
 }
 
@@ -38,8 +44,12 @@ public sealed record IpCapacity(long IpId, string Ip, string Status, long DailyQ
 /// past what the IPs may send: a backlog older than <c>bounce-after</c> would expire. Room is counted twice, as PowerMTA
 /// paces: in total (the running warmups' daily quotas, plus <c>SENDING_ACTIVE_IP_DAILY</c>, 20,000, per active IP) and
 /// per recipient domain (the warmups' rate for that domain's queue: its share of its ISP group's quota, or the
-/// <c>other</c> quota; an active IP adds its whole day). Admissions are counted per hour and domain and compared with the
-/// last 24 hours. A subscriber that finds no room waits, first come first served within its domain: its push sleeps
+/// <c>other</c> quota; an active IP adds its whole day), less <c>SENDING_DOMAIN_HEADROOM</c> (20 %) of it. The headroom
+/// is there because PowerMTA hands a pool's mail to its IPs in turn, whatever the domain: early in a warmup a domain's
+/// queue at one IP may send one or two a day, and a queue fed exactly as fast as it drains has no bound on its backlog,
+/// so an unlucky IP would build one older than <c>bounce-after</c>. Admissions and the deferrals the accounting reports
+/// (<see cref="ChargeDeferralsAsync"/>: a retry takes a turn of the same pace) are counted per hour and domain and
+/// compared with the last 24 hours. A subscriber that finds no room waits, first come first served within its domain: its push sleeps
 /// (<see cref="Outbox.OutboxMessage.HeldForCapacity"/>, attempts untouched) until <see cref="ReleaseAsync"/> wakes as
 /// many of the oldest as there is room for. While MailWizz's campaigns are held (<see cref="Campaigns.SendingHold"/>:
 /// no IP may send, or the resume has not reached MailWizz yet) there is no room: a welcome could not leave. With no IP
@@ -57,15 +67,18 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
     public async Task<CapacityView> ViewAsync(CancellationToken ct)
     {
         var pool = await PoolAsync(db, ct);
-        var admitted = await db.Set<AdmissionHour>().AsNoTracking().Where(h => h.Hour >= WindowStart()).SumAsync(h => (long)h.Admitted, ct);
+        var window = db.Set<AdmissionHour>().AsNoTracking().Where(h => h.Hour >= WindowStart());
+        var (admitted, deferred) = (await window.SumAsync(h => (long)h.Admitted, ct), await window.SumAsync(h => (long)h.Deferred, ct));
         var waiting = await db.Set<Outbox.OutboxMessage>().CountAsync(m => m.HeldForCapacity && m.Status == Outbox.OutboxStatus.Pending, ct);
         if (!pool.Managed)
-            return new CapacityView(null, admitted, null, [], "no sending IP registered: the engine does not manage sending, so it holds nothing back") { Waiting = waiting };
+            return new CapacityView(null, admitted, null, [], "no sending IP registered: the engine does not manage sending, so it holds nothing back")
+                { Deferred24h = deferred, Waiting = waiting };
         var capacity = pool.Ips.Sum(ip => ip.DailyQuota);
-        return new CapacityView(capacity, admitted, pool.MailWizzHeld ? 0 : Math.Max(0, capacity - admitted), pool.Ips,
+        return new CapacityView(capacity, admitted, pool.MailWizzHeld ? 0 : Math.Max(0, capacity - admitted - deferred), pool.Ips,
             (pool.MailWizzHeld ? "MailWizz's campaigns are held while no IP may send: nobody enters MailWizz until they resume; otherwise " : "")
-            + "new subscribers in any 24 hours ≤ the pool's daily capacity, in total and for their recipient domain (warming IPs: today's plan "
-            + "quota and that domain's rate; active IPs: SENDING_ACTIVE_IP_DAILY)") { Waiting = waiting };
+            + "new subscribers plus PowerMTA's deferrals in any 24 hours ≤ the pool's daily capacity, in total, and ≤ "
+            + $"{1 - options.DomainHeadroom:P0} of it for their recipient domain (warming IPs: today's plan quota and that domain's rate; "
+            + "active IPs: SENDING_ACTIVE_IP_DAILY)") { Deferred24h = deferred, Waiting = waiting };
     }
 
     /// <summary>
@@ -90,7 +103,8 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
     /// <summary>The deferral of a queued push: it sleeps until the pump wakes it (a week at most, then it looks again).</summary>
     public static Outbox.OutboxResult HeldBack(CapacityView view, string? domain) => new Outbox.OutboxResult.Defer(
         $"held back by design: no room today for {domain ?? "these subscribers"} (the pool may send {view.DailyCapacity:N0} in 24 h; "
-        + $"{view.Admitted24h:N0} subscribers entered MailWizz in the last 24 h); waiting in line", TimeSpan.FromDays(7));
+        + $"{view.Admitted24h:N0} subscribers entered MailWizz and PowerMTA deferred {view.Deferred24h:N0} in the last 24 h); waiting in line",
+        TimeSpan.FromDays(7));
 
     /// <summary>
     /// Wakes the oldest waiting pushes of each domain, as many as there is room for (in total and for that domain) less
@@ -146,7 +160,7 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
             used[domain] = used.GetValueOrDefault(domain) + 1;
         }
         foreach (var (domain, count) in used)
-            await AddAsync(own, domain, (int)count, ct);
+            await AddAsync(own, HourOf(clock.GetUtcNow()), domain, admitted: (int)count, deferred: 0, ct);
         return granted;
     }, ct);
 
@@ -157,7 +171,7 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
         return counts.Count == 0 ? Task.CompletedTask : UnderLockAsync(async own =>
         {
             foreach (var (domain, count) in counts)
-                await AddAsync(own, domain, -count, ct);
+                await AddAsync(own, HourOf(clock.GetUtcNow()), domain, admitted: -count, deferred: 0, ct);
             return Array.Empty<bool>();
         }, ct);
     }
@@ -170,8 +184,7 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
             await using var scope = scopes.CreateAsyncScope();
             var own = scope.ServiceProvider.GetRequiredService<AppDbContext>();
             await using var transaction = await own.Database.BeginTransactionAsync(ct);
-            if (database.Provider == DatabaseProvider.Postgres)
-                await own.Database.ExecuteSqlRawAsync("LOCK TABLE sending_admissions IN SHARE ROW EXCLUSIVE MODE", ct);
+            await LockAsync(own, database, ct);
             var result = await action(own);
             await own.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
@@ -183,13 +196,32 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
         }
     }
 
-    private async Task AddAsync(AppDbContext own, string domain, int count, CancellationToken ct)
+    private static Task LockAsync(AppDbContext db, DatabaseTarget database, CancellationToken ct) => database.Provider == DatabaseProvider.Postgres
+        ? db.Database.ExecuteSqlRawAsync("LOCK TABLE sending_admissions IN SHARE ROW EXCLUSIVE MODE", ct)
+        : Task.CompletedTask;
+
+    private static async Task AddAsync(AppDbContext db, DateTimeOffset hour, string domain, int admitted, int deferred, CancellationToken ct)
     {
-        var hour = HourOf(clock.GetUtcNow());
-        if (await own.Set<AdmissionHour>().FindAsync([hour, domain], ct) is { } row)
-            row.Admitted = Math.Max(0, row.Admitted + count);
-        else if (count > 0)
-            own.Add(new AdmissionHour { Hour = hour, Domain = domain, Admitted = count });
+        if (await db.Set<AdmissionHour>().FindAsync([hour, domain], ct) is { } row)
+            (row.Admitted, row.Deferred) = (Math.Max(0, row.Admitted + admitted), row.Deferred + deferred);
+        else if (admitted > 0 || deferred > 0)
+            db.Add(new AdmissionHour { Hour = hour, Domain = domain, Admitted = Math.Max(0, admitted), Deferred = deferred });
+    }
+
+    /// <summary>
+    /// Charges PowerMTA's deferrals (<c>t</c> records) to their recipient domain's room, in the hour they were logged, inside
+    /// the caller's transaction (the accounting ingest's, so a batch is charged once). Older ones have left the window.
+    /// </summary>
+    public static async Task ChargeDeferralsAsync(AppDbContext db, DatabaseTarget database, IEnumerable<(DateTimeOffset At, string Domain)> deferrals,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var counts = deferrals.Where(d => d.At >= now.AddHours(-25)).GroupBy(d => (Hour: HourOf(d.At), d.Domain)).ToList();
+        if (counts.Count == 0)
+            return;
+        await LockAsync(db, database, ct);
+        foreach (var hour in counts)
+            await AddAsync(db, hour.Key.Hour, hour.Key.Domain, admitted: 0, deferred: hour.Count(), ct);
+        await db.SaveChangesAsync(ct);
     }
 
     private sealed record Pool(bool Managed, List<IpCapacity> Ips, List<IpWarmup> Warming, int ActiveIps, bool MailWizzHeld);
@@ -223,11 +255,11 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
         if (pool.MailWizzHeld)
             return new Room(0, distinct.ToDictionary(d => d, _ => 0L));
         var from = WindowStart();
-        var admitted = await source.Set<AdmissionHour>().AsNoTracking().Where(h => h.Hour >= from)
-            .GroupBy(h => h.Domain).Select(g => new { Domain = g.Key, Count = g.Sum(h => (long)h.Admitted) }).ToDictionaryAsync(g => g.Domain, g => g.Count, ct);
-        var perDomain = distinct.ToDictionary(d => d, d =>
-            pool.Warming.Sum(w => (long)DomainQuota(w, d)) + pool.ActiveIps * (long)options.ActiveIpDaily - admitted.GetValueOrDefault(d));
-        return new Room(pool.Ips.Sum(ip => ip.DailyQuota) - admitted.Values.Sum(), perDomain);
+        var used = await source.Set<AdmissionHour>().AsNoTracking().Where(h => h.Hour >= from)
+            .GroupBy(h => h.Domain).Select(g => new { Domain = g.Key, Count = g.Sum(h => (long)h.Admitted + h.Deferred) }).ToDictionaryAsync(g => g.Domain, g => g.Count, ct);
+        var perDomain = distinct.ToDictionary(d => d, d => (long)Math.Floor(
+            (pool.Warming.Sum(w => (long)DomainQuota(w, d)) + pool.ActiveIps * (long)options.ActiveIpDaily) * (1 - options.DomainHeadroom)) - used.GetValueOrDefault(d));
+        return new Room(pool.Ips.Sum(ip => ip.DailyQuota) - used.Values.Sum(), perDomain);
     }
 
     /// <summary>A warming IP's rate for a domain's queue today, as rendered (see <see cref="WarmupPacing.LimitsOf(IpWarmup, WarmupOptions)"/>).</summary>

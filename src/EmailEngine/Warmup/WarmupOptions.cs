@@ -33,6 +33,8 @@ public sealed record WarmupOptions
     public TimeSpan CheckInterval { get; init; } = TimeSpan.FromMinutes(1);
     /// <summary>What an active (warm) IP adds to the pool's daily capacity: the last step of the default plan.</summary>
     public int ActiveIpDaily { get; init; } = 20_000;
+    /// <summary>The share of a recipient domain's daily rate admission leaves unused (see <see cref="SendingCapacity"/>).</summary>
+    public double DomainHeadroom { get; init; } = 0.2;
     /// <summary>How often waiting subscribers are let in as room opens.</summary>
     public TimeSpan AdmissionPumpInterval { get; init; } = TimeSpan.FromMinutes(1);
 
@@ -74,6 +76,7 @@ public sealed record WarmupOptions
             CheckInterval = TimeSpan.FromSeconds(Whole(settings, "WARMUP_CHECK_SECONDS", 60, min: 1)),
             ActiveIpDaily = Whole(settings, "SENDING_ACTIVE_IP_DAILY", defaults.ActiveIpDaily, min: 1),
             AdmissionPumpInterval = TimeSpan.FromSeconds(Whole(settings, "ADMISSION_PUMP_SECONDS", 60, min: 1)),
+            DomainHeadroom = Rate(settings, "SENDING_DOMAIN_HEADROOM", defaults.DomainHeadroom, zeroAllowed: true),
         };
         foreach (var (key, value) in new[] { ("WARMUP_COMPLAINT_RATE_24H", options.ComplaintRate24h), ("WARMUP_COMPLAINT_RATE_7D", options.ComplaintRate7d) })
             if (value >= GmailComplaintCeiling)
@@ -81,9 +84,10 @@ public sealed record WarmupOptions
         return options;
     }
 
-    private static double Rate(EngineSettings settings, string key, double fallback) => settings.Get(key) is not { } text ? fallback
-        : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value is > 0 and < 1 ? value
-        : throw new ConfigurationError(key, "expected a fraction between 0 and 1 (0.02 = 2 %)");
+    private static double Rate(EngineSettings settings, string key, double fallback, bool zeroAllowed = false) => settings.Get(key) is not { } text
+        ? fallback
+        : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value < 1 && (value > 0 || zeroAllowed && value == 0) ? value
+        : throw new ConfigurationError(key, $"expected a fraction {(zeroAllowed ? "from 0 to below 1" : "between 0 and 1")} (0.02 = 2 %)");
 
     private static int Whole(EngineSettings settings, string key, int fallback, int min, int max = int.MaxValue) => settings.Get(key) is not { } text
         ? fallback

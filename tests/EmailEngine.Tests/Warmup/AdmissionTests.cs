@@ -17,9 +17,13 @@ public sealed class AdmissionTests : IAsyncLifetime
     private EngineServer _engine = null!;
     private HttpClient _client = null!;
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <param name="headroom">SENDING_DOMAIN_HEADROOM: the share of each domain's rate left unused.</param>
+    private async Task StartAsync(string headroom)
     {
-        _stack = await EngineWithMailWizz.StartAsync(new Dictionary<string, string> { ["WARMUP_WORKER"] = "off" });
+        _stack = await EngineWithMailWizz.StartAsync(new Dictionary<string, string>
+            { ["WARMUP_WORKER"] = "off", ["SENDING_DOMAIN_HEADROOM"] = headroom, ["SENDING_ACTIVE_IP_DAILY"] = "10" });
         (_mailwizz, _engine, _client) = (_stack.MailWizz, _stack.Engine, _stack.Client);
     }
 
@@ -28,6 +32,7 @@ public sealed class AdmissionTests : IAsyncLifetime
     [Fact]
     public async Task A_day_1_ip_admits_its_quota_in_total_and_per_domain_and_the_rest_wait_until_the_pool_grows()
     {
+        await StartAsync(headroom: "0"); // each domain's exact rate
         (await _client.PostAsJsonAsync("/api/v1/ips", new { ip = "203.0.113.1", domain = "mail1.domain1.com", status = "warming" })).EnsureSuccessStatusCode();
         // Day 1 of conservative-70: 5 a day in total, 1 a day for each of these domains' queues.
         string[] domains = ["gmail.com", "googlemail.com", "hotmail.com", "hotmail.fr", "outlook.com", "free.fr", "free.fr"];
@@ -68,6 +73,30 @@ public sealed class AdmissionTests : IAsyncLifetime
         var stillHeld = Assert.Single(await HeldAsync());
         Assert.Equal("free.fr", stillHeld.CapacityDomain);
         Assert.Equal(7, (await _client.GetFromJsonAsync<JsonElement>("/api/v1/warmup/capacity")).GetProperty("admitted24h").GetInt64());
+    }
+
+    [Fact]
+    public async Task Deferrals_of_the_last_24_hours_and_the_headroom_take_a_domains_room()
+    {
+        // An active IP: 10 a day in total and for each domain; the last 24 hours' 3 gmail.com deferrals leave 7, and a
+        // 20 % headroom of a domain's 10 leaves 8 − 3 = 5 for gmail.com. A deferral three days old counts no more.
+        await StartAsync(headroom: "0.2");
+        (await _client.PostAsJsonAsync("/api/v1/ips", new { ip = "203.0.113.1", domain = "mail1.domain1.com", status = "active" })).EnsureSuccessStatusCode();
+        string Ago(int hours) => DateTimeOffset.UtcNow.AddHours(-hours).ToString("yyyy-MM-dd HH:mm:ss+0000", System.Globalization.CultureInfo.InvariantCulture);
+        await Accounting.AcctFiles.UploadAsync(_client, Accounting.AcctFiles.Header
+            + string.Concat(Enumerable.Range(0, 3).Select(i => Accounting.AcctFiles.Line("t", Ago(1), $"old{i}@gmail.com", status: "4.7.28", diag: "smtp;421 4.7.28 rate limited")))
+            + Accounting.AcctFiles.Line("t", Ago(72), "older@gmail.com", status: "4.7.28", diag: "smtp;421 4.7.28 rate limited"));
+
+        for (var i = 0; i < 7; i++)
+            Assert.True((await _client.PostAsJsonAsync("/api/v2/contacts", new { email = $"guest{i}@gmail.com", tenant = "client-1", language = "fr" })).IsSuccessStatusCode);
+        await DrainAsync();
+
+        Assert.Equal(5, await SubscriberCountAsync());
+        var capacity = await _client.GetFromJsonAsync<JsonElement>("/api/v1/warmup/capacity");
+        Assert.Equal((10, 5, 3, 2), (capacity.GetProperty("daily_capacity").GetInt64(), capacity.GetProperty("admitted24h").GetInt64(),
+            capacity.GetProperty("deferred24h").GetInt64(), capacity.GetProperty("remaining").GetInt64()));
+        Assert.Equal(2, (await HeldAsync()).Count);
+        Assert.Equal(0, await ReleaseAsync());
     }
 
     private async Task DrainAsync()

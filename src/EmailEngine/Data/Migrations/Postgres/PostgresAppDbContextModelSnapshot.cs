@@ -1307,6 +1307,10 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("admitted");
 
+                    b.Property<int>("Deferred")
+                        .HasColumnType("integer")
+                        .HasColumnName("deferred");
+
                     b.HasKey("Hour", "Domain")
                         .HasName("pk_sending_admissions");
 

@@ -1264,6 +1264,10 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("admitted");
 
+                    b.Property<int>("Deferred")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("deferred");
+
                     b.HasKey("Hour", "Domain")
                         .HasName("pk_sending_admissions");
 
