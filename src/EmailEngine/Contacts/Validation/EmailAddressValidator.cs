@@ -18,9 +18,13 @@ public enum EmailFlags { None = 0, RoleAccount = 1, DisposableDomain = 2, SmtpUt
 /// Address syntax as real mail systems accept it (RFC 5321 mailbox, RFC 5322 dot-atom, RFC 6531 UTF-8):
 /// dot-atom local parts (≤ 64 octets), no leading, trailing or doubled dots, a fully-qualified domain (IDN converted to
 /// punycode), ≤ 254 octets in all. Refused although RFC-valid, because mailbox providers and MailWizz refuse them and
-/// they are a typo or abuse signal in sign-up forms: quoted local parts, comments, IP-literal domains. UTF-8 local
-/// parts are accepted and flagged (the path needs SMTPUTF8). Normalized: trimmed, domain lower-cased, local part kept.
-/// Allocation-light: it runs on every row of a bulk import.
+/// they are a typo or abuse signal in sign-up forms: quoted local parts, comments, IP-literal domains. Domains follow
+/// IDNA 2008 as far as mail needs (<see cref="DomainLabels"/>): A-labels must decode, other labels may not have hyphens
+/// in positions 3–4, the top-level label is letters or an A-label, and names of IANA's special-use registry (.test,
+/// .invalid, .localhost, .local, .onion, .alt, .example, .arpa) are refused: nothing there takes mail. UTF-8 local
+/// parts are accepted and flagged (the path needs SMTPUTF8), unless a character is a compatibility form of ASCII that
+/// would need quoting (U+037E reads as ';'). Normalized: surrounding spaces trimmed (not tabs or line breaks: those
+/// are refused), domain lower-cased, local part kept. Allocation-light: it runs on every row of a bulk import.
 /// </summary>
 public static class EmailAddressValidator
 {
@@ -28,7 +32,7 @@ public static class EmailAddressValidator
 
     public static EmailAddressCheck Check(string? input)
     {
-        var text = input?.Trim() ?? "";
+        var text = input?.Trim(' ') ?? "";
         if (text.Length == 0)
             return EmailAddressCheck.Invalid("required", "an email address is required");
         if (text.Length > 512)
@@ -65,7 +69,7 @@ public static class EmailAddressValidator
             return EmailAddressCheck.Invalid("ip_literal_domain", "uses an IP-literal domain ([…]); mail to bare IPs is refused by providers");
         var verdict = Domains.Of(domain);
         if (verdict.Ascii is null)
-            return EmailAddressCheck.Invalid("invalid_domain", verdict.Reason!);
+            return EmailAddressCheck.Invalid(verdict.Code!, verdict.Reason!);
 
         var normalized = domain.SequenceEqual(verdict.Ascii) ? text : $"{local}@{verdict.Ascii}";
         var octets = Encoding.UTF8.GetByteCount(normalized);
@@ -104,13 +108,22 @@ public static class EmailAddressValidator
         private static DomainVerdict Compute(string domain)
         {
             if (!Hostname.TryNormalize(domain, out var ascii, out var reason) || domain.EndsWith('.'))
-                return new DomainVerdict(null, $"domain '{domain}' {(domain.EndsWith('.') ? "ends with a dot" : reason)}", false, null);
-            var unicode = ascii.Contains("xn--", StringComparison.Ordinal) ? new IdnMapping().GetUnicode(ascii) : null;
-            return new DomainVerdict(ascii, null, DisposableDomains.Contains(ascii), unicode);
+                return new DomainVerdict(null, "invalid_domain", $"domain '{domain}' {(domain.EndsWith('.') ? "ends with a dot" : reason)}", false, null);
+            if (DomainLabels.Problem(ascii) is { } problem)
+                return new DomainVerdict(null, problem.Code, $"domain '{domain}' {problem.Reason}", false, null);
+            var unicode = ascii.Contains("xn--", StringComparison.Ordinal) ? DomainLabels.Unicode(ascii) : null;
+            return new DomainVerdict(ascii, null, null, DisposableDomains.Contains(ascii), unicode);
         }
     }
 
-    private sealed record DomainVerdict(string? Ascii, string? Reason, bool Disposable, string? Unicode);
+    private sealed record DomainVerdict(string? Ascii, string? Code, string? Reason, bool Disposable, string? Unicode);
+
+    /// <summary>The ASCII a character folds to under NFKC (U+037E → ';', U+FF20 → '@'), or null when it stays non-ASCII.</summary>
+    private static string? AsciiLookAlike(Rune rune)
+    {
+        var folded = rune.ToString().Normalize(NormalizationForm.FormKC);
+        return folded.All(char.IsAscii) ? folded : null;
+    }
 
     private static EmailAddressCheck? CheckLocal(string local, out EmailFlags flags)
     {
@@ -136,6 +149,11 @@ public static class EmailAddressValidator
                      or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned or UnicodeCategory.SpaceSeparator)
             {
                 return EmailAddressCheck.Invalid("local_part_invalid_character", $"local part contains U+{rune.Value:X4}, which is not allowed");
+            }
+            else if (AsciiLookAlike(rune) is { } ascii && ascii.Any(c => !char.IsAsciiLetterOrDigit(c) && c != '.' && !AtextSpecials.Contains(c)))
+            {
+                return EmailAddressCheck.Invalid("local_part_invalid_character",
+                    $"local part contains U+{rune.Value:X4}, a form of '{ascii}', which needs quoting");
             }
             else
             {
