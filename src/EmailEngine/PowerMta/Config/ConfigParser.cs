@@ -114,7 +114,12 @@ public static class ConfigParser
             }
             if (content.EndsWith('{'))
             {
+                if (content[..^1].Trim().Length == 0)
+                    throw Error("'{' opens a block without a name (expected e.g. 'virtual-mta vmta-1 {')", startLine, column);
                 var (braceName, braceArgument) = ConfigLexer.SplitFirstToken(content[..^1].Trim());
+                // It is written back as <name argument>: it must read back as that tag.
+                if (!IsTagName(braceName) || braceArgument.IndexOfAny(['<', '>']) >= 0)
+                    throw Error($"'{content}' is not a block: a block is 'name argument {{' with a plain name and no '<' or '>'", startLine, column);
                 stack.Push(new Frame(braceName, braceArgument, startLine, column, trailing, brace: true));
                 continue;
             }
@@ -147,7 +152,7 @@ public static class ConfigParser
             throw error("tag is missing its closing '>'", number, column + line.Length);
         var inner = line[nameStart..close].Trim();
         var (name, argument) = inner.Length == 0 ? ("", "") : ConfigLexer.SplitFirstToken(inner);
-        if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '-' || c == '_'))
+        if (!IsTagName(name))
             throw error($"malformed tag name '{name}'", number, column + nameStart);
         if (nameStart == 2 && argument.Length > 0)
             throw error($"</{name}> takes no argument", number, column + nameStart + name.Length + 1);
@@ -156,6 +161,8 @@ public static class ConfigParser
             throw error($"unexpected '{rest}' after the tag (one tag per line)", number, column + line.IndexOf(rest, close + 1, StringComparison.Ordinal));
         return (name, argument, rest.Length > 0 ? rest[1..] : null);
     }
+
+    private static bool IsTagName(string name) => name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '-' || c == '_');
 
     private static int FindTagEnd(string line)
     {

@@ -39,7 +39,7 @@ internal static class SeedSketch
                 return directive with { Value = $"{selector},{fields[0]},{fields[2]}" };
             }
         }
-        else if (directive.Is("smtp-source-host") && directive.Arguments is [var host, var address] && !IsAddress(host) && IsAddress(address.Trim('[', ']'), placeholder: address.StartsWith('[')))
+        else if (directive.Is("smtp-source-host") && directive.Arguments is [var host, var address] && !IsAddress(host) && IsAddress(address.Trim('[', ']'), placeholder: address is ['[', _, .., ']']))
         {
             notes.Add($"line {directive.Line}: 'smtp-source-host {directive.Value}' rewritten with the IP first");
             return directive with { Value = $"{address.Trim('[', ']')} {host}" };
