@@ -44,10 +44,10 @@ public sealed record IpCapacity(long IpId, string Ip, string Status, long DailyQ
 /// past what the IPs may send: a backlog older than <c>bounce-after</c> would expire. Room is counted twice, as PowerMTA
 /// paces: in total (the running warmups' daily quotas, plus <c>SENDING_ACTIVE_IP_DAILY</c>, 20,000, per active IP) and
 /// per recipient domain (the warmups' rate for that domain's queue: its share of its ISP group's quota, or the
-/// <c>other</c> quota; an active IP adds its whole day), less <c>SENDING_DOMAIN_HEADROOM</c> (20 %) of it. The headroom
-/// is there because PowerMTA hands a pool's mail to its IPs in turn, whatever the domain: early in a warmup a domain's
-/// queue at one IP may send one or two a day, and a queue fed exactly as fast as it drains has no bound on its backlog,
-/// so an unlucky IP would build one older than <c>bounce-after</c>. Admissions and the deferrals the accounting reports
+/// <c>other</c> quota; an active IP adds its whole day), less <c>SENDING_DOMAIN_HEADROOM</c> (20 %) of it when the pool
+/// has more than one sending IP. The headroom is there because PowerMTA hands a pool's mail to its IPs in turn,
+/// whatever the domain: early in a warmup a domain's queue at one IP may send one or two a day, and a queue fed exactly
+/// as fast as it drains has no bound on its backlog, so an unlucky IP would build one older than <c>bounce-after</c>. Admissions and the deferrals the accounting reports
 /// (<see cref="ChargeDeferralsAsync"/>: a retry takes a turn of the same pace) are counted per hour and domain and
 /// compared with the last 24 hours. A subscriber that finds no room waits, first come first served within its domain: its push sleeps
 /// (<see cref="Outbox.OutboxMessage.HeldForCapacity"/>, attempts untouched) until <see cref="ReleaseAsync"/> wakes as
@@ -77,7 +77,7 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
         return new CapacityView(capacity, admitted, pool.MailWizzHeld ? 0 : Math.Max(0, capacity - admitted - deferred), pool.Ips,
             (pool.MailWizzHeld ? "MailWizz's campaigns are held while no IP may send: nobody enters MailWizz until they resume; otherwise " : "")
             + "new subscribers plus PowerMTA's deferrals in any 24 hours ≤ the pool's daily capacity, in total, and ≤ "
-            + $"{1 - options.DomainHeadroom:P0} of it for their recipient domain (warming IPs: today's plan quota and that domain's rate; "
+            + $"{1 - HeadroomOf(pool):P0} of it for their recipient domain (warming IPs: today's plan quota and that domain's rate; "
             + "active IPs: SENDING_ACTIVE_IP_DAILY)") { Deferred24h = deferred, Waiting = waiting };
     }
 
@@ -257,10 +257,14 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
         var from = WindowStart();
         var used = await source.Set<AdmissionHour>().AsNoTracking().Where(h => h.Hour >= from)
             .GroupBy(h => h.Domain).Select(g => new { Domain = g.Key, Count = g.Sum(h => (long)h.Admitted + h.Deferred) }).ToDictionaryAsync(g => g.Domain, g => g.Count, ct);
+        var headroom = HeadroomOf(pool);
         var perDomain = distinct.ToDictionary(d => d, d => (long)Math.Floor(
-            (pool.Warming.Sum(w => (long)DomainQuota(w, d)) + pool.ActiveIps * (long)options.ActiveIpDaily) * (1 - options.DomainHeadroom)) - used.GetValueOrDefault(d));
+            (pool.Warming.Sum(w => (long)DomainQuota(w, d)) + pool.ActiveIps * (long)options.ActiveIpDaily) * (1 - headroom)) - used.GetValueOrDefault(d));
         return new Room(pool.Ips.Sum(ip => ip.DailyQuota) - used.Values.Sum(), perDomain);
     }
+
+    /// <summary>With one sending IP PowerMTA has no choice to make, so no queue gets more than its share: no headroom.</summary>
+    private double HeadroomOf(Pool pool) => pool.Ips.Count(ip => ip.DailyQuota > 0) > 1 ? options.DomainHeadroom : 0;
 
     /// <summary>A warming IP's rate for a domain's queue today, as rendered (see <see cref="WarmupPacing.LimitsOf(IpWarmup, WarmupOptions)"/>).</summary>
     private int DomainQuota(IpWarmup warmup, string domain)

@@ -78,26 +78,47 @@ public sealed class AdmissionTests : IAsyncLifetime
     [Fact]
     public async Task Deferrals_of_the_last_24_hours_and_the_headroom_take_a_domains_room()
     {
-        // An active IP: 10 a day in total and for each domain; the last 24 hours' 3 gmail.com deferrals leave 7, and a
-        // 20 % headroom of a domain's 10 leaves 8 − 3 = 5 for gmail.com. A deferral three days old counts no more.
+        // Two active IPs: 20 a day in total and for each domain. A 20 % headroom of gmail.com's 20 and the last 24
+        // hours' 3 gmail.com deferrals leave 16 − 3 = 13 for gmail.com; a deferral three days old counts no more.
         await StartAsync(headroom: "0.2");
-        (await _client.PostAsJsonAsync("/api/v1/ips", new { ip = "203.0.113.1", domain = "mail1.domain1.com", status = "active" })).EnsureSuccessStatusCode();
-        string Ago(int hours) => DateTimeOffset.UtcNow.AddHours(-hours).ToString("yyyy-MM-dd HH:mm:ss+0000", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (ip, domain) in new[] { ("203.0.113.1", "mail1.domain1.com"), ("203.0.113.2", "mail2.domain2.com") })
+            (await _client.PostAsJsonAsync("/api/v1/ips", new { ip, domain, status = "active" })).EnsureSuccessStatusCode();
         await Accounting.AcctFiles.UploadAsync(_client, Accounting.AcctFiles.Header
-            + string.Concat(Enumerable.Range(0, 3).Select(i => Accounting.AcctFiles.Line("t", Ago(1), $"old{i}@gmail.com", status: "4.7.28", diag: "smtp;421 4.7.28 rate limited")))
-            + Accounting.AcctFiles.Line("t", Ago(72), "older@gmail.com", status: "4.7.28", diag: "smtp;421 4.7.28 rate limited"));
+            + string.Concat(Enumerable.Range(0, 3).Select(i => Accounting.AcctFiles.Line("t", HoursAgo(1), $"old{i}@gmail.com", status: "4.7.28", diag: "smtp;421 4.7.28 rate limited")))
+            + Accounting.AcctFiles.Line("t", HoursAgo(72), "older@gmail.com", status: "4.7.28", diag: "smtp;421 4.7.28 rate limited"));
 
-        for (var i = 0; i < 7; i++)
+        for (var i = 0; i < 15; i++)
             Assert.True((await _client.PostAsJsonAsync("/api/v2/contacts", new { email = $"guest{i}@gmail.com", tenant = "client-1", language = "fr" })).IsSuccessStatusCode);
         await DrainAsync();
 
-        Assert.Equal(5, await SubscriberCountAsync());
+        Assert.Equal(13, await SubscriberCountAsync());
         var capacity = await _client.GetFromJsonAsync<JsonElement>("/api/v1/warmup/capacity");
-        Assert.Equal((10, 5, 3, 2), (capacity.GetProperty("daily_capacity").GetInt64(), capacity.GetProperty("admitted24h").GetInt64(),
+        Assert.Equal((20, 13, 3, 4), (capacity.GetProperty("daily_capacity").GetInt64(), capacity.GetProperty("admitted24h").GetInt64(),
             capacity.GetProperty("deferred24h").GetInt64(), capacity.GetProperty("remaining").GetInt64()));
         Assert.Equal(2, (await HeldAsync()).Count);
         Assert.Equal(0, await ReleaseAsync());
     }
+
+    [Fact]
+    public async Task One_sending_ip_has_no_headroom_to_keep_but_its_deferrals_still_count()
+    {
+        // With one IP PowerMTA has no choice of IP to make: the domain's whole rate, less its deferrals.
+        await StartAsync(headroom: "0.2");
+        (await _client.PostAsJsonAsync("/api/v1/ips", new { ip = "203.0.113.1", domain = "mail1.domain1.com", status = "active" })).EnsureSuccessStatusCode();
+        await Accounting.AcctFiles.UploadAsync(_client, Accounting.AcctFiles.Header
+            + Accounting.AcctFiles.Line("t", HoursAgo(2), "old@gmail.com", status: "4.7.28", diag: "smtp;421 4.7.28 rate limited"));
+
+        for (var i = 0; i < 10; i++)
+            Assert.True((await _client.PostAsJsonAsync("/api/v2/contacts", new { email = $"guest{i}@gmail.com", tenant = "client-1", language = "fr" })).IsSuccessStatusCode);
+        await DrainAsync();
+
+        Assert.Equal(9, await SubscriberCountAsync());
+        Assert.Single(await HeldAsync());
+    }
+
+    /// <summary>An accounting timestamp (PowerMTA's <c>yyyy-MM-dd HH:mm:sszzz</c>) some hours back.</summary>
+    private static string HoursAgo(int hours) =>
+        DateTimeOffset.UtcNow.AddHours(-hours).ToString("yyyy-MM-dd HH:mm:ss+0000", System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task DrainAsync()
     {
