@@ -11,9 +11,4 @@ for pair in "PostgresAppDbContext:Postgres" "SqliteAppDbContext:Sqlite"; do
   context=${pair%%:*}; folder=${pair##*:}
   dotnet ef migrations add "$name" --project "$project" --context "$context" \
     --output-dir "Data/Migrations/$folder" --namespace "EmailEngine.Data.Migrations.$folder" --no-build
-  # dotnet-ef 11 writes the model snapshot under a doubled project folder; keep it beside its migrations.
-  if [ -d "$project/EmailEngine" ]; then
-    mv "$project"/EmailEngine/Data/Migrations/"$folder"/*Snapshot.cs "$project/Data/Migrations/$folder/"
-    rm -rf "$project/EmailEngine"
-  fi
 done
