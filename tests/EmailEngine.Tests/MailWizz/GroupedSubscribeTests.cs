@@ -14,26 +14,13 @@ namespace EmailEngine.Tests.MailWizz;
 /// Contacts that arrive together are subscribed together: their pushes are claimed as one group and the new subscribers
 /// go in one bulk call, each still subscribed once, with its own result and timeline.
 /// </summary>
-public sealed class GroupedSubscribeTests : IAsyncLifetime
+public sealed class GroupedSubscribeTests : MailWizzStackTest
 {
-    private EngineWithMailWizz _stack = null!;
-    private MailWizzStandInServer _mailwizz = null!;
-    private EngineServer _engine = null!;
-    private HttpClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _stack = await EngineWithMailWizz.StartAsync();
-        (_mailwizz, _engine, _client) = (_stack.MailWizz, _stack.Engine, _stack.Client);
-    }
-
-    public async Task DisposeAsync() => await _stack.DisposeAsync();
-
     private async Task PostAsync(string email) =>
-        (await _client.PostAsJsonAsync("/api/v2/contacts", new { email, tenant = "client-1", language = "fr", first_name = "Zoé", company = "Acme" }))
+        (await Client.PostAsJsonAsync("/api/v2/contacts", new { email, tenant = "client-1", language = "fr", first_name = "Zoé", company = "Acme" }))
         .EnsureSuccessStatusCode();
 
-    private async Task<List<string>> CallsAsync() => (await _mailwizz.RequestsAsync()).EnumerateArray()
+    private async Task<List<string>> CallsAsync() => (await MailWizz.RequestsAsync()).EnumerateArray()
         .Select(r => $"{r.GetProperty("Method").GetString()} {r.GetProperty("Path").GetString()}").ToList();
 
     [Fact]
@@ -41,13 +28,13 @@ public sealed class GroupedSubscribeTests : IAsyncLifetime
     {
         // The list and its autoresponder exist (the first contact), as on any day but the first.
         await PostAsync("first@example.com");
-        await _engine.SyncAllAsync();
+        await Engine.SyncAllAsync();
         // One of the forty is already on the list (added by an attempt whose answer was lost): it is updated, not added twice.
-        var list = Assert.Single((await _mailwizz.StateAsync()).GetProperty("lists").EnumerateArray()).GetProperty("uid").GetString();
+        var list = Assert.Single((await MailWizz.StateAsync()).GetProperty("lists").EnumerateArray()).GetProperty("uid").GetString();
         using (var api = new HttpClient())
         {
             api.DefaultRequestHeaders.Add("X-API-KEY", MailWizzStandInServer.ApiKey);
-            (await api.PostAsync($"{_mailwizz.ApiUrl}/lists/{list}/subscribers",
+            (await api.PostAsync($"{MailWizz.ApiUrl}/lists/{list}/subscribers",
                 new FormUrlEncodedContent([new("EMAIL", "c07@example.com"), new("FNAME", "Old")]))).EnsureSuccessStatusCode();
         }
         var before = (await CallsAsync()).Count;
@@ -55,27 +42,27 @@ public sealed class GroupedSubscribeTests : IAsyncLifetime
         foreach (var email in emails)
             await PostAsync(email);
 
-        await _engine.SyncAllAsync();
+        await Engine.SyncAllAsync();
 
         var calls = (await CallsAsync()).Skip(before).ToList();
         Assert.Equal(1, calls.Count(c => c.EndsWith("/subscribers/bulk", StringComparison.Ordinal)));
         Assert.DoesNotContain(calls, c => c == $"POST /api/lists/{list}/subscribers");
         Assert.DoesNotContain(calls, c => c.EndsWith("/fields", StringComparison.Ordinal)); // ensured with the first contact
-        var subscribers = Assert.Single((await _mailwizz.StateAsync()).GetProperty("lists").EnumerateArray()).GetProperty("subscribers")
+        var subscribers = Assert.Single((await MailWizz.StateAsync()).GetProperty("lists").EnumerateArray()).GetProperty("subscribers")
             .EnumerateArray().ToList();
         Assert.Equal(41, subscribers.Count);
         Assert.Equal(41, subscribers.Select(s => s.GetProperty("email").GetString()).Distinct().Count());
         Assert.Equal("Zoé", subscribers.Single(s => s.GetProperty("email").GetString() == "c07@example.com").GetProperty("fields").GetProperty("FNAME").GetString());
 
-        using var scope = _engine.Services.CreateScope();
+        using var scope = Engine.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var contacts = await db.Set<Contact>().ToListAsync();
         Assert.All(contacts, c => Assert.Equal((SyncStatus.Synced, true), (c.Sync.Status, c.Sync.RemoteUid is not null)));
         Assert.Equal(41, await db.Set<ContactEvent>().CountAsync(e => e.Type == "pushed"));
         Assert.Empty(await db.Set<OutboxMessage>().Where(m => m.Status != OutboxStatus.Done || m.Attempts > 1).ToListAsync());
         // Each new subscriber fired its welcome once; the one already on the list did not get a second.
-        await OutageTests.WaitAsync(async () => (await _mailwizz.MessagesAsync()).GetArrayLength() >= 41, TimeSpan.FromSeconds(10));
-        var welcomed = (await _mailwizz.MessagesAsync()).EnumerateArray().Select(m => m.GetProperty("To").GetString()).ToList();
+        await OutageTests.WaitAsync(async () => (await MailWizz.MessagesAsync()).GetArrayLength() >= 41, TimeSpan.FromSeconds(10));
+        var welcomed = (await MailWizz.MessagesAsync()).EnumerateArray().Select(m => m.GetProperty("To").GetString()).ToList();
         Assert.Equal(welcomed.Count, welcomed.Distinct().Count());
         Assert.Equal(41, welcomed.Count);
     }

@@ -19,38 +19,35 @@ namespace EmailEngine.Tests.MailWizz;
 /// restored): the next push recreates the list and its autoresponder before adding subscribers, and the periodic check
 /// finds what was lost on a quiet tenant. Welcome mails go on; nothing is left failed.
 /// </summary>
-public sealed class LostRemoteTests : IAsyncLifetime
+public sealed class LostRemoteTests : MailWizzStackTest
 {
-    private EngineWithMailWizz _stack = null!;
-    private MailWizzStandInServer _mailwizz = null!;
-    private EngineServer _engine = null!;
-    private HttpClient _client = null!;
     private HttpClient _mailwizzApi = null!;
 
-    public async Task InitializeAsync()
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string> { ["MAILWIZZ_CHECK_SECONDS"] = "0" };
+
+    public override async Task InitializeAsync()
     {
-        _stack = await EngineWithMailWizz.StartAsync(new Dictionary<string, string> { ["MAILWIZZ_CHECK_SECONDS"] = "0" });
-        (_mailwizz, _engine, _client) = (_stack.MailWizz, _stack.Engine, _stack.Client);
-        _mailwizzApi = new HttpClient { BaseAddress = new Uri(_mailwizz.ApiUrl.TrimEnd('/') + "/") };
+        await base.InitializeAsync();
+        _mailwizzApi = new HttpClient { BaseAddress = new Uri(MailWizz.ApiUrl.TrimEnd('/') + "/") };
         _mailwizzApi.DefaultRequestHeaders.Add("X-API-KEY", MailWizzStandInServer.ApiKey);
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         _mailwizzApi.Dispose();
-        await _stack.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     private async Task SubscribeAsync(string email)
     {
-        (await _client.PostAsJsonAsync("/api/v2/contacts", new { email, tenant = "client-1", language = "fr", first_name = "Zoé" })).EnsureSuccessStatusCode();
-        await _engine.SyncAllAsync();
+        (await Client.PostAsJsonAsync("/api/v2/contacts", new { email, tenant = "client-1", language = "fr", first_name = "Zoé" })).EnsureSuccessStatusCode();
+        await Engine.SyncAllAsync();
     }
 
     /// <summary>Deletes through MailWizz's own API, as a person in its back office would; the list's campaigns go with it.</summary>
     private async Task DeleteInMailWizzAsync(bool template)
     {
-        var state = await _mailwizz.StateAsync();
+        var state = await MailWizz.StateAsync();
         foreach (var campaign in state.GetProperty("campaigns").EnumerateArray())
             (await _mailwizzApi.DeleteAsync($"campaigns/{campaign.GetProperty("uid").GetString()}")).EnsureSuccessStatusCode();
         (await _mailwizzApi.DeleteAsync($"lists/{Assert.Single(state.GetProperty("lists").EnumerateArray()).GetProperty("uid").GetString()}"))
@@ -61,17 +58,17 @@ public sealed class LostRemoteTests : IAsyncLifetime
     }
 
     private async Task<List<string>> WelcomedAsync() =>
-        (await _mailwizz.MessagesAsync()).EnumerateArray().Select(m => m.GetProperty("To").GetString()!).Order().ToList();
+        (await MailWizz.MessagesAsync()).EnumerateArray().Select(m => m.GetProperty("To").GetString()!).Order().ToList();
 
     private async Task AssertEverythingSyncedOnTheLiveListAsync()
     {
-        var state = await _mailwizz.StateAsync();
+        var state = await MailWizz.StateAsync();
         var list = Assert.Single(state.GetProperty("lists").EnumerateArray());
         var campaign = Assert.Single(state.GetProperty("campaigns").EnumerateArray());
         Assert.Equal(list.GetProperty("uid").GetString(), campaign.GetProperty("list_uid").GetString());
         Assert.Equal(Assert.Single(state.GetProperty("templates").EnumerateArray()).GetProperty("uid").GetString(),
             campaign.GetProperty("template_uid").GetString());
-        using var scope = _engine.Services.CreateScope();
+        using var scope = Engine.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         Assert.Equal(list.GetProperty("uid").GetString(), (await db.Set<TenantList>().SingleAsync()).Sync.RemoteUid);
         Assert.Equal(campaign.GetProperty("uid").GetString(), (await db.Set<Campaign>().SingleAsync()).Sync.RemoteUid);
@@ -91,7 +88,7 @@ public sealed class LostRemoteTests : IAsyncLifetime
         Assert.Equal(["first@example.com", "second@example.com"], await WelcomedAsync());
         await AssertEverythingSyncedOnTheLiveListAsync();
         // Only the new contact is on the new list: the first one's welcome was sent already.
-        var subscribers = Assert.Single((await _mailwizz.StateAsync()).GetProperty("lists").EnumerateArray()).GetProperty("subscribers");
+        var subscribers = Assert.Single((await MailWizz.StateAsync()).GetProperty("lists").EnumerateArray()).GetProperty("subscribers");
         Assert.Equal("second@example.com", Assert.Single(subscribers.EnumerateArray()).GetProperty("email").GetString());
     }
 
@@ -102,11 +99,11 @@ public sealed class LostRemoteTests : IAsyncLifetime
         await DeleteInMailWizzAsync(template: true);
 
         RemoteCheckResult result;
-        using (var scope = _engine.Services.CreateScope())
+        using (var scope = Engine.Services.CreateScope())
             result = await scope.ServiceProvider.GetRequiredService<RemoteCheck>().RunAsync(CancellationToken.None);
 
         Assert.Equal((1, 1, 0, null), (result.ListsGone, result.TemplatesGone, result.CampaignsGone, result.Skipped)); // the campaign went with its list
-        using (var scope = _engine.Services.CreateScope())
+        using (var scope = Engine.Services.CreateScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
             var template = await db.Set<EmailTemplate>().SingleAsync();
@@ -114,12 +111,12 @@ public sealed class LostRemoteTests : IAsyncLifetime
             Assert.StartsWith("disappeared from MailWizz (noticed ", template.Sync.LastError);
             Assert.StartsWith("its MailWizz list disappeared", (await db.Set<Campaign>().SingleAsync()).Sync.LastError);
         }
-        await _engine.SyncAllAsync();
+        await Engine.SyncAllAsync();
         await SubscribeAsync("second@example.com");
 
         await OutageTests.WaitAsync(async () => (await WelcomedAsync()).Count == 2, TimeSpan.FromSeconds(10));
         await AssertEverythingSyncedOnTheLiveListAsync();
-        var welcome = (await _mailwizz.MessagesAsync()).EnumerateArray().Last();
+        var welcome = (await MailWizz.MessagesAsync()).EnumerateArray().Last();
         Assert.Equal("Bienvenue, Zoé !", welcome.GetProperty("Subject").GetString());
     }
 
@@ -127,14 +124,14 @@ public sealed class LostRemoteTests : IAsyncLifetime
     public async Task The_check_changes_nothing_while_MailWizz_does_not_answer()
     {
         await SubscribeAsync("first@example.com");
-        await _mailwizz.SetFaultsAsync(new { down_for_seconds = 30 });
+        await MailWizz.SetFaultsAsync(new { down_for_seconds = 30 });
 
         RemoteCheckResult result;
-        using (var scope = _engine.Services.CreateScope())
+        using (var scope = Engine.Services.CreateScope())
             result = await scope.ServiceProvider.GetRequiredService<RemoteCheck>().RunAsync(CancellationToken.None);
 
         Assert.Equal("MailWizz did not answer; nothing changed", result.Skipped);
-        using var read = _engine.Services.CreateScope();
+        using var read = Engine.Services.CreateScope();
         var db = read.ServiceProvider.GetRequiredService<AppDbContext>();
         Assert.NotNull((await db.Set<TenantList>().SingleAsync()).Sync.RemoteUid);
         Assert.NotNull((await db.Set<EmailTemplate>().SingleAsync()).Sync.RemoteUid);

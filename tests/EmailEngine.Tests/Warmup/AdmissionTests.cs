@@ -10,39 +10,28 @@ namespace EmailEngine.Tests.Warmup;
 /// New subscribers enter MailWizz (which fires their welcome mail) only as fast as the sending pool may send: the rest
 /// wait as deferred pushes, never failed, never lost, and go in when the pool has room.
 /// </summary>
-public sealed class AdmissionTests : IAsyncLifetime
+public sealed class AdmissionTests : MailWizzStackTest
 {
-    private EngineWithMailWizz _stack = null!;
-    private MailWizzStandInServer _mailwizz = null!;
-    private EngineServer _engine = null!;
-    private HttpClient _client = null!;
-
-    public Task InitializeAsync() => Task.CompletedTask;
+    public override Task InitializeAsync() => Task.CompletedTask; // each test starts the stack with its own headroom
 
     /// <param name="headroom">SENDING_DOMAIN_HEADROOM: the share of each domain's rate left unused.</param>
-    private async Task StartAsync(string headroom)
-    {
-        _stack = await EngineWithMailWizz.StartAsync(new Dictionary<string, string>
-            { ["WARMUP_WORKER"] = "off", ["SENDING_DOMAIN_HEADROOM"] = headroom, ["SENDING_ACTIVE_IP_DAILY"] = "10" });
-        (_mailwizz, _engine, _client) = (_stack.MailWizz, _stack.Engine, _stack.Client);
-    }
-
-    public async Task DisposeAsync() => await _stack.DisposeAsync();
+    private Task StartAsync(string headroom) => StartAsync(new Dictionary<string, string>
+        { ["WARMUP_WORKER"] = "off", ["SENDING_DOMAIN_HEADROOM"] = headroom, ["SENDING_ACTIVE_IP_DAILY"] = "10" });
 
     [Fact]
     public async Task A_day_1_ip_admits_its_quota_in_total_and_per_domain_and_the_rest_wait_until_the_pool_grows()
     {
         await StartAsync(headroom: "0"); // each domain's exact rate
-        (await _client.PostAsJsonAsync("/api/v1/ips", new { ip = "203.0.113.1", domain = "mail1.domain1.com", status = "warming" })).EnsureSuccessStatusCode();
+        (await Client.PostAsJsonAsync("/api/v1/ips", new { ip = "203.0.113.1", domain = "mail1.domain1.com", status = "warming" })).EnsureSuccessStatusCode();
         // Day 1 of conservative-70: 5 a day in total, 1 a day for each of these domains' queues.
         string[] domains = ["gmail.com", "googlemail.com", "hotmail.com", "hotmail.fr", "outlook.com", "free.fr", "free.fr"];
         for (var i = 0; i < domains.Length; i++)
-            Assert.True((await _client.PostAsJsonAsync("/api/v2/contacts", new { email = $"guest{i}@{domains[i]}", tenant = "client-1", language = "fr" })).IsSuccessStatusCode);
+            Assert.True((await Client.PostAsJsonAsync("/api/v2/contacts", new { email = $"guest{i}@{domains[i]}", tenant = "client-1", language = "fr" })).IsSuccessStatusCode);
 
         await DrainAsync();
 
         Assert.Equal(5, await SubscriberCountAsync());
-        var capacity = await _client.GetFromJsonAsync<JsonElement>("/api/v1/warmup/capacity");
+        var capacity = await Client.GetFromJsonAsync<JsonElement>("/api/v1/warmup/capacity");
         Assert.Equal(5, capacity.GetProperty("daily_capacity").GetInt64());
         Assert.Equal(5, capacity.GetProperty("admitted24h").GetInt64());
         Assert.Equal(0, capacity.GetProperty("remaining").GetInt64());
@@ -59,20 +48,20 @@ public sealed class AdmissionTests : IAsyncLifetime
 
         // Nothing to wake while the pool is full; a newcomer queues too.
         Assert.Equal(0, await ReleaseAsync());
-        Assert.True((await _client.PostAsJsonAsync("/api/v2/contacts", new { email = "late@free.fr", tenant = "client-1", language = "fr" })).IsSuccessStatusCode);
+        Assert.True((await Client.PostAsJsonAsync("/api/v2/contacts", new { email = "late@free.fr", tenant = "client-1", language = "fr" })).IsSuccessStatusCode);
         await DrainAsync();
         Assert.Equal(3, (await HeldAsync()).Count);
 
         // A second warming IP: 10 a day in total, but still 2 a day for free.fr's queue: two of the three free.fr
         // subscribers go in, the third waits for tomorrow's room, each once.
-        (await _client.PostAsJsonAsync("/api/v1/ips", new { ip = "203.0.113.2", domain = "mail2.domain2.com", status = "warming" })).EnsureSuccessStatusCode();
+        (await Client.PostAsJsonAsync("/api/v1/ips", new { ip = "203.0.113.2", domain = "mail2.domain2.com", status = "warming" })).EnsureSuccessStatusCode();
         Assert.Equal(2, await ReleaseAsync());
         await DrainAsync();
 
         Assert.Equal(7, await SubscriberCountAsync());
         var stillHeld = Assert.Single(await HeldAsync());
         Assert.Equal("free.fr", stillHeld.CapacityDomain);
-        Assert.Equal(7, (await _client.GetFromJsonAsync<JsonElement>("/api/v1/warmup/capacity")).GetProperty("admitted24h").GetInt64());
+        Assert.Equal(7, (await Client.GetFromJsonAsync<JsonElement>("/api/v1/warmup/capacity")).GetProperty("admitted24h").GetInt64());
     }
 
     [Fact]
@@ -82,17 +71,17 @@ public sealed class AdmissionTests : IAsyncLifetime
         // hours' 3 gmail.com deferrals leave 16 − 3 = 13 for gmail.com; a deferral three days old counts no more.
         await StartAsync(headroom: "0.2");
         foreach (var (ip, domain) in new[] { ("203.0.113.1", "mail1.domain1.com"), ("203.0.113.2", "mail2.domain2.com") })
-            (await _client.PostAsJsonAsync("/api/v1/ips", new { ip, domain, status = "active" })).EnsureSuccessStatusCode();
-        await Accounting.AcctFiles.UploadAsync(_client, Accounting.AcctFiles.Header
+            (await Client.PostAsJsonAsync("/api/v1/ips", new { ip, domain, status = "active" })).EnsureSuccessStatusCode();
+        await Accounting.AcctFiles.UploadAsync(Client, Accounting.AcctFiles.Header
             + string.Concat(Enumerable.Range(0, 3).Select(i => Accounting.AcctFiles.Line("t", HoursAgo(1), $"old{i}@gmail.com", status: "4.7.28", diag: "smtp;421 4.7.28 rate limited")))
             + Accounting.AcctFiles.Line("t", HoursAgo(72), "older@gmail.com", status: "4.7.28", diag: "smtp;421 4.7.28 rate limited"));
 
         for (var i = 0; i < 15; i++)
-            Assert.True((await _client.PostAsJsonAsync("/api/v2/contacts", new { email = $"guest{i}@gmail.com", tenant = "client-1", language = "fr" })).IsSuccessStatusCode);
+            Assert.True((await Client.PostAsJsonAsync("/api/v2/contacts", new { email = $"guest{i}@gmail.com", tenant = "client-1", language = "fr" })).IsSuccessStatusCode);
         await DrainAsync();
 
         Assert.Equal(13, await SubscriberCountAsync());
-        var capacity = await _client.GetFromJsonAsync<JsonElement>("/api/v1/warmup/capacity");
+        var capacity = await Client.GetFromJsonAsync<JsonElement>("/api/v1/warmup/capacity");
         Assert.Equal((20, 13, 3, 4), (capacity.GetProperty("daily_capacity").GetInt64(), capacity.GetProperty("admitted24h").GetInt64(),
             capacity.GetProperty("deferred24h").GetInt64(), capacity.GetProperty("remaining").GetInt64()));
         Assert.Equal(2, (await HeldAsync()).Count);
@@ -104,12 +93,12 @@ public sealed class AdmissionTests : IAsyncLifetime
     {
         // With one IP PowerMTA has no choice of IP to make: the domain's whole rate, less its deferrals.
         await StartAsync(headroom: "0.2");
-        (await _client.PostAsJsonAsync("/api/v1/ips", new { ip = "203.0.113.1", domain = "mail1.domain1.com", status = "active" })).EnsureSuccessStatusCode();
-        await Accounting.AcctFiles.UploadAsync(_client, Accounting.AcctFiles.Header
+        (await Client.PostAsJsonAsync("/api/v1/ips", new { ip = "203.0.113.1", domain = "mail1.domain1.com", status = "active" })).EnsureSuccessStatusCode();
+        await Accounting.AcctFiles.UploadAsync(Client, Accounting.AcctFiles.Header
             + Accounting.AcctFiles.Line("t", HoursAgo(2), "old@gmail.com", status: "4.7.28", diag: "smtp;421 4.7.28 rate limited"));
 
         for (var i = 0; i < 10; i++)
-            Assert.True((await _client.PostAsJsonAsync("/api/v2/contacts", new { email = $"guest{i}@gmail.com", tenant = "client-1", language = "fr" })).IsSuccessStatusCode);
+            Assert.True((await Client.PostAsJsonAsync("/api/v2/contacts", new { email = $"guest{i}@gmail.com", tenant = "client-1", language = "fr" })).IsSuccessStatusCode);
         await DrainAsync();
 
         Assert.Equal(9, await SubscriberCountAsync());
@@ -122,26 +111,26 @@ public sealed class AdmissionTests : IAsyncLifetime
 
     private async Task DrainAsync()
     {
-        var dispatcher = _engine.Services.GetRequiredService<OutboxDispatcher>();
+        var dispatcher = Engine.Services.GetRequiredService<OutboxDispatcher>();
         for (var round = 0; round < 20 && await dispatcher.DrainAsync(CancellationToken.None) > 0; round++)
             await Task.Delay(1100); // pushes waiting on the list or the autoresponder come back after a second
     }
 
     private async Task<int> ReleaseAsync()
     {
-        await using var scope = _engine.Services.CreateAsyncScope();
+        await using var scope = Engine.Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<EmailEngine.Warmup.SendingCapacity>().ReleaseAsync(CancellationToken.None);
     }
 
     private async Task<int> SubscriberCountAsync()
     {
-        var state = await _mailwizz.StateAsync();
+        var state = await MailWizz.StateAsync();
         return state.GetProperty("lists").EnumerateArray().Sum(l => l.GetProperty("subscribers").GetArrayLength());
     }
 
     private async Task<List<OutboxMessage>> HeldAsync()
     {
-        await using var scope = _engine.Services.CreateAsyncScope();
+        await using var scope = Engine.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<EmailEngine.Data.AppDbContext>();
         return db.Set<OutboxMessage>().Where(m => m.Status == OutboxStatus.Pending && m.HeldForCapacity).ToList();
     }
