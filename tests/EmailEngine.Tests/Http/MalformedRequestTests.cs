@@ -28,7 +28,7 @@ public sealed class MalformedRequestTests : ApiTest
         var failures = new List<(string Kind, string Example)>();
         var sent = 0;
 
-        foreach (var (method, path, operation) in Operations(document))
+        foreach (var (method, path, operation) in OpenApiOperations.Of(document).Where(o => o.Path.StartsWith("/api/", StringComparison.Ordinal)))
         {
             var hasBody = operation.TryGetProperty("requestBody", out var requestBody);
             var hasId = path.Contains('{');
@@ -59,11 +59,6 @@ public sealed class MalformedRequestTests : ApiTest
             + string.Join("\n", failures.GroupBy(f => f.Kind).Select(g => $"{g.Key} ×{g.Count()}, e.g. {g.First().Example}")));
         Assert.Equal(before, await RowCountsAsync());
     }
-
-    private static IEnumerable<(string Method, string Path, JsonElement Operation)> Operations(JsonElement document) =>
-        document.GetProperty("paths").EnumerateObject()
-            .Where(path => path.Name.StartsWith("/api/", StringComparison.Ordinal))
-            .SelectMany(path => path.Value.EnumerateObject().Select(op => (op.Name, path.Name, op.Value)));
 
     private static string FillPath(string path, string id)
     {

@@ -91,9 +91,7 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         Assert.Equal("#/components/schemas/HttpValidationProblemDetails", Schema(campaign, "422", "application/problem+json"));
     }
 
-    private IEnumerable<(string Method, string Path, JsonElement Operation)> Operations() =>
-        _document.GetProperty("paths").EnumerateObject()
-            .SelectMany(path => path.Value.EnumerateObject().Select(op => (op.Name, path.Name, op.Value)));
+    private IEnumerable<(string Method, string Path, JsonElement Operation)> Operations() => OpenApiOperations.Of(_document);
 
     private JsonElement Operation(string method, string path) => _document.GetProperty("paths").GetProperty(path).GetProperty(method);
 
