@@ -67,8 +67,9 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
     public async Task<CapacityView> ViewAsync(CancellationToken ct)
     {
         var pool = await PoolAsync(db, ct);
-        var window = db.Set<AdmissionHour>().AsNoTracking().Where(h => h.Hour >= WindowStart());
-        var (admitted, deferred) = (await window.SumAsync(h => (long)h.Admitted, ct), await window.SumAsync(h => (long)h.Deferred, ct));
+        var used = await db.Set<AdmissionHour>().AsNoTracking().Where(h => h.Hour >= WindowStart()).GroupBy(_ => 1)
+            .Select(g => new { Admitted = g.Sum(h => (long)h.Admitted), Deferred = g.Sum(h => (long)h.Deferred) }).SingleOrDefaultAsync(ct);
+        var (admitted, deferred) = (used?.Admitted ?? 0, used?.Deferred ?? 0);
         var waiting = await db.Set<Outbox.OutboxMessage>().CountAsync(m => m.HeldForCapacity && m.Status == Outbox.OutboxStatus.Pending, ct);
         if (!pool.Managed)
             return new CapacityView(null, admitted, null, [], "no sending IP registered: the engine does not manage sending, so it holds nothing back")
@@ -215,7 +216,7 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
     public static async Task ChargeDeferralsAsync(AppDbContext db, DatabaseTarget database, IEnumerable<(DateTimeOffset At, string Domain)> deferrals,
         DateTimeOffset now, CancellationToken ct)
     {
-        var counts = deferrals.Where(d => d.At >= now.AddHours(-25)).GroupBy(d => (Hour: HourOf(d.At), d.Domain)).ToList();
+        var counts = deferrals.Where(d => d.At >= WindowStartAt(now)).GroupBy(d => (Hour: HourOf(d.At), d.Domain)).ToList();
         if (counts.Count == 0)
             return;
         await LockAsync(db, database, ct);
@@ -276,7 +277,9 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
     }
 
     /// <summary>Whole hours: the hour that contains "24 hours ago" counts entirely, so the window errs on the side of waiting.</summary>
-    private DateTimeOffset WindowStart() => HourOf(clock.GetUtcNow().AddHours(-24));
+    private DateTimeOffset WindowStart() => WindowStartAt(clock.GetUtcNow());
+
+    private static DateTimeOffset WindowStartAt(DateTimeOffset now) => HourOf(now.AddHours(-24));
 
     private static DateTimeOffset HourOf(DateTimeOffset time) =>
         new(time.UtcDateTime.Year, time.UtcDateTime.Month, time.UtcDateTime.Day, time.UtcDateTime.Hour, 0, 0, TimeSpan.Zero);
