@@ -132,7 +132,7 @@ public sealed class AcctIngestTests : ApiTest
         Assert.Equal("hard_bounce", entries["gone@gmail.com"].GetProperty("reason").GetString());
         Assert.Equal("complaint", entries["angry@hotmail.fr"].GetProperty("reason").GetString());
         Assert.StartsWith("acct:acct.csv#", entries["gone@gmail.com"].GetProperty("source").GetString());
-        Assert.Contains("unknown or disabled mailbox", entries["gone@gmail.com"].GetProperty("note").GetString());
+        Assert.Contains("userunknown: unknown mailbox", entries["gone@gmail.com"].GetProperty("note").GetString());
         // The DMARC block and the deferrals blame the IP, not the recipient.
         Assert.False((await Client.GetFromJsonAsync<JsonElement>("/api/v2/suppressions/check?email=x@gmail.com&tenant=client-1")).GetProperty("suppressed").GetBoolean());
         Assert.False((await Client.GetFromJsonAsync<JsonElement>("/api/v2/suppressions/check?email=gone@gmail.com&tenant=client-2")).GetProperty("suppressed").GetBoolean());

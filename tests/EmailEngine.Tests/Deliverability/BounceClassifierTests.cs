@@ -5,16 +5,12 @@ namespace EmailEngine.Tests.Deliverability;
 /// <summary>Real-world-style diagnostics from providers' public error pages, each with the class expected.</summary>
 public sealed class BounceClassifierTests
 {
+    /// <summary>The provider texts; the whole corpus is measured by <see cref="BounceCorpusTests"/>.</summary>
     public static TheoryData<string, string, string, string, string> Diagnostics()
     {
         var data = new TheoryData<string, string, string, string, string>();
-        foreach (var line in File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Deliverability", "Fixtures", "diagnostics.tsv")))
-        {
-            if (line.StartsWith('#') || line.Length == 0)
-                continue;
-            var cells = line.Split('\t');
-            data.Add(cells[0], cells[1], cells[2], cells[3], cells[4]);
-        }
+        foreach (var line in BounceCorpus.Load().Where(line => line.Source == "diagnostics.tsv"))
+            data.Add(line.Type, line.BounceCat ?? "", line.Status ?? "", line.Diagnostic ?? "", line.Expected.ToString().ToLowerInvariant());
         return data;
     }
 

@@ -25,7 +25,7 @@ public sealed class FreshCloneTests
         var clone = Path.Combine(work, "email-engine");
         try
         {
-            var cloned = await ProcessRunner.RunAsync("git", ["clone", "--quiet", RepositoryRoot(), clone], timeout: TimeSpan.FromMinutes(2));
+            var cloned = await ProcessRunner.RunAsync("git", ["clone", "--quiet", TestEnvironment.RepositoryRoot(), clone], timeout: TimeSpan.FromMinutes(2));
             Assert.True(cloned.ExitCode == 0, cloned.StdErr);
             var port = LoopbackPorts.Free();
             var output = new StringBuilder();
@@ -122,15 +122,6 @@ public sealed class FreshCloneTests
         {
             Directory.Delete(directory, recursive: true);
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        // .git is a directory in a clone, a file in a `git worktree` checkout.
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (Path.Exists(Path.Combine(dir.FullName, ".git")) && File.Exists(Path.Combine(dir.FullName, "run")))
-                return dir.FullName;
-        throw new DirectoryNotFoundException("the tests do not run from a git checkout");
     }
 
     private static Process StartWithEmptyEnvironment(string file, string[] arguments, string workingDirectory, Dictionary<string, string> extra, StringBuilder output)

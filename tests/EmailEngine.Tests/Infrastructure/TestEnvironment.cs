@@ -16,4 +16,14 @@ public static class TestEnvironment
 
     /// <summary>The engine's compiled entry assembly, to run CLI verbs as a real process.</summary>
     public static string EngineDll => typeof(EmailEngine.Hosting.EngineHost).Assembly.Location;
+
+    /// <summary>The checkout the tests were built from, for the tests that read its files (docs, scripts).</summary>
+    public static string RepositoryRoot()
+    {
+        // .git is a directory in a clone, a file in a `git worktree` checkout.
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (Path.Exists(Path.Combine(dir.FullName, ".git")) && File.Exists(Path.Combine(dir.FullName, "run")))
+                return dir.FullName;
+        throw new DirectoryNotFoundException("the tests do not run from a git checkout");
+    }
 }
