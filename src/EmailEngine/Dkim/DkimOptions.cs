@@ -1,14 +1,12 @@
-using System.Net;
 using EmailEngine.Hosting;
 
 namespace EmailEngine.Dkim;
 
 /// <summary>
 /// <c>DKIM_SELECTOR</c> (default <c>ee1</c>): the selector of a domain's first key; a rotation uses
-/// <c>{DKIM_SELECTOR}-{yyyyMMdd}</c> unless one is given. <c>DNS_RESOLVER</c> (<c>ip[:port]</c>, default the system's
-/// resolvers): where DNS verification asks.
+/// <c>{DKIM_SELECTOR}-{yyyyMMdd}</c> unless one is given. DNS verification asks <see cref="Common.DnsServers"/>.
 /// </summary>
-public sealed record DkimOptions(string Selector, IPEndPoint? Resolver)
+public sealed record DkimOptions(string Selector)
 {
     public const string DefaultSelector = "ee1";
 
@@ -17,15 +15,7 @@ public sealed record DkimOptions(string Selector, IPEndPoint? Resolver)
         var selector = settings.Get("DKIM_SELECTOR")?.Trim().ToLowerInvariant() ?? DefaultSelector;
         if (SelectorProblem(selector) is { } problem)
             throw new ConfigurationError("DKIM_SELECTOR", problem);
-        IPEndPoint? resolver = null;
-        if (settings.Get("DNS_RESOLVER") is { } text)
-        {
-            if (!IPEndPoint.TryParse(text.Trim(), out resolver))
-                throw new ConfigurationError("DNS_RESOLVER", "expected an IP address with an optional port, e.g. 127.0.0.1:5353 or [::1]:53");
-            if (resolver.Port == 0)
-                resolver.Port = 53;
-        }
-        return new DkimOptions(selector, resolver);
+        return new DkimOptions(selector);
     }
 
     /// <summary>A selector is one DNS label here (letters, digits, inner hyphens), so key file names stay plain.</summary>

@@ -1,5 +1,6 @@
 using DnsClient;
 using DnsClient.Protocol;
+using EmailEngine.Common;
 
 namespace EmailEngine.Dkim;
 
@@ -7,21 +8,11 @@ namespace EmailEngine.Dkim;
 /// value (see found); error: the resolver failed or timed out, so nothing can be concluded.</summary>
 public sealed record RecordCheck(string Kind, string Type, string Name, string Expected, string Status, IReadOnlyList<string> Found, string? Detail);
 
-/// <summary>Asks DNS (<c>DNS_RESOLVER</c>, or the system resolvers) whether each record to publish is there and right.</summary>
-public sealed class DnsVerifier
+/// <summary>Asks DNS (<see cref="DnsServers"/>) whether each record to publish is there and right.</summary>
+public sealed class DnsVerifier(DnsServers servers)
 {
-    private readonly LookupClient _dns;
-
-    public DnsVerifier(DkimOptions options)
-    {
-        var lookup = options.Resolver is { } resolver ? new LookupClientOptions(new NameServer(resolver)) : new LookupClientOptions();
-        lookup.Timeout = TimeSpan.FromSeconds(3);
-        lookup.Retries = 1;
-        lookup.UseCache = false; // a verification must see what DNS says now, right after the operator published
-        lookup.ThrowDnsErrors = false;
-        lookup.ContinueOnDnsError = false;
-        _dns = new LookupClient(lookup);
-    }
+    /// <summary>No cache: a verification must see what DNS says now, right after the operator published.</summary>
+    private readonly LookupClient _dns = servers.Client(TimeSpan.FromSeconds(3), retries: 1);
 
     public async Task<IReadOnlyList<RecordCheck>> VerifyAsync(IReadOnlyList<DnsRecord> records, CancellationToken ct)
     {

@@ -80,6 +80,7 @@ public static class EngineHost
         var dkimVault = DkimVault.From(settings);
         services.AddSingleton(sp => dkimVault(sp.GetRequiredService<ILogger<DkimVault>>()));
         services.AddSingleton(DkimOptions.From(settings));
+        services.AddSingleton(Common.DnsServers.From(settings));
         services.AddSingleton<DnsVerifier>();
         services.AddScoped<DomainRegistry>();
         services.AddScoped<SuppressionService>();

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net;
 using DnsClient;
 using DnsClient.Protocol;
+using EmailEngine.Common;
 using EmailEngine.Hosting;
 
 namespace EmailEngine.Contacts.Validation;
@@ -12,29 +12,15 @@ public enum DomainVerdict { HasMx, HasAddressOnly, NoMailHost, Unknown }
 /// Optional intake step (<c>CONTACTS_DNS_CHECK=on</c>): can the domain receive mail? MX first, then A/AAAA (RFC 5321
 /// implicit MX); NXDOMAIN or a null MX (<c>0 .</c>, RFC 7505) means no. A DNS failure or timeout is
 /// <see cref="DomainVerdict.Unknown"/>: the contact is kept, never lost to a resolver hiccup. Answers are cached for
-/// an hour; <c>DNS_SERVERS</c> (comma-separated <c>ip[:port]</c>) overrides the system resolvers.
+/// an hour (our cache holds verdicts, not records).
 /// </summary>
-public sealed class DomainCheck(EngineSettings settings, TimeProvider clock)
+public sealed class DomainCheck(EngineSettings settings, DnsServers servers, TimeProvider clock)
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromHours(1);
     private readonly ConcurrentDictionary<string, (DomainVerdict Verdict, DateTimeOffset At)> _cache = new(StringComparer.OrdinalIgnoreCase);
-    private readonly LookupClient _dns = CreateClient(settings.Get("DNS_SERVERS"));
+    private readonly LookupClient _dns = servers.Client(TimeSpan.FromSeconds(2), retries: 1);
 
     public bool Enabled { get; } = string.Equals(settings.Get("CONTACTS_DNS_CHECK"), "on", StringComparison.OrdinalIgnoreCase);
-
-    private static LookupClient CreateClient(string? servers)
-    {
-        var endpoints = (servers ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(s => IPEndPoint.TryParse(s, out var ep) ? new IPEndPoint(ep.Address, ep.Port == 0 ? 53 : ep.Port) : null)
-            .OfType<IPEndPoint>().Select(ep => new NameServer(ep)).ToArray();
-        var options = endpoints.Length > 0 ? new LookupClientOptions(endpoints) : new LookupClientOptions();
-        options.Timeout = TimeSpan.FromSeconds(2);
-        options.Retries = 1;
-        options.UseCache = false; // our cache holds verdicts, not records
-        options.ThrowDnsErrors = false;
-        options.ContinueOnDnsError = false;
-        return new LookupClient(options);
-    }
 
     public async Task<DomainVerdict> CheckAsync(string asciiDomain, CancellationToken ct)
     {
