@@ -1,5 +1,6 @@
 using EmailEngine.Accounting;
 using EmailEngine.Auth;
+using EmailEngine.Blocklists;
 using EmailEngine.Campaigns;
 using EmailEngine.Dkim;
 using EmailEngine.Locks;
@@ -101,6 +102,7 @@ public static class EngineHost
         services.AddScoped<EmailEngine.Warmup.IWarmupOutcomes>(sp => sp.GetRequiredService<EmailEngine.Deliverability.Stats.DeliveryStatsQuery>());
         services.AddHostedService<AcctPullWorker>();
         services.AddWarmup(settings);
+        services.AddBlocklists(settings);
         services.AddWebhooks(settings);
         return services;
     }
@@ -135,6 +137,7 @@ public static class EngineHost
         api.MapAccountingEndpoints();
         api.MapStatsEndpoints();
         api.MapWarmupEndpoints();
+        api.MapBlocklistEndpoints();
         api.MapWebhookEndpoints();
         return app;
     }

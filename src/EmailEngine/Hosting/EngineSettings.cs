@@ -52,6 +52,22 @@ public sealed record EngineSettings
 
     public string? Get(string key) => Raw.TryGetValue(key, out var value) && value.Length > 0 ? value : null;
 
+    /// <summary>A whole number in [min, max], the fallback when unset; anything else stops the start naming the key.</summary>
+    public int Whole(string key, int fallback, int min, int max = int.MaxValue) => Get(key) is not { } text
+        ? fallback
+        : int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw new ConfigurationError(key, $"expected a whole number from {min}{(max == int.MaxValue ? "" : $" to {max}")}");
+
+    /// <summary>A switch is <c>on</c> or <c>off</c>; anything else stops the start naming the key.</summary>
+    public bool Switch(string key, bool fallback) => Get(key)?.Trim().ToLowerInvariant() switch
+    {
+        null => fallback,
+        "on" => true,
+        "off" => false,
+        _ => throw new ConfigurationError(key, "expected on or off"),
+    };
+
     /// <summary>A path from the configuration: relative ones are anchored at <see cref="Home"/>, never the working directory.</summary>
     public string PathUnderHome(string path) => Path.GetFullPath(Path.Combine(Home, path));
 

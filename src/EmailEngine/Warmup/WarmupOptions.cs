@@ -63,19 +63,19 @@ public sealed record WarmupOptions
             ComplaintRate24h = Rate(settings, "WARMUP_COMPLAINT_RATE_24H", defaults.ComplaintRate24h),
             IspBlockRate24h = Rate(settings, "WARMUP_ISP_BLOCK_RATE_24H", defaults.IspBlockRate24h),
             IspDeferralRate24h = Rate(settings, "WARMUP_ISP_DEFERRAL_RATE_24H", defaults.IspDeferralRate24h),
-            MinSent = Whole(settings, "WARMUP_MIN_SENT", (int)defaults.MinSent, min: 0),
-            HardBouncePause = TimeSpan.FromHours(Whole(settings, "WARMUP_HARD_BOUNCE_PAUSE_HOURS", 72, min: 1)),
-            ComplaintPause = TimeSpan.FromHours(Whole(settings, "WARMUP_COMPLAINT_PAUSE_HOURS", 96, min: 1)),
-            Quarantine = TimeSpan.FromDays(Whole(settings, "WARMUP_QUARANTINE_DAYS", 30, min: 1)),
+            MinSent = settings.Whole("WARMUP_MIN_SENT", (int)defaults.MinSent, min: 0),
+            HardBouncePause = TimeSpan.FromHours(settings.Whole("WARMUP_HARD_BOUNCE_PAUSE_HOURS", 72, min: 1)),
+            ComplaintPause = TimeSpan.FromHours(settings.Whole("WARMUP_COMPLAINT_PAUSE_HOURS", 96, min: 1)),
+            Quarantine = TimeSpan.FromDays(settings.Whole("WARMUP_QUARANTINE_DAYS", 30, min: 1)),
             IspShares = Shares(settings.Get("WARMUP_ISP_SHARES"), defaults.IspShares),
             RunAt = settings.Get("WARMUP_RUN_AT") is { } at
                 ? TimeOnly.TryParseExact(at, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var time) ? time
                     : throw new ConfigurationError("WARMUP_RUN_AT", "expected HH:mm (UTC)")
                 : defaults.RunAt,
             Worker = !string.Equals(settings.Get("WARMUP_WORKER"), "off", StringComparison.OrdinalIgnoreCase),
-            CheckInterval = TimeSpan.FromSeconds(Whole(settings, "WARMUP_CHECK_SECONDS", 60, min: 1)),
-            ActiveIpDaily = Whole(settings, "SENDING_ACTIVE_IP_DAILY", defaults.ActiveIpDaily, min: 1),
-            AdmissionPumpInterval = TimeSpan.FromSeconds(Whole(settings, "ADMISSION_PUMP_SECONDS", 60, min: 1)),
+            CheckInterval = TimeSpan.FromSeconds(settings.Whole("WARMUP_CHECK_SECONDS", 60, min: 1)),
+            ActiveIpDaily = settings.Whole("SENDING_ACTIVE_IP_DAILY", defaults.ActiveIpDaily, min: 1),
+            AdmissionPumpInterval = TimeSpan.FromSeconds(settings.Whole("ADMISSION_PUMP_SECONDS", 60, min: 1)),
             DomainHeadroom = Rate(settings, "SENDING_DOMAIN_HEADROOM", defaults.DomainHeadroom, zeroAllowed: true),
         };
         foreach (var (key, value) in new[] { ("WARMUP_COMPLAINT_RATE_24H", options.ComplaintRate24h), ("WARMUP_COMPLAINT_RATE_7D", options.ComplaintRate7d) })
@@ -88,11 +88,6 @@ public sealed record WarmupOptions
         ? fallback
         : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value < 1 && (value > 0 || zeroAllowed && value == 0) ? value
         : throw new ConfigurationError(key, $"expected a fraction {(zeroAllowed ? "from 0 to below 1" : "between 0 and 1")} (0.02 = 2 %)");
-
-    private static int Whole(EngineSettings settings, string key, int fallback, int min, int max = int.MaxValue) => settings.Get(key) is not { } text
-        ? fallback
-        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max ? value
-        : throw new ConfigurationError(key, $"expected a whole number from {min}{(max == int.MaxValue ? "" : $" to {max}")}");
 
     /// <summary><c>gmail=0.4,microsoft=0.3,…</c>; groups not named keep their default share.</summary>
     private static Dictionary<IspGroup, double> Shares(string? text, IReadOnlyDictionary<IspGroup, double> defaults)

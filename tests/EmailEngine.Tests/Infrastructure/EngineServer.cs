@@ -44,10 +44,11 @@ public sealed class EngineServer : IAsyncDisposable
     {
         PostgresDatabase? postgres = null;
         string? sqliteDirectory = null;
-        // The reconciler would redeploy behind a test's back: tests that are about it turn it on.
+        // The reconciler and the blocklist sweep would act behind a test's back: tests that are about them turn them on.
         var values = new Dictionary<string, string>
         {
             ["API_KEY"] = OperatorKey, ["IPS_COUNT"] = "5", ["DKIM_MASTER_KEY"] = DkimMasterKey, ["PMTA_RECONCILE_SECONDS"] = "0",
+            ["BLOCKLIST_MONITOR"] = "off",
         };
         if (provider == Provider.Postgres)
         {
