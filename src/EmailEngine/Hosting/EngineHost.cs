@@ -103,6 +103,7 @@ public static class EngineHost
         services.AddHostedService<AcctPullWorker>();
         services.AddWarmup(settings);
         services.AddBlocklists(settings);
+        services.AddOperationsHealth(settings);
         services.AddWebhooks(settings);
         return services;
     }
@@ -138,6 +139,7 @@ public static class EngineHost
         api.MapStatsEndpoints();
         api.MapWarmupEndpoints();
         api.MapBlocklistEndpoints();
+        api.MapOperationsHealthEndpoints();
         api.MapWebhookEndpoints();
         return app;
     }
