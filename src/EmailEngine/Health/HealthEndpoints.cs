@@ -72,7 +72,11 @@ public static class OperationsHealthSetup
             .AddCheck<AccountingHealthCheck>("accounting")
             .AddCheck<DeployHealthCheck>("powermta")
             .AddCheck<WarmupHealthCheck>("warmup")
-            .AddCheck<BlocklistHealthCheck>("blocklists");
+            .AddCheck<BlocklistHealthCheck>("blocklists")
+            .AddCheck<Dkim.DnsHealthCheck>("dns");
+        services.AddSingleton<Dkim.DnsHealthMemory>();
+        services.AddScoped<Dkim.DnsHealthSweep>();
+        services.AddHostedService<Dkim.DnsHealthWorker>();
         return services;
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using EmailEngine.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EmailEngine.Tests.Dkim;
 
@@ -45,6 +46,20 @@ public sealed class DnsVerifyTests : IAsyncLifetime
 
     private static string Status(JsonElement check) => check.GetProperty("status").GetString()!;
     private static List<string> Found(JsonElement check) => check.GetProperty("found").EnumerateArray().Select(f => f.GetString()!).ToList();
+
+    [Fact]
+    public async Task The_scheduled_check_reports_a_record_that_disappeared_in_the_health_report()
+    {
+        await PublishAsync(records => ZoneData.DnsmasqOptions(records.Where(r => r.GetProperty("kind").GetString() != "dmarc").ToList()));
+        using (var scope = _engine.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<EmailEngine.Dkim.DnsHealthSweep>().RunAsync(CancellationToken.None);
+
+        var dns = (await _client.GetFromJsonAsync<JsonElement>("/api/v1/health")).GetProperty("checks").EnumerateArray()
+            .Single(c => c.GetProperty("name").GetString() == "dns");
+
+        Assert.Equal("degraded", dns.GetProperty("status").GetString());
+        Assert.Contains("TXT _dmarc.domain1.com missing", dns.GetProperty("description").GetString());
+    }
 
     [Fact]
     public async Task Published_records_all_verify_present()
