@@ -1,3 +1,4 @@
+using EmailEngine.Alerts;
 using EmailEngine.Data;
 using EmailEngine.Dkim;
 using EmailEngine.Ips;
@@ -19,7 +20,7 @@ public sealed record SweepReport(string? Skipped, int Targets, int Queries, IRea
 /// did not advance while it was out). Checker errors touch nothing. One engine sweeps at a time (a distributed lock).
 /// </summary>
 public sealed class BlocklistMonitor(AppDbContext db, BlocklistChecker checker, BlocklistOptions options, WarmupOptions warmup,
-    WarmupDeployment deployment, IDistributedLock locks, TimeProvider clock, ILogger<BlocklistMonitor> logger)
+    WarmupDeployment deployment, AlertCenter alerts, IDistributedLock locks, TimeProvider clock, ILogger<BlocklistMonitor> logger)
 {
     private const string LockName = "blocklist-sweep";
     private const string Actor = "blocklists";
@@ -54,16 +55,61 @@ public sealed class BlocklistMonitor(AppDbContext db, BlocklistChecker checker, 
             }
         })));
 
-        var changes = new List<string>();
+        var changes = new SweepChanges();
         foreach (var answer in answers)
             await RecordAsync(answer, now, changes, ct);
         await db.SaveChangesAsync(ct);
         foreach (var target in targets.Where(t => t.Ip is not null).Select(t => t.Ip!).Distinct())
-            await ActOnIpAsync(target, now, changes, ct);
+            await ActOnIpAsync(target, now, changes.Lines, ct);
         foreach (var line in broken)
             logger.LogWarning("Blocklist zone not trusted this sweep: {Problem}", line);
-        return new(null, targets.Count, answers.Length, broken, changes);
+        await AlertAsync(probed, answers, changes, ct);
+        await db.SaveChangesAsync(ct);
+        return new(null, targets.Count, answers.Length, broken, changes.Lines);
     }
+
+    private sealed class SweepChanges
+    {
+        public readonly List<string> Lines = [];
+        /// <summary>Listings seen this sweep (new or still there), and the ones that are gone.</summary>
+        public readonly List<BlocklistListing> Listed = [], Closed = [];
+    }
+
+    public static string AlertKey(BlocklistListing listing) => $"blocklist:{listing.Target}:{listing.Zone}";
+
+    /// <summary>
+    /// One alert per listing (its severity, what it means, what was done, how to get delisted), resolved at delisting;
+    /// one checker alert per zone that cannot be trusted (its test points or an error code), resolved once it answers again.
+    /// </summary>
+    private async Task AlertAsync(IReadOnlyList<(BlocklistZone Zone, string? Problem)> probed, IReadOnlyList<ZoneAnswer> answers, SweepChanges changes,
+        CancellationToken ct)
+    {
+        // Raising an open alert again only refreshes it: no second message while the listing stays.
+        foreach (var listing in changes.Listed)
+            await alerts.RaiseAsync(AlertKey(listing), SeverityOf(listing.Severity), $"{listing.Target} listed on {listing.Zone} ({listing.Sublists})",
+                $"{listing.Meaning}\n{(listing.Txt is null ? "" : $"The list says: {listing.Txt}\n")}{listing.Action ?? "No sending change (not a critical listing)."}\n"
+                + "Fix the cause first (list hygiene, complaints, traps), then follow the list's delisting procedure; the engine sees the delisting by itself.", ct);
+        foreach (var listing in changes.Closed)
+            await alerts.ResolveAsync(AlertKey(listing), $"{listing.Target} is no longer listed on {listing.Zone}. {listing.DelistAction}", ct);
+        foreach (var (zone, problem) in probed)
+        {
+            var errors = answers.Where(a => a.Zone == zone.Name && a.State == ListingState.Error).ToList();
+            var key = $"blocklist-checker:{zone.Name}";
+            if (problem is null && errors.Count == 0)
+                await alerts.ResolveAsync(key, $"{zone.Name} answers as documented again.", ct);
+            else
+                await alerts.RaiseAsync(key, AlertSeverity.Warning, $"Blocklist checker error on {zone.Name}",
+                    (problem is null ? $"{errors.Count} answer(s) were errors, e.g. {errors[0].Target}: {errors[0].Error}" : $"{zone.Name} is not trusted: {problem}")
+                    + ". Nothing was changed for the targets on this zone. Check DNS_SERVERS (your own resolver, not a public one) and the list's terms (a DQS key for Spamhaus).", ct);
+        }
+    }
+
+    private static AlertSeverity SeverityOf(ListingSeverity severity) => severity switch
+    {
+        ListingSeverity.Critical => AlertSeverity.Critical,
+        ListingSeverity.Warning => AlertSeverity.Warning,
+        _ => AlertSeverity.Info,
+    };
 
     /// <summary>An IP (with its row) or a domain.</summary>
     private sealed record Target(string Name, SendingIp? Ip);
@@ -82,7 +128,7 @@ public sealed class BlocklistMonitor(AppDbContext db, BlocklistChecker checker, 
             .ToList();
     }
 
-    private async Task RecordAsync(ZoneAnswer answer, DateTimeOffset now, List<string> changes, CancellationToken ct)
+    private async Task RecordAsync(ZoneAnswer answer, DateTimeOffset now, SweepChanges changes, CancellationToken ct)
     {
         var check = await db.Set<BlocklistCheck>().FindAsync([answer.Target, answer.Zone], ct);
         if (check is null)
@@ -98,24 +144,28 @@ public sealed class BlocklistMonitor(AppDbContext db, BlocklistChecker checker, 
         {
             if (open is null)
             {
-                db.Add(new BlocklistListing
+                var listing = new BlocklistListing
                 {
                     Target = answer.Target, Zone = answer.Zone, Codes = string.Join(',', answer.Codes.Select(c => c.Code)),
                     Sublists = string.Join(',', answer.Codes.Select(c => c.Sublist).Distinct()), Meaning = Truncate(answer.Summary, 1000),
                     Severity = answer.Severity!.Value, Txt = answer.Txt is null ? null : Truncate(answer.Txt, 1000), ListedAt = now, LastSeenAt = now,
-                });
-                changes.Add($"{answer.Target} listed on {answer.Zone} ({answer.Severity.Value.ToString().ToLowerInvariant()}): {answer.Summary}");
+                };
+                db.Add(listing);
+                changes.Listed.Add(listing);
+                changes.Lines.Add($"{answer.Target} listed on {answer.Zone} ({answer.Severity.Value.ToString().ToLowerInvariant()}): {answer.Summary}");
             }
             else
             {
                 open.LastSeenAt = now;
+                changes.Listed.Add(open);
                 open.Codes = string.Join(',', answer.Codes.Select(c => c.Code));
             }
         }
         else if (open is not null)
         {
             open.DelistedAt = now;
-            changes.Add($"{answer.Target} delisted from {answer.Zone} (listed since {open.ListedAt:u})");
+            changes.Closed.Add(open);
+            changes.Lines.Add($"{answer.Target} delisted from {answer.Zone} (listed since {open.ListedAt:u})");
         }
     }
 

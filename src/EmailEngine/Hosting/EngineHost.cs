@@ -1,4 +1,5 @@
 using EmailEngine.Accounting;
+using EmailEngine.Alerts;
 using EmailEngine.Auth;
 using EmailEngine.Blocklists;
 using EmailEngine.Campaigns;
@@ -102,6 +103,7 @@ public static class EngineHost
         services.AddScoped<EmailEngine.Warmup.IWarmupOutcomes>(sp => sp.GetRequiredService<EmailEngine.Deliverability.Stats.DeliveryStatsQuery>());
         services.AddHostedService<AcctPullWorker>();
         services.AddWarmup(settings);
+        services.AddAlertCenter(settings);
         services.AddBlocklists(settings);
         services.AddOperationsHealth(settings);
         services.AddWebhooks(settings);
@@ -139,6 +141,7 @@ public static class EngineHost
         api.MapStatsEndpoints();
         api.MapWarmupEndpoints();
         api.MapBlocklistEndpoints();
+        api.MapAlertEndpoints();
         api.MapOperationsHealthEndpoints();
         api.MapWebhookEndpoints();
         return app;

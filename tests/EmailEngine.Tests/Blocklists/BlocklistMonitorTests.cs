@@ -91,7 +91,16 @@ public sealed class BlocklistMonitorTests : IAsyncLifetime
         Assert.Equal("error", error.GetProperty("state").GetString());
         Assert.Contains("public or unattributable resolver", error.GetProperty("detail").GetString());
 
-        // A second sweep while still listed changes nothing.
+        var alerts = (await _client.GetFromJsonAsync<JsonElement>("/api/v1/alerts?state=open")).GetProperty("items").EnumerateArray()
+            .ToDictionary(a => a.GetProperty("key").GetString()!);
+        var alert = alerts[$"blocklist:{Listed}:spamhaus-zen"];
+        Assert.Equal("critical", alert.GetProperty("severity").GetString());
+        Assert.Contains($"standby {Standby} put in", alert.GetProperty("body").GetString());
+        Assert.Equal("raised", alert.GetProperty("notifications")[0].GetProperty("kind").GetString());
+        Assert.Equal("warning", alerts["blocklist-checker:spamhaus-zen"].GetProperty("severity").GetString());
+        Assert.Contains("public or unattributable resolver", alerts["blocklist-checker:spamhaus-zen"].GetProperty("body").GetString());
+
+        // A second sweep while still listed changes nothing, and sends nothing new.
         Assert.Empty((await SweepAsync()).GetProperty("changes").EnumerateArray());
 
         // Delisted: the same names without the listing.
@@ -107,6 +116,10 @@ public sealed class BlocklistMonitorTests : IAsyncLifetime
         var history = (await _client.GetFromJsonAsync<JsonElement>($"/api/v1/blocklists/listings?target={Listed}")).EnumerateArray().Single();
         Assert.NotEqual(JsonValueKind.Null, history.GetProperty("delisted_at").ValueKind);
         Assert.Contains("back to warming", history.GetProperty("delist_action").GetString());
+        var resolved = (await _client.GetFromJsonAsync<JsonElement>("/api/v1/alerts?state=resolved")).GetProperty("items").EnumerateArray()
+            .Single(a => a.GetProperty("key").GetString() == $"blocklist:{Listed}:spamhaus-zen");
+        Assert.Equal(["raised", "resolved"], resolved.GetProperty("notifications").EnumerateArray().Select(n => n.GetProperty("kind").GetString()));
+        Assert.Equal(2, resolved.GetProperty("occurrences").GetInt32());
     }
 
     [Fact]

@@ -1,0 +1,3 @@
+namespace EmailEngine.Alerts;
+
+public enum AlertSeverity { Info, Warning, Critical }
