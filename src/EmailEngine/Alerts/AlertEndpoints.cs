@@ -18,6 +18,10 @@ public sealed record AlertResponse(long Id, string Key, string Severity, string 
 
 public sealed record AlertListResponse(IReadOnlyList<AlertResponse> Items);
 
+public sealed record ChannelTestResult(string Channel, bool Ok, string? Error);
+
+public sealed record AlertTestResponse(IReadOnlyList<ChannelTestResult> Channels);
+
 public static class AlertEndpoints
 {
     /// <summary>Alerts name IPs, hosts and every tenant's trouble: operator key only.</summary>
@@ -25,7 +29,37 @@ public static class AlertEndpoints
     {
         var group = app.MapGroup("/api/v1/alerts").WithTags("Alerts").RequireOperator();
         group.MapGet("/", List).WithName("ListAlerts").Produces<AlertListResponse>().ProducesValidationProblem();
+        group.MapPost("/test", Test).WithName("TestAlertChannels").Produces<AlertTestResponse>().ProducesValidationProblem();
         return app;
+    }
+
+    /// <summary>Sends a test message to every configured channel now (or the one named) and says what each answered.</summary>
+    private static async Task<IResult> Test(string? channel, string? severity, IEnumerable<IAlertChannel> channels, AlertChannelOptions options,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var level = AlertSeverity.Info;
+        if (severity is not null && (!Enum.TryParse(severity, ignoreCase: true, out level) || !Enum.IsDefined(level)))
+            return Failure.Field("severity", "must be info, warning or critical").ToProblem();
+        var chosen = channels.Where(c => channel is null || c.Name == channel.Trim().ToLowerInvariant()).ToList();
+        if (chosen.Count == 0)
+            return Failure.Field("channel", options.Configured.Count == 0 ? "no alert channel is configured (ALERT_TELEGRAM_*, ALERT_WEBHOOK_*, ALERT_SMTP_*)"
+                : $"must be one of {string.Join(", ", options.Configured)}").ToProblem();
+        var message = new AlertMessage("test", level, NotificationKind.Raised, "Test alert from Email-Engine",
+            "If you read this, alerts reach you on this channel.", clock.GetUtcNow());
+        var results = new List<ChannelTestResult>();
+        foreach (var target in chosen)
+        {
+            try
+            {
+                await target.SendAsync(message, ct);
+                results.Add(new(target.Name, true, null));
+            }
+            catch (AlertChannelException e)
+            {
+                results.Add(new(target.Name, false, e.Message));
+            }
+        }
+        return TypedResults.Ok(new AlertTestResponse(results));
     }
 
     /// <summary>Newest first, at most 200; <c>state</c> = open, resolved or all (default).</summary>

@@ -103,7 +103,7 @@ public static class EngineHost
         services.AddScoped<EmailEngine.Warmup.IWarmupOutcomes>(sp => sp.GetRequiredService<EmailEngine.Deliverability.Stats.DeliveryStatsQuery>());
         services.AddHostedService<AcctPullWorker>();
         services.AddWarmup(settings);
-        services.AddAlertCenter(settings);
+        services.AddAlerts(settings);
         services.AddBlocklists(settings);
         services.AddOperationsHealth(settings);
         services.AddWebhooks(settings);

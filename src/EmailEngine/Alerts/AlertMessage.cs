@@ -1,0 +1,34 @@
+namespace EmailEngine.Alerts;
+
+/// <summary>What a channel sends: one notification of one alert.</summary>
+public sealed record AlertMessage(string Key, AlertSeverity Severity, NotificationKind Kind, string Title, string Body, DateTimeOffset At)
+{
+    public static AlertMessage Of(AlertNotification notification) =>
+        new(notification.Alert.Key, notification.Alert.Severity, notification.Kind, notification.Alert.Title, notification.Alert.Body, notification.CreatedAt);
+
+    /// <summary>"[CRITICAL] …", "[RESOLVED] …", "[REMINDER] …": the first thing a phone shows.</summary>
+    public string Subject => Kind switch
+    {
+        NotificationKind.Resolved => $"[RESOLVED] {Title}",
+        NotificationKind.Reminder => $"[REMINDER {Severity.ToString().ToUpperInvariant()}] {Title}",
+        NotificationKind.Escalated => $"[ESCALATED {Severity.ToString().ToUpperInvariant()}] {Title}",
+        _ => $"[{Severity.ToString().ToUpperInvariant()}] {Title}",
+    };
+}
+
+/// <summary>A way to reach the operator. Throws <see cref="AlertChannelException"/> when the message was not taken.</summary>
+public interface IAlertChannel
+{
+    string Name { get; }
+    Task SendAsync(AlertMessage message, CancellationToken ct);
+}
+
+/// <summary>
+/// Not taken: <see cref="RetryAfter"/> when the channel said when to come back (Telegram's 429), <see cref="Permanent"/>
+/// when retrying cannot help until the configuration is fixed (bad token, unknown chat). The message never holds a secret.
+/// </summary>
+public sealed class AlertChannelException(string message, TimeSpan? retryAfter = null, bool permanent = false) : Exception(message)
+{
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+    public bool Permanent { get; } = permanent;
+}

@@ -1,0 +1,43 @@
+using System.Text;
+using System.Text.Json;
+using EmailEngine.Webhooks;
+
+namespace EmailEngine.Alerts;
+
+/// <summary>
+/// A JSON POST to <c>ALERT_WEBHOOK_URL</c>, signed like the tenant webhooks (<c>X-EE-Signature: t=…,v1=HMAC-SHA256</c>)
+/// with <c>ALERT_WEBHOOK_SECRET</c>. A 2xx takes it; anything else is retried by the alert sender.
+/// </summary>
+public sealed class WebhookAlertChannel(IHttpClientFactory http, WebhookAlertSettings settings, TimeProvider clock) : IAlertChannel
+{
+    public const string HttpClientName = "alerts-webhook";
+
+    public string Name => "webhook";
+
+    public async Task SendAsync(AlertMessage message, CancellationToken ct)
+    {
+        var body = JsonSerializer.Serialize(new
+        {
+            key = message.Key, severity = message.Severity.ToString().ToLowerInvariant(), kind = message.Kind.ToString().ToLowerInvariant(),
+            subject = message.Subject, title = message.Title, body = message.Body, at = message.At,
+        });
+        using var request = new HttpRequestMessage(HttpMethod.Post, settings.Url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-EE-Event", "alert");
+        request.Headers.Add("X-EE-Signature", WebhookSecrets.Sign(settings.Secret, clock.GetUtcNow(), body));
+        try
+        {
+            using var response = await http.CreateClient(HttpClientName).SendAsync(request, ct);
+            if (!response.IsSuccessStatusCode)
+                throw new AlertChannelException($"the alert webhook answered {(int)response.StatusCode} {response.ReasonPhrase}");
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            throw new AlertChannelException(e is TaskCanceledException ? "the alert webhook did not answer in time" : $"the alert webhook could not be reached: {e.Message}");
+        }
+    }
+}
+
+public sealed record WebhookAlertSettings(Uri Url, string Secret)
+{
+    public override string ToString() => $"WebhookAlertSettings {{ Url = {Url} }}";
+}

@@ -1,0 +1,161 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using EmailEngine.Alerts;
+using EmailEngine.Data;
+using EmailEngine.Tests.Infrastructure;
+using EmailEngine.Tests.MailWizzStandIn;
+using EmailEngine.Webhooks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace EmailEngine.Tests.Alerts;
+
+/// <summary>
+/// Alerts through real sockets: a Telegram Bot API stand-in (flood control, 5xx, unknown chat), the signed webhook
+/// against a receiver, and e-mail through an SMTP sink. Messages are queued and sent by the engine's alert worker.
+/// </summary>
+public sealed class AlertDeliveryTests : IAsyncLifetime
+{
+    private const string Token = "123456:AAH-very-secret-token", Chat = "-1001234567890", WebhookSecret = "whsec_alerts_test";
+    private readonly LogCapture _log = new();
+    private TelegramStandIn _telegram = null!;
+    private WebhookReceiver _webhook = null!;
+    private SmtpSink _smtp = null!;
+    private EngineServer _server = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _telegram = await TelegramStandIn.StartAsync(Token, Chat);
+        _webhook = await WebhookReceiver.StartAsync();
+        var smtpPort = LoopbackPorts.Free();
+        _smtp = await SmtpSink.StartAsync(smtpPort);
+        _server = await EngineServer.StartAsync(Provider.Sqlite, extraSettings: new Dictionary<string, string>
+        {
+            ["ALERT_TELEGRAM_BOT_TOKEN"] = Token, ["ALERT_TELEGRAM_CHAT_ID"] = Chat, ["ALERT_TELEGRAM_API"] = _telegram.ApiBase,
+            ["ALERT_WEBHOOK_URL"] = _webhook.Url.ToString(), ["ALERT_WEBHOOK_SECRET"] = WebhookSecret,
+            ["ALERT_SMTP_HOST"] = "127.0.0.1", ["ALERT_SMTP_PORT"] = smtpPort.ToString(), ["ALERT_SMTP_TLS"] = "none",
+            ["ALERT_SMTP_FROM"] = "engine@ops.example.fr", ["ALERT_SMTP_TO"] = "operator@ops.example.fr",
+            ["ALERT_SEND_SECONDS"] = "1", ["ALERT_RETRY_SECONDS"] = "1",
+        }, extraServices: services => services.AddSingleton<ILoggerProvider>(_log));
+        _client = _server.Client();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _server.DisposeAsync();
+        await _smtp.DisposeAsync();
+        await _webhook.DisposeAsync();
+        await _telegram.DisposeAsync();
+    }
+
+    private async Task RaiseAsync(params (string Key, AlertSeverity Severity, string Body)[] alerts)
+    {
+        using var scope = _server.Services.CreateScope();
+        var center = scope.ServiceProvider.GetRequiredService<AlertCenter>();
+        foreach (var (key, severity, body) in alerts)
+            await center.RaiseAsync(key, severity, $"Alert {key}", body, CancellationToken.None);
+        await scope.ServiceProvider.GetRequiredService<AppDbContext>().SaveChangesAsync();
+    }
+
+    private async Task<JsonElement> AlertAsync(string key) =>
+        (await _client.GetFromJsonAsync<JsonElement>("/api/v1/alerts")).GetProperty("items").EnumerateArray().Single(a => a.GetProperty("key").GetString() == key);
+
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task A_raised_alert_reaches_every_channel_escaped_signed_and_recorded_and_the_token_is_never_logged()
+    {
+        await RaiseAsync(("health:outbox", AlertSeverity.Critical, "<b>3 pushes</b> failed & waiting"));
+
+        await Poll.UntilAsync(() => _telegram.Received.Count == 1 && _webhook.Accepted.Count == 1 && !_smtp.Received.IsEmpty, Wait, "every channel took the alert");
+        var telegram = _telegram.Received.Single();
+        Assert.Equal(("HTML", false), (telegram.ParseMode, telegram.Silent));
+        Assert.StartsWith("<b>[CRITICAL] Alert health:outbox</b>\n&lt;b&gt;3 pushes&lt;/b&gt; failed &amp; waiting", telegram.Text);
+        var hook = _webhook.Accepted.Single();
+        var timestamp = DateTimeOffset.FromUnixTimeSeconds(long.Parse(hook.Headers["X-EE-Signature"].Split(',')[0]["t=".Length..]));
+        Assert.Equal(WebhookSecrets.Sign(WebhookSecret, timestamp, hook.Body), hook.Headers["X-EE-Signature"]);
+        Assert.Equal("critical", JsonDocument.Parse(hook.Body).RootElement.GetProperty("severity").GetString());
+        Assert.True(_smtp.Received.TryPeek(out var mail));
+        Assert.Equal("[CRITICAL] Alert health:outbox", mail!.Subject);
+        await Poll.UntilAsync(async () => (await AlertAsync("health:outbox")).GetProperty("notifications")[0].GetProperty("sent_at").ValueKind != JsonValueKind.Null,
+            Wait, "the message is recorded as sent");
+        var notification = (await AlertAsync("health:outbox")).GetProperty("notifications")[0];
+        Assert.Equal(["email", "telegram", "webhook"], notification.GetProperty("delivered_to").EnumerateArray().Select(c => c.GetString()).Order());
+        Assert.DoesNotContain(_log.AtLeast(LogLevel.Trace), e => e.Message.Contains(Token) || e.Message.Contains("AAH-very"));
+    }
+
+    [Fact]
+    public async Task After_flood_control_the_same_message_arrives_once_after_retry_after_and_info_is_silent()
+    {
+        _telegram.FloodControl(retryAfterSeconds: 2);
+
+        await RaiseAsync(("blocklist:203.0.113.9:uceprotect-2", AlertSeverity.Info, "range listed"));
+
+        await Poll.UntilAsync(() => _telegram.Received.Count == 1, Wait, "the alert arrives after the flood wait");
+        await Task.Delay(1500); // nothing more comes
+        var message = Assert.Single(_telegram.Received);
+        Assert.True(message.At - _telegram.Requests[0] >= TimeSpan.FromSeconds(2), $"sent again {(message.At - _telegram.Requests[0]).TotalSeconds:F1} s after the 429");
+        Assert.True(message.Silent);
+        Assert.Single(_webhook.Accepted);
+    }
+
+    [Fact]
+    public async Task A_channel_that_failed_gets_the_message_again_and_the_others_do_not()
+    {
+        _telegram.ServerError(times: 2);
+
+        await RaiseAsync(("health:powermta", AlertSeverity.Warning, "rolled back"));
+
+        await Poll.UntilAsync(() => _telegram.Received.Count == 1, Wait, "Telegram takes it on a later attempt");
+        Assert.Equal(3, _telegram.Requests.Count);
+        Assert.Single(_webhook.Accepted);
+        Assert.Single(_smtp.Received);
+    }
+
+    [Fact]
+    public async Task An_unknown_chat_is_a_configuration_error_not_retried_in_a_loop_and_its_text_holds_no_token()
+    {
+        _telegram.Chats.Clear();
+
+        await RaiseAsync(("health:dns", AlertSeverity.Warning, "DMARC missing"));
+
+        await Poll.UntilAsync(async () => (await AlertAsync("health:dns")).GetProperty("notifications")[0].GetProperty("last_error").ValueKind == JsonValueKind.String,
+            Wait, "the failure is recorded");
+        await Task.Delay(3000);
+        Assert.Single(_telegram.Requests);
+        var error = (await AlertAsync("health:dns")).GetProperty("notifications")[0].GetProperty("last_error").GetString()!;
+        Assert.Contains("chat not found", error);
+        Assert.Contains("ALERT_TELEGRAM_CHAT_ID", error);
+        Assert.DoesNotContain(Token, error);
+        Assert.Single(_webhook.Accepted); // the other channels were not held back
+    }
+
+    [Fact]
+    public async Task Many_messages_due_at_once_go_as_one_digest()
+    {
+        await RaiseAsync(Enumerable.Range(1, 6).Select(i => ($"blocklist:203.0.113.{i}:psbl", AlertSeverity.Warning, "trap hits")).ToArray());
+
+        await Poll.UntilAsync(() => _telegram.Received.Count >= 1 && _webhook.Accepted.Count >= 1, Wait, "the digest arrives");
+        await Task.Delay(1500);
+        var digest = Assert.Single(_telegram.Received);
+        Assert.Contains("6 alert messages", digest.Text);
+        Assert.Equal(6, digest.Text.Split('\n').Count(l => l.StartsWith("• [WARNING] Alert blocklist:203.0.113.")));
+    }
+
+    [Fact]
+    public async Task The_test_endpoint_sends_to_every_channel_and_says_what_each_answered()
+    {
+        _telegram.FloodControl(retryAfterSeconds: 30);
+
+        var response = await (await _client.PostAsync("/api/v1/alerts/test?severity=warning", null)).Content.ReadFromJsonAsync<JsonElement>();
+
+        var results = response.GetProperty("channels").EnumerateArray().ToDictionary(c => c.GetProperty("channel").GetString()!);
+        Assert.False(results["telegram"].GetProperty("ok").GetBoolean());
+        Assert.Contains("retry after 30", results["telegram"].GetProperty("error").GetString());
+        Assert.True(results["webhook"].GetProperty("ok").GetBoolean());
+        Assert.True(results["email"].GetProperty("ok").GetBoolean());
+        Assert.Equal(400, (int)(await _client.PostAsync("/api/v1/alerts/test?channel=pager", null)).StatusCode);
+    }
+}
