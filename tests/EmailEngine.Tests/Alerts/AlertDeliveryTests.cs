@@ -133,6 +133,20 @@ public sealed class AlertDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_group_that_became_a_supergroup_gets_the_message_at_its_new_id_and_keeps_getting_them()
+    {
+        _telegram.Migrate(Chat, "-1009876543210");
+
+        await RaiseAsync(("health:warmup", AlertSeverity.Warning, "decisions late"));
+        await Poll.UntilAsync(() => _telegram.Received.Count == 1, Wait, "the message reaches the supergroup");
+        await RaiseAsync(("health:accounting", AlertSeverity.Warning, "pull late"));
+        await Poll.UntilAsync(() => _telegram.Received.Count == 2, Wait, "the next one goes there directly");
+
+        Assert.All(_telegram.Received, m => Assert.Equal("-1009876543210", m.ChatId));
+        Assert.Equal(3, _telegram.Requests.Count);
+    }
+
+    [Fact]
     public async Task Many_messages_due_at_once_go_as_one_digest()
     {
         await RaiseAsync(Enumerable.Range(1, 6).Select(i => ($"blocklist:203.0.113.{i}:psbl", AlertSeverity.Warning, "trap hits")).ToArray());
