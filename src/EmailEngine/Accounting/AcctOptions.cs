@@ -19,20 +19,14 @@ public sealed record AcctOptions
 
     public static AcctOptions From(EngineSettings settings)
     {
-        var options = new AcctOptions();
-        if (Positive(settings, "ACCT_BATCH_SIZE") is { } batch)
-            options = options with { BatchSize = batch };
-        if (Positive(settings, "ACCT_SOFT_BOUNCE_LIMIT") is { } limit)
-            options = options with { SoftBounceLimit = limit };
-        if (Positive(settings, "ACCT_SOFT_BOUNCE_DAYS") is { } days)
-            options = options with { SoftBounceWindow = TimeSpan.FromDays(days) };
-        if (settings.Get("ACCT_REMOTE_FILE") is { } file)
-            options = options with { RemoteFile = file };
-        if (int.TryParse(settings.Get("ACCT_PULL_INTERVAL_SECONDS"), out var seconds) && seconds >= 0)
-            options = options with { PullInterval = TimeSpan.FromSeconds(seconds) };
-        return options;
+        var defaults = new AcctOptions();
+        return defaults with
+        {
+            BatchSize = settings.Whole("ACCT_BATCH_SIZE", defaults.BatchSize, min: 1),
+            SoftBounceLimit = settings.Whole("ACCT_SOFT_BOUNCE_LIMIT", defaults.SoftBounceLimit, min: 1),
+            SoftBounceWindow = TimeSpan.FromDays(settings.Whole("ACCT_SOFT_BOUNCE_DAYS", (int)defaults.SoftBounceWindow.TotalDays, min: 1)),
+            RemoteFile = settings.Get("ACCT_REMOTE_FILE") ?? defaults.RemoteFile,
+            PullInterval = TimeSpan.FromSeconds(settings.Whole("ACCT_PULL_INTERVAL_SECONDS", (int)defaults.PullInterval.TotalSeconds, min: 0)),
+        };
     }
-
-    private static int? Positive(EngineSettings settings, string key) =>
-        int.TryParse(settings.Get(key), out var value) && value > 0 ? value : null;
 }

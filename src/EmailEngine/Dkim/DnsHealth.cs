@@ -30,10 +30,10 @@ public sealed class DnsHealthSweep(DomainRegistry registry, DnsVerifier verifier
 }
 
 /// <summary>Every <c>DNS_CHECK_HOURS</c> (6; 0 = off): a record that disappeared or changed shows in <c>GET /api/v1/health</c>.</summary>
-internal sealed class DnsHealthWorker(IServiceScopeFactory scopes, EngineSettings settings, DatabaseMigrator migrator, TimeProvider clock,
+internal sealed class DnsHealthWorker(IServiceScopeFactory scopes, Health.OperationsHealthOptions options, DatabaseMigrator migrator, TimeProvider clock,
     ILogger<DnsHealthWorker> logger) : PeriodicWorker(migrator, clock, logger)
 {
-    protected override TimeSpan Interval { get; } = TimeSpan.FromHours(settings.Whole("DNS_CHECK_HOURS", 6, min: 0));
+    protected override TimeSpan Interval => options.DnsCheckEvery;
 
     protected override string RoundName => "DNS check of the sending domains";
 

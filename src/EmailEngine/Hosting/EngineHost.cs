@@ -87,6 +87,7 @@ public static class EngineHost
         services.AddScoped<DomainRegistry>();
         services.AddScoped<SuppressionService>();
         services.AddScoped<WelcomeWorkflow>();
+        services.AddSingleton(EmailEngine.Contacts.Validation.DomainCheckSettings.From(settings));
         services.AddSingleton<EmailEngine.Contacts.Validation.DomainCheck>();
         services.AddScoped<ContactImporter>();
         services.AddScoped<EmailEngine.Bench.ImportBenchmark>();

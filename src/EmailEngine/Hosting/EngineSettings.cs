@@ -59,13 +59,16 @@ public sealed record EngineSettings
             ? value
             : throw new ConfigurationError(key, $"expected a whole number from {min}{(max == int.MaxValue ? "" : $" to {max}")}");
 
-    /// <summary>A switch is <c>on</c> or <c>off</c>; anything else stops the start naming the key.</summary>
+    /// <summary>
+    /// Every yes/no key reads the same way: <c>on</c>, <c>true</c>, <c>yes</c>, <c>1</c> or <c>off</c>, <c>false</c>,
+    /// <c>no</c>, <c>0</c>; anything else stops the start naming the key.
+    /// </summary>
     public bool Switch(string key, bool fallback) => Get(key)?.Trim().ToLowerInvariant() switch
     {
         null => fallback,
-        "on" => true,
-        "off" => false,
-        _ => throw new ConfigurationError(key, "expected on or off"),
+        "on" or "true" or "yes" or "1" => true,
+        "off" or "false" or "no" or "0" => false,
+        _ => throw new ConfigurationError(key, "expected on or off (true/false, yes/no, 1/0)"),
     };
 
     /// <summary>A path from the configuration: relative ones are anchored at <see cref="Home"/>, never the working directory.</summary>

@@ -22,10 +22,9 @@ public sealed record MailWizzOptions
     {
         BaseUrl = settings.MailWizzUrl,
         ApiKey = settings.MailWizzApiKey,
-        AttemptTimeout = TimeSpan.FromSeconds(int.TryParse(settings.Get("MAILWIZZ_TIMEOUT_SECONDS"), out var t) && t > 0 ? t : 15),
-        RequestsPerSecond = int.TryParse(settings.Get("MAILWIZZ_REQUESTS_PER_SECOND"), out var r) && r > 0 ? r : 10,
-        CheckInterval = TimeSpan.FromSeconds(settings.Get("MAILWIZZ_CHECK_SECONDS") is not { } check ? 900
-            : int.TryParse(check, out var c) && c >= 0 ? c : throw new ConfigurationError("MAILWIZZ_CHECK_SECONDS", "expected a whole number of seconds, 0 or more")),
+        AttemptTimeout = TimeSpan.FromSeconds(settings.Whole("MAILWIZZ_TIMEOUT_SECONDS", 15, min: 1)),
+        RequestsPerSecond = settings.Whole("MAILWIZZ_REQUESTS_PER_SECOND", 10, min: 1),
+        CheckInterval = TimeSpan.FromSeconds(settings.Whole("MAILWIZZ_CHECK_SECONDS", 900, min: 0)),
     };
 
     public override string ToString() => $"MailWizzOptions {{ BaseUrl = {BaseUrl}, ApiKey = {(ApiKey is null ? "unset" : "***")} }}";

@@ -14,20 +14,15 @@ public static class OutboxSetup
     public static IServiceCollection AddOutbox(this IServiceCollection services, EngineSettings settings)
     {
         var options = new OutboxOptions();
-        if (int.TryParse(settings.Get("OUTBOX_LEASE_SECONDS"), out var lease) && lease > 0)
-            options.Lease = TimeSpan.FromSeconds(lease);
-        if (int.TryParse(settings.Get("OUTBOX_RETRY_BASE_MS"), out var baseMs) && baseMs > 0)
-            options.BaseDelay = TimeSpan.FromMilliseconds(baseMs);
-        if (int.TryParse(settings.Get("OUTBOX_RETRY_MAX_SECONDS"), out var maxSeconds) && maxSeconds > 0)
-            options.MaxDelay = TimeSpan.FromSeconds(maxSeconds);
-        if (int.TryParse(settings.Get("OUTBOX_POLL_MS"), out var pollMs) && pollMs > 0)
-            options.PollInterval = TimeSpan.FromMilliseconds(pollMs);
-        if (int.TryParse(settings.Get("OUTBOX_GROUP_MAX"), out var groupMax) && groupMax > 0)
-            options.GroupMax = groupMax;
+        options.Lease = TimeSpan.FromSeconds(settings.Whole("OUTBOX_LEASE_SECONDS", (int)options.Lease.TotalSeconds, min: 1));
+        options.BaseDelay = TimeSpan.FromMilliseconds(settings.Whole("OUTBOX_RETRY_BASE_MS", (int)options.BaseDelay.TotalMilliseconds, min: 1));
+        options.MaxDelay = TimeSpan.FromSeconds(settings.Whole("OUTBOX_RETRY_MAX_SECONDS", (int)options.MaxDelay.TotalSeconds, min: 1));
+        options.PollInterval = TimeSpan.FromMilliseconds(settings.Whole("OUTBOX_POLL_MS", (int)options.PollInterval.TotalMilliseconds, min: 1));
+        options.GroupMax = settings.Whole("OUTBOX_GROUP_MAX", options.GroupMax, min: 1);
         services.AddSingleton(options);
         services.AddScoped<OutboxWriter>();
         services.AddSingleton<OutboxDispatcher>();
-        if (!string.Equals(settings.Get("OUTBOX_WORKER"), "off", StringComparison.OrdinalIgnoreCase))
+        if (settings.Switch("OUTBOX_WORKER", true))
             services.AddHostedService<OutboxWorker>();
         return services;
     }

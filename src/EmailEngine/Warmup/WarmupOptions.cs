@@ -72,7 +72,7 @@ public sealed record WarmupOptions
                 ? TimeOnly.TryParseExact(at, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var time) ? time
                     : throw new ConfigurationError("WARMUP_RUN_AT", "expected HH:mm (UTC)")
                 : defaults.RunAt,
-            Worker = !string.Equals(settings.Get("WARMUP_WORKER"), "off", StringComparison.OrdinalIgnoreCase),
+            Worker = settings.Switch("WARMUP_WORKER", true),
             CheckInterval = TimeSpan.FromSeconds(settings.Whole("WARMUP_CHECK_SECONDS", 60, min: 1)),
             ActiveIpDaily = settings.Whole("SENDING_ACTIVE_IP_DAILY", defaults.ActiveIpDaily, min: 1),
             AdmissionPumpInterval = TimeSpan.FromSeconds(settings.Whole("ADMISSION_PUMP_SECONDS", 60, min: 1)),

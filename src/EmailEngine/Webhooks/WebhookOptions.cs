@@ -11,19 +11,7 @@ public sealed record WebhookOptions(TimeSpan Timeout, bool AllowPrivateTargets)
 {
     public static WebhookOptions From(EngineSettings settings)
     {
-        var timeout = TimeSpan.FromSeconds(10);
-        if (settings.Get("WEBHOOK_TIMEOUT_SECONDS") is { } text)
-        {
-            if (!int.TryParse(text, out var seconds) || seconds is < 1 or > 120)
-                throw new ConfigurationError("WEBHOOK_TIMEOUT_SECONDS", "expected a whole number of seconds from 1 to 120");
-            timeout = TimeSpan.FromSeconds(seconds);
-        }
-        var allow = settings.Get("WEBHOOK_ALLOW_PRIVATE_TARGETS")?.Trim().ToLowerInvariant() switch
-        {
-            null or "" or "false" or "0" or "no" or "off" => false,
-            "true" or "1" or "yes" or "on" => true,
-            _ => throw new ConfigurationError("WEBHOOK_ALLOW_PRIVATE_TARGETS", "expected true or false"),
-        };
-        return new WebhookOptions(timeout, allow);
+        return new WebhookOptions(TimeSpan.FromSeconds(settings.Whole("WEBHOOK_TIMEOUT_SECONDS", 10, min: 1, max: 120)),
+            settings.Switch("WEBHOOK_ALLOW_PRIVATE_TARGETS", false));
     }
 }

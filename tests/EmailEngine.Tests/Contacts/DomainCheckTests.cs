@@ -14,7 +14,7 @@ public sealed class DomainCheckTests
         {
             ["API_KEY"] = "test_key_123", ["CONTACTS_DNS_CHECK"] = "on", ["DNS_SERVERS"] = servers,
         });
-        return new(settings, DnsServers.From(settings), TimeProvider.System);
+        return new(DomainCheckSettings.From(settings), DnsServers.From(settings), TimeProvider.System);
     }
 
     [Fact]

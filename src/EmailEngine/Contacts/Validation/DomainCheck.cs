@@ -8,19 +8,25 @@ namespace EmailEngine.Contacts.Validation;
 
 public enum DomainVerdict { HasMx, HasAddressOnly, NoMailHost, Unknown }
 
+/// <summary><c>CONTACTS_DNS_CHECK</c> (off), read at start.</summary>
+public sealed record DomainCheckSettings(bool Enabled)
+{
+    public static DomainCheckSettings From(EngineSettings settings) => new(settings.Switch("CONTACTS_DNS_CHECK", false));
+}
+
 /// <summary>
 /// Optional intake step (<c>CONTACTS_DNS_CHECK=on</c>): can the domain receive mail? MX first, then A/AAAA (RFC 5321
 /// implicit MX); NXDOMAIN or a null MX (<c>0 .</c>, RFC 7505) means no. A DNS failure or timeout is
 /// <see cref="DomainVerdict.Unknown"/>: the contact is kept, never lost to a resolver hiccup. Answers are cached for
 /// an hour (our cache holds verdicts, not records).
 /// </summary>
-public sealed class DomainCheck(EngineSettings settings, DnsServers servers, TimeProvider clock)
+public sealed class DomainCheck(DomainCheckSettings settings, DnsServers servers, TimeProvider clock)
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromHours(1);
     private readonly ConcurrentDictionary<string, (DomainVerdict Verdict, DateTimeOffset At)> _cache = new(StringComparer.OrdinalIgnoreCase);
     private readonly LookupClient _dns = servers.Client(TimeSpan.FromSeconds(2), retries: 1);
 
-    public bool Enabled { get; } = string.Equals(settings.Get("CONTACTS_DNS_CHECK"), "on", StringComparison.OrdinalIgnoreCase);
+    public bool Enabled => settings.Enabled;
 
     public async Task<DomainVerdict> CheckAsync(string asciiDomain, CancellationToken ct)
     {

@@ -15,13 +15,9 @@ namespace EmailEngine.PowerMta.Deploy;
 public sealed record ReconcileOptions(TimeSpan Interval, TimeSpan MaxBackoff, TimeSpan StopAlertAfter)
 {
     public static ReconcileOptions From(EngineSettings settings) => new(
-        TimeSpan.FromSeconds(Seconds(settings, "PMTA_RECONCILE_SECONDS", 60)),
-        TimeSpan.FromSeconds(Math.Max(1, Seconds(settings, "PMTA_RECONCILE_MAX_BACKOFF_SECONDS", 1800))),
-        TimeSpan.FromMinutes(Seconds(settings, "PMTA_STOP_ALERT_MINUTES", 10)));
-
-    private static int Seconds(EngineSettings settings, string key, int fallback) => settings.Get(key) is not { } text ? fallback
-        : int.TryParse(text, out var value) && value >= 0 ? value
-        : throw new ConfigurationError(key, "expected a whole number, 0 or more");
+        TimeSpan.FromSeconds(settings.Whole("PMTA_RECONCILE_SECONDS", 60, min: 0)),
+        TimeSpan.FromSeconds(settings.Whole("PMTA_RECONCILE_MAX_BACKOFF_SECONDS", 1800, min: 1)),
+        TimeSpan.FromMinutes(settings.Whole("PMTA_STOP_ALERT_MINUTES", 10, min: 0)));
 
     /// <summary>Interval × 2^(failures − 1), at most <see cref="MaxBackoff"/>.</summary>
     public TimeSpan BackoffAfter(int failures) =>

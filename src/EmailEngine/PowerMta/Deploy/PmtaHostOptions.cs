@@ -24,11 +24,11 @@ public sealed record PmtaHostOptions
     public static PmtaHostOptions From(EngineSettings settings) => new()
     {
         Host = settings.PmtaSshHost,
-        Port = int.TryParse(settings.Get("PMTA_SSH_PORT"), out var port) ? port : 22,
+        Port = settings.Whole("PMTA_SSH_PORT", 22, min: 1, max: 65535),
         User = settings.Get("PMTA_SSH_USER") ?? "root",
         KeyFile = settings.Get("PMTA_SSH_KEY_FILE"),
         HostKeyFingerprint = settings.Get("PMTA_SSH_HOST_KEY"),
-        TrustUnknownHost = string.Equals(settings.Get("PMTA_SSH_TRUST_UNKNOWN_HOST"), "true", StringComparison.OrdinalIgnoreCase),
+        TrustUnknownHost = settings.Switch("PMTA_SSH_TRUST_UNKNOWN_HOST", false),
         ConfigPath = settings.PmtaConfigPath,
         PmtaCommand = settings.Get("PMTA_COMMAND") ?? "pmta",
         DkimDirectory = settings.Get("PMTA_DKIM_DIR") ?? "/etc/pmta/dkim",
