@@ -1,7 +1,7 @@
 namespace EmailEngine.Hosting;
 
 /// <summary>
-/// The engine's configuration: the seed's <c>.env</c> keys plus a few documented extras, read once at start.
+/// The engine's configuration: the <c>.env</c> keys of <c>.env.example</c> plus the documented extras, read once at start.
 /// Secrets (API_KEY, MAILWIZZ_API_KEY) are kept here only as needed and never logged.
 /// </summary>
 public sealed record EngineSettings

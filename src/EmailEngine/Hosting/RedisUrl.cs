@@ -2,7 +2,7 @@ using StackExchange.Redis;
 
 namespace EmailEngine.Hosting;
 
-/// <summary>Parses the seed's <c>redis://[:password@]host:port/db</c> (and <c>rediss://</c> for TLS) form.</summary>
+/// <summary>Parses <c>REDIS_URL</c>'s <c>redis://[:password@]host:port/db</c> (and <c>rediss://</c> for TLS) form.</summary>
 public static class RedisUrl
 {
     public static bool TryParse(string value, out ConfigurationOptions? options, out string error)

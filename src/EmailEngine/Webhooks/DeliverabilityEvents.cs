@@ -4,7 +4,7 @@ using EmailEngine.Suppressions;
 
 namespace EmailEngine.Webhooks;
 
-/// <summary>The bodies' <c>data</c> of bounce, complaint and suppression events (documented in the README).</summary>
+/// <summary>The bodies' <c>data</c> of bounce, complaint and suppression events (documented in docs/webhooks.md).</summary>
 public static class DeliverabilityEvents
 {
     /// <summary>A bounce (any class: <c>block</c> tells the tenant the IP was refused, not the mailbox) or a complaint, per recipient tenant.</summary>

@@ -35,9 +35,11 @@ public sealed class BounceCorpusTests(ITestOutputHelper output)
         Assert.True(corpus.Count >= 1000, $"the corpus holds {corpus.Count} labelled lines, fewer than 1,000");
         Assert.True(agreement >= 0.95, $"agreement {agreement:P1} is under 95 %:\n{string.Join('\n', disagreements.Take(40))}");
         Assert.True(wronglyHard <= 0.01, $"wrongly hard {wronglyHard:P2} is over 1 %:\n{string.Join('\n', disagreements.Where(d => d.Contains("→ Hard")))}");
+        var rendered = Render(matrix, corpus.Count);
         var documented = File.ReadAllText(Path.Combine(TestEnvironment.RepositoryRoot(), "docs", "bounce-classification.md"));
-        Assert.True(documented.Contains(Render(matrix, corpus.Count)),
-            "docs/bounce-classification.md does not show the current confusion matrix; paste this test's output there:\n" + Render(matrix, corpus.Count));
+        Assert.True(documented.Contains(rendered), "docs/bounce-classification.md does not show the current confusion matrix; paste this test's output there:\n" + rendered);
+        var table = rendered[..rendered.IndexOf("\n\n", StringComparison.Ordinal)];
+        Assert.True(File.ReadAllText(Path.Combine(TestEnvironment.RepositoryRoot(), "README.md")).Contains(table), "the README does not show the current confusion matrix:\n" + table);
     }
 
     /// <summary>The matrix as the docs show it: rows are the labels, columns the classifier's answers.</summary>

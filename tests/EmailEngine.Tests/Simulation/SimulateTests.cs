@@ -4,7 +4,7 @@ namespace EmailEngine.Tests.Simulation;
 
 /// <summary>
 /// <c>email-engine simulate</c> as a user runs it: three real processes, a throw-away sshd, one virtual clock. Short
-/// plans and few sign-ups keep each run under a minute; the 70-day run is a benchmark (README).
+/// plans and few sign-ups keep each run under a minute; the 70-day run is a benchmark (docs/simulate.md).
 /// </summary>
 [Collection(nameof(SimulateTests))]
 public sealed class SimulateTests
