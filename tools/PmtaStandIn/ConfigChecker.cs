@@ -4,8 +4,8 @@ namespace PmtaStandIn;
 
 /// <summary>
 /// A strict subset of `pmta test config`: tag blocks balanced and known, every directive with an argument, no
-/// brace-style blocks (the runbook's sketch is not PowerMTA syntax), include targets present. Messages follow
-/// PowerMTA's form: "Error in line N of FILE: …".
+/// brace-style blocks (a sketch's <c>virtual-mta vmta-1 { … }</c> is not PowerMTA syntax), include targets present.
+/// Messages follow PowerMTA's form: "Error in line N of FILE: …".
 /// </summary>
 public static partial class ConfigChecker
 {

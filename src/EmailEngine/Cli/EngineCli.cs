@@ -108,8 +108,8 @@ public static class EngineCli
 
     /// <summary>
     /// The embedded SQLite file is brought up to date, as <c>serve</c> does. PostgreSQL is migrated only by
-    /// <c>email-engine migrate</c> (the runbook's step): a database behind it stops the verb with that command rather
-    /// than an SQL error on a missing table.
+    /// <c>email-engine migrate</c> (a deployment step of its own): a database behind it stops the verb with that
+    /// command rather than an SQL error on a missing table.
     /// </summary>
     private static async Task<string?> SchemaProblemAsync(DatabaseMigrator migrator, DatabaseTarget database, CancellationToken ct)
     {

@@ -33,7 +33,7 @@ public sealed class Contact
     public required string EmailKey { get; set; }
     /// <summary>
     /// <see cref="KeyHashOf"/> of <see cref="EmailKey"/>: the contact's unique index is on it, since a 16-byte
-    /// fixed-width key costs bulk import much less than the text (measured −1.3 core-s per million rows).
+    /// fixed-width key costs bulk import much less to index than the text address (figures: docs/benchmarks.md).
     /// </summary>
     public Guid KeyHash { get; set; }
     public string? FirstName { get; set; }

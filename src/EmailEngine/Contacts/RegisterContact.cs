@@ -13,10 +13,11 @@ using Microsoft.EntityFrameworkCore;
 namespace EmailEngine.Contacts;
 
 /// <summary>
-/// <c>POST /api/v2/contacts</c>: the runbook's workflow steps 1–5. Validate and store the contact (one per tenant
-/// and address: a repeat updates it), choose its welcome template and autoresponder (creating the built-in ones when
-/// missing), and queue its subscription to MailWizz. Always 202: MailWizz is reached by the outbox, so an outage
-/// loses nothing. A suppressed address is stored as suppressed and never sent to MailWizz (200).
+/// <c>POST /api/v2/contacts</c>: steps 1–5 of the contact workflow (docs/contacts-and-import.md). Validate and store
+/// the contact (one per tenant and address: a repeat updates it), choose its welcome template and autoresponder
+/// (creating the built-in ones when missing), and queue its subscription to MailWizz. Always 202: MailWizz is reached
+/// by the outbox, so an outage loses nothing. A suppressed address is stored as suppressed and never sent to MailWizz
+/// (200).
 /// </summary>
 public static partial class RegisterContact
 {

@@ -8,10 +8,10 @@ using Microsoft.EntityFrameworkCore;
 namespace EmailEngine.Contacts;
 
 /// <summary>
-/// Steps 3–4 of the runbook's workflow: which "welcome" template a new contact needs, and the autoresponder that
-/// sends it. Language fallback: the contact's tag (<c>fr-CA</c>) → its base language (<c>fr</c>) → the tenant's default
-/// language (and its base) → a built-in default welcome template, created here (and pushed) when none exists.
-/// A welcome template is a tenant template whose name starts with <c>welcome</c>.
+/// Steps 3–4 of the contact workflow (docs/contacts-and-import.md): which "welcome" template a new contact needs,
+/// and the autoresponder that sends it. Language fallback: the contact's tag (<c>fr-CA</c>) → its base language
+/// (<c>fr</c>) → the tenant's default language (and its base) → a built-in default welcome template, created here (and
+/// pushed) when none exists. A welcome template is a tenant template whose name starts with <c>welcome</c>.
 /// </summary>
 public sealed class WelcomeWorkflow(AppDbContext db, OutboxWriter outbox, TimeProvider clock)
 {

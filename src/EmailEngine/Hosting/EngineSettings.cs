@@ -25,7 +25,10 @@ public sealed record EngineSettings
     /// <summary>The largest accounting upload (<c>ACCT_UPLOAD_MAX_BYTES</c>).</summary>
     public long AcctUploadMaxBytes { get; init; } = 1L << 30;
 
-    /// <summary>The runbook's key, which <c>./run</c> writes into a fresh <c>.env</c>: everyone knows it.</summary>
+    /// <summary>
+    /// The example key of <c>.env.example</c> and of the curl calls in the operator's V2 setup procedure, which
+    /// <c>./run</c> writes into a fresh <c>.env</c>: everyone knows it.
+    /// </summary>
     public const string RunbookApiKey = "email_engine_v2_key";
 
     /// <summary><c>LISTEN_ADDRESS</c>; null = by the key (see <see cref="ListenUrl"/>).</summary>
@@ -34,9 +37,9 @@ public sealed record EngineSettings
     public bool UsesRunbookKey => ApiKey == RunbookApiKey;
 
     /// <summary>
-    /// With the well-known runbook key the API answers on loopback only, any other key on every interface, unless
-    /// <c>LISTEN_ADDRESS</c> says otherwise (a container listens on its own interface; the compose file publishes it on
-    /// the host's loopback).
+    /// With that well-known key (<see cref="RunbookApiKey"/>) the API answers on loopback only, any other key on every
+    /// interface, unless <c>LISTEN_ADDRESS</c> says otherwise (a container listens on its own interface; the compose
+    /// file publishes it on the host's loopback).
     /// </summary>
     public string ListenUrl
     {

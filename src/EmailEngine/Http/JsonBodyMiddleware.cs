@@ -3,7 +3,7 @@ using Microsoft.Net.Http.Headers;
 namespace EmailEngine.Http;
 
 /// <summary>
-/// The runbook's curl commands send JSON with <c>-d</c> and no Content-Type, so curl labels it
+/// The operator's setup commands are curl calls that send JSON with <c>-d</c> and no Content-Type, so curl labels it
 /// <c>application/x-www-form-urlencoded</c>. API bodies are always JSON: relabel such requests so the JSON
 /// binder reads them; a body that is not JSON then fails with a clear 400, never a 415.
 /// </summary>

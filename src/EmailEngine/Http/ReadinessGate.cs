@@ -3,7 +3,8 @@ using EmailEngine.Data;
 namespace EmailEngine.Http;
 
 /// <summary>
-/// On PostgreSQL the service starts before <c>email-engine migrate</c> has run (the runbook's order); until the
+/// On PostgreSQL the service starts before <c>email-engine migrate</c> has run (the stack is started first, then
+/// migrated: <c>docker-compose up -d</c>, then <c>docker-compose exec api email-engine migrate</c>); until the
 /// schema is current, API routes answer 503 with the command to run instead of failing on missing tables.
 /// </summary>
 internal sealed class ReadinessGate(RequestDelegate next, DatabaseMigrator migrator)

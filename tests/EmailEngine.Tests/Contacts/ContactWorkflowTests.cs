@@ -8,7 +8,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace EmailEngine.Tests.Contacts;
 
-/// <summary>The runbook's "Workflow V2", steps 1–7, against real PostgreSQL and the MailWizz stand-in over HTTP.</summary>
+/// <summary>
+/// "Workflow V2" of the operator's V2 setup procedure (a new contact, steps 1–7), against real PostgreSQL and the
+/// MailWizz stand-in over HTTP.
+/// </summary>
 public sealed class ContactWorkflowTests : MailWizzStackTest
 {
     private async Task<HttpResponseMessage> PostContactAsync(object contact, HttpClient? client = null) =>

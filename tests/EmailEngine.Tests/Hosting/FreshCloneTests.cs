@@ -41,7 +41,7 @@ public sealed class FreshCloneTests
                 var created = await http.PostAsync("/api/v1/tenants", new StringContent("""{"slug": "fresh-clone-tenant"}"""));
                 Assert.Equal(HttpStatusCode.Created, created.StatusCode);
 
-                // The runbook's well-known key: reachable on loopback only, and the operator is told so.
+                // The well-known key of .env.example: reachable on loopback only, and the operator is told so.
                 Assert.Contains("listening on 127.0.0.1 only", output.ToString());
                 foreach (var address in NonLoopbackAddresses())
                 {

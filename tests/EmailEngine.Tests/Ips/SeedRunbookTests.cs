@@ -4,7 +4,10 @@ using EmailEngine.Tests.Infrastructure;
 
 namespace EmailEngine.Tests.Ips;
 
-/// <summary>The runbook's "Ajouter 5 IPs" step, run with curl exactly as written (no Content-Type header).</summary>
+/// <summary>
+/// The "Ajouter 5 IPs" (add five IPs) step of the operator's V2 setup procedure, run with curl exactly as written there
+/// (no Content-Type header).
+/// </summary>
 public sealed class SeedRunbookTests
 {
     [Theory]
@@ -20,7 +23,7 @@ public sealed class SeedRunbookTests
 
         for (var i = 1; i <= 5; i++)
         {
-            // Verbatim from the runbook, with [IPn] replaced by a documentation address.
+            // Verbatim from that procedure, with [IPn] replaced by a documentation address.
             var body = $$"""
                 {
                     "ip": "203.0.113.{{i}}",

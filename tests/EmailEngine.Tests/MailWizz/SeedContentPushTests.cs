@@ -6,7 +6,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace EmailEngine.Tests.MailWizz;
 
-/// <summary>The runbook's "Création de contenu": both curls verbatim, then what MailWizz (the stand-in) holds.</summary>
+/// <summary>
+/// "Création de contenu" (content creation) of the operator's V2 setup procedure: both curls verbatim, then what
+/// MailWizz (the stand-in) holds.
+/// </summary>
 public sealed class SeedContentPushTests
 {
     [Theory]

@@ -27,8 +27,8 @@ public sealed class TenantListRaceTests
         await using var engine = await EngineServer.StartAsync(provider, extraSettings: settings,
             extraServices: services => services.AddSingleton<ILoggerProvider>(log));
         using var client = engine.Client();
-        // A template and its campaign (the runbook's first steps), more templates, and a contact: all for client-1 in
-        // French, none of whose pushes finds the list's row yet.
+        // A template and its campaign (a tenant's first setup steps), more templates, and a contact: all for client-1
+        // in French, none of whose pushes finds the list's row yet.
         for (var i = 0; i < 6; i++)
             (await client.PostAsJsonAsync("/api/v2/templates", new { name = $"t{i}", subject = "s [FNAME]", html = "<p>[FNAME]</p>", language = "fr", tenant = "client-1" }))
                 .EnsureSuccessStatusCode();

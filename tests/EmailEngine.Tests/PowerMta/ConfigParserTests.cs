@@ -2,7 +2,7 @@ using EmailEngine.PowerMta.Config;
 
 namespace EmailEngine.Tests.PowerMta;
 
-/// <summary>The PowerMTA config parser and writer: round trips, real-world constructs, error positions, the seed sketch.</summary>
+/// <summary>The PowerMTA config parser and writer: round trips, real-world constructs, error positions, brace sketches.</summary>
 public sealed class ConfigParserTests
 {
     internal static string Fixture(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "PowerMta", "Fixtures", name));

@@ -76,7 +76,7 @@ public sealed class WarmupApiTests : IAsyncLifetime
     [Fact]
     public async Task A_warming_ip_is_never_without_a_plan()
     {
-        // Registered as the runbook does ("status": "warming"), with no warmup call: the default plan runs at once.
+        // Registered as an operator adds IPs ("status": "warming"), with no warmup call: the default plan runs at once.
         var registered = await _client.PostAsJsonAsync("/api/v1/ips", new { ip = "203.0.113.1", domain = "mail1.domain1.com", status = "warming" });
         var ip = await registered.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("conservative-70", ip.GetProperty("warmup").GetProperty("plan").GetString());

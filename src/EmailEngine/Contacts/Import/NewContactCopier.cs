@@ -11,7 +11,7 @@ namespace EmailEngine.Contacts.Import;
 /// the tenant already has (unique violation) is handed back whole for the merge, and so is every later chunk: the
 /// tenant is known to hold some of the file.
 /// Rows are encoded as they are read, so a chunk waiting for its COPY is a few reused buffers, not thousands of live
-/// objects for the garbage collector to copy (that had cost a third of the import's time in GC pauses).
+/// objects for the garbage collector to copy: GC pauses over such objects had been a large part of the import's time.
 /// </summary>
 internal sealed class NewContactCopier : IAsyncDisposable
 {
@@ -53,8 +53,8 @@ internal sealed class NewContactCopier : IAsyncDisposable
 
         /// <summary>
         /// The rows in the unique index's order (by their key hash's first 64 bits). The hashes come in random order;
-        /// sorted, consecutive rows land on neighbouring index pages still in the CPU's cache (measured 140,000 →
-        /// 160,000 rows/s for a raw two-connection COPY of random-order keys).
+        /// sorted, consecutive rows land on neighbouring index pages still in the CPU's cache, which makes the COPY
+        /// faster (figures: docs/benchmarks.md).
         /// </summary>
         public IEnumerable<ReadOnlyMemory<byte>> RowsInKeyOrder()
         {

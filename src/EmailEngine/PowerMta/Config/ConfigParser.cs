@@ -1,16 +1,17 @@
 namespace EmailEngine.PowerMta.Config;
 
 /// <summary>How to parse: the name used in errors, an optional resolver for <c>include</c> targets (path → text, or
-/// null when absent), and the DKIM selector given to the seed sketch's selector-less <c>domain-key</c> lines.</summary>
+/// null when absent), and the DKIM selector given to a brace sketch's selector-less <c>domain-key</c> lines.</summary>
 public sealed record ParseOptions(string Source = "config", Func<string, string?>? IncludeResolver = null, string DkimSelector = "ee1");
 
-/// <summary>The document, and one note per seed-sketch construct rewritten into real PowerMTA syntax.</summary>
+/// <summary>The document, and one note per brace-style sketch construct rewritten into real PowerMTA syntax.</summary>
 public sealed record ParseResult(ConfigDocument Document, IReadOnlyList<string> Notes);
 
 /// <summary>
 /// Line-oriented parser for PowerMTA configs: directives, generic (stack-based) tag blocks, comments, CRLF, regex lines
 /// wrapped over several lines in pattern blocks, <c>include</c>. Unknown directives and blocks are kept as they are.
-/// The runbook's brace sketch (<c>virtual-mta vmta-1 { … }</c>) is accepted and normalised (see <see cref="SeedSketch"/>).
+/// A brace-style sketch (<c>virtual-mta vmta-1 { … }</c>, as the operator's V2 setup procedure wrote PowerMTA's
+/// config) is accepted and normalised (see <see cref="SeedSketch"/>).
 /// </summary>
 public static class ConfigParser
 {

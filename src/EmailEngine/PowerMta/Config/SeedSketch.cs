@@ -3,9 +3,9 @@ using System.Net;
 namespace EmailEngine.PowerMta.Config;
 
 /// <summary>
-/// The runbook's config sketch is not PowerMTA syntax: brace blocks (<c>virtual-mta vmta-1 { … }</c>,
-/// <c>smtp-listener 0.0.0.0:2525 { … }</c>), <c>smtp-source-host HOST [IP]</c> and <c>domain-key DOMAIN,*,FILE</c>.
-/// These rewrite it into the real forms, each with a note saying what was changed.
+/// The config sketch in the operator's V2 setup procedure is not PowerMTA syntax: brace blocks
+/// (<c>virtual-mta vmta-1 { … }</c>, <c>smtp-listener 0.0.0.0:2525 { … }</c>), <c>smtp-source-host HOST [IP]</c> and
+/// <c>domain-key DOMAIN,*,FILE</c>. These rewrite it into the real forms, each with a note saying what was changed.
 /// </summary>
 internal static class SeedSketch
 {
