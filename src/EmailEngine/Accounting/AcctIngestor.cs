@@ -2,6 +2,7 @@ using EmailEngine.Data;
 using EmailEngine.Deliverability;
 using EmailEngine.Deliverability.Stats;
 using EmailEngine.Hosting;
+using EmailEngine.Metrics;
 using EmailEngine.Warmup;
 using EmailEngine.Webhooks;
 using Microsoft.EntityFrameworkCore;
@@ -23,7 +24,7 @@ public sealed class ConcurrentIngestException(string name) : Exception($"{name} 
 /// file's committed offset, so a crash at any point loses nothing and counts nothing twice.
 /// </summary>
 public sealed class AcctIngestor(AppDbContext db, DatabaseTarget database, SuppressionPolicy policy, WebhookPublisher webhooks, AcctOptions options,
-    TimeProvider clock)
+    TimeProvider clock, EngineMetrics metrics)
 {
     /// <param name="final">The file will not grow (rotated): reaching its end marks it completed.</param>
     public async Task<IngestResult> IngestAsync(string name, Stream raw, bool final, CancellationToken ct)
@@ -88,6 +89,10 @@ public sealed class AcctIngestor(AppDbContext db, DatabaseTarget database, Suppr
     {
         if (batch.Count == 0 && offset == source.CommittedOffset && !completed)
             return 0;
+        using var span = EngineMetrics.Tracing.StartActivity("acct.ingest_batch");
+        span?.SetTag("acct.file", source.Name);
+        span?.SetTag("acct.records", batch.Count);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var now = clock.GetUtcNow();
         var attributed = await attribution.AttributeAsync(db, batch, ct);
         var stats = new Dictionary<StatKey, OutcomeCounts>();
@@ -126,6 +131,7 @@ public sealed class AcctIngestor(AppDbContext db, DatabaseTarget database, Suppr
         if (moved != 1)
             throw new ConcurrentIngestException(source.Name);
         await transaction.CommitAsync(ct);
+        metrics.Ingested(stats, batch.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         // Suppressions, soft bounces and outbox rows of this batch are saved: stop tracking them, or every later
         // SaveChanges would scan them all again.
         db.ChangeTracker.Clear();

@@ -21,9 +21,9 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (!Request.Headers.TryGetValue(HeaderName, out var values) || values.ToString().Length == 0)
+        var presented = Request.Headers.TryGetValue(HeaderName, out var values) && values.ToString().Length > 0 ? values.ToString() : BearerKey();
+        if (presented is null)
             return AuthenticateResult.NoResult();
-        var presented = values.ToString();
 
         if (IsOperatorKey(presented))
             return Success(Caller.OperatorPrincipal(SchemeName));
@@ -39,6 +39,15 @@ internal sealed class ApiKeyAuthenticationHandler(
         return AuthenticateResult.Fail("invalid API key");
     }
 
+    /// <summary><c>Authorization: Bearer KEY</c>, only on endpoints marked <see cref="AcceptsBearerKey"/> (Prometheus cannot send X-API-KEY).</summary>
+    private string? BearerKey()
+    {
+        if (Context.GetEndpoint()?.Metadata.GetMetadata<AcceptsBearerKey>() is null)
+            return null;
+        var header = Request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7 ? header[7..].Trim() : null;
+    }
+
     private bool IsOperatorKey(string presented) => CryptographicOperations.FixedTimeEquals(
         SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(settings.ApiKey)));
 
@@ -47,7 +56,7 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        var missing = !Request.Headers.ContainsKey(HeaderName);
+        var missing = !Request.Headers.ContainsKey(HeaderName) && BearerKey() is null;
         return Problems.WriteAsync(Context, 401, "Unauthorized", missing
             ? $"Send your API key in the {HeaderName} header."
             : $"The {HeaderName} header does not hold a valid, unrevoked API key.");

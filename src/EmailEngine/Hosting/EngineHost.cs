@@ -18,6 +18,7 @@ using EmailEngine.Deliverability.Stats;
 using EmailEngine.Health;
 using EmailEngine.Http;
 using EmailEngine.Ips;
+using EmailEngine.Metrics;
 using EmailEngine.Tenants;
 using EmailEngine.Warmup;
 using EmailEngine.Webhooks;
@@ -32,7 +33,8 @@ public static class EngineHost
     public static WebApplication Create(EngineSettings settings, string? listenUrl = null, Action<IServiceCollection>? extraServices = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(EngineHost).Assembly.GetName().Name });
-        builder.WebHost.UseUrls(listenUrl ?? settings.ListenUrl);
+        var metrics = MetricsOptions.From(settings);
+        builder.WebHost.UseUrls(metrics.ListenUrl is { } metricsUrl ? [listenUrl ?? settings.ListenUrl, metricsUrl] : [listenUrl ?? settings.ListenUrl]);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = settings.MaxRequestBodyBytes);
         builder.Logging.AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; })
             .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning)
@@ -53,6 +55,7 @@ public static class EngineHost
         // The system clock, or the virtual clock a simulation shares with the stand-ins (EE_CLOCK).
         services.AddSingleton(SimulationClock.ScaledTimeProvider.FromEnvironment());
         services.AddEngineDatabase(settings.Database);
+        services.AddEngineMetrics(settings);
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -114,6 +117,7 @@ public static class EngineHost
     public static WebApplication UseEnginePipeline(this WebApplication app)
     {
         app.UseExceptionHandler();
+        app.UseMetricsListener();
         app.UseStatusCodePages();
         // Before routing: endpoint matching already rejects a non-JSON Content-Type with 415.
         app.UseMiddleware<JsonBodyMiddleware>();
@@ -125,6 +129,7 @@ public static class EngineHost
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/docs").AllowAnonymous();
         app.MapHealthEndpoints();
+        app.MapMetricsEndpoint();
         // Every API route answers 401 without a valid key and 503 while the schema is behind (ReadinessGate).
         var api = app.MapGroup("").ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapTenantEndpoints();

@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Http.Resilience;
 using EmailEngine.MailWizz.Sync;
+using EmailEngine.Metrics;
 using EmailEngine.Outbox;
 using Polly;
 
@@ -16,7 +17,7 @@ public static class MailWizzSetup
     public static IServiceCollection AddMailWizzClient(this IServiceCollection services, MailWizzOptions options)
     {
         services.AddSingleton(options);
-        services.AddHttpClient<MailWizzTransport>(http =>
+        var client = services.AddHttpClient<MailWizzTransport>(http =>
             {
                 if (options.BaseUrl is not null)
                     http.BaseAddress = new Uri(options.BaseUrl.ToString().TrimEnd('/') + "/");
@@ -25,8 +26,8 @@ public static class MailWizzSetup
                 http.DefaultRequestHeaders.UserAgent.ParseAdd("EmailEngine/2.0");
                 http.Timeout = Timeout.InfiniteTimeSpan; // the resilience pipeline owns timeouts
             })
-            .RedactLoggedHeaders(["X-API-KEY"])
-            .AddResilienceHandler("mailwizz", pipeline =>
+            .RedactLoggedHeaders(["X-API-KEY"]);
+        client.AddResilienceHandler("mailwizz", pipeline =>
             {
                 // Network timeouts and retry delays are real time, also when the engine's clock is a simulation's.
                 pipeline.TimeProvider = TimeProvider.System;
@@ -52,6 +53,8 @@ public static class MailWizzSetup
                 });
                 pipeline.AddTimeout(options.AttemptTimeout);
             });
+        // Inside the pipeline: each attempt is timed (a retried call counts its attempts; a refused one none).
+        client.AddHttpMessageHandler(sp => new CallTimingHandler(sp.GetRequiredService<EngineMetrics>(), "mailwizz"));
         services.AddTransient<MailWizzClient>();
         services.AddScoped<TenantListSync>();
         services.AddSingleton<KnownListFields>();

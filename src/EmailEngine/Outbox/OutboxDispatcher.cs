@@ -1,5 +1,6 @@
 using EmailEngine.Data;
 using EmailEngine.Hosting;
+using EmailEngine.Metrics;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Outbox;
@@ -11,7 +12,8 @@ namespace EmailEngine.Outbox;
 /// due time first, so a message that keeps deferring cannot starve the one it waits for.
 /// </summary>
 public sealed class OutboxDispatcher(
-    IServiceScopeFactory scopes, DatabaseTarget database, OutboxOptions options, TimeProvider clock, ILogger<OutboxDispatcher> logger)
+    IServiceScopeFactory scopes, DatabaseTarget database, OutboxOptions options, TimeProvider clock, ILogger<OutboxDispatcher> logger,
+    EngineMetrics metrics)
 {
     /// <summary>Runs one batch; returns how many messages were handled (0 = nothing due).</summary>
     public async Task<int> DispatchBatchAsync(CancellationToken ct)
@@ -19,6 +21,8 @@ public sealed class OutboxDispatcher(
         var claimed = await ClaimAsync(ct);
         if (claimed.Count == 0)
             return 0;
+        using var span = EngineMetrics.Tracing.StartActivity("outbox.batch");
+        span?.SetTag("outbox.claimed", claimed.Count);
         await Parallel.ForEachAsync(Units(claimed), new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct },
             async (unit, token) => await ProcessAsync(unit, token));
         return claimed.Count;
@@ -129,9 +133,12 @@ public sealed class OutboxDispatcher(
         }
         try
         {
+            var outcomes = new string[messages.Count];
             for (var i = 0; i < messages.Count; i++)
-                await RecordAsync(messages[i], handler, results[i], db, ct);
+                outcomes[i] = await RecordAsync(messages[i], handler, results[i], db, ct);
             await db.SaveChangesAsync(ct);
+            foreach (var outcome in outcomes)
+                metrics.OutboxHandled(messages[0].Kind, outcome);
         }
         catch (DbUpdateException e)
         {
@@ -166,12 +173,14 @@ public sealed class OutboxDispatcher(
         message.ProcessedAt = clock.GetUtcNow();
         message.LastError = Superseded;
         await db.SaveChangesAsync(ct);
+        metrics.OutboxHandled(message.Kind, "superseded");
         return true;
     }
 
     public const string Superseded = "superseded by a newer change";
 
-    private async Task RecordAsync(OutboxMessage message, IOutboxHandler? handler, OutboxResult result, AppDbContext db, CancellationToken ct)
+    /// <returns>What became of the message, for the metrics: done, deferred, retry or failed.</returns>
+    private async Task<string> RecordAsync(OutboxMessage message, IOutboxHandler? handler, OutboxResult result, AppDbContext db, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         message.LockedUntil = null;
@@ -185,7 +194,7 @@ public sealed class OutboxDispatcher(
                 await db.Set<OutboxMessage>().Where(m => m.ResourceKey == message.ResourceKey && m.Kind == message.Kind
                         && m.Id < message.Id && m.Status == OutboxStatus.Failed)
                     .ExecuteUpdateAsync(u => u.SetProperty(m => m.Status, OutboxStatus.Done).SetProperty(m => m.LastError, Superseded), ct);
-                break;
+                return "done";
             case OutboxResult.Defer defer:
                 message.Status = OutboxStatus.Pending;
                 message.Attempts--; // the claim counted an attempt; waiting is not one
@@ -193,7 +202,7 @@ public sealed class OutboxDispatcher(
                 message.NextAttemptAt = now + defer.After;
                 if (handler is not null)
                     await handler.RecordFailureAsync(message, db, message.LastError, final: false, ct);
-                break;
+                return "deferred";
             case OutboxResult.Retry retry when message.Attempts < options.MaxAttempts:
                 message.Status = OutboxStatus.Pending;
                 message.LastError = Truncate(retry.Error);
@@ -202,7 +211,7 @@ public sealed class OutboxDispatcher(
                     await handler.RecordFailureAsync(message, db, message.LastError, final: false, ct);
                 logger.LogWarning("Outbox {Kind} {Key}: attempt {Attempt} failed, retrying at {Next:u}: {Error}",
                     message.Kind, message.ResourceKey, message.Attempts, message.NextAttemptAt, message.LastError);
-                break;
+                return "retry";
             default:
                 var error = result switch { OutboxResult.Retry r => r.Error, OutboxResult.Fail f => f.Error, _ => "unknown" };
                 message.Status = OutboxStatus.Failed;
@@ -212,7 +221,7 @@ public sealed class OutboxDispatcher(
                     await handler.RecordFailureAsync(message, db, message.LastError, final: true, ct);
                 logger.LogError("Outbox {Kind} {Key}: failed after {Attempts} attempt(s): {Error}",
                     message.Kind, message.ResourceKey, message.Attempts, message.LastError);
-                break;
+                return "failed";
         }
     }
 

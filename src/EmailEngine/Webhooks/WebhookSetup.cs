@@ -1,4 +1,5 @@
 using EmailEngine.Hosting;
+using EmailEngine.Metrics;
 using EmailEngine.Outbox;
 
 namespace EmailEngine.Webhooks;
@@ -24,7 +25,8 @@ public static class WebhookSetup
             {
                 AllowAutoRedirect = false, UseCookies = false, UseProxy = false, ConnectCallback = targets.ConnectAsync,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            });
+            })
+            .AddHttpMessageHandler(sp => new CallTimingHandler(sp.GetRequiredService<EngineMetrics>(), "webhook"));
         return services;
     }
 }

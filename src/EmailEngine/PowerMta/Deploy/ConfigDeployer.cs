@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using EmailEngine.Data;
 using EmailEngine.Locks;
+using EmailEngine.Metrics;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.PowerMta.Deploy;
@@ -13,7 +14,7 @@ namespace EmailEngine.PowerMta.Deploy;
 /// the swap comes first; PowerMTA keeps running its in-memory config until a reload succeeds.
 /// </summary>
 public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, PmtaHostOptions options, ISendingPoolObserver pool,
-    TimeProvider clock, ILogger<ConfigDeployer> logger)
+    TimeProvider clock, ILogger<ConfigDeployer> logger, EngineMetrics metrics)
 {
     public const string LockName = "pmta-deploy";
 
@@ -26,6 +27,21 @@ public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, Pmta
         DeployAsync(bundle, actor, dryRun: false, recordBusy: false, ct);
 
     private async Task<Deployment?> DeployAsync(DeploymentBundle bundle, string actor, bool dryRun, bool recordBusy, CancellationToken ct)
+    {
+        using var span = EngineMetrics.Tracing.StartActivity("pmta.deploy");
+        span?.SetTag("pmta.actor", actor);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var deployment = await RunAsync(bundle, actor, dryRun, recordBusy, ct);
+        if (deployment is not null)
+        {
+            var status = DeploymentStatuses.ToWire(deployment.Status);
+            span?.SetTag("pmta.status", status);
+            metrics.Deployed(status, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        }
+        return deployment;
+    }
+
+    private async Task<Deployment?> RunAsync(DeploymentBundle bundle, string actor, bool dryRun, bool recordBusy, CancellationToken ct)
     {
         var deployment = new Deployment
         {

@@ -1,0 +1,79 @@
+using System.Diagnostics.Metrics;
+using EmailEngine.Auth;
+using EmailEngine.Hosting;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace EmailEngine.Metrics;
+
+public static class MetricsSetup
+{
+    /// <summary>The engine's instruments always exist (no-ops without a listener); the OpenTelemetry pipeline only with <c>METRICS=on</c>.</summary>
+    public static IServiceCollection AddEngineMetrics(this IServiceCollection services, EngineSettings settings)
+    {
+        var options = MetricsOptions.From(settings);
+        services.AddSingleton(options);
+        services.AddMetrics();
+        services.AddSingleton<EngineMetrics>();
+        services.AddSingleton<EngineStateCache>();
+        services.AddScoped<EngineStateReader>();
+        if (!options.Enabled)
+            return services;
+        services.AddSingleton<StateGauges>();
+        services.AddHostedService<EngineStateRefresher>();
+        var telemetry = services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("email-engine"));
+        telemetry.WithMetrics(metrics =>
+        {
+            metrics.AddMeter(EngineMetrics.MeterName, "System.Runtime").AddAspNetCoreInstrumentation().AddPrometheusExporter();
+            if (options.OtlpEndpoint is not null)
+                metrics.AddOtlpExporter(otlp => Otlp(otlp, options));
+        });
+        services.ConfigureOpenTelemetryMeterProvider((sp, builder) =>
+        {
+            sp.GetRequiredService<StateGauges>(); // creates the gauges
+            // Meters made through another container's factory (several engines in one process: the tests) are not ours.
+            var own = sp.GetRequiredService<IMeterFactory>();
+            builder.AddView(instrument => instrument.Meter.Scope is IMeterFactory factory && !ReferenceEquals(factory, own)
+                ? MetricStreamConfiguration.Drop : null);
+        });
+        // Spans are recorded only when someone takes them: without a collector, no tracer is set up at all.
+        if (options.OtlpEndpoint is not null)
+            telemetry.WithTracing(tracing => tracing.AddSource(EngineMetrics.ActivitySourceName).AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation().AddOtlpExporter(otlp => Otlp(otlp, options)));
+        return services;
+    }
+
+    private static void Otlp(OtlpExporterOptions otlp, MetricsOptions options)
+    {
+        otlp.Endpoint = options.OtlpEndpoint!;
+        otlp.Protocol = options.OtlpHttp ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+    }
+
+    /// <summary>The unauthenticated listener (<c>METRICS_PORT</c>): <c>/metrics</c> only, before anything else of the pipeline.</summary>
+    public static WebApplication UseMetricsListener(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<MetricsOptions>();
+        if (options is not { Enabled: true, Port: { } port })
+            return app;
+        app.MapWhen(context => context.Connection.LocalPort == port, branch =>
+        {
+            branch.UseOpenTelemetryPrometheusScrapingEndpoint(MetricsOptions.Path);
+            branch.Run(context =>
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            });
+        });
+        return app;
+    }
+
+    /// <summary><c>/metrics</c> on the API's port: operator key, in <c>X-API-KEY</c> or as a bearer token (what Prometheus sends).</summary>
+    public static IEndpointRouteBuilder MapMetricsEndpoint(this IEndpointRouteBuilder app)
+    {
+        if (app.ServiceProvider.GetRequiredService<MetricsOptions>().Enabled)
+            app.MapPrometheusScrapingEndpoint(MetricsOptions.Path).RequireOperator().WithMetadata(new AcceptsBearerKey()).ExcludeFromDescription();
+        return app;
+    }
+}

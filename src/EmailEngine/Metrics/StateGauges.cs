@@ -1,0 +1,60 @@
+using System.Diagnostics.Metrics;
+using EmailEngine.Accounting;
+using EmailEngine.PowerMta.Deploy;
+
+namespace EmailEngine.Metrics;
+
+/// <summary>
+/// Observable gauges over <see cref="EngineStateCache"/> and in-memory state (accounting pull, config sync): a scrape
+/// reads memory only. Nothing is reported before the first refresh.
+/// </summary>
+public sealed class StateGauges
+{
+    private readonly EngineStateCache _cache;
+    private readonly TimeProvider _clock;
+
+    public StateGauges(EngineMetrics metrics, EngineStateCache cache, AcctPullRun pull, ConfigSyncMemory sync, TimeProvider clock)
+    {
+        (_cache, _clock) = (cache, clock);
+        var meter = metrics.Meter;
+        meter.CreateObservableGauge(MetricNames.IpInfo, () => From(s => s.Ips.Select(ip =>
+            Measure(1, ("ip", ip.Address), ("vmta", ip.Vmta), ("status", ip.Status)))), description: "1 per registered IP, labelled with its status");
+        meter.CreateObservableGauge(MetricNames.WarmupDay, () => From(s => s.Warmups.Select(w =>
+            Measure(w.Day, ("ip", w.Address), ("vmta", w.Vmta)))), description: "The warmup's sending day (days the IP actually sent)");
+        meter.CreateObservableGauge(MetricNames.WarmupDailyQuota, () => From(s => s.Warmups.Select(w =>
+            Measure(w.DailyQuota, ("ip", w.Address), ("vmta", w.Vmta)))), description: "Messages the IP may send in any 24 hours at its step");
+        meter.CreateObservableGauge(MetricNames.WarmupGroupQuota, () => From(s => s.Warmups.SelectMany(w => w.GroupQuotas.Select(q =>
+            Measure(q.Value, ("ip", w.Address), ("vmta", w.Vmta), ("isp_group", q.Key))))), description: "Daily quota of each ISP group at its own step");
+        meter.CreateObservableGauge(MetricNames.WarmupPhase, () => From(s => s.Warmups.Select(w =>
+            Measure(1, ("ip", w.Address), ("vmta", w.Vmta), ("phase", w.Phase)))), description: "1 per IP with a warmup, labelled with its phase");
+        meter.CreateObservableGauge(MetricNames.BlocklistListed, () => From(s => s.Listings.Select(l =>
+            Measure(1, ("target", l.Target), ("zone", l.Zone), ("severity", l.Severity)))), description: "1 per open listing of an IP or domain");
+        meter.CreateObservableGauge(MetricNames.BlocklistCheckerErrors, () => From(s => s.CheckerErrors.Select(e =>
+            Measure(e.Value, ("zone", e.Key)))), description: "Targets whose last answer from the zone was a checker error");
+        meter.CreateObservableGauge(MetricNames.OutboxMessages, () => From(s => s.Outbox.Select(d =>
+            Measure(d.Count, ("kind", d.Kind), ("status", d.Status)))), description: "Outbox messages not done: pending, processing, held (for capacity), failed");
+        meter.CreateObservableGauge(MetricNames.OutboxOldestAge, () => From<double>(s =>
+            [new Measurement<double>(s.OldestPending is { } at ? Math.Max(0, (_clock.GetUtcNow() - at).TotalSeconds) : 0)]),
+            "s", "Age of the oldest pending push (0 when none; held-for-capacity ones wait by design and are left out)");
+        meter.CreateObservableGauge(MetricNames.AcctLastIngest, () => From<double>(s => s.LastIngest is { } at
+            ? [new Measurement<double>(at.ToUnixTimeMilliseconds() / 1000.0)] : []), "s", "When an accounting file last advanced (Unix time)");
+        meter.CreateObservableGauge(MetricNames.PmtaLastSuccess, () => From<double>(s => s.LastDeploySuccess is { } at
+            ? [new Measurement<double>(at.ToUnixTimeMilliseconds() / 1000.0)] : []), "s", "When the last PowerMTA deployment succeeded (Unix time)");
+        meter.CreateObservableGauge(MetricNames.StateAge, () => From<double>(s =>
+            [new Measurement<double>(Math.Max(0, (_clock.GetUtcNow() - s.ReadAt).TotalSeconds))]), "s", "Age of the database state behind the gauges");
+        meter.CreateObservableGauge(MetricNames.AcctPullLag, () => pull.Configured && pull.LastCompleteFrom > DateTimeOffset.MinValue
+            ? [new Measurement<double>(Math.Max(0, (_clock.GetUtcNow() - pull.LastCompleteFrom).TotalSeconds))]
+            : Array.Empty<Measurement<double>>(), "s", "Since the start of the last complete accounting pull (only when pulling from PowerMTA)");
+        meter.CreateObservableGauge(MetricNames.PmtaInSync, () =>
+        {
+            lock (sync.Gate)
+                return sync.Last is { } last ? [new Measurement<int>(last.InSync ? 1 : 0)] : Array.Empty<Measurement<int>>();
+        }, description: "1 when PowerMTA runs the config the engine rendered (the reconciler's last comparison)");
+    }
+
+    private IEnumerable<Measurement<T>> From<T>(Func<EngineState, IEnumerable<Measurement<T>>> read) where T : struct =>
+        _cache.Current is { } state ? read(state).ToList() : [];
+
+    private static Measurement<int> Measure(int value, params (string Key, string Value)[] tags) =>
+        new(value, tags.Select(t => new KeyValuePair<string, object?>(t.Key, t.Value)));
+}
