@@ -36,7 +36,7 @@ public static class EngineHost
         var metrics = MetricsOptions.From(settings);
         builder.WebHost.UseUrls(metrics.ListenUrl is { } metricsUrl ? [listenUrl ?? settings.ListenUrl, metricsUrl] : [listenUrl ?? settings.ListenUrl]);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = settings.MaxRequestBodyBytes);
-        builder.Logging.AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; })
+        builder.Logging.AddEngineConsole(settings)
             .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
             // One line per outgoing request and per retry attempt is noise at sending volumes; failures still log.
