@@ -17,6 +17,7 @@ public static class MailWizzSetup
     public static IServiceCollection AddMailWizzClient(this IServiceCollection services, MailWizzOptions options)
     {
         services.AddSingleton(options);
+        services.AddEngineMeters();
         var client = services.AddHttpClient<MailWizzTransport>(http =>
             {
                 if (options.BaseUrl is not null)

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using EmailEngine.Auth;
 using EmailEngine.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -15,8 +16,7 @@ public static class MetricsSetup
     {
         var options = MetricsOptions.From(settings);
         services.AddSingleton(options);
-        services.AddMetrics();
-        services.AddSingleton<EngineMetrics>();
+        services.AddEngineMeters();
         services.AddSingleton<EngineStateCache>();
         services.AddScoped<EngineStateReader>();
         if (!options.Enabled)
@@ -42,6 +42,14 @@ public static class MetricsSetup
         if (options.OtlpEndpoint is not null)
             telemetry.WithTracing(tracing => tracing.AddSource(EngineMetrics.ActivitySourceName).AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation().AddOtlpExporter(otlp => Otlp(otlp, options)));
+        return services;
+    }
+
+    /// <summary>The engine's instruments alone, for features registered on their own (the MailWizz client in its tests).</summary>
+    public static IServiceCollection AddEngineMeters(this IServiceCollection services)
+    {
+        services.AddMetrics();
+        services.TryAddSingleton<EngineMetrics>();
         return services;
     }
 

@@ -12,6 +12,7 @@ public static class WebhookSetup
         var targets = new WebhookTargets(options);
         services.AddSingleton(options);
         services.AddSingleton(targets);
+        services.AddEngineMeters();
         services.AddSingleton<WebhookSecrets>();
         services.AddScoped<WebhookPublisher>();
         services.AddScoped<IOutboxHandler, WebhookSender>();
