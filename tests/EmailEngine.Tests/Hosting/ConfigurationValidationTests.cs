@@ -29,7 +29,8 @@ public sealed class ConfigurationValidationTests
         { "WARMUP_WORKER", "stop" }, { "WEBHOOK_ALLOW_PRIVATE_TARGETS", "maybe" },
         // lists and names
         { "BLOCKLIST_ZONES", "sorbs" }, { "DNS_SERVERS", "dns.google" }, { "DNS_RESOLVER", "8.8.8.8:99999" }, { "DKIM_SELECTOR", "Bad_Selector" },
-        { "ALERT_ROUTES", "urgent=telegram" },
+        { "ALERT_ROUTES", "urgent=telegram" }, { "METRICS", "maybe" }, { "METRICS_PORT", "abc" }, { "METRICS_REFRESH_SECONDS", "0" },
+        { "METRICS_LISTEN_ADDRESS", "localhost" }, { "OTEL_EXPORTER_OTLP_PROTOCOL", "udp" }, { "LOG_FORMAT", "xml" },
     };
 
     [Theory]
