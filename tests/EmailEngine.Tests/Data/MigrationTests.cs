@@ -3,9 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using EmailEngine.Data;
 using EmailEngine.Tests.Infrastructure;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EmailEngine.Tests.Data;
@@ -44,30 +41,6 @@ public sealed class MigrationTests
         Assert.True(File.Exists(Path.Combine(directory, "data", "email-engine.db")));
         Assert.Contains("nothing applied", second.StdOut);
         Directory.Delete(directory, true);
-    }
-
-    [Theory]
-    [InlineData(Provider.Postgres, "20261201234400_ContactIdBlocks")]
-    [InlineData(Provider.Sqlite, "20261201220805_ContactImportIndexes")]
-    public async Task Upgrading_to_key_hashes_backfills_the_contacts_already_stored(Provider provider, string previous)
-    {
-        await using var engine = await EngineServer.StartAsync(provider, extraSettings: new Dictionary<string, string> { ["OUTBOX_WORKER"] = "off" });
-        using var client = engine.Client();
-        foreach (var email in new[] { "Ana.Silva@Example.com", "bob@example.com" })
-            Assert.True((await client.PostAsJsonAsync("/api/v2/contacts", new { email, tenant = "client-1" })).IsSuccessStatusCode);
-        await using (var scope = engine.Services.CreateAsyncScope())
-            await scope.ServiceProvider.GetRequiredService<AppDbContext>().GetService<IMigrator>().MigrateAsync(previous); // contacts without key_hash
-
-        var applied = await engine.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
-
-        Assert.Contains(applied, m => m.EndsWith("_ContactKeyHash"));
-        // Found by address, which goes through key_hash; a repeat intake updates the stored contact instead of adding one.
-        var found = await client.GetFromJsonAsync<JsonElement>("/api/v2/contacts?email=ana.silva@example.com");
-        Assert.Equal("Ana.Silva@example.com", found.GetProperty("items")[0].GetProperty("email").GetString());
-        Assert.True((await client.PostAsJsonAsync("/api/v2/contacts", new { email = "ANA.SILVA@example.com", first_name = "Ana", tenant = "client-1" })).IsSuccessStatusCode);
-        var all = (await client.GetFromJsonAsync<JsonElement>("/api/v2/contacts")).GetProperty("items");
-        Assert.Equal(2, all.GetArrayLength());
-        Assert.Equal("Ana", all.EnumerateArray().Single(c => c.GetProperty("email").GetString()!.StartsWith("ANA", StringComparison.OrdinalIgnoreCase)).GetProperty("first_name").GetString());
     }
 
     [Fact]
