@@ -30,8 +30,6 @@ public sealed class DatabaseMigrator(IServiceScopeFactory scopes, DatabaseTarget
         // (efcore.pg #3407): an operator's first start would show one. Creating it first avoids that.
         await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(ct);
         var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
-        if (target.Provider == DatabaseProvider.Sqlite)
-            await RegisterSqliteFunctionsAsync(db, ct);
         await db.Database.MigrateAsync(ct);
         if (target.Provider == DatabaseProvider.Sqlite)
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
@@ -65,14 +63,6 @@ public sealed class DatabaseMigrator(IServiceScopeFactory scopes, DatabaseTarget
         {
             return new MigrationStatus(false, [], [], e.Message);
         }
-    }
-
-    /// <summary>What migrations call that SQLite lacks; the connection stays open through the migration, so they see it.</summary>
-    private static async Task RegisterSqliteFunctionsAsync(AppDbContext db, CancellationToken ct)
-    {
-        await db.Database.OpenConnectionAsync(ct);
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
-        connection.CreateFunction("ee_key_hash", (string key) => Contacts.Contact.KeyHashOf(key).ToString().ToUpperInvariant(), isDeterministic: true);
     }
 
     private void PrepareSqliteDirectory()
