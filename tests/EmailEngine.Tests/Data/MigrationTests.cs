@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using EmailEngine.Data;
+using EmailEngine.Hosting;
 using EmailEngine.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EmailEngine.Tests.Data;
@@ -20,11 +22,11 @@ public sealed class MigrationTests
         var second = await ProcessRunner.EngineAsync(environment, directory, "migrate");
 
         Assert.True(first.ExitCode == 0, first.StdErr);
-        Assert.Matches(@"applied \d+ migration\(s\)", first.StdOut);
+        Assert.Contains("applied 1 migration(s)", first.StdOut);
         Assert.Contains("_Initial", first.StdOut);
         Assert.Equal(0, second.ExitCode);
         Assert.Contains("nothing applied", second.StdOut);
-        Assert.True(await database.ScalarAsync<long>("SELECT count(*) FROM __ef_migrations_history") >= 1);
+        Assert.Equal(1L, await database.ScalarAsync<long>("SELECT count(*) FROM __ef_migrations_history"));
     }
 
     [Fact]
@@ -37,9 +39,57 @@ public sealed class MigrationTests
         var second = await ProcessRunner.EngineAsync(environment, directory, "migrate");
 
         Assert.True(first.ExitCode == 0, first.StdErr);
+        Assert.Contains("applied 1 migration(s)", first.StdOut);
         Assert.Contains("_Initial", first.StdOut);
         Assert.True(File.Exists(Path.Combine(directory, "data", "email-engine.db")));
         Assert.Contains("nothing applied", second.StdOut);
+        Directory.Delete(directory, true);
+    }
+
+    /// <summary>
+    /// Migrations were squashed to one per provider before the first release (docs/migrations.md): an empty database
+    /// gets exactly that one, the model has nothing a migration lacks, and PostgreSQL's hand edits are in it.
+    /// </summary>
+    [Theory]
+    [InlineData(Provider.Postgres)]
+    [InlineData(Provider.Sqlite)]
+    public async Task An_empty_database_gets_the_one_initial_migration_with_its_hand_edits(Provider provider)
+    {
+        await using var postgres = provider == Provider.Postgres ? await PostgresDatabase.CreateAsync() : null;
+        var directory = Directory.CreateTempSubdirectory("ee-migrate-").FullName;
+        var target = postgres is null
+            ? DatabaseTarget.Sqlite(Path.Combine(directory, "empty.db"))
+            : new DatabaseTarget(DatabaseProvider.Postgres, postgres.ConnectionString);
+        await using var services = new ServiceCollection().AddLogging().AddSingleton(TimeProvider.System)
+            .AddEngineDatabase(target).BuildServiceProvider();
+
+        var applied = await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
+
+        Assert.EndsWith("_Initial", Assert.Single(applied));
+        await using (var scope = services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            Assert.Equal(applied, db.Database.GetMigrations());
+            Assert.Equal(applied, await db.Database.GetAppliedMigrationsAsync());
+            Assert.False(db.Database.HasPendingModelChanges(), "the model has changes no migration carries: run scripts/add-migration.sh");
+            if (provider == Provider.Sqlite)
+                // SQLite keeps contact_events' cascade to contacts (SqliteAppDbContext); PostgreSQL has none.
+                Assert.Equal(1L, await db.Database.SqlQueryRaw<long>(
+                    "SELECT count(*) AS \"Value\" FROM pragma_foreign_key_list('contact_events') WHERE \"table\" = 'contacts'").SingleAsync());
+        }
+        if (postgres is not null)
+        {
+            Assert.Equal("u", await postgres.ScalarAsync<string>("SELECT relpersistence::text FROM pg_class WHERE relname = 'import_staging'"));
+            Assert.Equal(0L, await postgres.ScalarAsync<long>(
+                "SELECT count(*) FROM pg_constraint WHERE conrelid = 'contacts'::regclass AND contype = 'f'"));
+            Assert.Equal(0L, await postgres.ScalarAsync<long>(
+                "SELECT count(*) FROM pg_constraint WHERE confrelid = 'contacts'::regclass"));
+            Assert.Equal(0L, await postgres.ScalarAsync<long>("SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_contacts_welcome_campaign_id'"));
+            // What the model itself declares is there: another table's foreign key to tenants, contact ids taken 1,000 at a time.
+            Assert.Equal(1L, await postgres.ScalarAsync<long>(
+                "SELECT count(*) FROM pg_constraint WHERE conrelid = 'api_keys'::regclass AND confrelid = 'tenants'::regclass"));
+            Assert.Equal(1000L, await postgres.ScalarAsync<long>("SELECT cache_size FROM pg_sequences WHERE sequencename = 'contacts_id_seq'"));
+        }
         Directory.Delete(directory, true);
     }
 
