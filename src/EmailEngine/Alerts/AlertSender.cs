@@ -53,8 +53,9 @@ public sealed class AlertSender(AppDbContext db, IEnumerable<IAlertChannel> chan
                 }
             }
         }
+        var answered = clock.GetUtcNow(); // waits start when the channels answered, not when the round began
         foreach (var notification in due)
-            Settle(notification, errors[notification], now);
+            Settle(notification, errors[notification], answered);
         await db.SaveChangesAsync(CancellationToken.None); // what was sent is recorded even if the engine is stopping
         return due.Count(n => n.SentAt is not null);
     }
