@@ -48,17 +48,7 @@ public static class AlertEndpoints
             "If you read this, alerts reach you on this channel.", clock.GetUtcNow());
         var results = new List<ChannelTestResult>();
         foreach (var target in chosen)
-        {
-            try
-            {
-                await target.SendAsync(message, ct);
-                results.Add(new(target.Name, true, null));
-            }
-            catch (AlertChannelException e)
-            {
-                results.Add(new(target.Name, false, e.Message));
-            }
-        }
+            results.Add(await target.TrySendAsync(message, ct) is { } e ? new(target.Name, false, e.Message) : new(target.Name, true, null));
         return TypedResults.Ok(new AlertTestResponse(results));
     }
 

@@ -32,3 +32,28 @@ public sealed class AlertChannelException(string message, TimeSpan? retryAfter =
     public TimeSpan? RetryAfter { get; } = retryAfter;
     public bool Permanent { get; } = permanent;
 }
+
+public static class AlertChannelExtensions
+{
+    /// <summary>
+    /// Sends and says what happened instead of throwing: null when the channel took the message, else why not. Anything
+    /// else a channel throws (a library's own exception, a bug) is that channel's failure only, so one broken channel never
+    /// keeps the message from the others. Only the caller's own cancellation propagates.
+    /// </summary>
+    public static async Task<AlertChannelException?> TrySendAsync(this IAlertChannel channel, AlertMessage message, CancellationToken ct)
+    {
+        try
+        {
+            await channel.SendAsync(message, ct);
+            return null;
+        }
+        catch (AlertChannelException e)
+        {
+            return e;
+        }
+        catch (Exception e) when (!(e is OperationCanceledException && ct.IsCancellationRequested))
+        {
+            return new AlertChannelException($"the {channel.Name} channel failed unexpectedly ({e.GetType().Name}: {e.Message})");
+        }
+    }
+}

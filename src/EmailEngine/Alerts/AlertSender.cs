@@ -39,18 +39,15 @@ public sealed class AlertSender(AppDbContext db, IEnumerable<IAlertChannel> chan
                 : mine.Select(n => (Message: AlertMessage.Of(n), Covered: new List<AlertNotification> { n })).ToList();
             foreach (var (message, covered) in batches)
             {
-                try
-                {
-                    await channel.SendAsync(message, ct);
-                    foreach (var notification in covered)
-                        notification.DeliveredTo = string.Join(',', Delivered(notification).Append(channel.Name));
-                }
-                catch (AlertChannelException e)
+                if (await channel.TrySendAsync(message, ct) is { } e)
                 {
                     logger.LogWarning("Alert channel {Channel} did not take {Count} message(s): {Error}", channel.Name, covered.Count, e.Message);
                     foreach (var notification in covered)
                         errors[notification].Add(e);
                 }
+                else
+                    foreach (var notification in covered)
+                        notification.DeliveredTo = string.Join(',', Delivered(notification).Append(channel.Name));
             }
         }
         var answered = clock.GetUtcNow(); // waits start when the channels answered, not when the round began

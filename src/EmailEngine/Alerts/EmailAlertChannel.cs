@@ -28,6 +28,10 @@ public sealed class EmailAlertChannel(EmailAlertSettings settings) : IAlertChann
             await smtp.SendAsync(mail, ct);
             await smtp.DisconnectAsync(quit: true, ct);
         }
+        catch (NotSupportedException) when (smtp.IsConnected && !smtp.IsAuthenticated && settings.User is not null)
+        {
+            throw new AlertChannelException($"the SMTP server {settings.Host} offers no authentication: unset ALERT_SMTP_USER or use a relay that does", permanent: true);
+        }
         catch (AuthenticationException)
         {
             throw new AlertChannelException($"the SMTP server {settings.Host} refused ALERT_SMTP_USER's credentials", permanent: true);
