@@ -6,6 +6,9 @@ public sealed record AlertMessage(string Key, AlertSeverity Severity, Notificati
     public static AlertMessage Of(AlertNotification notification) =>
         new(notification.Alert.Key, notification.Alert.Severity, notification.Kind, notification.Alert.Title, notification.Alert.Body, notification.CreatedAt);
 
+    /// <summary>The cause cleared: this message closes the alert.</summary>
+    public bool Resolved => Kind == NotificationKind.Resolved;
+
     /// <summary>"[CRITICAL] …", "[RESOLVED] …", "[REMINDER] …": the first thing a phone shows.</summary>
     public string Subject => Kind switch
     {

@@ -13,35 +13,73 @@ namespace EmailEngine.Alerts;
 /// <c>migrate_to_chat_id</c>: the message goes there and so do the next ones. Markup Telegram cannot parse is sent
 /// again as plain text. A bad token or an unknown chat is permanent until the configuration changes. The token is part
 /// of the URL path, so the HTTP client logs nothing and no error quotes the URL.
+/// Requests to the chat are at least <see cref="MinGap"/> apart (about one message a second per chat), and after a 429
+/// no request goes out before its <c>retry_after</c> has passed: messages that come meanwhile are told to wait as well.
 /// </summary>
-public sealed partial class TelegramChannel(IHttpClientFactory http, TelegramSettings settings) : IAlertChannel
+public sealed partial class TelegramChannel(IHttpClientFactory http, TelegramSettings settings, TimeProvider clock, ILogger<TelegramChannel> logger)
+    : IAlertChannel
 {
     public const string HttpClientName = "alerts-telegram";
     public const int MaxLength = 4096;
+    public static readonly TimeSpan MinGap = TimeSpan.FromMilliseconds(1100);
+
+    /// <summary>Subjects and keys longer than this are cut, so that the body always keeps room.</summary>
+    private const int MaxLine = 300;
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
     private string _chatId = settings.ChatId;
+    private DateTimeOffset _nextRequestAt = DateTimeOffset.MinValue;
+    private DateTimeOffset _floodUntil = DateTimeOffset.MinValue;
 
     public string Name => "telegram";
 
     public async Task SendAsync(AlertMessage message, CancellationToken ct)
     {
-        var answer = await PostAsync(Html(message), html: true, message.Severity == AlertSeverity.Info, ct);
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await SendOneAsync(message, ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task SendOneAsync(AlertMessage message, CancellationToken ct)
+    {
+        if (_floodUntil - clock.GetUtcNow() is var wait && wait > TimeSpan.Zero)
+            throw FloodControl(TimeSpan.FromSeconds(Math.Ceiling(wait.TotalSeconds)));
+        var silent = message.Severity == AlertSeverity.Info;
+        var answer = await PostAsync(Html(message), html: true, silent, ct);
         if (answer.Description?.Contains("can't parse entities", StringComparison.OrdinalIgnoreCase) == true)
-            answer = await PostAsync(Plain(message), html: false, message.Severity == AlertSeverity.Info, ct);
+            answer = await PostAsync(Plain(message), html: false, silent, ct);
         if (answer.MigrateTo is { } chat)
         {
+            logger.LogWarning("Telegram chat {Chat} became the supergroup {NewChat}: alerts go there now; set ALERT_TELEGRAM_CHAT_ID to it so they still do after a restart",
+                _chatId, chat);
             _chatId = chat;
-            answer = await PostAsync(Html(message), html: true, message.Severity == AlertSeverity.Info, ct);
+            answer = await PostAsync(Html(message), html: true, silent, ct);
         }
         if (answer.Ok)
             return;
+        if (answer.Status == HttpStatusCode.TooManyRequests)
+        {
+            _floodUntil = clock.GetUtcNow() + answer.RetryAfter;
+            throw FloodControl(answer.RetryAfter);
+        }
         throw answer.Status switch
         {
-            HttpStatusCode.TooManyRequests => new AlertChannelException($"Telegram: flood control, retry after {answer.RetryAfter.TotalSeconds:F0} s", answer.RetryAfter),
-            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.BadRequest or HttpStatusCode.NotFound =>
-                new AlertChannelException($"Telegram refused the message ({(int)answer.Status}: {answer.Description}): check ALERT_TELEGRAM_BOT_TOKEN and ALERT_TELEGRAM_CHAT_ID", permanent: true),
+            HttpStatusCode.Unauthorized or HttpStatusCode.NotFound =>
+                new AlertChannelException($"Telegram refused the bot token ({(int)answer.Status}: {answer.Description}): check ALERT_TELEGRAM_BOT_TOKEN", permanent: true),
+            HttpStatusCode.Forbidden or HttpStatusCode.BadRequest => new AlertChannelException(
+                $"Telegram refused the message ({(int)answer.Status}: {answer.Description}): check ALERT_TELEGRAM_CHAT_ID and that the bot is a member of that chat",
+                permanent: true),
             _ => new AlertChannelException($"Telegram answered {(int)answer.Status}: {answer.Description}"),
         };
     }
+
+    private static AlertChannelException FloodControl(TimeSpan wait) => new($"Telegram: flood control, retry after {wait.TotalSeconds:F0} s", wait);
 
     private sealed record Answer(bool Ok, HttpStatusCode Status, string? Description, TimeSpan RetryAfter, string? MigrateTo);
 
@@ -56,15 +94,21 @@ public sealed partial class TelegramChannel(IHttpClientFactory http, TelegramSet
         };
         if (html)
             body["parse_mode"] = "HTML";
+        if (_nextRequestAt - clock.GetUtcNow() is var gap && gap > TimeSpan.Zero)
+            await Task.Delay(gap, clock, ct);
         HttpResponseMessage response;
         try
         {
             response = await http.CreateClient(HttpClientName).PostAsJsonAsync($"{settings.ApiBase.TrimEnd('/')}/bot{settings.Token}/sendMessage", body, ct);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (Exception e) when (!(e is OperationCanceledException && ct.IsCancellationRequested))
         {
-            // The exception text may quote the URL, which holds the token: say what happened, not where.
+            // Whatever it is, its text may quote the URL, which holds the token: say what happened, not where.
             throw new AlertChannelException(e is TaskCanceledException ? "Telegram did not answer in time" : $"Telegram could not be reached ({e.GetType().Name})");
+        }
+        finally
+        {
+            _nextRequestAt = clock.GetUtcNow() + MinGap;
         }
         using (response)
         {
@@ -90,25 +134,32 @@ public sealed partial class TelegramChannel(IHttpClientFactory http, TelegramSet
     [GeneratedRegex(@"retry after (\d+)", RegexOptions.IgnoreCase)]
     private static partial Regex RetryAfterText();
 
-    /// <summary>Bold subject, then the body; only &amp;, &lt; and &gt; need escaping in Telegram's HTML.</summary>
-    public static string Html(AlertMessage message) => Fit($"<b>{Escape(message.Subject)}</b>\n", Escape(message.Body), "\n<i>" + Escape(message.Key) + "</i>");
+    /// <summary>Bold subject (✅ first when resolved), then the body; only &amp;, &lt; and &gt; need escaping in Telegram's HTML.</summary>
+    public static string Html(AlertMessage message) =>
+        Fit($"<b>{Escape(Subject(message))}</b>\n", Escape(message.Body), "\n<i>" + Escape(Cut(message.Key, MaxLine)) + "</i>");
 
-    public static string Plain(AlertMessage message) => Fit($"{message.Subject}\n", message.Body, $"\n{message.Key}");
+    public static string Plain(AlertMessage message) => Fit($"{Subject(message)}\n", message.Body, $"\n{Cut(message.Key, MaxLine)}");
+
+    private static string Subject(AlertMessage message) => (message.Resolved ? "✅ " : "") + Cut(message.Subject, MaxLine);
 
     /// <summary>Cuts the body so that the whole text stays within Telegram's 4096 characters.</summary>
     private static string Fit(string head, string body, string tail)
     {
         var room = MaxLength - head.Length - tail.Length;
-        if (body.Length > room)
-        {
-            body = body[..Math.Max(0, room - 1)];
-            var entity = body.LastIndexOf('&');
-            if (entity >= 0 && body.IndexOf(';', entity) < 0)
-                body = body[..entity]; // never cut an escape in half
-            body += "…";
-        }
-        return head + body + tail;
+        if (body.Length <= room)
+            return head + body + tail;
+        var end = room - 1;
+        var entity = body.LastIndexOf('&', end - 1);
+        if (entity >= 0 && body.IndexOf(';', entity, end - entity) < 0)
+            end = entity; // never cut an escape in half
+        return head + Cut(body, end, "…") + tail;
     }
+
+    /// <summary>The text, or its first <paramref name="max"/> − 1 characters and "…", never half of an emoji.</summary>
+    private static string Cut(string text, int max) => text.Length <= max ? text : Cut(text, max - 1, "…");
+
+    private static string Cut(string text, int end, string mark) =>
+        text[..(end > 0 && char.IsHighSurrogate(text[end - 1]) ? end - 1 : end)] + mark;
 
     private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

@@ -144,6 +144,7 @@ public sealed class AlertDeliveryTests : IAsyncLifetime
 
         Assert.All(_telegram.Received, m => Assert.Equal("-1009876543210", m.ChatId));
         Assert.Equal(3, _telegram.Requests.Count);
+        Assert.Single(_log.AtLeast(LogLevel.Warning), e => e.Message.Contains("-1009876543210") && e.Message.Contains("ALERT_TELEGRAM_CHAT_ID"));
     }
 
     [Fact]

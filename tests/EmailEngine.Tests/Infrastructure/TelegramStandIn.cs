@@ -18,14 +18,15 @@ namespace EmailEngine.Tests.Infrastructure;
 /// from our client: the token is the path segment after <c>bot</c>; <c>chat_id</c> and <c>text</c> (1–4096 characters)
 /// are required; <c>parse_mode: HTML</c> accepts only Telegram's tags, balanced, and the entities &amp;lt; &amp;gt;
 /// &amp;amp; &amp;quot;; every answer is <c>{"ok":…}</c> with <c>error_code</c>, <c>description</c> and <c>parameters</c>
-/// on failure. A test scripts failures: flood control (429 with <c>retry_after</c>), 5xx, a supergroup migration.
+/// on failure. A test scripts failures: flood control (429 with <c>retry_after</c>), 5xx, 403, markup refused, a
+/// supergroup migration, an answer that takes its time.
 /// </summary>
 public sealed partial class TelegramStandIn : IAsyncDisposable
 {
     public sealed record Message(DateTimeOffset At, string ChatId, string Text, string? ParseMode, bool Silent);
 
     private readonly WebApplication _app;
-    private readonly ConcurrentQueue<Func<string, IResult?>> _script = new();
+    private readonly ConcurrentQueue<Func<string, JsonElement, IResult?>> _script = new();
     private readonly ConcurrentQueue<Message> _received = new();
     private readonly ConcurrentQueue<DateTimeOffset> _requests = new();
 
@@ -41,21 +42,33 @@ public sealed partial class TelegramStandIn : IAsyncDisposable
     public void FloodControl(int retryAfterSeconds, int times = 1)
     {
         for (var i = 0; i < times; i++)
-            _script.Enqueue(_ => Error(429, $"Too Many Requests: retry after {retryAfterSeconds}", new { retry_after = retryAfterSeconds }));
+            _script.Enqueue((_, _) => Error(429, $"Too Many Requests: retry after {retryAfterSeconds}", new { retry_after = retryAfterSeconds }));
     }
 
     public void ServerError(int times = 1)
     {
         for (var i = 0; i < times; i++)
-            _script.Enqueue(_ => Error(502, "Bad Gateway"));
+            _script.Enqueue((_, _) => Error(502, "Bad Gateway"));
     }
+
+    /// <summary>Telegram's answer when the bot was removed from the chat (or blocked by the user).</summary>
+    public void Forbidden(string description = "Forbidden: bot is not a member of the channel chat") =>
+        _script.Enqueue((_, _) => Error(403, description));
+
+    /// <summary>The next HTML message is refused as if its markup were wrong (a plain-text one goes through).</summary>
+    public void RefuseMarkup() =>
+        _script.Enqueue((_, body) => body.TryGetProperty("parse_mode", out JsonElement _)
+            ? Error(400, "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 0") : null);
+
+    /// <summary>The next request gets its answer only after <paramref name="delay"/>.</summary>
+    public void Stall(TimeSpan delay) => _script.Enqueue((_, _) => new Stalled(delay));
 
     /// <summary>The group <paramref name="from"/> became the supergroup <paramref name="to"/>.</summary>
     public void Migrate(string from, string to)
     {
         Chats.Remove(from);
         Chats.Add(to);
-        _script.Enqueue(chat => chat == from ? Error(400, "Bad Request: group chat was upgraded to a supergroup chat", new { migrate_to_chat_id = long.Parse(to) }) : null);
+        _script.Enqueue((chat, _) => chat == from ? Error(400, "Bad Request: group chat was upgraded to a supergroup chat", new { migrate_to_chat_id = long.Parse(to) }) : null);
     }
 
     public static async Task<TelegramStandIn> StartAsync(string token, params string[] chats)
@@ -93,7 +106,7 @@ public sealed partial class TelegramStandIn : IAsyncDisposable
         var text = body.TryGetProperty("text", out var t) ? t.GetString() : null;
         if (string.IsNullOrEmpty(text))
             return Error(400, "Bad Request: message text is empty");
-        if (_script.TryPeek(out _) && _script.TryDequeue(out var scripted) && scripted(chat) is { } failure)
+        if (_script.TryPeek(out _) && _script.TryDequeue(out var scripted) && scripted(chat, body) is { } failure)
             return failure;
         if (!Chats.Contains(chat))
             return Error(400, "Bad Request: chat not found");
@@ -143,6 +156,22 @@ public sealed partial class TelegramStandIn : IAsyncDisposable
 
     private static IResult Error(int code, string description, object? parameters = null) =>
         Results.Json(parameters is null ? new { ok = false, error_code = code, description } : new { ok = false, error_code = code, description, parameters }, statusCode: code);
+
+    private sealed class Stalled(TimeSpan delay) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext context)
+        {
+            try
+            {
+                await Task.Delay(delay, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            await Error(504, "Gateway Timeout").ExecuteAsync(context);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
