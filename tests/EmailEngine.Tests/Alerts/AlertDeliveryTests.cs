@@ -76,7 +76,10 @@ public sealed class AlertDeliveryTests : IAsyncLifetime
         var hook = _webhook.Accepted.Single();
         var timestamp = DateTimeOffset.FromUnixTimeSeconds(long.Parse(hook.Headers["X-EE-Signature"].Split(',')[0]["t=".Length..]));
         Assert.Equal(WebhookSecrets.Sign(WebhookSecret, timestamp, hook.Body), hook.Headers["X-EE-Signature"]);
-        Assert.Equal("critical", JsonDocument.Parse(hook.Body).RootElement.GetProperty("severity").GetString());
+        var payload = JsonDocument.Parse(hook.Body).RootElement;
+        Assert.Equal(("critical", false, "<b>3 pushes</b> failed & waiting"),
+            (payload.GetProperty("severity").GetString(), payload.GetProperty("resolved").GetBoolean(), payload.GetProperty("body").GetString()));
+        Assert.Equal(hook.Headers["X-EE-Delivery"], payload.GetProperty("id").GetString());
         Assert.True(_smtp.Received.TryPeek(out var mail));
         Assert.Equal("[CRITICAL] Alert health:outbox", mail!.Subject);
         await Poll.UntilAsync(async () => (await AlertAsync("health:outbox")).GetProperty("notifications")[0].GetProperty("sent_at").ValueKind != JsonValueKind.Null,
@@ -112,6 +115,23 @@ public sealed class AlertDeliveryTests : IAsyncLifetime
         Assert.Equal(3, _telegram.Requests.Count);
         Assert.Single(_webhook.Accepted);
         Assert.Single(_smtp.Received);
+    }
+
+    [Fact]
+    public async Task A_webhook_that_failed_gets_the_same_signed_message_with_the_same_id_again()
+    {
+        _webhook.FailNext = 1;
+
+        await RaiseAsync(("health:accounting", AlertSeverity.Warning, "pull late"));
+
+        await Poll.UntilAsync(() => _webhook.Accepted.Count == 1, Wait, "the webhook takes it on a later attempt");
+        var (failed, taken) = (_webhook.Requests[0], _webhook.Requests[1]);
+        Assert.Equal(503, failed.AnsweredWith);
+        Assert.Equal(failed.Body, taken.Body);
+        Assert.Equal(failed.Headers["X-EE-Delivery"], taken.Headers["X-EE-Delivery"]);
+        var timestamp = DateTimeOffset.FromUnixTimeSeconds(long.Parse(taken.Headers["X-EE-Signature"].Split(',')[0]["t=".Length..]));
+        Assert.Equal(WebhookSecrets.Sign(WebhookSecret, timestamp, taken.Body), taken.Headers["X-EE-Signature"]);
+        Assert.Single(_telegram.Received);
     }
 
     [Fact]
