@@ -15,43 +15,19 @@ namespace EmailEngine.Tests.Alerts;
 public sealed class AlertChannelFailureTests : IAsyncLifetime
 {
     private const string Token = "654321:AAF-another-secret-token", Chat = "4242";
-    private TelegramStandIn _telegram = null!;
-    private WebhookReceiver _webhook = null!;
-    private SmtpSink _smtp = null!;
-    private EngineServer _server = null!;
-    private HttpClient _client = null!;
+    private AlertStack _stack = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _stack = await AlertStack.StartAsync(Token, Chat, "whsec_isolation", new Dictionary<string, string>
     {
-        _telegram = await TelegramStandIn.StartAsync(Token, Chat);
-        _webhook = await WebhookReceiver.StartAsync();
-        var smtpPort = LoopbackPorts.Free();
-        _smtp = await SmtpSink.StartAsync(smtpPort);
-        _server = await EngineServer.StartAsync(Provider.Sqlite, extraSettings: new Dictionary<string, string>
-        {
-            ["ALERT_TELEGRAM_BOT_TOKEN"] = Token, ["ALERT_TELEGRAM_CHAT_ID"] = Chat, ["ALERT_TELEGRAM_API"] = _telegram.ApiBase,
-            ["ALERT_WEBHOOK_URL"] = _webhook.Url.ToString(), ["ALERT_WEBHOOK_SECRET"] = "whsec_isolation",
-            ["ALERT_SMTP_HOST"] = "127.0.0.1", ["ALERT_SMTP_PORT"] = smtpPort.ToString(), ["ALERT_SMTP_TLS"] = "none",
-            ["ALERT_SMTP_USER"] = "ops", ["ALERT_SMTP_PASSWORD"] = "smtp-password-never-shown",
-            ["ALERT_SMTP_FROM"] = "engine@ops.example.fr", ["ALERT_SMTP_TO"] = "operator@ops.example.fr",
-            ["ALERT_SEND_SECONDS"] = "1", ["ALERT_RETRY_SECONDS"] = "1",
-        });
-        _client = _server.Client();
-    }
+        ["ALERT_SMTP_USER"] = "ops", ["ALERT_SMTP_PASSWORD"] = "smtp-password-never-shown",
+    });
 
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-        await _smtp.DisposeAsync();
-        await _webhook.DisposeAsync();
-        await _telegram.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _stack.DisposeAsync();
 
     [Fact]
     public async Task A_channel_throwing_its_own_exception_does_not_keep_the_message_from_the_others_nor_send_it_twice()
     {
-        using (var scope = _server.Services.CreateScope())
+        using (var scope = _stack.Server.Services.CreateScope())
         {
             await scope.ServiceProvider.GetRequiredService<AlertCenter>().RaiseAsync("health:outbox", AlertSeverity.Critical, "Outbox stuck", "3 pushes failed", CancellationToken.None);
             await scope.ServiceProvider.GetRequiredService<AppDbContext>().SaveChangesAsync();
@@ -60,7 +36,7 @@ public sealed class AlertChannelFailureTests : IAsyncLifetime
         JsonElement notification = default;
         await Poll.UntilAsync(async () =>
         {
-            var alerts = await _client.GetFromJsonAsync<JsonElement>("/api/v1/alerts");
+            var alerts = await _stack.Client.GetFromJsonAsync<JsonElement>("/api/v1/alerts");
             notification = alerts.GetProperty("items")[0].GetProperty("notifications")[0];
             return notification.GetProperty("delivered_to").GetArrayLength() == 2 && notification.GetProperty("last_error").ValueKind == JsonValueKind.String;
         }, TimeSpan.FromSeconds(20), "telegram and webhook recorded, the e-mail error too");
@@ -70,15 +46,15 @@ public sealed class AlertChannelFailureTests : IAsyncLifetime
         var error = notification.GetProperty("last_error").GetString()!;
         Assert.Contains("offers no authentication", error);
         Assert.DoesNotContain("smtp-password-never-shown", error);
-        Assert.Single(_telegram.Received);
-        Assert.Single(_webhook.Accepted);
-        Assert.Empty(_smtp.Received);
+        Assert.Single(_stack.Telegram.Received);
+        Assert.Single(_stack.Webhook.Accepted);
+        Assert.Empty(_stack.Smtp.Received);
     }
 
     [Fact]
     public async Task The_test_endpoint_reports_such_a_channel_as_failed_next_to_the_ones_that_took_it()
     {
-        var response = await (await _client.PostAsync("/api/v1/alerts/test", null)).Content.ReadFromJsonAsync<JsonElement>();
+        var response = await (await _stack.Client.PostAsync("/api/v1/alerts/test", null)).Content.ReadFromJsonAsync<JsonElement>();
 
         var results = response.GetProperty("channels").EnumerateArray().ToDictionary(c => c.GetProperty("channel").GetString()!);
         Assert.True(results["telegram"].GetProperty("ok").GetBoolean());
