@@ -1,3 +1,4 @@
+using EmailEngine.Common;
 using EmailEngine.Data;
 using EmailEngine.Hosting;
 using EmailEngine.Locks;
@@ -71,7 +72,7 @@ public sealed class AlertSender(AppDbContext db, IEnumerable<IAlertChannel> chan
             if (errors.Any(e => e.RetryAfter is null))
                 notification.Attempts++;
             var backoff = errors.Any(e => e.Permanent) ? MaxBackoff
-                : TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, policy.RetryBase.Ticks << Math.Clamp(notification.Attempts - 1, 0, 20)));
+                : Backoff.Doubling(policy.RetryBase, notification.Attempts, MaxBackoff);
             notification.NextAttemptAt = now + (errors.All(e => e.RetryAfter is not null) && waits.Count > 0 ? waits.Max() : backoff);
         }
     }

@@ -1,3 +1,5 @@
+using EmailEngine.Common;
+
 namespace EmailEngine.Outbox;
 
 public sealed class OutboxOptions
@@ -17,8 +19,7 @@ public sealed class OutboxOptions
     /// <summary>Exponential backoff with full jitter, capped: 2 s, 4 s, 8 s … 10 min.</summary>
     public TimeSpan DelayAfter(int attempts)
     {
-        var exponential = BaseDelay.TotalSeconds * Math.Pow(2, Math.Min(attempts - 1, 20));
-        var capped = Math.Min(exponential, MaxDelay.TotalSeconds);
+        var capped = Backoff.Doubling(BaseDelay, attempts, MaxDelay).TotalSeconds;
         return TimeSpan.FromSeconds(capped / 2 + Random.Shared.NextDouble() * capped / 2);
     }
 }

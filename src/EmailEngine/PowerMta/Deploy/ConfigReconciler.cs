@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using EmailEngine.Common;
 using EmailEngine.Data;
 using EmailEngine.Hosting;
 using EmailEngine.Ips;
@@ -20,8 +21,7 @@ public sealed record ReconcileOptions(TimeSpan Interval, TimeSpan MaxBackoff, Ti
         TimeSpan.FromMinutes(settings.Whole("PMTA_STOP_ALERT_MINUTES", 10, min: 0)));
 
     /// <summary>Interval × 2^(failures − 1), at most <see cref="MaxBackoff"/>.</summary>
-    public TimeSpan BackoffAfter(int failures) =>
-        TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, Interval.Ticks * (1L << Math.Min(failures - 1, 20))));
+    public TimeSpan BackoffAfter(int failures) => Backoff.Doubling(Interval, failures, MaxBackoff);
 }
 
 /// <summary>A paused or quarantined IP that PowerMTA still sends from: the stop was decided but is not live.</summary>
