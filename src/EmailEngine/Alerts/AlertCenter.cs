@@ -1,3 +1,4 @@
+using EmailEngine.Common;
 using EmailEngine.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -17,17 +18,17 @@ public sealed class AlertCenter(AppDbContext db, AlertPolicy policy, TimeProvide
         var alert = await OpenAsync(key, ct);
         if (alert is null)
         {
-            alert = new Alert { Key = Fit(key, 300), Severity = severity, Title = Fit(title, 300), Body = Fit(body, 4000), State = AlertState.Open, OpenedAt = now };
+            alert = new Alert { Key = TextCut.Ellipsis(key, 300), Severity = severity, Title = TextCut.Ellipsis(title, 300), Body = TextCut.Ellipsis(body, 4000), State = AlertState.Open, OpenedAt = now };
             db.Add(alert);
             Notify(alert, NotificationKind.Raised, now);
         }
         else if (severity > alert.Severity)
         {
-            (alert.Severity, alert.Title, alert.Body) = (severity, Fit(title, 300), Fit(body, 4000));
+            (alert.Severity, alert.Title, alert.Body) = (severity, TextCut.Ellipsis(title, 300), TextCut.Ellipsis(body, 4000));
             Notify(alert, NotificationKind.Escalated, now);
         }
         else
-            alert.Body = Fit(body, 4000);
+            alert.Body = TextCut.Ellipsis(body, 4000);
         alert.LastSeenAt = now;
         alert.Occurrences++;
         return alert;
@@ -41,7 +42,7 @@ public sealed class AlertCenter(AppDbContext db, AlertPolicy policy, TimeProvide
         var now = clock.GetUtcNow();
         alert.State = AlertState.Resolved;
         alert.ResolvedAt = now;
-        alert.Body = Fit($"{note}\n\n(was: {alert.Body})", 4000);
+        alert.Body = TextCut.Ellipsis($"{note}\n\n(was: {alert.Body})", 4000);
         Notify(alert, NotificationKind.Resolved, now);
         return true;
     }
@@ -72,6 +73,4 @@ public sealed class AlertCenter(AppDbContext db, AlertPolicy policy, TimeProvide
 
     private static void Notify(Alert alert, NotificationKind kind, DateTimeOffset now) =>
         alert.Notifications.Add(new AlertNotification { Kind = kind, CreatedAt = now, NextAttemptAt = now });
-
-    private static string Fit(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }

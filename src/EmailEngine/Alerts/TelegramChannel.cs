@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using EmailEngine.Common;
 
 namespace EmailEngine.Alerts;
 
@@ -136,11 +137,11 @@ public sealed partial class TelegramChannel(IHttpClientFactory http, TelegramSet
 
     /// <summary>Bold subject (✅ first when resolved), then the body; only &amp;, &lt; and &gt; need escaping in Telegram's HTML.</summary>
     public static string Html(AlertMessage message) =>
-        Fit($"<b>{Escape(Subject(message))}</b>\n", Escape(message.Body), "\n<i>" + Escape(Cut(message.Key, MaxLine)) + "</i>");
+        Fit($"<b>{Escape(Subject(message))}</b>\n", Escape(message.Body), "\n<i>" + Escape(TextCut.Ellipsis(message.Key, MaxLine)) + "</i>");
 
-    public static string Plain(AlertMessage message) => Fit($"{Subject(message)}\n", message.Body, $"\n{Cut(message.Key, MaxLine)}");
+    public static string Plain(AlertMessage message) => Fit($"{Subject(message)}\n", message.Body, $"\n{TextCut.Ellipsis(message.Key, MaxLine)}");
 
-    private static string Subject(AlertMessage message) => (message.Resolved ? "✅ " : "") + Cut(message.Subject, MaxLine);
+    private static string Subject(AlertMessage message) => (message.Resolved ? "✅ " : "") + TextCut.Ellipsis(message.Subject, MaxLine);
 
     /// <summary>Cuts the body so that the whole text stays within Telegram's 4096 characters.</summary>
     private static string Fit(string head, string body, string tail)
@@ -152,14 +153,8 @@ public sealed partial class TelegramChannel(IHttpClientFactory http, TelegramSet
         var entity = body.LastIndexOf('&', end - 1);
         if (entity >= 0 && body.IndexOf(';', entity, end - entity) < 0)
             end = entity; // never cut an escape in half
-        return head + Cut(body, end, "…") + tail;
+        return head + TextCut.At(body, end) + tail;
     }
-
-    /// <summary>The text, or its first <paramref name="max"/> − 1 characters and "…", never half of an emoji.</summary>
-    private static string Cut(string text, int max) => text.Length <= max ? text : Cut(text, max - 1, "…");
-
-    private static string Cut(string text, int end, string mark) =>
-        text[..(end > 0 && char.IsHighSurrogate(text[end - 1]) ? end - 1 : end)] + mark;
 
     private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

@@ -1,4 +1,5 @@
 using EmailEngine.Alerts;
+using EmailEngine.Common;
 using EmailEngine.Data;
 using EmailEngine.Dkim;
 using EmailEngine.Ips;
@@ -134,7 +135,7 @@ public sealed class BlocklistMonitor(AppDbContext db, BlocklistChecker checker, 
         if (check is null)
             db.Add(check = new BlocklistCheck { Target = answer.Target, Zone = answer.Zone, Detail = "" });
         check.State = answer.State;
-        check.Detail = Truncate(answer.Summary, 1000);
+        check.Detail = TextCut.Ellipsis(answer.Summary, 1000);
         check.CheckedAt = now;
         if (answer.State == ListingState.Error)
             return; // an error says nothing about the target: an open listing stays open, a clean target stays clean
@@ -147,8 +148,8 @@ public sealed class BlocklistMonitor(AppDbContext db, BlocklistChecker checker, 
                 var listing = new BlocklistListing
                 {
                     Target = answer.Target, Zone = answer.Zone, Codes = string.Join(',', answer.Codes.Select(c => c.Code)),
-                    Sublists = string.Join(',', answer.Codes.Select(c => c.Sublist).Distinct()), Meaning = Truncate(answer.Summary, 1000),
-                    Severity = answer.Severity!.Value, Txt = answer.Txt is null ? null : Truncate(answer.Txt, 1000), ListedAt = now, LastSeenAt = now,
+                    Sublists = string.Join(',', answer.Codes.Select(c => c.Sublist).Distinct()), Meaning = TextCut.Ellipsis(answer.Summary, 1000),
+                    Severity = answer.Severity!.Value, Txt = answer.Txt is null ? null : TextCut.Ellipsis(answer.Txt, 1000), ListedAt = now, LastSeenAt = now,
                 };
                 db.Add(listing);
                 changes.Listed.Add(listing);
@@ -217,9 +218,9 @@ public sealed class BlocklistMonitor(AppDbContext db, BlocklistChecker checker, 
         action += $"; PowerMTA deployment {deployed.Id}: {PowerMta.Deploy.DeploymentStatuses.ToWire(deployed.Status)}"
             + (deployed.Error is null ? "" : $" ({deployed.Error})");
         if (explained == takenOutBy)
-            explained.DelistAction = Truncate(action, 1000);
+            explained.DelistAction = TextCut.Ellipsis(action, 1000);
         else
-            explained.Action = Truncate(action, 1000);
+            explained.Action = TextCut.Ellipsis(action, 1000);
         await db.SaveChangesAsync(CancellationToken.None); // the outcome is recorded even if the sweep was cancelled meanwhile
         changes.Add(action);
         logger.LogWarning("Blocklists: {Action}", action);
@@ -232,6 +233,4 @@ public sealed class BlocklistMonitor(AppDbContext db, BlocklistChecker checker, 
         return await db.Set<SendingIp>().Where(i => i.Status == IpStatus.Standby && i.Id != listed.Id && !listedCritical.Contains(i.Address))
             .OrderBy(i => i.Id).FirstOrDefaultAsync(ct);
     }
-
-    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }
