@@ -33,7 +33,7 @@ internal static class DnsCommands
         }, ct));
 
         var verifyDomain = new Argument<string?>("DOMAIN") { Description = "Only this domain", Arity = ArgumentArity.ZeroOrOne };
-        var verify = new Command("verify", "Ask DNS (DNS_RESOLVER or the system's) for every record; exit 1 unless all are present.") { verifyDomain };
+        var verify = new Command("verify", "Ask DNS (DNS_SERVERS or the system's) for every record; exit 1 unless all are present.") { verifyDomain };
         verify.SetAction((result, ct) => DkimCommands.WithDomainsAsync(async (registry, services, token) =>
         {
             if (await DomainsAsync(registry, result.GetValue(verifyDomain), token) is not { } domains)
@@ -42,13 +42,16 @@ internal static class DnsCommands
             var table = new Table().AddColumns("domain", "type", "name", "status", "found", "detail");
             var allPresent = true;
             foreach (var domain in domains)
-                foreach (var check in await verifier.VerifyAsync(DnsRecords.For(domain.Domain, domain.Ips), token))
+            {
+                var verified = await verifier.VerifyDomainAsync(domain, token);
+                allPresent &= verified.Ok;
+                foreach (var check in verified.Records)
                 {
-                    allPresent &= check.Status == "present";
                     var color = check.Status switch { "present" => "green", "missing" => "yellow", _ => "red" };
                     table.AddRow(Markup.Escape(domain.Domain.Name), check.Type, Markup.Escape(check.Name), $"[{color}]{check.Status}[/]",
                         Markup.Escape(string.Join("\n", check.Found)), Markup.Escape(check.Detail ?? ""));
                 }
+            }
             AnsiConsole.Write(table);
             return allPresent ? 0 : 1;
         }, ct));

@@ -1,3 +1,4 @@
+using EmailEngine.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -34,7 +35,7 @@ internal sealed class DkimKeyConfiguration : IEntityTypeConfiguration<DkimKey>
         key.ToTable("dkim_keys");
         key.Property(k => k.Selector).HasMaxLength(63);
         key.Property(k => k.Status).HasMaxLength(16)
-            .HasConversion(s => s.ToString().ToLowerInvariant(), s => Enum.Parse<DkimKeyStatus>(s, true));
+            .HasLowerCaseConversion();
         key.Property(k => k.PublicKey).HasMaxLength(1000);
         key.Property(k => k.Fingerprint).HasMaxLength(64);
         key.HasIndex(k => new { k.DomainId, k.Selector }).IsUnique();

@@ -19,10 +19,7 @@ public sealed class DnsHealthSweep(DomainRegistry registry, DnsVerifier verifier
     {
         var results = new List<DnsVerifyResponse>();
         foreach (var domain in await registry.ListAsync(ct))
-        {
-            var checks = await verifier.VerifyAsync(DnsRecords.For(domain.Domain, domain.Ips), ct);
-            results.Add(new DnsVerifyResponse(domain.Domain.Name, checks.All(c => c.Status == "present"), checks));
-        }
+            results.Add(await verifier.VerifyDomainAsync(domain, ct));
         lock (memory.Gate)
             (memory.Domains, memory.CheckedAt) = (results, clock.GetUtcNow());
         return results;

@@ -14,6 +14,13 @@ public sealed class DnsVerifier(DnsServers servers)
     /// <summary>No cache: a verification must see what DNS says now, right after the operator published.</summary>
     private readonly LookupClient _dns = servers.Client(TimeSpan.FromSeconds(3), retries: 1);
 
+    /// <summary>Every record the domain should have published, and whether all of them are there and right.</summary>
+    public async Task<DnsVerifyResponse> VerifyDomainAsync(DomainWithIps domain, CancellationToken ct)
+    {
+        var checks = await VerifyAsync(DnsRecords.For(domain.Domain, domain.Ips), ct);
+        return new DnsVerifyResponse(domain.Domain.Name, checks.All(c => c.Status == "present"), checks);
+    }
+
     public async Task<IReadOnlyList<RecordCheck>> VerifyAsync(IReadOnlyList<DnsRecord> records, CancellationToken ct)
     {
         var checks = new List<RecordCheck>();

@@ -33,7 +33,6 @@ public static class DomainDns
     {
         if (await DomainEndpoints.FindAsync(key, registry, ct) is not { } domain)
             return DomainEndpoints.NotFound(key);
-        var checks = await verifier.VerifyAsync(DnsRecords.For(domain.Domain, domain.Ips), ct);
-        return TypedResults.Ok(new DnsVerifyResponse(domain.Domain.Name, checks.All(c => c.Status == "present"), checks));
+        return TypedResults.Ok(await verifier.VerifyDomainAsync(domain, ct));
     }
 }
