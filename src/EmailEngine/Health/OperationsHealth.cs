@@ -31,7 +31,7 @@ internal sealed class OutboxHealthCheck(AppDbContext db, OperationsHealthOptions
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
-        var waiting = db.Set<OutboxMessage>().Where(m => (m.Status == OutboxStatus.Pending || m.Status == OutboxStatus.Processing) && !m.HeldForCapacity);
+        var waiting = db.Set<OutboxMessage>().InFlight();
         var pending = await waiting.CountAsync(ct);
         var oldest = pending == 0 ? (DateTimeOffset?)null : await waiting.MinAsync(m => (DateTimeOffset?)m.CreatedAt, ct);
         var failed = await db.Set<OutboxMessage>().CountAsync(m => m.Status == OutboxStatus.Failed, ct);

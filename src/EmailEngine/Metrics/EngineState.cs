@@ -63,8 +63,7 @@ public sealed class EngineStateReader(AppDbContext db, WarmupOptions warmupOptio
             .Select(g => new OutboxDepth(g.Kind, g.HeldForCapacity ? "held" : g.Status.ToString().ToLowerInvariant(), g.Count))
             .GroupBy(d => (d.Kind, d.Status)).Select(g => new OutboxDepth(g.Key.Kind, g.Key.Status, g.Sum(d => d.Count))).ToList();
         // The oldest waiting push, as the health check counts it (held for capacity waits by design).
-        var oldest = await db.Set<OutboxMessage>().AsNoTracking()
-            .Where(m => (m.Status == OutboxStatus.Pending || m.Status == OutboxStatus.Processing) && !m.HeldForCapacity)
+        var oldest = await db.Set<OutboxMessage>().AsNoTracking().InFlight()
             .MinAsync(m => (DateTimeOffset?)m.CreatedAt, ct);
         var lastIngest = await db.Set<AcctSource>().AsNoTracking().MaxAsync(s => (DateTimeOffset?)s.UpdatedAt, ct);
         var lastDeploy = await db.Set<Deployment>().AsNoTracking().Where(d => d.Status == DeploymentStatus.Succeeded)

@@ -1,3 +1,4 @@
+using EmailEngine.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -46,10 +47,17 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         message.Property(m => m.ResourceKey).HasMaxLength(128);
         message.Property(m => m.LastError).HasMaxLength(2000);
         message.Property(m => m.Status).HasMaxLength(16)
-            .HasConversion(s => s.ToString().ToLowerInvariant(), s => Enum.Parse<OutboxStatus>(s, true));
+            .HasLowerCaseConversion();
         message.HasIndex(m => new { m.Status, m.NextAttemptAt });
         message.HasIndex(m => new { m.ResourceKey, m.Id });
         message.Property(m => m.CapacityDomain).HasMaxLength(255);
         message.HasIndex(m => new { m.HeldForCapacity, m.Id });
     }
+}
+
+public static class OutboxQueries
+{
+    /// <summary>Pushes on their way to MailWizz: pending or being pushed, not held back for sending capacity (those wait by design).</summary>
+    public static IQueryable<OutboxMessage> InFlight(this IQueryable<OutboxMessage> messages) =>
+        messages.Where(m => (m.Status == OutboxStatus.Pending || m.Status == OutboxStatus.Processing) && !m.HeldForCapacity);
 }
