@@ -1,3 +1,4 @@
+using EmailEngine.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -53,8 +54,8 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
     {
         alert.ToTable("alerts");
         alert.Property(a => a.Key).HasMaxLength(300);
-        alert.Property(a => a.Severity).HasMaxLength(10).HasConversion(s => s.ToString().ToLowerInvariant(), s => Enum.Parse<AlertSeverity>(s, true));
-        alert.Property(a => a.State).HasMaxLength(10).HasConversion(s => s.ToString().ToLowerInvariant(), s => Enum.Parse<AlertState>(s, true));
+        alert.Property(a => a.Severity).HasMaxLength(10).HasLowerCaseConversion();
+        alert.Property(a => a.State).HasMaxLength(10).HasLowerCaseConversion();
         alert.Property(a => a.Title).HasMaxLength(300);
         alert.Property(a => a.Body).HasMaxLength(4000);
         alert.HasIndex(a => new { a.Key, a.State });
@@ -67,7 +68,7 @@ internal sealed class AlertNotificationConfiguration : IEntityTypeConfiguration<
     public void Configure(EntityTypeBuilder<AlertNotification> notification)
     {
         notification.ToTable("alert_notifications");
-        notification.Property(n => n.Kind).HasMaxLength(10).HasConversion(k => k.ToString().ToLowerInvariant(), k => Enum.Parse<NotificationKind>(k, true));
+        notification.Property(n => n.Kind).HasMaxLength(10).HasLowerCaseConversion();
         notification.Property(n => n.DeliveredTo).HasMaxLength(100);
         notification.Property(n => n.LastError).HasMaxLength(1000);
         notification.HasIndex(n => new { n.SentAt, n.NextAttemptAt });

@@ -1,3 +1,4 @@
+using EmailEngine.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -48,7 +49,7 @@ internal sealed class BlocklistListingConfiguration : IEntityTypeConfiguration<B
         listing.Property(l => l.Sublists).HasMaxLength(200);
         listing.Property(l => l.Meaning).HasMaxLength(1000);
         listing.Property(l => l.Txt).HasMaxLength(1000);
-        listing.Property(l => l.Severity).HasMaxLength(10).HasConversion(s => s.ToString().ToLowerInvariant(), s => Enum.Parse<ListingSeverity>(s, true));
+        listing.Property(l => l.Severity).HasMaxLength(10).HasLowerCaseConversion();
         listing.Property(l => l.IpStatusBefore).HasMaxLength(16);
         listing.Property(l => l.Action).HasMaxLength(1000);
         listing.Property(l => l.DelistAction).HasMaxLength(1000);
@@ -64,7 +65,7 @@ internal sealed class BlocklistCheckConfiguration : IEntityTypeConfiguration<Blo
         check.HasKey(c => new { c.Target, c.Zone });
         check.Property(c => c.Target).HasMaxLength(253);
         check.Property(c => c.Zone).HasMaxLength(40);
-        check.Property(c => c.State).HasMaxLength(10).HasConversion(s => s.ToString().ToLowerInvariant(), s => Enum.Parse<ListingState>(s, true));
+        check.Property(c => c.State).HasMaxLength(10).HasLowerCaseConversion();
         check.Property(c => c.Detail).HasMaxLength(1000);
     }
 }

@@ -1,3 +1,4 @@
+using EmailEngine.Data;
 using EmailEngine.Outbox;
 using EmailEngine.Templates;
 using EmailEngine.Tenants;
@@ -50,7 +51,7 @@ internal sealed class CampaignConfiguration : IEntityTypeConfiguration<Campaign>
         campaign.HasIndex(c => new { c.TenantId, c.Name }).IsUnique();
         campaign.Property(c => c.Name).HasMaxLength(190);
         campaign.Property(c => c.Type).HasMaxLength(16)
-            .HasConversion(t => t.ToString().ToLowerInvariant(), t => Enum.Parse<CampaignType>(t, true));
+            .HasLowerCaseConversion();
         campaign.Property(c => c.DelayUnit).HasMaxLength(8);
         campaign.Property(c => c.Subject).HasMaxLength(255);
         campaign.Property(c => c.FromName).HasMaxLength(100);

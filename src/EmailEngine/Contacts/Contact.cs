@@ -1,5 +1,6 @@
 using EmailEngine.Campaigns;
 using EmailEngine.Contacts.Validation;
+using EmailEngine.Data;
 using EmailEngine.Outbox;
 using EmailEngine.Tenants;
 using Microsoft.EntityFrameworkCore;
@@ -89,7 +90,7 @@ internal sealed class ContactConfiguration : IEntityTypeConfiguration<Contact>
         contact.Property(c => c.ConsentIp).HasMaxLength(45);
         contact.Property(c => c.ConsentText).HasMaxLength(1000);
         contact.Property(c => c.Status).HasMaxLength(16)
-            .HasConversion(s => s.ToString().ToLowerInvariant(), s => Enum.Parse<ContactStatus>(s, true));
+            .HasLowerCaseConversion();
         contact.Property(c => c.Flags).HasConversion<int>();
         contact.HasOne(c => c.Tenant).WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Cascade);
         contact.HasOne(c => c.WelcomeCampaign).WithMany().HasForeignKey(c => c.WelcomeCampaignId).OnDelete(DeleteBehavior.SetNull);

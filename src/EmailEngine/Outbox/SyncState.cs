@@ -1,3 +1,4 @@
+using EmailEngine.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -50,7 +51,7 @@ public static class SyncStateMapping
         entity.OwnsOne(navigation!, sync =>
         {
             sync.Property(s => s.Status).HasColumnName($"{prefix}_status").HasMaxLength(16)
-                .HasConversion(s => s.ToString().ToLowerInvariant(), s => Enum.Parse<SyncStatus>(s, true));
+                .HasLowerCaseConversion();
             sync.Property(s => s.Attempts).HasColumnName($"{prefix}_attempts");
             sync.Property(s => s.LastError).HasColumnName($"{prefix}_last_error").HasMaxLength(2000);
             sync.Property(s => s.RemoteUid).HasColumnName($"{prefix}_remote_uid").HasMaxLength(64);

@@ -1,3 +1,4 @@
+using EmailEngine.Data;
 using EmailEngine.Deliverability;
 using EmailEngine.Ips;
 using Microsoft.EntityFrameworkCore;
@@ -70,7 +71,7 @@ internal sealed class IpWarmupConfiguration : IEntityTypeConfiguration<IpWarmup>
         warmup.HasOne(w => w.Ip).WithOne().HasForeignKey<IpWarmup>(w => w.IpId).OnDelete(DeleteBehavior.Cascade);
         warmup.Property(w => w.PlanName).HasMaxLength(50);
         warmup.Property(w => w.Phase).HasMaxLength(16)
-            .HasConversion(p => p.ToString().ToLowerInvariant(), p => Enum.Parse<WarmupPhase>(p, true));
+            .HasLowerCaseConversion();
         warmup.Property(w => w.Steps).HasMaxLength(200);
         warmup.Property(w => w.Version).IsConcurrencyToken();
         warmup.Ignore(w => w.DailyQuotas);

@@ -1,3 +1,4 @@
+using EmailEngine.Data;
 using EmailEngine.Deliverability;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -40,7 +41,7 @@ internal sealed class WarmupDecisionConfiguration : IEntityTypeConfiguration<War
         decision.HasIndex(d => new { d.IpId, d.Id });
         decision.HasOne<Ips.SendingIp>().WithMany().HasForeignKey(d => d.IpId).OnDelete(DeleteBehavior.Cascade);
         decision.Property(d => d.Kind).HasMaxLength(16)
-            .HasConversion(k => k.ToString().ToLowerInvariant(), k => Enum.Parse<DecisionKind>(k, true));
+            .HasLowerCaseConversion();
         decision.Property(d => d.Group).HasMaxLength(16)
             .HasConversion(new ValueConverter<IspGroup, string>(g => g.Name(), g => Enum.Parse<IspGroup>(g, true)));
         decision.Property(d => d.Reason).HasMaxLength(1000);

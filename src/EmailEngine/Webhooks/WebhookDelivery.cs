@@ -1,3 +1,4 @@
+using EmailEngine.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -37,7 +38,7 @@ internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<We
         delivery.Property(d => d.EventType).HasMaxLength(32);
         delivery.Property(d => d.LastError).HasMaxLength(2000);
         delivery.Property(d => d.Status).HasMaxLength(16)
-            .HasConversion(s => s.ToString().ToLowerInvariant(), s => Enum.Parse<WebhookDeliveryStatus>(s, true));
+            .HasLowerCaseConversion();
         delivery.HasIndex(d => new { d.WebhookId, d.CreatedAt });
         delivery.HasOne<Webhook>().WithMany().HasForeignKey(d => d.WebhookId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -1,3 +1,4 @@
+using EmailEngine.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -44,7 +45,7 @@ internal sealed class ImportJobConfiguration : IEntityTypeConfiguration<ImportJo
         job.Property(j => j.FileName).HasMaxLength(260);
         job.Property(j => j.Error).HasMaxLength(2000);
         job.Property(j => j.Status).HasMaxLength(16)
-            .HasConversion(s => s.ToString().ToLowerInvariant(), s => Enum.Parse<ImportStatus>(s, true));
+            .HasLowerCaseConversion();
     }
 }
 
