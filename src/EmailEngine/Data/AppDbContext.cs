@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Data;
@@ -6,8 +7,11 @@ namespace EmailEngine.Data;
 /// The engine's one DbContext. Each feature owns its entities and an <see cref="IEntityTypeConfiguration{T}"/>
 /// next to them; they are all picked up here. Two provider-specific subclasses carry their own migrations.
 /// </summary>
-public abstract class AppDbContext(DbContextOptions options) : DbContext(options)
+public abstract class AppDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
 {
+    /// <summary>The console's session-cookie keys (encrypted with the master key: Console/SessionKeyEncryption).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
 }

@@ -3,6 +3,7 @@ using EmailEngine.Alerts;
 using EmailEngine.Auth;
 using EmailEngine.Blocklists;
 using EmailEngine.Campaigns;
+using EmailEngine.WebConsole;
 using EmailEngine.Dkim;
 using EmailEngine.Locks;
 using EmailEngine.MailWizz;
@@ -111,6 +112,7 @@ public static class EngineHost
         services.AddBlocklists(settings);
         services.AddOperationsHealth(settings);
         services.AddWebhooks(settings);
+        services.AddOperatorConsole();
         return services;
     }
 
@@ -121,6 +123,7 @@ public static class EngineHost
         app.UseStatusCodePages();
         // Before routing: endpoint matching already rejects a non-JSON Content-Type with 415.
         app.UseMiddleware<JsonBodyMiddleware>();
+        app.UseOperatorConsoleAssets();
         app.UseRouting();
         app.UseMiddleware<ReadinessGate>();
         app.UseAuthentication();
@@ -150,6 +153,7 @@ public static class EngineHost
         api.MapAlertEndpoints();
         api.MapOperationsHealthEndpoints();
         api.MapWebhookEndpoints();
+        app.MapOperatorConsole();
         return app;
     }
 }

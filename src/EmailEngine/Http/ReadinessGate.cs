@@ -11,7 +11,7 @@ internal sealed class ReadinessGate(RequestDelegate next, DatabaseMigrator migra
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        if (context.Request.Path.StartsWithSegments("/api"))
+        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/ui"))
         {
             var status = await migrator.GetStatusAsync(context.RequestAborted);
             if (!status.UpToDate)

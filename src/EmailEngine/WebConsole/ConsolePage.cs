@@ -1,0 +1,21 @@
+using EmailEngine.Auth;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace EmailEngine.WebConsole;
+
+/// <summary>What every console page shares: who is signed in, and the post-redirect-get of an action's outcome.</summary>
+public abstract class ConsolePage : PageModel
+{
+    public Caller Caller => Caller.From(User);
+
+    /// <summary>Shows the handler's problem, or <paramref name="done"/>, on the page the browser is sent back to.</summary>
+    protected IActionResult AfterAction(IResult outcome, string done, string? redirectTo = null)
+    {
+        if (ApiOutcome.Problem(outcome) is { } problem)
+            TempData["error"] = problem;
+        else
+            TempData["done"] = done;
+        return redirectTo is null ? RedirectToPage() : Redirect(redirectTo);
+    }
+}

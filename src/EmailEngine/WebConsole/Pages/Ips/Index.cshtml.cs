@@ -1,0 +1,109 @@
+using System.Text.Json;
+using EmailEngine.Blocklists;
+using EmailEngine.Data;
+using EmailEngine.Deliverability.Stats;
+using EmailEngine.Dkim;
+using EmailEngine.Ips;
+using EmailEngine.Warmup;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace EmailEngine.WebConsole.Pages.Ips;
+
+/// <summary>One IP: its warmup curve (plan against what it sent, per sending day, with the engine's decisions), the
+/// per-ISP steps, the operator's overrides, its DNS records and its blocklist history.</summary>
+public sealed class IndexModel(AppDbContext db, WarmupOptions options, IWarmupOutcomes outcomes, DeliveryStatsQuery stats,
+    WarmupDeployment deployment, DomainRegistry domains, DnsVerifier verifier, DnsHealthMemory dnsMemory, TimeProvider clock, ConsoleText text) : ConsolePage
+{
+    public IpResponse Ip { get; private set; } = null!;
+    public WarmupView? Warmup { get; private set; }
+    public IReadOnlyList<PlanResponse> Plans { get; private set; } = [];
+    public string ChartJson { get; private set; } = "{}";
+    public DnsRecordsResponse? Dns { get; private set; }
+    public DnsVerifyResponse? DnsCheck { get; private set; }
+    public DateTimeOffset? DnsCheckedAt { get; private set; }
+    public IReadOnlyList<BlocklistListing> Listings { get; private set; } = [];
+    public IReadOnlyList<string> Overrides => OverrideWarmup.Actions;
+
+    public async Task<IActionResult> OnGetAsync(long id, CancellationToken ct)
+    {
+        if (ApiOutcome.Value<IpResponse>(await GetIp.Handle(id, db, options, ct)) is not { } ip)
+            return NotFound();
+        Ip = ip;
+        Warmup = ApiOutcome.Value<WarmupView>(await GetWarmup.Handle(id, db, options, clock, outcomes, ct));
+        Plans = ApiOutcome.Expect<Http.ItemList<PlanResponse>>(await WarmupPlans.List(db, ct)).Items.ToList();
+        ChartJson = await ChartAsync(ip, Warmup, ct);
+        Dns = ApiOutcome.Value<DnsRecordsResponse>(await DomainDns.Records(ip.Domain, null, domains, ct));
+        lock (dnsMemory.Gate)
+        {
+            DnsCheck = dnsMemory.Domains.FirstOrDefault(d => d.Domain == ip.Domain);
+            DnsCheckedAt = DnsCheck is null ? null : dnsMemory.CheckedAt;
+        }
+        Listings = await db.Set<BlocklistListing>().AsNoTracking().Where(l => l.Target == ip.Ip).OrderByDescending(l => l.ListedAt).Take(50).ToListAsync(ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostStartAsync(long id, string? plan, int? day, bool confirm, CancellationToken ct)
+    {
+        if (!confirm)
+            return Unconfirmed();
+        return AfterAction(await StartWarmup.Handle(id, new StartWarmupRequest(plan, day), User, db, options, deployment, clock, ct),
+            text["done.warmup_started"]);
+    }
+
+    public async Task<IActionResult> OnPostOverrideAsync(long id, string? action, string? reason, int? day, int? hours, bool confirm, CancellationToken ct)
+    {
+        if (!confirm)
+            return Unconfirmed();
+        return AfterAction(await OverrideWarmup.Handle(id, new WarmupOverrideRequest(action, reason, day, hours), User, db, options, deployment, clock, ct),
+            text["done.override"]);
+    }
+
+    public async Task<IActionResult> OnPostVerifyDnsAsync(long id, CancellationToken ct)
+    {
+        if (ApiOutcome.Value<IpResponse>(await GetIp.Handle(id, db, options, ct)) is not { } ip)
+            return NotFound();
+        var outcome = await DomainDns.Verify(ip.Domain, domains, verifier, ct);
+        if (ApiOutcome.Value<DnsVerifyResponse>(outcome) is { } check)
+            lock (dnsMemory.Gate)
+            {
+                dnsMemory.Domains = [.. dnsMemory.Domains.Where(d => d.Domain != check.Domain), check];
+                dnsMemory.CheckedAt = clock.GetUtcNow();
+            }
+        return AfterAction(outcome, text["done.dns_checked"]);
+    }
+
+    private IActionResult Unconfirmed()
+    {
+        TempData["error"] = text["error.confirm"];
+        return RedirectToPage();
+    }
+
+    /// <summary>Plan and sent per sending day: a calendar day counts for the sending day the IP was on when it ended.</summary>
+    private async Task<string> ChartAsync(IpResponse ip, WarmupView? warmup, CancellationToken ct)
+    {
+        if (warmup is null)
+            return "{}";
+        var decisions = warmup.History.OrderBy(d => d.At).ToList();
+        var start = decisions.FirstOrDefault()?.At ?? warmup.WindowStart;
+        var now = clock.GetUtcNow();
+        var days = await stats.GroupedAsync(new DateTimeOffset(start.UtcDateTime.Date, TimeSpan.Zero), now, 24,
+            new HashSet<StatsDimension> { StatsDimension.Ip }, null, ct);
+        var sentPerDay = new SortedDictionary<int, long>();
+        foreach (var row in days.Where(r => r.Vmta == ip.Vmta))
+        {
+            var dayEnd = row.Time.AddDays(1);
+            var sendingDay = decisions.LastOrDefault(d => d.At < dayEnd)?.SendingDay ?? 1;
+            sentPerDay[sendingDay] = sentPerDay.GetValueOrDefault(sendingDay) + row.Totals.Sent;
+        }
+        var lastDay = Math.Max(warmup.Plan.Days, Math.Max(warmup.SendingDay, sentPerDay.Keys.DefaultIfEmpty(1).Max()));
+        var labels = Enumerable.Range(1, lastDay).ToList();
+        return JsonSerializer.Serialize(new
+        {
+            labels,
+            plan = labels.Select(d => d <= warmup.Plan.DailyQuotas.Count ? warmup.Plan.DailyQuotas[d - 1] : (int?)null),
+            sent = labels.Select(d => d <= warmup.SendingDay ? sentPerDay.GetValueOrDefault(d) : (long?)null),
+            decisions = decisions.Where(d => d.Kind != "advance").Select(d => new { day = d.SendingDay, kind = d.Kind, reason = d.Reason }),
+        });
+    }
+}

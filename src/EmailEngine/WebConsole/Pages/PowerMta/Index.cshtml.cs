@@ -1,0 +1,52 @@
+using EmailEngine.Data;
+using EmailEngine.Http;
+using EmailEngine.PowerMta;
+using EmailEngine.PowerMta.Config;
+using EmailEngine.PowerMta.Deploy;
+using Microsoft.AspNetCore.Mvc;
+
+namespace EmailEngine.WebConsole.Pages.PowerMta;
+
+/// <summary>The config the IPs produce, its diff against the last deployment, deployments with their step logs, and
+/// deploying: a dry run first (diff against the live file, <c>pmta</c> check on the host), then a confirmed deploy.</summary>
+public sealed class IndexModel(AppDbContext db, PmtaRendering rendering, ConfigDeployer deployer, ImportBase bases, ConsoleText text) : ConsolePage
+{
+    public string Config { get; private set; } = "";
+    public string Diff { get; private set; } = "";
+    public IReadOnlyList<DeploymentResponse> Deployments { get; private set; } = [];
+    public BaseResponse Bases { get; private set; } = null!;
+    /// <summary>The dry run just made, shown above the confirm button.</summary>
+    public DeploymentResponse? DryRun { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
+
+    public async Task<IActionResult> OnPostDeployAsync(bool dryRun, bool confirm, CancellationToken ct)
+    {
+        if (!dryRun && !confirm)
+        {
+            TempData["error"] = text["error.confirm"];
+            return RedirectToPage();
+        }
+        var outcome = await PmtaEndpoints.Deploy(new DeployRequest(dryRun), User, rendering, deployer, ct);
+        var deployment = ApiOutcome.Value<DeploymentResponse>(outcome);
+        if (dryRun && deployment is { Status: "dry_run" })
+        {
+            DryRun = deployment;
+            await LoadAsync(ct);
+            return Page();
+        }
+        if (deployment is not null && deployment.Status is "succeeded" or "unchanged" or "dry_run")
+            TempData["done"] = string.Format(text["done.deployed"], deployment.Id, text["deploy.status." + deployment.Status]);
+        else
+            TempData["error"] = deployment is null ? ApiOutcome.Problem(outcome) : $"#{deployment.Id}: {deployment.Error}";
+        return RedirectToPage();
+    }
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        Config = ApiOutcome.Text(await PmtaEndpoints.GetConfig(rendering, ct));
+        Diff = ApiOutcome.Text(await PmtaEndpoints.GetDiff(rendering, deployer, ct));
+        Deployments = ApiOutcome.Expect<ItemList<DeploymentResponse>>(await PmtaEndpoints.ListDeployments(db, ct)).Items.ToList();
+        Bases = ApiOutcome.Expect<BaseResponse>(await ConfigApi.GetBase(bases, ct));
+    }
+}

@@ -1,0 +1,139 @@
+using EmailEngine.Auth;
+using EmailEngine.Campaigns;
+using EmailEngine.Contacts;
+using EmailEngine.Contacts.Import;
+using EmailEngine.Data;
+using EmailEngine.Deliverability.Stats;
+using EmailEngine.Hosting;
+using EmailEngine.Http;
+using EmailEngine.Outbox;
+using EmailEngine.Suppressions;
+using EmailEngine.Templates;
+using EmailEngine.Tenants;
+using EmailEngine.Warmup;
+using EmailEngine.Webhooks;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace EmailEngine.WebConsole.Pages.Tenants;
+
+public sealed record WebhookWithDeliveries(WebhookResponse Hook, IReadOnlyList<WebhookDeliveryResponse> Deliveries);
+
+/// <summary>
+/// A tenant's business in one page: sender settings, API keys (operator), deliverability, templates, campaigns, contacts,
+/// imports, suppressions and webhooks. Without a slug: the operator's list of tenants; a tenant key only ever sees its own.
+/// </summary>
+public sealed class IndexModel(AppDbContext db, EngineSettings settings, TenantScope tenants, ApiKeyService keys, OutboxWriter outbox,
+    SuppressionService suppressions, DeliveryStatsQuery stats, WarmupOptions warmup, TimeProvider clock, ConsoleText text) : ConsolePage
+{
+    [BindProperty(SupportsGet = true)] public string? Slug { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Email { get; set; }
+
+    public IReadOnlyList<TenantResponse> All { get; private set; } = [];
+    public TenantResponse Tenant { get; private set; } = null!;
+    public IReadOnlyList<KeySummary> Keys { get; private set; } = [];
+    public CreatedKey? NewKey { get; private set; }
+    public DeliverabilityModel Deliverability { get; private set; } = null!;
+    public IReadOnlyList<TemplateResponse> Templates { get; private set; } = [];
+    public IReadOnlyList<CampaignResponse> Campaigns { get; private set; } = [];
+    public IReadOnlyList<ContactResponse> Contacts { get; private set; } = [];
+    public IReadOnlyList<ImportJobResponse> Imports { get; private set; } = [];
+    public IReadOnlyList<SuppressionResponse> Suppressions { get; private set; } = [];
+    public IReadOnlyList<WebhookWithDeliveries> Webhooks { get; private set; } = [];
+    public bool ImportsRunning => Imports.Any(j => j.Status is "queued" or "running");
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        if (Slug is null)
+        {
+            if (!Caller.IsOperator)
+                return Redirect($"/ui/tenants/{Uri.EscapeDataString(Caller.TenantSlug!)}");
+            All = ApiOutcome.Expect<ItemList<TenantResponse>>(await TenantEndpoints.ListTenants(User, db, settings, ct)).Items.ToList();
+            return Page();
+        }
+        return await LoadAsync(ct) ? Page() : NotFound();
+    }
+
+    /// <summary>The imports table alone, polled by htmx while a job runs.</summary>
+    public async Task<IActionResult> OnGetImportsAsync(CancellationToken ct)
+    {
+        if (await TenantIdAsync(ct) is not { } tenantId)
+            return NotFound();
+        Imports = await ImportsAsync(tenantId, ct);
+        return Partial("_Imports", this);
+    }
+
+    public async Task<IActionResult> OnGetRejectsAsync(long job, CancellationToken ct) =>
+        new ApiResultAction(await ImportEndpoints.GetRejects(job, User, tenants, db, ct));
+
+    public async Task<IActionResult> OnGetExportSuppressionsAsync(CancellationToken ct) =>
+        new ApiResultAction(await SuppressionEndpoints.Export(Slug, "tenant", User, tenants, db, ct));
+
+    public async Task<IActionResult> OnPostCreateKeyAsync(string? name, CancellationToken ct)
+    {
+        if (!Caller.IsOperator)
+            return Forbid();
+        var outcome = await ApiKeyEndpoints.CreateKey(Slug!, new CreateKeyRequest(name), keys, ct);
+        if (ApiOutcome.Problem(outcome) is { } problem)
+        {
+            TempData["error"] = problem;
+            return RedirectToPage();
+        }
+        // The token is shown in this answer only: never stored, never redirected through a URL or a cookie.
+        NewKey = ApiOutcome.Value<CreatedKey>(outcome);
+        Response.Headers.CacheControl = "no-store";
+        return await LoadAsync(ct) ? Page() : NotFound();
+    }
+
+    public async Task<IActionResult> OnPostRevokeKeyAsync(string keyId, CancellationToken ct) => Caller.IsOperator
+        ? AfterAction(await ApiKeyEndpoints.RevokeKey(Slug!, keyId, keys, ct), text["done.key_revoked"])
+        : Forbid();
+
+    public async Task<IActionResult> OnPostCreateTemplateAsync(string? name, string? subject, string? html, string? language, CancellationToken ct) =>
+        AfterAction(await CreateTemplate.Handle(new CreateTemplateRequest(name, subject, html, language, Slug), User, tenants, db, outbox, clock, ct),
+            text["done.template_created"]);
+
+    public async Task<IActionResult> OnPostResyncTemplateAsync(long id, CancellationToken ct) =>
+        AfterAction(await GetTemplate.Resync(id, User, tenants, db, outbox, ct), text["done.resync"]);
+
+    public async Task<IActionResult> OnPostResyncCampaignAsync(long id, CancellationToken ct) =>
+        AfterAction(await UpdateCampaign.Resync(id, User, tenants, db, outbox, clock, ct), text["done.resync"]);
+
+    public async Task<IActionResult> OnPostAddSuppressionAsync(string? email, string? reason, string? note, CancellationToken ct) =>
+        AfterAction(await SuppressionEndpoints.Add(new AddSuppressionRequest(email, reason ?? "manual", Slug, "tenant", note), User, tenants,
+            suppressions, ct), text["done.suppressed"]);
+
+    private async Task<long?> TenantIdAsync(CancellationToken ct) =>
+        Slug is null ? null : (await tenants.ForReadAsync(User, Slug, ct)) is { IsSuccess: true, Value: { } id } ? id : null;
+
+    private async Task<bool> LoadAsync(CancellationToken ct)
+    {
+        if (ApiOutcome.Value<TenantResponse>(await TenantEndpoints.GetTenant(Slug!, User, tenants, db, settings, ct)) is not { } tenant)
+            return false;
+        Tenant = tenant;
+        var tenantId = (await TenantIdAsync(ct))!.Value;
+        if (Caller.IsOperator)
+            Keys = ApiOutcome.Expect<ItemList<KeySummary>>(await ApiKeyEndpoints.ListKeys(Slug!, keys, ct)).Items.ToList();
+        Deliverability = new DeliverabilityModel(await DeliverabilityWindow.LastDayAndWeekAsync(stats, warmup, tenantId, clock.GetUtcNow(), ct), warmup.MinSent);
+        Templates = ApiOutcome.Expect<ItemList<TemplateResponse>>(await ListTemplates.Handle(Slug, null, null, User, tenants, db, ct)).Items.ToList();
+        Campaigns = ApiOutcome.Expect<ItemList<CampaignResponse>>(await ListCampaigns.Handle(Slug, User, tenants, db, ct)).Items.ToList();
+        var contacts = await ContactEndpoints.ListContacts(Slug, null, string.IsNullOrWhiteSpace(Email) ? null : Email, null, 50, User, tenants, db, ct);
+        Contacts = ApiOutcome.Value<Page<ContactResponse>>(contacts)?.Items.ToList() ?? [];
+        if (ApiOutcome.Problem(contacts) is { } problem)
+            TempData["error"] = problem;
+        Imports = await ImportsAsync(tenantId, ct);
+        Suppressions = ApiOutcome.Expect<Page<SuppressionResponse>>(await SuppressionEndpoints.List(Slug, "tenant", null, null, User, tenants, db, ct))
+            .Items.Take(100).ToList();
+        var hooks = ApiOutcome.Expect<ItemList<WebhookResponse>>(await WebhookEndpoints.List(Slug, User, tenants, db, ct)).Items.ToList();
+        var withDeliveries = new List<WebhookWithDeliveries>();
+        foreach (var hook in hooks)
+            withDeliveries.Add(new(hook, ApiOutcome.Expect<ItemList<WebhookDeliveryResponse>>(
+                await WebhookEndpoints.ListDeliveries(hook.Id, null, 10, User, db, ct)).Items.ToList()));
+        Webhooks = withDeliveries;
+        return true;
+    }
+
+    private async Task<IReadOnlyList<ImportJobResponse>> ImportsAsync(long tenantId, CancellationToken ct) =>
+        (await db.Set<ImportJob>().AsNoTracking().Where(j => j.TenantId == tenantId).OrderByDescending(j => j.Id).Take(10).ToListAsync(ct))
+        .Select(ImportJobResponse.From).ToList();
+}
