@@ -41,7 +41,8 @@ public static class ConsoleSetup
             cookie.Cookie.Path = "/ui";
             cookie.LoginPath = "/ui/signin";
             cookie.LogoutPath = "/ui/signout";
-            cookie.AccessDeniedPath = "/ui/signin";
+            // A tenant on an operator page goes back to its own tenant page.
+            cookie.AccessDeniedPath = "/ui/tenants";
             cookie.ExpireTimeSpan = TimeSpan.FromHours(12);
             cookie.SlidingExpiration = true;
             cookie.Events.OnValidatePrincipal = ConsoleSession.ValidateAsync;

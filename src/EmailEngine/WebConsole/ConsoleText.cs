@@ -30,6 +30,7 @@ public sealed class ConsoleText
         ("overview.nothing", "Nothing needs a hand: no open alert, failed push, failed deployment or listing.",
             "Rien à traiter : aucune alerte ouverte, aucun envoi vers MailWizz en échec, aucun déploiement raté, aucune inscription en liste noire."),
         ("overview.failed_pushes", "{0} push(es) to MailWizz failed: see the queue", "{0} envoi(s) vers MailWizz en échec : voir la file"),
+        ("overview.over_quota", "{0} sent {1} today, above its quota of {2}", "{0} a envoyé {1} aujourd'hui, au-delà de son quota de {2}"),
         ("overview.failed_deploy", "Deployment #{0} failed ({1})", "Le déploiement n°{0} a échoué ({1})"),
         ("overview.listed", "{0} is listed on {1}", "{0} est listée sur {1}"),
         ("overview.today", "Today per IP: sent against quota", "Aujourd'hui par IP : envoyés face au quota"),

@@ -11,7 +11,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.WebConsole.Pages;
 
-public sealed record IpToday(IpResponse Ip, long Quota, long Sent);
+public sealed record IpToday(IpResponse Ip, long Quota, long Sent)
+{
+    /// <summary>Sent more today than its warmup allows: what the earlier engine never noticed.</summary>
+    public bool Over => Quota > 0 && Sent > Quota;
+}
 
 /// <summary>The operator's morning page: IPs by state, today's quota against what each IP sent, deliverability, and what needs a hand.</summary>
 public sealed class IndexModel(AppDbContext db, EngineSettings settings, WarmupOptions warmup, DeliveryStatsQuery stats, TimeProvider clock)

@@ -24,6 +24,8 @@ public sealed class IndexModel(AppDbContext db, WarmupOptions options, IWarmupOu
     public DateTimeOffset? DnsCheckedAt { get; private set; }
     public IReadOnlyList<BlocklistListing> Listings { get; private set; } = [];
     public IReadOnlyList<string> Overrides => OverrideWarmup.Actions;
+    /// <summary>The domain whose records the IP needs (its hostname's parent: mail.example.com → example.com).</summary>
+    public string SendingDomain => EmailEngine.PowerMta.RenderConfig.SendingDomainOf(Ip.Domain);
 
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken ct)
     {
@@ -33,10 +35,10 @@ public sealed class IndexModel(AppDbContext db, WarmupOptions options, IWarmupOu
         Warmup = ApiOutcome.Value<WarmupView>(await GetWarmup.Handle(id, db, options, clock, outcomes, ct));
         Plans = ApiOutcome.Expect<Http.ItemList<PlanResponse>>(await WarmupPlans.List(db, ct)).Items.ToList();
         ChartJson = await ChartAsync(ip, Warmup, ct);
-        Dns = ApiOutcome.Value<DnsRecordsResponse>(await DomainDns.Records(ip.Domain, null, domains, ct));
+        Dns = ApiOutcome.Value<DnsRecordsResponse>(await DomainDns.Records(SendingDomain, null, domains, ct));
         lock (dnsMemory.Gate)
         {
-            DnsCheck = dnsMemory.Domains.FirstOrDefault(d => d.Domain == ip.Domain);
+            DnsCheck = dnsMemory.Domains.FirstOrDefault(d => d.Domain == SendingDomain);
             DnsCheckedAt = DnsCheck is null ? null : dnsMemory.CheckedAt;
         }
         Listings = await db.Set<BlocklistListing>().AsNoTracking().Where(l => l.Target == ip.Ip).OrderByDescending(l => l.ListedAt).Take(50).ToListAsync(ct);
@@ -63,7 +65,7 @@ public sealed class IndexModel(AppDbContext db, WarmupOptions options, IWarmupOu
     {
         if (ApiOutcome.Value<IpResponse>(await GetIp.Handle(id, db, options, ct)) is not { } ip)
             return NotFound();
-        var outcome = await DomainDns.Verify(ip.Domain, domains, verifier, ct);
+        var outcome = await DomainDns.Verify(EmailEngine.PowerMta.RenderConfig.SendingDomainOf(ip.Domain), domains, verifier, ct);
         if (ApiOutcome.Value<DnsVerifyResponse>(outcome) is { } check)
             lock (dnsMemory.Gate)
             {
@@ -90,13 +92,14 @@ public sealed class IndexModel(AppDbContext db, WarmupOptions options, IWarmupOu
         var days = await stats.GroupedAsync(new DateTimeOffset(start.UtcDateTime.Date, TimeSpan.Zero), now, 24,
             new HashSet<StatsDimension> { StatsDimension.Ip }, null, ct);
         var sentPerDay = new SortedDictionary<int, long>();
-        foreach (var row in days.Where(r => r.Vmta == ip.Vmta))
+        foreach (var row in days.Where(r => r.Vmta == ip.Vmta && r.Time.AddDays(1) > start))
         {
             var dayEnd = row.Time.AddDays(1);
             var sendingDay = decisions.LastOrDefault(d => d.At < dayEnd)?.SendingDay ?? 1;
             sentPerDay[sendingDay] = sentPerDay.GetValueOrDefault(sendingDay) + row.Totals.Sent;
         }
-        var lastDay = Math.Max(warmup.Plan.Days, Math.Max(warmup.SendingDay, sentPerDay.Keys.DefaultIfEmpty(1).Max()));
+        // Two weeks ahead of today: the whole 70-day curve would flatten the first weeks, where the risk is.
+        var lastDay = Math.Max(Math.Min(warmup.Plan.Days, warmup.SendingDay + 14), sentPerDay.Keys.DefaultIfEmpty(1).Max());
         var labels = Enumerable.Range(1, lastDay).ToList();
         return JsonSerializer.Serialize(new
         {
