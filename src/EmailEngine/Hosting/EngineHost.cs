@@ -6,6 +6,7 @@ using EmailEngine.Campaigns;
 using EmailEngine.Dkim;
 using EmailEngine.Locks;
 using EmailEngine.MailWizz;
+using EmailEngine.MailWizz.DeliveryServers;
 using EmailEngine.Outbox;
 using EmailEngine.PowerMta;
 using EmailEngine.PowerMta.Deploy;
@@ -98,6 +99,7 @@ public static class EngineHost
         services.AddSingleton<ImportRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<ImportRunner>());
         services.AddMailWizzClient(MailWizzOptions.From(settings));
+        services.AddDeliveryServers(settings);
         services.AddSingleton(AcctOptions.From(settings));
         services.AddScoped<EmailEngine.Deliverability.SuppressionPolicy>();
         services.AddScoped<AcctIngestor>();
@@ -146,6 +148,7 @@ public static class EngineHost
         api.MapAccountingEndpoints();
         api.MapStatsEndpoints();
         api.MapWarmupEndpoints();
+        api.MapDeliveryServerEndpoints();
         api.MapBlocklistEndpoints();
         api.MapAlertEndpoints();
         api.MapOperationsHealthEndpoints();
