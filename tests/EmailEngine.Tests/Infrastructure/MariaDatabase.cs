@@ -130,6 +130,13 @@ public sealed class MariaDatabase : IAsyncDisposable
         return new(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3), reader.IsDBNull(4) ? null : reader.GetInt32(4), reader.GetString(5));
     }
 
+    public async Task<long> CountAsync(string sql)
+    {
+        await using var connection = await OpenAsync();
+        await using var command = new MySqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
     public async Task ExecuteAsync(string sql)
     {
         await using var connection = await OpenAsync();
