@@ -33,6 +33,9 @@ public sealed class DeliveryServerSync(AppDbContext db, MailWizzDatabase mailWiz
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMinutes(1), LongestRetry = TimeSpan.FromHours(1), Rewrite = TimeSpan.FromDays(1);
 
+    /// <summary>One sync at a time in this process: the worker and "sync now" would both create an IP's first link row.</summary>
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+
     private sealed record Entry(SendingIp Ip, DeliveryServerLink Link, DeliveryServerValues Values);
 
     public async Task<IReadOnlyList<DeliveryServerView>> ViewAsync(CancellationToken ct) =>
@@ -41,9 +44,23 @@ public sealed class DeliveryServerSync(AppDbContext db, MailWizzDatabase mailWiz
     /// <summary>Syncs the servers that are due, or all of them (<paramref name="everything"/>, the operator's "sync now").</summary>
     public async Task<IReadOnlyList<DeliveryServerView>> SyncAsync(bool everything, CancellationToken ct)
     {
+        await Gate.WaitAsync(ct);
+        try
+        {
+            return await SyncUnderGateAsync(everything, ct);
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    private async Task<IReadOnlyList<DeliveryServerView>> SyncUnderGateAsync(bool everything, CancellationToken ct)
+    {
         var entries = await LoadAsync(track: true, ct);
         var now = clock.GetUtcNow();
-        var due = entries.Where(e => everything || IsDue(e, now)).ToList();
+        // A retired IP nobody linked has no server to disable: looking for one every hour would only warn.
+        var due = entries.Where(e => !(e.Ip.Status == IpStatus.Retired && e.Link.ServerId is null) && (everything || IsDue(e, now))).ToList();
         if (due.Count > 0)
         {
             MySqlConnection? connection = null;
