@@ -32,6 +32,8 @@ public sealed record DeliveryServer
     public int Port { get; init; } = 25;
     public int HourlyQuota { get; init; }
     public int DailyQuota { get; init; }
+    /// <summary>Its row in MailWizz's database, whose status and quotas win when the stand-in is given one (<see cref="ServerQuotaTable"/>).</summary>
+    public int? ServerId { get; init; }
     public List<AdditionalHeader> AdditionalHeaders { get; init; } = [];
     public ServerScope? UseFor { get; init; }
 
@@ -43,14 +45,14 @@ public sealed record DeliveryServer
     /// <summary>The engine names its lists <c>ee:TENANT:LANGUAGE</c>; any other list is its own tenant.</summary>
     public static string TenantOf(MwList list) => list.Name.Split(':') is ["ee", var tenant, ..] ? tenant : list.Name;
 
-    public static DeliveryServer? FromCommandLine(string? hostPort, string? virtualMta, int hourlyQuota, int dailyQuota)
+    public static DeliveryServer? FromCommandLine(string? hostPort, string? virtualMta, int hourlyQuota, int dailyQuota, int? serverId)
     {
         if (hostPort is not { Length: > 0 })
             return null;
         var (host, port) = ParseHostPort(hostPort);
         return new DeliveryServer
         {
-            Hostname = host, Port = port, HourlyQuota = hourlyQuota, DailyQuota = dailyQuota,
+            Hostname = host, Port = port, HourlyQuota = hourlyQuota, DailyQuota = dailyQuota, ServerId = serverId,
             AdditionalHeaders = virtualMta is { Length: > 0 } ? [new AdditionalHeader(VirtualMtaHeader, virtualMta)] : [],
         };
     }

@@ -17,7 +17,8 @@ namespace MailWizzStandIn;
 /// Without a delivery server, due messages are only recorded. One loop does all sending, so no message is with two
 /// SMTP sessions at once; it sleeps on the shared clock until the next message is due or the API changed something.
 /// </summary>
-public sealed class Mailer(StandInState state, StandInOptions options, StateStore store, TimeProvider clock, ILogger<Mailer> logger)
+public sealed class Mailer(StandInState state, StandInOptions options, StateStore store, ServerQuotaTable quotaTable, TimeProvider clock,
+    ILogger<Mailer> logger)
     : BackgroundService
 {
     private static readonly TimeSpan LongestSleep = TimeSpan.FromMinutes(1);
@@ -115,6 +116,8 @@ public sealed class Mailer(StandInState state, StandInOptions options, StateStor
                 // The message in hand is finished even when stopping: cutting it would leave it in doubt.
                 if (stoppingToken.IsCancellationRequested)
                     return Now();
+                if (await quotaTable.HeldUntilAsync(server, Now(), stoppingToken) is { } held)
+                    return held;
                 lock (state.Gate)
                 {
                     if (QuotaResetAt(server, Now()) is { } reset)
@@ -133,6 +136,7 @@ public sealed class Mailer(StandInState state, StandInOptions options, StateStor
                         message.Relayed = true;
                         Record(message);
                     }
+                    await quotaTable.LogUsageAsync(server, Now(), stoppingToken);
                     health.Failures = 0;
                 }
                 catch (SmtpCommandException e) when (e.ErrorCode != SmtpErrorCode.UnexpectedStatusCode && (int)e.StatusCode >= 500)

@@ -26,6 +26,7 @@ public static class StandInApp
         builder.Services.AddSingleton<StateStore>();
         builder.Services.AddSingleton<Faults>();
         builder.Services.AddSingleton<Autoresponder>();
+        builder.Services.AddSingleton<ServerQuotaTable>();
         builder.Services.AddSingleton<Mailer>();
         // A bulk call carries up to 10,000 subscribers of a few fields each, form-encoded: far past ASP.NET's default of
         // 1,024 form values (MailWizz's PHP needs max_input_vars raised likewise).

@@ -4,7 +4,10 @@ namespace MailWizzStandIn;
 /// The stand-in's settings, read from the host's configuration (command line <c>--name value</c>, or environment):
 /// <c>--api-key</c>, <c>--delivery-server host:port</c> (alias <c>--smtp</c>), <c>--virtual-mta</c>,
 /// <c>--hourly-quota</c>, <c>--daily-quota</c>, <c>--delivery-servers FILE</c>, <c>--state-dir DIR</c>,
-/// <c>--retry-after</c> (first retry delay, a TimeSpan, doubled per failure).
+/// <c>--retry-after</c> (first retry delay, a TimeSpan, doubled per failure), <c>--server-id</c> (the command-line
+/// server's row in MailWizz's database), <c>--mailwizz-db</c> (a MySQL connection string: servers with a
+/// <c>server_id</c> take status and quotas from there, see <see cref="ServerQuotaTable"/>), <c>--mailwizz-db-prefix</c>
+/// (<c>mw_</c>).
 /// </summary>
 public sealed record StandInOptions
 {
@@ -12,11 +15,13 @@ public sealed record StandInOptions
     public IReadOnlyList<DeliveryServer> DeliveryServers { get; init; } = [];
     public string? StateDir { get; init; }
     public TimeSpan RetryAfter { get; init; } = TimeSpan.FromSeconds(30);
+    public string? MailWizzDb { get; init; }
+    public string MailWizzDbPrefix { get; init; } = "mw_";
 
     public static StandInOptions From(IConfiguration config)
     {
         var defaultServer = DeliveryServer.FromCommandLine(config["delivery-server"] ?? config["smtp"], config["virtual-mta"],
-            config.GetValue("hourly-quota", 0), config.GetValue("daily-quota", 0));
+            config.GetValue("hourly-quota", 0), config.GetValue("daily-quota", 0), config.GetValue<int?>("server-id"));
         var fromFile = config["delivery-servers"] is { Length: > 0 } file ? DeliveryServer.Load(file, defaultServer) : [];
         return new StandInOptions
         {
@@ -25,6 +30,8 @@ public sealed record StandInOptions
             DeliveryServers = [.. fromFile, .. defaultServer is null ? [] : new[] { defaultServer }],
             StateDir = config["state-dir"] is { Length: > 0 } dir ? dir : null,
             RetryAfter = config.GetValue("retry-after", TimeSpan.FromSeconds(30)),
+            MailWizzDb = config["mailwizz-db"] is { Length: > 0 } db ? db : null,
+            MailWizzDbPrefix = config["mailwizz-db-prefix"] ?? "mw_",
         };
     }
 }

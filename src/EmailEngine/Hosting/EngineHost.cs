@@ -7,6 +7,7 @@ using EmailEngine.WebConsole;
 using EmailEngine.Dkim;
 using EmailEngine.Locks;
 using EmailEngine.MailWizz;
+using EmailEngine.MailWizz.DeliveryServers;
 using EmailEngine.Outbox;
 using EmailEngine.PowerMta;
 using EmailEngine.PowerMta.Deploy;
@@ -99,6 +100,7 @@ public static class EngineHost
         services.AddSingleton<ImportRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<ImportRunner>());
         services.AddMailWizzClient(MailWizzOptions.From(settings));
+        services.AddDeliveryServers(settings);
         services.AddSingleton(AcctOptions.From(settings));
         services.AddScoped<EmailEngine.Deliverability.SuppressionPolicy>();
         services.AddScoped<AcctIngestor>();
@@ -149,6 +151,7 @@ public static class EngineHost
         api.MapAccountingEndpoints();
         api.MapStatsEndpoints();
         api.MapWarmupEndpoints();
+        api.MapDeliveryServerEndpoints();
         api.MapBlocklistEndpoints();
         api.MapAlertEndpoints();
         api.MapOperationsHealthEndpoints();

@@ -110,6 +110,7 @@ public sealed class SimulationStack : IAsyncDisposable
                 ["OUTBOX_POLL_MS"] = "300000", ["OUTBOX_LEASE_SECONDS"] = "604800", ["ACCT_PULL_INTERVAL_SECONDS"] = "7200",
                 ["WARMUP_CHECK_SECONDS"] = "900", ["PMTA_RECONCILE_SECONDS"] = "21600", ["ADMISSION_PUMP_SECONDS"] = "3600",
                 ["MAILWIZZ_CHECK_SECONDS"] = "43200", ["ALERT_HEALTH_SECONDS"] = "21600", ["ALERT_SEND_SECONDS"] = "3600",
+                ["MAILWIZZ_DB_SYNC_SECONDS"] = "900",
                 // No DNS on the simulated loopback: blocklist sweeps and DNS checks would only time out, thousands of times a run.
                 ["BLOCKLIST_MONITOR"] = "off", ["DNS_CHECK_HOURS"] = "0",
             };

@@ -225,6 +225,17 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>
+    /// What one IP may send in any 24 hours: a warming IP its running warmup's quota today, an active IP
+    /// <c>SENDING_ACTIVE_IP_DAILY</c>, any other IP (or a warmup that is paused) nothing.
+    /// </summary>
+    public static int DailyQuotaOf(SendingIp ip, IpWarmup? warmup, WarmupOptions options) => ip.Status switch
+    {
+        IpStatus.Active => options.ActiveIpDaily,
+        IpStatus.Warming when warmup is { Phase: WarmupPhase.Running } => WarmupPacing.DailyQuota(warmup),
+        _ => 0,
+    };
+
     private sealed record Pool(bool Managed, List<IpCapacity> Ips, List<IpWarmup> Warming, int ActiveIps, bool MailWizzHeld);
 
     private async Task<Pool> PoolAsync(AppDbContext source, CancellationToken ct)
@@ -233,7 +244,7 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
             .OrderBy(ip => ip.Id).ToListAsync(ct);
         var warmups = await source.Set<IpWarmup>().AsNoTracking().Where(w => w.Phase == WarmupPhase.Running).ToDictionaryAsync(w => w.IpId, ct);
         var perIp = ips.Select(ip => new IpCapacity(ip.Id, ip.Address, IpStatuses.ToWire(ip.Status),
-            ip.Status == IpStatus.Active ? options.ActiveIpDaily : warmups.TryGetValue(ip.Id, out var w) ? WarmupPacing.DailyQuota(w) : 0L)).ToList();
+            DailyQuotaOf(ip, warmups.GetValueOrDefault(ip.Id), options))).ToList();
         var managed = await source.Set<SendingIp>().AnyAsync(ip => ip.Status != IpStatus.Retired, ct);
         // Paused in MailWizz by the sending hold, not by the operator.
         var held = await source.Set<Campaigns.Campaign>().AnyAsync(c => c.MailWizzPaused && !c.Paused, ct);

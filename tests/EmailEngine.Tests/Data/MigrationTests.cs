@@ -22,11 +22,12 @@ public sealed class MigrationTests
         var second = await ProcessRunner.EngineAsync(environment, directory, "migrate");
 
         Assert.True(first.ExitCode == 0, first.StdErr);
-        Assert.Contains("applied 1 migration(s)", first.StdOut);
+        var count = System.Text.RegularExpressions.Regex.Match(first.StdOut, @"applied (\d+) migration\(s\)");
+        Assert.True(count.Success, first.StdOut);
         Assert.Contains("_Initial", first.StdOut);
         Assert.Equal(0, second.ExitCode);
         Assert.Contains("nothing applied", second.StdOut);
-        Assert.Equal(1L, await database.ScalarAsync<long>("SELECT count(*) FROM __ef_migrations_history"));
+        Assert.Equal(long.Parse(count.Groups[1].Value), await database.ScalarAsync<long>("SELECT count(*) FROM __ef_migrations_history"));
     }
 
     [Fact]
@@ -39,7 +40,7 @@ public sealed class MigrationTests
         var second = await ProcessRunner.EngineAsync(environment, directory, "migrate");
 
         Assert.True(first.ExitCode == 0, first.StdErr);
-        Assert.Contains("applied 1 migration(s)", first.StdOut);
+        Assert.Matches(@"applied \d+ migration\(s\)", first.StdOut);
         Assert.Contains("_Initial", first.StdOut);
         Assert.True(File.Exists(Path.Combine(directory, "data", "email-engine.db")));
         Assert.Contains("nothing applied", second.StdOut);
@@ -48,12 +49,13 @@ public sealed class MigrationTests
 
     /// <summary>
     /// Migrations were squashed to one per provider before the first release (docs/migrations.md): an empty database
-    /// gets exactly that one, the model has nothing a migration lacks, and PostgreSQL's hand edits are in it.
+    /// gets that one first and then those added since, the model has nothing a migration lacks, and PostgreSQL's hand
+    /// edits are in it.
     /// </summary>
     [Theory]
     [InlineData(Provider.Postgres)]
     [InlineData(Provider.Sqlite)]
-    public async Task An_empty_database_gets_the_one_initial_migration_with_its_hand_edits(Provider provider)
+    public async Task An_empty_database_gets_the_initial_migration_first_with_its_hand_edits(Provider provider)
     {
         await using var postgres = provider == Provider.Postgres ? await PostgresDatabase.CreateAsync() : null;
         var directory = Directory.CreateTempSubdirectory("ee-migrate-").FullName;
@@ -65,7 +67,7 @@ public sealed class MigrationTests
 
         var applied = await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
 
-        Assert.EndsWith("_Initial", Assert.Single(applied));
+        Assert.EndsWith("_Initial", applied[0]);
         await using (var scope = services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();

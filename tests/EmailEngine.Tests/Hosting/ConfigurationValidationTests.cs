@@ -17,7 +17,7 @@ public sealed class ConfigurationValidationTests
         { "ADMISSION_PUMP_SECONDS", "0" }, { "ALERT_HEALTH_SECONDS", "x" }, { "ALERT_REMIND_HOURS", "-2" }, { "ALERT_RETRY_SECONDS", "0" },
         { "ALERT_SEND_SECONDS", "1.5" }, { "BLOCKLIST_ACTIVE_HOURS", "0" }, { "BLOCKLIST_CHECK_SECONDS", "abc" }, { "BLOCKLIST_DOMAIN_HOURS", "-3" },
         { "BLOCKLIST_WARMING_HOURS", "two" }, { "DNS_CHECK_HOURS", "x" }, { "HEALTH_ACCT_LAG_MINUTES", "0" }, { "HEALTH_OUTBOX_AGE_MINUTES", "abc" },
-        { "HEALTH_WARMUP_LATE_MINUTES", "-1" }, { "MAILWIZZ_CHECK_SECONDS", "-5" }, { "MAILWIZZ_REQUESTS_PER_SECOND", "0" },
+        { "HEALTH_WARMUP_LATE_MINUTES", "-1" }, { "MAILWIZZ_CHECK_SECONDS", "-5" }, { "MAILWIZZ_DB_SYNC_SECONDS", "-1" }, { "MAILWIZZ_REQUESTS_PER_SECOND", "0" },
         { "MAILWIZZ_TIMEOUT_SECONDS", "abc" }, { "OUTBOX_GROUP_MAX", "0" }, { "OUTBOX_LEASE_SECONDS", "x" }, { "OUTBOX_POLL_MS", "fast" },
         { "OUTBOX_RETRY_BASE_MS", "-1" }, { "OUTBOX_RETRY_MAX_SECONDS", "0" }, { "PMTA_SSH_PORT", "abc" }, { "PMTA_RECONCILE_SECONDS", "-1" },
         { "PMTA_RECONCILE_MAX_BACKOFF_SECONDS", "0" }, { "PMTA_STOP_ALERT_MINUTES", "x" }, { "SENDING_ACTIVE_IP_DAILY", "0" },
@@ -28,6 +28,7 @@ public sealed class ConfigurationValidationTests
         { "BLOCKLIST_MONITOR", "maybe" }, { "CONTACTS_DNS_CHECK", "please" }, { "OUTBOX_WORKER", "disabled" }, { "PMTA_SSH_TRUST_UNKNOWN_HOST", "sure" },
         { "WARMUP_WORKER", "stop" }, { "WEBHOOK_ALLOW_PRIVATE_TARGETS", "maybe" },
         // lists and names
+        { "MAILWIZZ_DB_URL", "postgresql://mw:pw@db/mailwizz" }, { "MAILWIZZ_DB_TABLE_PREFIX", "mw_; DROP" },
         { "BLOCKLIST_ZONES", "sorbs" }, { "DNS_SERVERS", "dns.google" }, { "DNS_RESOLVER", "8.8.8.8:99999" }, { "DKIM_SELECTOR", "Bad_Selector" },
         { "ALERT_ROUTES", "urgent=telegram" }, { "METRICS", "maybe" }, { "METRICS_PORT", "abc" }, { "METRICS_REFRESH_SECONDS", "0" },
         { "METRICS_LISTEN_ADDRESS", "localhost" }, { "OTEL_EXPORTER_OTLP_PROTOCOL", "udp" }, { "LOG_FORMAT", "xml" },

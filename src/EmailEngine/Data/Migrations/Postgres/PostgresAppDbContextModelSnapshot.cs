@@ -1140,6 +1140,66 @@ namespace EmailEngine.Data.Migrations.Postgres
                     b.ToTable("sending_ips", (string)null);
                 });
 
+            modelBuilder.Entity("EmailEngine.MailWizz.DeliveryServers.DeliveryServerLink", b =>
+                {
+                    b.Property<long>("IpId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("ip_id");
+
+                    b.Property<DateTimeOffset?>("AttemptedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("attempted_at");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("detail");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("integer")
+                        .HasColumnName("failures");
+
+                    b.Property<DateTimeOffset?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("outcome");
+
+                    b.Property<int?>("ServerId")
+                        .HasColumnType("integer")
+                        .HasColumnName("server_id");
+
+                    b.Property<DateTimeOffset?>("WrittenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("written_at");
+
+                    b.Property<int?>("WrittenDailyQuota")
+                        .HasColumnType("integer")
+                        .HasColumnName("written_daily_quota");
+
+                    b.Property<int?>("WrittenHourlyQuota")
+                        .HasColumnType("integer")
+                        .HasColumnName("written_hourly_quota");
+
+                    b.Property<string>("WrittenStatus")
+                        .HasMaxLength(15)
+                        .HasColumnType("character varying(15)")
+                        .HasColumnName("written_status");
+
+                    b.HasKey("IpId")
+                        .HasName("pk_mailwizz_delivery_servers");
+
+                    b.HasIndex("ServerId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_mailwizz_delivery_servers_server_id");
+
+                    b.ToTable("mailwizz_delivery_servers", (string)null);
+                });
+
             modelBuilder.Entity("EmailEngine.Outbox.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -2072,6 +2132,16 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_dkim_keys_sending_domains_domain_id");
+                });
+
+            modelBuilder.Entity("EmailEngine.MailWizz.DeliveryServers.DeliveryServerLink", b =>
+                {
+                    b.HasOne("EmailEngine.Ips.SendingIp", null)
+                        .WithOne()
+                        .HasForeignKey("EmailEngine.MailWizz.DeliveryServers.DeliveryServerLink", "IpId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mailwizz_delivery_servers_sending_ips_ip_id");
                 });
 
             modelBuilder.Entity("EmailEngine.Suppressions.Suppression", b =>

@@ -1105,6 +1105,66 @@ namespace EmailEngine.Data.Migrations.Sqlite
                     b.ToTable("sending_ips", (string)null);
                 });
 
+            modelBuilder.Entity("EmailEngine.MailWizz.DeliveryServers.DeliveryServerLink", b =>
+                {
+                    b.Property<long>("IpId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ip_id");
+
+                    b.Property<long?>("AttemptedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempted_at");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("detail");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failures");
+
+                    b.Property<long?>("NextAttemptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<int?>("ServerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("server_id");
+
+                    b.Property<long?>("WrittenAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("written_at");
+
+                    b.Property<int?>("WrittenDailyQuota")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("written_daily_quota");
+
+                    b.Property<int?>("WrittenHourlyQuota")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("written_hourly_quota");
+
+                    b.Property<string>("WrittenStatus")
+                        .HasMaxLength(15)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("written_status");
+
+                    b.HasKey("IpId")
+                        .HasName("pk_mailwizz_delivery_servers");
+
+                    b.HasIndex("ServerId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_mailwizz_delivery_servers_server_id");
+
+                    b.ToTable("mailwizz_delivery_servers", (string)null);
+                });
+
             modelBuilder.Entity("EmailEngine.Outbox.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -2020,6 +2080,16 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_dkim_keys_sending_domains_domain_id");
+                });
+
+            modelBuilder.Entity("EmailEngine.MailWizz.DeliveryServers.DeliveryServerLink", b =>
+                {
+                    b.HasOne("EmailEngine.Ips.SendingIp", null)
+                        .WithOne()
+                        .HasForeignKey("EmailEngine.MailWizz.DeliveryServers.DeliveryServerLink", "IpId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_mailwizz_delivery_servers_sending_ips_ip_id");
                 });
 
             modelBuilder.Entity("EmailEngine.Suppressions.Suppression", b =>
