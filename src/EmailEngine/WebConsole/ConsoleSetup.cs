@@ -103,6 +103,10 @@ public static class ConsoleSetup
         return app;
     }
 
+    /// <summary>Where a form may send the browser back to: a console page of this engine, never elsewhere (open redirect).</summary>
+    public static bool IsConsoleUrl(Microsoft.AspNetCore.Mvc.IUrlHelper url, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? returnUrl) =>
+        returnUrl is not null && url.IsLocalUrl(returnUrl) && returnUrl.StartsWith("/ui", StringComparison.Ordinal);
+
     private static RequestLocalizationOptions Localization()
     {
         var options = new RequestLocalizationOptions

@@ -16,7 +16,7 @@ public sealed class LanguageModel : PageModel
         if (ConsoleSetup.Languages.Any(l => l.Name == lang))
             Response.Cookies.Append(ConsoleSetup.LanguageCookie, CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(lang!)),
                 new CookieOptions { Path = "/ui", MaxAge = TimeSpan.FromDays(365), SameSite = SameSiteMode.Strict, HttpOnly = true, Secure = Request.IsHttps });
-        return returnUrl is not null && Url.IsLocalUrl(returnUrl) && returnUrl.StartsWith("/ui", StringComparison.Ordinal)
+        return ConsoleSetup.IsConsoleUrl(Url, returnUrl)
             ? LocalRedirect(returnUrl) : Redirect("/ui");
     }
 }

@@ -21,7 +21,7 @@ public sealed class SignInModel(ConsoleSession sessions) : PageModel
         }
         await HttpContext.SignInAsync(ConsoleSetup.Scheme, principal);
         var caller = Caller.From(principal);
-        if (returnUrl is not null && Url.IsLocalUrl(returnUrl) && returnUrl.StartsWith("/ui", StringComparison.Ordinal))
+        if (ConsoleSetup.IsConsoleUrl(Url, returnUrl))
             return LocalRedirect(returnUrl);
         return Redirect(caller.IsOperator ? "/ui" : $"/ui/tenants/{Uri.EscapeDataString(caller.TenantSlug!)}");
     }
