@@ -1,19 +1,14 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Encodings.Web;
-using EmailEngine.Data;
-using EmailEngine.Hosting;
 using EmailEngine.Http;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace EmailEngine.Auth;
 
-/// <summary>Authenticates the <c>X-API-KEY</c> header. Key material is never logged, only the public key id.</summary>
+/// <summary>Authenticates the <c>X-API-KEY</c> header (<see cref="ApiKeyCheck"/>).</summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory loggers, UrlEncoder encoder,
-    EngineSettings settings, AppDbContext db)
+    ApiKeyCheck keys)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggers, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -25,18 +20,9 @@ internal sealed class ApiKeyAuthenticationHandler(
         if (presented is null)
             return AuthenticateResult.NoResult();
 
-        if (IsOperatorKey(presented))
-            return Success(Caller.OperatorPrincipal(SchemeName));
-
-        if (ApiKeyTokens.KeyIdOf(presented) is { } keyId)
-        {
-            var key = await db.Set<ApiKey>().AsNoTracking().Include(k => k.Tenant)
-                .SingleOrDefaultAsync(k => k.KeyId == keyId && k.RevokedAt == null, Context.RequestAborted);
-            if (key is not null && ApiKeyTokens.Matches(presented, key.Hash))
-                return Success(Caller.TenantPrincipal(SchemeName, key.TenantId, key.Tenant.Slug, key.KeyId));
-            Logger.LogInformation("Rejected API key {KeyId} (unknown, revoked or wrong secret)", keyId);
-        }
-        return AuthenticateResult.Fail("invalid API key");
+        return await keys.PrincipalForAsync(presented, SchemeName, Context.RequestAborted) is { } principal
+            ? AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName))
+            : AuthenticateResult.Fail("invalid API key");
     }
 
     /// <summary><c>Authorization: Bearer KEY</c>, only on endpoints marked <see cref="AcceptsBearerKey"/> (Prometheus cannot send X-API-KEY).</summary>
@@ -47,12 +33,6 @@ internal sealed class ApiKeyAuthenticationHandler(
         var header = Request.Headers.Authorization.ToString();
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7 ? header[7..].Trim() : null;
     }
-
-    private bool IsOperatorKey(string presented) => CryptographicOperations.FixedTimeEquals(
-        SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(settings.ApiKey)));
-
-    private static AuthenticateResult Success(System.Security.Claims.ClaimsPrincipal principal) =>
-        AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {

@@ -14,6 +14,7 @@ public static class AuthSetup
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(OperatorPolicy, policy => policy.RequireRole(Caller.OperatorRole));
         services.AddScoped<ApiKeyService>();
+        services.AddScoped<ApiKeyCheck>();
         return services;
     }
 

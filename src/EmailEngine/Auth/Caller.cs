@@ -8,6 +8,8 @@ public sealed record Caller(bool IsOperator, long? TenantId, string? TenantSlug)
     public const string OperatorRole = "operator";
     public const string TenantIdClaim = "tenant_id";
     public const string TenantSlugClaim = "tenant";
+    /// <summary>The public id of the tenant key that authenticated (never the key itself).</summary>
+    public const string KeyIdClaim = "key_id";
 
     public static Caller From(ClaimsPrincipal user) => user.IsInRole(OperatorRole)
         ? new Caller(true, null, null)
@@ -21,6 +23,6 @@ public sealed record Caller(bool IsOperator, long? TenantId, string? TenantSlug)
         [
             new Claim(ClaimTypes.Role, "tenant"), new Claim(ClaimTypes.Name, $"key:{keyId}"),
             new Claim(TenantIdClaim, tenantId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new Claim(TenantSlugClaim, slug),
+            new Claim(TenantSlugClaim, slug), new Claim(KeyIdClaim, keyId),
         ], scheme));
 }

@@ -2,48 +2,31 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using EmailEngine.Auth;
-using EmailEngine.Data;
 using EmailEngine.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.WebConsole;
 
 /// <summary>
-/// Opens a console session from an API key and keeps it honest: the cookie holds who signed in (operator, or a tenant
-/// and its key id), never the key; a revoked tenant key or a changed <c>API_KEY</c> ends the session at the next request.
+/// Opens a console session from an API key (<see cref="ApiKeyCheck"/>, as the API checks it) and keeps it honest: the
+/// cookie holds who signed in (operator, or a tenant and its key id), never the key; a revoked tenant key or a changed
+/// <c>API_KEY</c> ends the session at the next request.
 /// </summary>
-public sealed class ConsoleSession(AppDbContext db, EngineSettings settings, ILogger<ConsoleSession> logger)
+public sealed class ConsoleSession(ApiKeyCheck keys, EngineSettings settings, ILogger<ConsoleSession> logger)
 {
-    private const string KeyIdClaim = "key_id";
     private const string OperatorKeyClaim = "operator_key";
 
     /// <summary>The principal for <paramref name="presented"/>, or null when it is no valid, unrevoked key.</summary>
     public async Task<ClaimsPrincipal?> PrincipalForAsync(string presented, CancellationToken ct)
     {
         presented = presented.Trim();
-        if (presented.Length == 0)
-            return null;
-        if (CryptographicOperations.FixedTimeEquals(Fingerprint(presented), Fingerprint(settings.ApiKey)))
-        {
-            var principal = Caller.OperatorPrincipal(ConsoleSetup.Scheme);
+        var principal = presented.Length == 0 ? null : await keys.PrincipalForAsync(presented, ConsoleSetup.Scheme, ct);
+        if (principal is null)
+            logger.LogInformation("Console sign-in refused (unknown, revoked or wrong key)");
+        else if (principal.IsInRole(Caller.OperatorRole))
             ((ClaimsIdentity)principal.Identity!).AddClaim(new Claim(OperatorKeyClaim, Convert.ToBase64String(Fingerprint(settings.ApiKey))));
-            return principal;
-        }
-        if (ApiKeyTokens.KeyIdOf(presented) is { } keyId)
-        {
-            var key = await db.Set<ApiKey>().AsNoTracking().Include(k => k.Tenant)
-                .SingleOrDefaultAsync(k => k.KeyId == keyId && k.RevokedAt == null, ct);
-            if (key is not null && ApiKeyTokens.Matches(presented, key.Hash))
-            {
-                var principal = Caller.TenantPrincipal(ConsoleSetup.Scheme, key.TenantId, key.Tenant.Slug, key.KeyId);
-                ((ClaimsIdentity)principal.Identity!).AddClaim(new Claim(KeyIdClaim, key.KeyId));
-                return principal;
-            }
-        }
-        logger.LogInformation("Console sign-in refused (unknown, revoked or wrong key)");
-        return null;
+        return principal;
     }
 
     /// <summary>Cookie check on every request: the key that opened the session must still be valid.</summary>
@@ -62,11 +45,10 @@ public sealed class ConsoleSession(AppDbContext db, EngineSettings settings, ILo
         if (principal.IsInRole(Caller.OperatorRole))
             return principal.FindFirstValue(OperatorKeyClaim) is { } stored
                 && CryptographicOperations.FixedTimeEquals(Convert.FromBase64String(stored), Fingerprint(settings.ApiKey));
-        var keyId = principal.FindFirstValue(KeyIdClaim);
-        return keyId is not null && await db.Set<ApiKey>().AnyAsync(k => k.KeyId == keyId && k.RevokedAt == null, ct);
+        return principal.FindFirstValue(Caller.KeyIdClaim) is { } keyId && await keys.IsLiveAsync(keyId, ct);
     }
 
-    /// <summary>A keyed digest of the operator key: the session can tell the key changed without holding the key.</summary>
+    /// <summary>A digest of the operator key: the session can tell the key changed without holding the key.</summary>
     private static byte[] Fingerprint(string key) =>
         HMACSHA256.HashData(Encoding.UTF8.GetBytes("email-engine console session"), Encoding.UTF8.GetBytes(key));
 }
