@@ -27,6 +27,9 @@ public sealed class ConsoleBrowserTests(ConsoleStack stack) : IClassFixture<Cons
         // The seeded accounting has 192.0.2.11 (day 1, quota 5) sending 42 today: flagged, not hidden.
         Assert.Contains("192.0.2.11 sent 42 today, above its quota of 5", await TextAsync(page, "[data-testid=attention]"));
         Assert.Equal(1, await CountAsync(page, "[data-testid=ips-today] tr[data-ip='192.0.2.11'] td.over"));
+        // A paused IP may send nothing today (the engine's admission rule): whatever it sent is over.
+        Assert.Contains("192.0.2.12 sent 42 today, above its quota of 0", await TextAsync(page, "[data-testid=attention]"));
+        Assert.Equal(1, await CountAsync(page, "[data-testid=ips-today] tr[data-ip='192.0.2.12'] td.over"));
         Assert.Equal(0, await CountAsync(page, "[data-testid=ips-today] tr[data-ip='192.0.2.13'] td.over"));
         await ShotAsync(page, "overview");
 

@@ -13,8 +13,8 @@ namespace EmailEngine.WebConsole.Pages;
 
 public sealed record IpToday(IpResponse Ip, long Quota, long Sent)
 {
-    /// <summary>Sent more today than its warmup allows: what the earlier engine never noticed.</summary>
-    public bool Over => Quota > 0 && Sent > Quota;
+    /// <summary>Sent more today than its warmup allows (anything, for an IP that may send nothing): what the earlier engine never noticed.</summary>
+    public bool Over => Sent > Quota;
 }
 
 /// <summary>The operator's morning page: IPs by state, today's quota against what each IP sent, deliverability, and what needs a hand.</summary>
@@ -34,14 +34,17 @@ public sealed class IndexModel(AppDbContext db, EngineSettings settings, WarmupO
     public async Task OnGetAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var list = ApiOutcome.Expect<IpListResponse>(await ListIps.Handle(null, db, settings, warmup, ct));
+        var ips = await db.Set<SendingIp>().AsNoTracking().OrderBy(i => i.Id).ToListAsync(ct);
+        var warmups = await db.Set<IpWarmup>().AsNoTracking().ToDictionaryAsync(w => w.IpId, ct);
         var midnight = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
         var sentToday = (await stats.GroupedAsync(midnight, now, 24, new HashSet<StatsDimension> { StatsDimension.Ip }, null, ct))
             .GroupBy(r => r.Vmta ?? "").ToDictionary(g => g.Key, g => g.Sum(r => r.Totals.Sent));
-        Ips = list.Items.Select(ip => new IpToday(ip, ip.Warmup?.DailyQuota ?? (ip.Status == "active" ? warmup.ActiveIpDaily : 0),
-            sentToday.GetValueOrDefault(ip.Vmta))).ToList();
-        ByState = IpStatuses.Names.ToDictionary(name => name, name => list.Items.Count(i => i.Status == name));
-        Expected = list.Expected;
+        // Today's quota is the engine's own per-IP rule (what admission and MailWizz's delivery servers use): a paused or
+        // standby IP may send nothing.
+        Ips = ips.Select(ip => new IpToday(IpResponse.From(ip, warmups.GetValueOrDefault(ip.Id), warmup),
+            SendingCapacity.DailyQuotaOf(ip, warmups.GetValueOrDefault(ip.Id), warmup), sentToday.GetValueOrDefault(ip.VmtaName))).ToList();
+        ByState = IpStatuses.Names.ToDictionary(name => name, name => Ips.Count(i => i.Ip.Status == name));
+        Expected = settings.IpsCount;
         Deliverability = await DeliverabilityWindow.LastDayAndWeekAsync(stats, warmup, null, now, ct);
         OpenAlerts = await db.Set<Alert>().AsNoTracking().Where(a => a.State == AlertState.Open)
             .OrderByDescending(a => a.Severity).ThenByDescending(a => a.LastSeenAt).Take(20).ToListAsync(ct);
