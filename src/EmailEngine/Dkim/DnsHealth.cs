@@ -10,6 +10,13 @@ public sealed class DnsHealthMemory
     public readonly Lock Gate = new();
     public DateTimeOffset? CheckedAt;
     public IReadOnlyList<DnsVerifyResponse> Domains = [];
+
+    /// <summary>One domain's result in the last sweep, and when that sweep ran; nulls when it was not checked.</summary>
+    public (DnsVerifyResponse? Check, DateTimeOffset? At) Last(string domain)
+    {
+        lock (Gate)
+            return Domains.FirstOrDefault(d => d.Domain == domain) is { } check ? (check, CheckedAt) : (null, null);
+    }
 }
 
 /// <summary>Verifies the records of every sending domain with the same verifier as <c>POST /api/v1/domains/{domain}/dns/verify</c>.</summary>

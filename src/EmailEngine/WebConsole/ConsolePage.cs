@@ -9,6 +9,15 @@ public abstract class ConsolePage : PageModel
 {
     public Caller Caller => Caller.From(User);
 
+    protected ConsoleText Text => HttpContext.RequestServices.GetRequiredService<ConsoleText>();
+
+    /// <summary>The server's half of a form's confirmation box: the browser's <c>required</c> is only a convenience.</summary>
+    protected IActionResult Unconfirmed()
+    {
+        TempData["error"] = Text["error.confirm"];
+        return RedirectToPage();
+    }
+
     /// <summary>Shows the handler's problem, or <paramref name="done"/>, on the page the browser is sent back to.</summary>
     protected IActionResult AfterAction(IResult outcome, string done, string? redirectTo = null)
     {

@@ -237,7 +237,6 @@ public sealed class ConsoleText
         ("error.confirm", "Tick the confirmation box to go ahead.", "Cochez la case de confirmation pour continuer."),
         ("done.warmup_started", "Warmup plan applied.", "Plan de chauffe appliqué."),
         ("done.override", "Override applied.", "Intervention appliquée."),
-        ("done.dns_checked", "DNS checked.", "DNS vérifié."),
         ("done.key_revoked", "Key revoked.", "Clé révoquée."),
         ("done.template_created", "Template created; it is on its way to MailWizz.", "Modèle créé ; il part vers MailWizz."),
         ("done.resync", "Queued to be pushed again.", "Remis en file pour un nouvel envoi."),

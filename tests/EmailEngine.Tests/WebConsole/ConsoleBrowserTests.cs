@@ -39,6 +39,13 @@ public sealed class ConsoleBrowserTests(ConsoleStack stack) : IClassFixture<Cons
         Assert.Contains("Partly warm from the V1 engine", await TextAsync(page, "[data-testid=decisions]"));
         Assert.Equal(6, await CountAsync(page, "[data-testid=isp-steps] tbody tr"));
         Assert.True(await CountAsync(page, "[data-testid=dns] tbody tr") >= 3, "the domain's DNS records are listed");
+        // Checked now against the resolver: each IP's address record gets its own verdict.
+        await SubmitAsync(page, "form:has([data-testid=verify-dns])");
+        Assert.Equal("present", await TextAsync(page, "[data-testid=dns] tr[data-kind=address][data-value='192.0.2.11'] .badge"));
+        Assert.Equal("mismatch", await TextAsync(page, "[data-testid=dns] tr[data-kind=address][data-value='192.0.2.12'] .badge"));
+        Assert.Equal("mismatch", await TextAsync(page, "[data-testid=dns] tr[data-kind=spf] .badge"));
+        Assert.Equal("missing", await TextAsync(page, "[data-testid=dns] tr[data-kind=dmarc] .badge"));
+        await page.WaitForSelectorAsync("canvas[data-drawn=true]", new WaitForSelectorOptions { Timeout = 10_000 });
         await ShotAsync(page, "ip");
 
         await GoAsync(page, $"/ui/ips/{stack.Ips["192.0.2.12"]}");

@@ -19,6 +19,8 @@ namespace EmailEngine.Tests.WebConsole;
 public sealed class ConsoleStack : IAsyncLifetime
 {
     public PmtaHost Pmta { get; } = new();
+    /// <summary>The engine's resolver: one IP's address and an SPF record that leaves the other IPs out.</summary>
+    public DnsmasqServer Dns { get; private set; } = null!;
     public MailWizzStandInServer MailWizz { get; private set; } = null!;
     public EngineServer Engine { get; private set; } = null!;
     public HttpClient Api { get; private set; } = null!;
@@ -38,6 +40,9 @@ public sealed class ConsoleStack : IAsyncLifetime
         foreach (var (key, value) in Pmta.EngineSettings())
             settings[key] = value;
         settings["OUTBOX_WORKER"] = "off";
+        Dns = await DnsmasqServer.StartAsync(["acme-boutique.fr"],
+            ["--host-record=mail.acme-boutique.fr,192.0.2.11", "--txt-record=acme-boutique.fr,v=spf1 ip4:192.0.2.11 -all"]);
+        settings["DNS_SERVERS"] = Dns.Endpoint;
         Engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: settings);
         Api = Engine.Client();
         await SeedAsync();
@@ -127,5 +132,6 @@ public sealed class ConsoleStack : IAsyncLifetime
         await Engine.DisposeAsync();
         await MailWizz.DisposeAsync();
         Pmta.Dispose();
+        Dns.Dispose();
     }
 }

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace EmailEngine.WebConsole.Pages.Contacts;
 
 /// <summary>One contact: its fields, its timeline, and erasure (right to be forgotten).</summary>
-public sealed class IndexModel(AppDbContext db, TenantScope tenants, SuppressionService suppressions, OutboxWriter outbox, ConsoleText text)
+public sealed class IndexModel(AppDbContext db, TenantScope tenants, SuppressionService suppressions, OutboxWriter outbox)
     : ConsolePage
 {
     public ContactResponse Contact { get; private set; } = null!;
@@ -26,11 +26,8 @@ public sealed class IndexModel(AppDbContext db, TenantScope tenants, Suppression
         if (ApiOutcome.Value<ContactResponse>(await ContactEndpoints.GetContact(id, User, tenants, db, ct)) is not { } contact)
             return NotFound();
         if (!confirm)
-        {
-            TempData["error"] = text["error.confirm"];
-            return RedirectToPage();
-        }
-        return AfterAction(await ContactEndpoints.EraseContact(id, User, tenants, db, suppressions, outbox, ct), text["done.erased"],
+            return Unconfirmed();
+        return AfterAction(await ContactEndpoints.EraseContact(id, User, tenants, db, suppressions, outbox, ct), Text["done.erased"],
             $"/ui/tenants/{Uri.EscapeDataString(contact.Tenant)}#contacts");
     }
 }

@@ -13,7 +13,7 @@ namespace EmailEngine.WebConsole.Pages.Ips;
 /// <summary>One IP: its warmup curve (plan against what it sent, per sending day, with the engine's decisions), the
 /// per-ISP steps, the operator's overrides, its DNS records and its blocklist history.</summary>
 public sealed class IndexModel(AppDbContext db, WarmupOptions options, IWarmupOutcomes outcomes, DeliveryStatsQuery stats,
-    WarmupDeployment deployment, DomainRegistry domains, DnsVerifier verifier, DnsHealthMemory dnsMemory, TimeProvider clock, ConsoleText text) : ConsolePage
+    WarmupDeployment deployment, DomainRegistry domains, DnsVerifier verifier, DnsHealthMemory dnsMemory, TimeProvider clock) : ConsolePage
 {
     public IpResponse Ip { get; private set; } = null!;
     public WarmupView? Warmup { get; private set; }
@@ -29,19 +29,9 @@ public sealed class IndexModel(AppDbContext db, WarmupOptions options, IWarmupOu
 
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken ct)
     {
-        if (ApiOutcome.Value<IpResponse>(await GetIp.Handle(id, db, options, ct)) is not { } ip)
+        if (!await LoadAsync(id, ct))
             return NotFound();
-        Ip = ip;
-        Warmup = ApiOutcome.Value<WarmupView>(await GetWarmup.Handle(id, db, options, clock, outcomes, ct));
-        Plans = ApiOutcome.Expect<Http.ItemList<PlanResponse>>(await WarmupPlans.List(db, ct)).Items.ToList();
-        ChartJson = await ChartAsync(ip, Warmup, ct);
-        Dns = ApiOutcome.Value<DnsRecordsResponse>(await DomainDns.Records(SendingDomain, null, domains, ct));
-        lock (dnsMemory.Gate)
-        {
-            DnsCheck = dnsMemory.Domains.FirstOrDefault(d => d.Domain == SendingDomain);
-            DnsCheckedAt = DnsCheck is null ? null : dnsMemory.CheckedAt;
-        }
-        Listings = await db.Set<BlocklistListing>().AsNoTracking().Where(l => l.Target == ip.Ip).OrderByDescending(l => l.ListedAt).Take(50).ToListAsync(ct);
+        (DnsCheck, DnsCheckedAt) = dnsMemory.Last(SendingDomain);
         return Page();
     }
 
@@ -50,7 +40,7 @@ public sealed class IndexModel(AppDbContext db, WarmupOptions options, IWarmupOu
         if (!confirm)
             return Unconfirmed();
         return AfterAction(await StartWarmup.Handle(id, new StartWarmupRequest(plan, day), User, db, options, deployment, clock, ct),
-            text["done.warmup_started"]);
+            Text["done.warmup_started"]);
     }
 
     public async Task<IActionResult> OnPostOverrideAsync(long id, string? action, string? reason, int? day, int? hours, bool confirm, CancellationToken ct)
@@ -58,27 +48,33 @@ public sealed class IndexModel(AppDbContext db, WarmupOptions options, IWarmupOu
         if (!confirm)
             return Unconfirmed();
         return AfterAction(await OverrideWarmup.Handle(id, new WarmupOverrideRequest(action, reason, day, hours), User, db, options, deployment, clock, ct),
-            text["done.override"]);
+            Text["done.override"]);
     }
 
+    /// <summary>Checks the domain's records now and shows the answer on the page (the scheduled sweep keeps its own).</summary>
     public async Task<IActionResult> OnPostVerifyDnsAsync(long id, CancellationToken ct)
     {
-        if (ApiOutcome.Value<IpResponse>(await GetIp.Handle(id, db, options, ct)) is not { } ip)
+        if (!await LoadAsync(id, ct))
             return NotFound();
-        var outcome = await DomainDns.Verify(EmailEngine.PowerMta.RenderConfig.SendingDomainOf(ip.Domain), domains, verifier, ct);
-        if (ApiOutcome.Value<DnsVerifyResponse>(outcome) is { } check)
-            lock (dnsMemory.Gate)
-            {
-                dnsMemory.Domains = [.. dnsMemory.Domains.Where(d => d.Domain != check.Domain), check];
-                dnsMemory.CheckedAt = clock.GetUtcNow();
-            }
-        return AfterAction(outcome, text["done.dns_checked"]);
+        var outcome = await DomainDns.Verify(SendingDomain, domains, verifier, ct);
+        if (ApiOutcome.Problem(outcome) is { } problem)
+            TempData["error"] = problem;
+        else
+            (DnsCheck, DnsCheckedAt) = (ApiOutcome.Value<DnsVerifyResponse>(outcome), clock.GetUtcNow());
+        return Page();
     }
 
-    private IActionResult Unconfirmed()
+    private async Task<bool> LoadAsync(long id, CancellationToken ct)
     {
-        TempData["error"] = text["error.confirm"];
-        return RedirectToPage();
+        if (ApiOutcome.Value<IpResponse>(await GetIp.Handle(id, db, options, ct)) is not { } ip)
+            return false;
+        Ip = ip;
+        Warmup = ApiOutcome.Value<WarmupView>(await GetWarmup.Handle(id, db, options, clock, outcomes, ct));
+        Plans = ApiOutcome.Expect<Http.ItemList<PlanResponse>>(await WarmupPlans.List(db, ct)).Items.ToList();
+        ChartJson = await ChartAsync(ip, Warmup, ct);
+        Dns = ApiOutcome.Value<DnsRecordsResponse>(await DomainDns.Records(SendingDomain, null, domains, ct));
+        Listings = await db.Set<BlocklistListing>().AsNoTracking().Where(l => l.Target == ip.Ip).OrderByDescending(l => l.ListedAt).Take(50).ToListAsync(ct);
+        return true;
     }
 
     /// <summary>Plan and sent per sending day: a calendar day counts for the sending day the IP was on when it ended.</summary>

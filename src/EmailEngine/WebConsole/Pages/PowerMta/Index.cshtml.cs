@@ -9,7 +9,7 @@ namespace EmailEngine.WebConsole.Pages.PowerMta;
 
 /// <summary>The config the IPs produce, its diff against the last deployment, deployments with their step logs, and
 /// deploying: a dry run first (diff against the live file, <c>pmta</c> check on the host), then a confirmed deploy.</summary>
-public sealed class IndexModel(AppDbContext db, PmtaRendering rendering, ConfigDeployer deployer, ImportBase bases, ConsoleText text) : ConsolePage
+public sealed class IndexModel(AppDbContext db, PmtaRendering rendering, ConfigDeployer deployer, ImportBase bases) : ConsolePage
 {
     public string Config { get; private set; } = "";
     public string Diff { get; private set; } = "";
@@ -23,10 +23,7 @@ public sealed class IndexModel(AppDbContext db, PmtaRendering rendering, ConfigD
     public async Task<IActionResult> OnPostDeployAsync(bool dryRun, bool confirm, CancellationToken ct)
     {
         if (!dryRun && !confirm)
-        {
-            TempData["error"] = text["error.confirm"];
-            return RedirectToPage();
-        }
+            return Unconfirmed();
         var outcome = await PmtaEndpoints.Deploy(new DeployRequest(dryRun), User, rendering, deployer, ct);
         var deployment = ApiOutcome.Value<DeploymentResponse>(outcome);
         if (dryRun && deployment is { Status: "dry_run" })
@@ -36,7 +33,7 @@ public sealed class IndexModel(AppDbContext db, PmtaRendering rendering, ConfigD
             return Page();
         }
         if (deployment is not null && deployment.Status is "succeeded" or "unchanged" or "dry_run")
-            TempData["done"] = string.Format(text["done.deployed"], deployment.Id, text["deploy.status." + deployment.Status]);
+            TempData["done"] = string.Format(Text["done.deployed"], deployment.Id, Text["deploy.status." + deployment.Status]);
         else
             TempData["error"] = deployment is null ? ApiOutcome.Problem(outcome) : $"#{deployment.Id}: {deployment.Error}";
         return RedirectToPage();

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace EmailEngine.WebConsole.Pages.Queue;
 
 /// <summary>The outbox towards MailWizz: counts by state, the latest messages with their last error, retry one or all failed.</summary>
-public sealed class IndexModel(AppDbContext db, TimeProvider clock, ConsoleText text) : ConsolePage
+public sealed class IndexModel(AppDbContext db, TimeProvider clock) : ConsolePage
 {
     [BindProperty(SupportsGet = true)] public string? Status { get; set; }
     public OutboxListResponse List { get; private set; } = null!;
@@ -23,11 +23,11 @@ public sealed class IndexModel(AppDbContext db, TimeProvider clock, ConsoleText 
     }
 
     public async Task<IActionResult> OnPostRetryAsync(long id, CancellationToken ct) =>
-        AfterAction(await OutboxEndpoints.RetryMessage(id, db, clock, ct), text["done.requeued"]);
+        AfterAction(await OutboxEndpoints.RetryMessage(id, db, clock, ct), Text["done.requeued"]);
 
     public async Task<IActionResult> OnPostRetryAllAsync(CancellationToken ct)
     {
         var outcome = await OutboxEndpoints.RetryFailed(db, clock, ct);
-        return AfterAction(outcome, string.Format(text["done.requeued_all"], ApiOutcome.Expect<RequeuedResponse>(outcome).Requeued));
+        return AfterAction(outcome, string.Format(Text["done.requeued_all"], ApiOutcome.Expect<RequeuedResponse>(outcome).Requeued));
     }
 }

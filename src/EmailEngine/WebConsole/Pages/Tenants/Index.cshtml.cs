@@ -24,7 +24,7 @@ public sealed record WebhookWithDeliveries(WebhookResponse Hook, IReadOnlyList<W
 /// imports, suppressions and webhooks. Without a slug: the operator's list of tenants; a tenant key only ever sees its own.
 /// </summary>
 public sealed class IndexModel(AppDbContext db, EngineSettings settings, TenantScope tenants, ApiKeyService keys, OutboxWriter outbox,
-    SuppressionService suppressions, DeliveryStatsQuery stats, WarmupOptions warmup, TimeProvider clock, ConsoleText text) : ConsolePage
+    SuppressionService suppressions, DeliveryStatsQuery stats, WarmupOptions warmup, TimeProvider clock) : ConsolePage
 {
     [BindProperty(SupportsGet = true)] public string? Slug { get; set; }
     [BindProperty(SupportsGet = true)] public string? Email { get; set; }
@@ -86,22 +86,22 @@ public sealed class IndexModel(AppDbContext db, EngineSettings settings, TenantS
     }
 
     public async Task<IActionResult> OnPostRevokeKeyAsync(string keyId, CancellationToken ct) => Caller.IsOperator
-        ? AfterAction(await ApiKeyEndpoints.RevokeKey(Slug!, keyId, keys, ct), text["done.key_revoked"])
+        ? AfterAction(await ApiKeyEndpoints.RevokeKey(Slug!, keyId, keys, ct), Text["done.key_revoked"])
         : Forbid();
 
     public async Task<IActionResult> OnPostCreateTemplateAsync(string? name, string? subject, string? html, string? language, CancellationToken ct) =>
         AfterAction(await CreateTemplate.Handle(new CreateTemplateRequest(name, subject, html, language, Slug), User, tenants, db, outbox, clock, ct),
-            text["done.template_created"]);
+            Text["done.template_created"]);
 
     public async Task<IActionResult> OnPostResyncTemplateAsync(long id, CancellationToken ct) =>
-        AfterAction(await GetTemplate.Resync(id, User, tenants, db, outbox, ct), text["done.resync"]);
+        AfterAction(await GetTemplate.Resync(id, User, tenants, db, outbox, ct), Text["done.resync"]);
 
     public async Task<IActionResult> OnPostResyncCampaignAsync(long id, CancellationToken ct) =>
-        AfterAction(await UpdateCampaign.Resync(id, User, tenants, db, outbox, clock, ct), text["done.resync"]);
+        AfterAction(await UpdateCampaign.Resync(id, User, tenants, db, outbox, clock, ct), Text["done.resync"]);
 
     public async Task<IActionResult> OnPostAddSuppressionAsync(string? email, string? reason, string? note, CancellationToken ct) =>
         AfterAction(await SuppressionEndpoints.Add(new AddSuppressionRequest(email, reason ?? "manual", Slug, "tenant", note), User, tenants,
-            suppressions, ct), text["done.suppressed"]);
+            suppressions, ct), Text["done.suppressed"]);
 
     private async Task<long?> TenantIdAsync(CancellationToken ct) =>
         Slug is null ? null : (await tenants.ForReadAsync(User, Slug, ct)) is { IsSuccess: true, Value: { } id } ? id : null;
