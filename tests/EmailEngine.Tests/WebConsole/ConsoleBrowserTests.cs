@@ -229,19 +229,69 @@ public sealed class ConsoleBrowserTests(ConsoleStack stack) : IClassFixture<Cons
     [Fact]
     public async Task A_form_posted_without_its_anti_forgery_token_is_refused()
     {
-        var cookies = new CookieContainer();
-        using var http = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = stack.Engine.BaseAddress };
-        var token = CsrfToken(await http.GetStringAsync("/ui/signin"));
-        var signIn = await http.PostAsync("/ui/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["key"] = EngineServer.OperatorKey, ["__csrf"] = token }));
-        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
-
-        // Signed in, but a form from elsewhere carries no token: refused, and nothing is requeued.
-        var forged = await http.PostAsync("/ui/queue?handler=RetryAll", new FormUrlEncodedContent(new Dictionary<string, string>()));
-        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
-        var withoutSession = new HttpClient { BaseAddress = stack.Engine.BaseAddress };
-        var noCookie = await withoutSession.PostAsync("/ui/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["key"] = EngineServer.OperatorKey }));
+        var (http, _) = await SignedInClientAsync();
+        using (http)
+        {
+            // Signed in, but a form from elsewhere carries no token: refused, and nothing is requeued.
+            var forged = await http.PostAsync("/ui/queue?handler=RetryAll", Form(("confirm", "true")));
+            Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        }
+        using var withoutSession = new HttpClient { BaseAddress = stack.Engine.BaseAddress };
+        var noCookie = await withoutSession.PostAsync("/ui/signin", Form(("key", EngineServer.OperatorKey)));
         Assert.Equal(HttpStatusCode.BadRequest, noCookie.StatusCode);
     }
+
+    [Fact]
+    public async Task An_unticked_confirmation_is_refused_by_the_server_too()
+    {
+        var (http, token) = await SignedInClientAsync();
+        using var _ = http;
+        var created = await (await stack.Api.PostAsJsonAsync("/api/v1/tenants/acme/keys", new { name = "kept" })).Content.ReadFromJsonAsync<JsonElement>();
+        var keyId = created.GetProperty("key_id").GetString()!;
+        var failedBefore = await FailedPushesAsync();
+        var ip = stack.Ips["192.0.2.11"];
+
+        foreach (var (path, fields) in new[]
+                 {
+                     ("/ui/queue?handler=RetryAll", new[] { ("__csrf", token) }),
+                     ("/ui/tenants/acme?handler=RevokeKey", new[] { ("__csrf", token), ("keyId", keyId) }),
+                     ($"/ui/ips/{ip}?handler=Override", new[] { ("__csrf", token), ("action", "pause"), ("reason", "unconfirmed") }),
+                 })
+        {
+            var answer = await http.PostAsync(path, Form(fields));
+            Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+        }
+        Assert.Equal(failedBefore, await FailedPushesAsync());
+        var keys = await stack.Api.GetFromJsonAsync<JsonElement>("/api/v1/tenants/acme/keys");
+        Assert.Equal(JsonValueKind.Null, keys.GetProperty("items").EnumerateArray().Single(k => k.GetProperty("key_id").GetString() == keyId)
+            .GetProperty("revoked_at").ValueKind);
+        var warmup = await stack.Api.GetFromJsonAsync<JsonElement>($"/api/v1/ips/{ip}/warmup");
+        Assert.Equal("running", warmup.GetProperty("phase").GetString());
+
+        // Ticked, the same revoke goes through.
+        var revoke = await http.PostAsync("/ui/tenants/acme?handler=RevokeKey", Form(("__csrf", token), ("keyId", keyId), ("confirm", "true")));
+        Assert.Equal(HttpStatusCode.Redirect, revoke.StatusCode);
+        keys = await stack.Api.GetFromJsonAsync<JsonElement>("/api/v1/tenants/acme/keys");
+        Assert.NotEqual(JsonValueKind.Null, keys.GetProperty("items").EnumerateArray().Single(k => k.GetProperty("key_id").GetString() == keyId)
+            .GetProperty("revoked_at").ValueKind);
+    }
+
+    /// <summary>An HTTP client holding an operator session, and the anti-forgery token that goes with its cookie.</summary>
+    private async Task<(HttpClient Client, string Token)> SignedInClientAsync()
+    {
+        var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
+            { BaseAddress = stack.Engine.BaseAddress };
+        var token = CsrfToken(await http.GetStringAsync("/ui/signin"));
+        var signIn = await http.PostAsync("/ui/signin", Form(("key", EngineServer.OperatorKey), ("__csrf", token)));
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        return (http, CsrfToken(await http.GetStringAsync("/ui/queue")));
+    }
+
+    private async Task<int> FailedPushesAsync() =>
+        (await stack.Api.GetFromJsonAsync<JsonElement>("/api/v1/outbox")).GetProperty("counts").TryGetProperty("failed", out var n) ? n.GetInt32() : 0;
+
+    private static FormUrlEncodedContent Form(params (string Name, string Value)[] fields) =>
+        new(fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value)));
 
     [Fact]
     public async Task French_from_the_browser_and_English_by_the_switch()

@@ -25,8 +25,10 @@ public sealed class IndexModel(AppDbContext db, TimeProvider clock) : ConsolePag
     public async Task<IActionResult> OnPostRetryAsync(long id, CancellationToken ct) =>
         AfterAction(await OutboxEndpoints.RetryMessage(id, db, clock, ct), Text["done.requeued"]);
 
-    public async Task<IActionResult> OnPostRetryAllAsync(CancellationToken ct)
+    public async Task<IActionResult> OnPostRetryAllAsync(bool confirm, CancellationToken ct)
     {
+        if (!confirm)
+            return Unconfirmed();
         var outcome = await OutboxEndpoints.RetryFailed(db, clock, ct);
         return AfterAction(outcome, string.Format(Text["done.requeued_all"], ApiOutcome.Expect<RequeuedResponse>(outcome).Requeued));
     }

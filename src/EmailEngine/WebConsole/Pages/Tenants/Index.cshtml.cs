@@ -85,9 +85,12 @@ public sealed class IndexModel(AppDbContext db, EngineSettings settings, TenantS
         return await LoadAsync(ct) ? Page() : NotFound();
     }
 
-    public async Task<IActionResult> OnPostRevokeKeyAsync(string keyId, CancellationToken ct) => Caller.IsOperator
-        ? AfterAction(await ApiKeyEndpoints.RevokeKey(Slug!, keyId, keys, ct), Text["done.key_revoked"])
-        : Forbid();
+    public async Task<IActionResult> OnPostRevokeKeyAsync(string keyId, bool confirm, CancellationToken ct)
+    {
+        if (!Caller.IsOperator)
+            return Forbid();
+        return confirm ? AfterAction(await ApiKeyEndpoints.RevokeKey(Slug!, keyId, keys, ct), Text["done.key_revoked"]) : Unconfirmed();
+    }
 
     public async Task<IActionResult> OnPostCreateTemplateAsync(string? name, string? subject, string? html, string? language, CancellationToken ct) =>
         AfterAction(await CreateTemplate.Handle(new CreateTemplateRequest(name, subject, html, language, Slug), User, tenants, db, outbox, clock, ct),
