@@ -114,14 +114,19 @@ public static class SuppressionEndpoints
     }
 
     /// <summary>CSV body <c>email[,reason[,note]]</c>, header optional; bad rows are reported, good rows added.</summary>
-    public static async Task<IResult> Import(HttpRequest request, string? tenant, string? scope, ClaimsPrincipal user,
+    public static Task<IResult> Import(HttpRequest request, string? tenant, string? scope, ClaimsPrincipal user,
+        TenantScope tenants, SuppressionService suppressions, CancellationToken ct) =>
+        ImportFrom(request.Body, tenant, scope, user, tenants, suppressions, ct);
+
+    /// <summary>The import from any stream: the request body here, a form's file in the console.</summary>
+    public static async Task<IResult> ImportFrom(Stream body, string? tenant, string? scope, ClaimsPrincipal user,
         TenantScope tenants, SuppressionService suppressions, CancellationToken ct)
     {
         var resolved = await ResolveScopeAsync(scope, tenant, user, tenants, ct);
         if (!resolved.IsSuccess)
             return resolved.Error!.ToProblem();
         var (added, existing, rejected) = (0, 0, new List<RejectedSuppressionRow>());
-        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        using var reader = new StreamReader(body, Encoding.UTF8);
         var row = 0;
         while (await reader.ReadLineAsync(ct) is { } line)
         {

@@ -12,9 +12,12 @@ public abstract class ConsolePage : PageModel
     protected ConsoleText Text => HttpContext.RequestServices.GetRequiredService<ConsoleText>();
 
     /// <summary>The server's half of a form's confirmation box: the browser's <c>required</c> is only a convenience.</summary>
-    protected IActionResult Unconfirmed()
+    protected IActionResult Unconfirmed() => Failed(Text["error.confirm"]);
+
+    /// <summary>Back to the page with <paramref name="problem"/> as its error line.</summary>
+    protected IActionResult Failed(string problem)
     {
-        TempData["error"] = Text["error.confirm"];
+        TempData["error"] = problem;
         return RedirectToPage();
     }
 

@@ -158,6 +158,162 @@ public sealed class ConsoleBrowserTests(ConsoleStack stack) : IClassFixture<Cons
     }
 
     [Fact]
+    public async Task Operator_edits_sender_settings_a_template_and_a_campaign()
+    {
+        var template = await PostAsync("/api/v2/templates", new { tenant = "acme", name = "Relance", subject = "Vous revoilà", html = "<p>Bonjour [FNAME]</p>", language = "fr" });
+        var templateId = template.GetProperty("id").GetInt64();
+        var campaign = await PostAsync("/api/v2/campaigns", new { tenant = "acme", name = "Relance J+3", template_id = templateId, type = "autoresponder",
+            delay = new { value = 3, unit = "day" } });
+        var campaignId = campaign.GetProperty("id").GetInt64();
+        await using var context = await stack.Browser.CreateBrowserContextAsync();
+        var page = await SignInAsync(context, EngineServer.OperatorKey);
+
+        // Sender settings: the form holds the current values; a changed one is saved and shown.
+        await GoAsync(page, "/ui/tenants/acme");
+        await page.ClickAsync("[data-testid=edit-sender] summary");
+        Assert.Equal("Acme Boutique", await page.EvaluateExpressionAsync<string>("document.querySelector('[data-testid=edit-sender] input[name=FromName]').value"));
+        await ReplaceAsync(page, "[data-testid=edit-sender] input[name=FromName]", "Acme Boutique Paris");
+        await ReplaceAsync(page, "[data-testid=edit-sender] input[name=CompanyZip]", "75001");
+        await SubmitAsync(page, "[data-testid=edit-sender] form");
+        Assert.Equal("Saved.", await TextAsync(page, ".flash.ok"));
+        Assert.Contains("Acme Boutique Paris", await TextAsync(page, "#sender dl"));
+        var sender = (await stack.Api.GetFromJsonAsync<JsonElement>("/api/v1/tenants/acme")).GetProperty("sender");
+        Assert.Equal("Acme Boutique Paris", sender.GetProperty("from_name").GetString());
+        Assert.Equal("75001", sender.GetProperty("company_zip").GetString());
+        Assert.Equal("1 rue de la Paix", sender.GetProperty("company_address").GetString());
+
+        // The API's validation is the form's: a bad address is refused with its field message and nothing changes.
+        await page.ClickAsync("[data-testid=edit-sender] summary");
+        await page.EvaluateExpressionAsync("document.querySelector('[data-testid=edit-sender] input[name=FromEmail]').type = 'text'");
+        await ReplaceAsync(page, "[data-testid=edit-sender] input[name=FromEmail]", "not an address");
+        await SubmitAsync(page, "[data-testid=edit-sender] form");
+        Assert.Contains("from_email", await TextAsync(page, ".flash.bad"));
+        Assert.Equal("news@acme.example", (await stack.Api.GetFromJsonAsync<JsonElement>("/api/v1/tenants/acme")).GetProperty("sender").GetProperty("from_email").GetString());
+
+        // A campaign: renamed with a subject of its own, then paused and resumed.
+        var row = $"tr[data-campaign='Relance J+3']";
+        await page.ClickAsync($"{row} details.edit summary");
+        await ReplaceAsync(page, $"{row} input[name=name]", "Relance J+4");
+        await ReplaceAsync(page, $"{row} input[name=subject]", "On vous garde une place");
+        await SubmitAsync(page, $"{row} form[action*=UpdateCampaign]");
+        Assert.Equal("Saved.", await TextAsync(page, ".flash.ok"));
+        row = "tr[data-campaign='Relance J+4']";
+        await SubmitAsync(page, $"{row} form[action*=PauseCampaign]");
+        Assert.Equal("paused", await TextAsync(page, $"{row} td:nth-child(3)"));
+        var saved = await stack.Api.GetFromJsonAsync<JsonElement>($"/api/v2/campaigns/{campaignId}");
+        Assert.Equal(("Relance J+4", "On vous garde une place", "paused"),
+            (saved.GetProperty("name").GetString(), saved.GetProperty("subject").GetString(), saved.GetProperty("status").GetString()));
+        await SubmitAsync(page, $"{row} form[action*=ResumeCampaign]");
+        Assert.Equal("active", await TextAsync(page, $"{row} td:nth-child(3)"));
+
+        // The template: edited on its own page, previewed as saved, and the new version reaches MailWizz.
+        await GoAsync(page, $"/ui/templates/{templateId}");
+        await page.ClickAsync("[data-testid=edit-template] summary");
+        await ReplaceAsync(page, "[data-testid=edit-template] input[name=name]", "Relance douce");
+        await ReplaceAsync(page, "[data-testid=edit-template] input[name=subject]", "Un petit mot, [FNAME]");
+        await SubmitAsync(page, "[data-testid=edit-template] form");
+        Assert.Equal("Saved.", await TextAsync(page, ".flash.ok"));
+        Assert.Equal("Un petit mot, Jane", await TextAsync(page, "[data-testid=preview-subject]"));
+        await stack.Engine.SyncAllAsync();
+        Assert.Contains("Relance douce", (await stack.MailWizz.StateAsync()).ToString());
+        await page.ReloadAsync();
+        Assert.Equal("in MailWizz", await TextAsync(page, "h1 .badge"));
+    }
+
+    [Fact]
+    public async Task Operator_imports_contacts_and_suppressions_from_files()
+    {
+        await using var context = await stack.Browser.CreateBrowserContextAsync();
+        var page = await SignInAsync(context, EngineServer.OperatorKey);
+        await GoAsync(page, "/ui/tenants/acme");
+        var contacts = Path.Combine(Path.GetTempPath(), $"console-import-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(contacts, "email;first_name\nlea.durand@gmail.com;Léa\nnot-an-address;Bob\nhugo.petit@orange.fr;Hugo\n");
+        var suppressions = Path.Combine(Path.GetTempPath(), $"console-suppressions-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(suppressions, "email,reason\nno.more@gmail.com,manual\nbroken,\nplainte@free.fr,complaint\n");
+        try
+        {
+            // Contacts: the file is queued, and the imports table follows the job by itself (htmx) until it is done.
+            await (await page.QuerySelectorAsync("[data-testid=import-contacts] input[type=file]"))!.UploadFileAsync(contacts);
+            await SubmitAsync(page, "[data-testid=import-contacts]");
+            Assert.Equal("File received; the import runs below.", await TextAsync(page, ".flash.ok"));
+            var job = "[data-testid=imports] tbody tr:first-child";
+            await page.WaitForFunctionAsync($"() => document.querySelector(\"{job} .badge\")?.textContent.trim() === 'completed'",
+                new WaitForFunctionOptions { Timeout = 30_000, PollingInterval = 250 });
+            Assert.Equal(Path.GetFileName(contacts), await TextAsync(page, $"{job} td:nth-child(2)"));
+            Assert.Equal(("2", "1"), (await TextAsync(page, $"{job} td:nth-child(5)"), await TextAsync(page, $"{job} td:nth-child(6)")));
+            var rejects = await page.EvaluateFunctionAsync<string>("s => fetch(document.querySelector(s).href).then(r => r.text())", $"{job} a[download]");
+            Assert.Contains("not-an-address", rejects);
+            var found = await stack.Api.GetFromJsonAsync<JsonElement>("/api/v2/contacts?tenant=acme&email=hugo.petit@orange.fr");
+            Assert.Equal("Hugo", found.GetProperty("items")[0].GetProperty("first_name").GetString());
+
+            // Suppressions: added, already there and refused rows are counted, the refused ones named.
+            await (await page.QuerySelectorAsync("[data-testid=import-suppressions] input[type=file]"))!.UploadFileAsync(suppressions);
+            await SubmitAsync(page, "[data-testid=import-suppressions]");
+            Assert.StartsWith("2 added, 0 already suppressed, 1 rejected. — 3: broken", await TextAsync(page, ".flash.ok"));
+            Assert.Contains("plainte@free.fr", await TextAsync(page, "[data-testid=suppressions]"));
+            var check = await stack.Api.GetFromJsonAsync<JsonElement>("/api/v2/suppressions/check?tenant=acme&email=no.more@gmail.com");
+            Assert.True(check.GetProperty("suppressed").GetBoolean());
+
+            // No file, no job: the form says so instead of queuing an empty import.
+            var before = await CountAsync(page, "[data-testid=imports] tbody tr");
+            await page.EvaluateExpressionAsync("document.querySelector('[data-testid=import-contacts] input[type=file]').removeAttribute('required')");
+            await SubmitAsync(page, "[data-testid=import-contacts]");
+            Assert.Equal("Choose a file first.", await TextAsync(page, ".flash.bad"));
+            Assert.Equal(before, await CountAsync(page, "[data-testid=imports] tbody tr"));
+        }
+        finally
+        {
+            File.Delete(contacts);
+            File.Delete(suppressions);
+        }
+    }
+
+    [Fact]
+    public async Task A_tenant_creates_and_edits_its_webhook_and_cannot_touch_another_tenants()
+    {
+        var globexHook = await PostAsync("/api/v1/webhooks", new { tenant = "globex", url = "https://hooks.globex.fr/ee", events = new[] { "bounce" } });
+        var globexHookId = globexHook.GetProperty("webhook").GetProperty("id").GetInt64();
+        await using var context = await stack.Browser.CreateBrowserContextAsync();
+        var page = await SignInAsync(context, stack.TenantKeys["acme"]);
+        Assert.Null(await page.QuerySelectorAsync("[data-testid=edit-sender]"));
+
+        await page.ClickAsync("[data-testid=create-webhook] summary");
+        await page.TypeAsync("[data-testid=create-webhook] input[name=url]", "https://hooks.acme-boutique.fr/ee");
+        await page.ClickAsync("[data-testid=create-webhook] input[value=suppression]");
+        await SubmitAsync(page, "[data-testid=create-webhook] form");
+        // The signing secret is in this answer only, and never cached.
+        var secret = await TextAsync(page, "[data-testid=new-webhook-secret]");
+        Assert.True(secret.Length >= 32, secret);
+        await GoAsync(page, "/ui/tenants/acme");
+        Assert.DoesNotContain(secret, await page.GetContentAsync());
+        var hook = (await stack.Api.GetFromJsonAsync<JsonElement>("/api/v1/webhooks?tenant=acme")).GetProperty("items").EnumerateArray()
+            .Single(h => h.GetProperty("url").GetString() == "https://hooks.acme-boutique.fr/ee");
+        Assert.Equal(["bounce", "complaint"], hook.GetProperty("events").EnumerateArray().Select(e => e.GetString()).Order());
+
+        // Disabled from its edit form.
+        var edit = $"h3[data-webhook='{hook.GetProperty("id").GetInt64()}'] + p + details[data-testid=edit-webhook]";
+        await page.ClickAsync($"{edit} summary");
+        await page.ClickAsync($"{edit} input[name=enabled]");
+        await SubmitAsync(page, $"{edit} form");
+        Assert.Equal("Saved.", await TextAsync(page, ".flash.ok"));
+        Assert.False((await stack.Api.GetFromJsonAsync<JsonElement>($"/api/v1/webhooks/{hook.GetProperty("id").GetInt64()}")).GetProperty("enabled").GetBoolean());
+
+        // The same form aimed at globex's webhook: not found for acme, and globex's webhook is untouched.
+        await page.EvaluateFunctionAsync("id => { const f = document.querySelector('details[data-testid=edit-webhook] form'); f.querySelector('input[name=id]').value = id; f.querySelector('input[name=url]').value = 'https://evil.example.net/'; }",
+            globexHookId);
+        await SubmitAsync(page, "details[data-testid=edit-webhook] form");
+        Assert.Contains($"Webhook {globexHookId} does not exist", await TextAsync(page, ".flash.bad"));
+        var untouched = await stack.Api.GetFromJsonAsync<JsonElement>($"/api/v1/webhooks/{globexHookId}");
+        Assert.Equal("https://hooks.globex.fr/ee", untouched.GetProperty("url").GetString());
+
+        // And the operator-only sender form refuses a tenant even when posted by hand.
+        var token = CsrfToken(await page.GetContentAsync());
+        await page.EvaluateFunctionAsync(
+            "t => fetch('/ui/tenants/acme?handler=UpdateSender', { method: 'POST', body: new URLSearchParams({ __csrf: t, Name: 'Hijacked' }) })", token);
+        Assert.Equal("Acme Boutique", (await stack.Api.GetFromJsonAsync<JsonElement>("/api/v1/tenants/acme")).GetProperty("name").GetString());
+    }
+
+    [Fact]
     public async Task Deploy_dry_run_shows_the_diff_and_changes_nothing_on_the_host()
     {
         await using var context = await stack.Browser.CreateBrowserContextAsync();
@@ -169,6 +325,7 @@ public sealed class ConsoleBrowserTests(ConsoleStack stack) : IClassFixture<Cons
         Assert.Contains("connected to", await TextAsync(page, "[data-testid=dry-run] pre.log"));
         Assert.Equal("", await TextAsync(page, "[data-testid=dry-run] pre.diff"));
         Assert.NotNull(await page.QuerySelectorAsync("[data-testid=deploy-confirm]"));
+        Assert.StartsWith("in sync", await TextAsync(page, "[data-testid=sync-state]"));
         await ShotAsync(page, "powermta");
         Assert.Equal(before, await File.ReadAllTextAsync(stack.Pmta.ConfigPath));
         var deployments = await stack.Api.GetFromJsonAsync<JsonElement>("/api/v1/pmta/deployments");
@@ -285,6 +442,19 @@ public sealed class ConsoleBrowserTests(ConsoleStack stack) : IClassFixture<Cons
         var signIn = await http.PostAsync("/ui/signin", Form(("key", EngineServer.OperatorKey), ("__csrf", token)));
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
         return (http, CsrfToken(await http.GetStringAsync("/ui/queue")));
+    }
+
+    private async Task<JsonElement> PostAsync(string path, object body)
+    {
+        var answer = await stack.Api.PostAsJsonAsync(path, body);
+        Assert.True(answer.IsSuccessStatusCode, $"{path}: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
+        return await answer.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private static async Task ReplaceAsync(IPage page, string selector, string text)
+    {
+        await page.EvaluateFunctionAsync("s => document.querySelector(s).value = ''", selector);
+        await page.TypeAsync(selector, text);
     }
 
     private async Task<int> FailedPushesAsync() =>

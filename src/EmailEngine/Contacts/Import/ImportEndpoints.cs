@@ -36,7 +36,12 @@ public static class ImportEndpoints
     /// <c>tab</c>; detected otherwise) and <c>mapping</c> (JSON object: CSV header → email, first_name, last_name,
     /// company, language, source, tags, fields.TAG). Answers 202 with the job to poll.
     /// </summary>
-    public static async Task<IResult> Upload(HttpRequest request, string? tenant, string? delimiter, string? mapping, string? filename,
+    public static Task<IResult> Upload(HttpRequest request, string? tenant, string? delimiter, string? mapping, string? filename,
+        ClaimsPrincipal user, TenantScope tenants, AppDbContext db, DatabaseTarget database, ImportRunner runner, TimeProvider clock, CancellationToken ct) =>
+        UploadFrom(request.Body, tenant, delimiter, mapping, filename, user, tenants, db, database, runner, clock, ct);
+
+    /// <summary>The upload from any stream: the request body here, a form's file in the console.</summary>
+    public static async Task<IResult> UploadFrom(Stream body, string? tenant, string? delimiter, string? mapping, string? filename,
         ClaimsPrincipal user, TenantScope tenants, AppDbContext db, DatabaseTarget database, ImportRunner runner, TimeProvider clock, CancellationToken ct)
     {
         var errors = new FieldErrors();
@@ -63,7 +68,7 @@ public static class ImportEndpoints
         try
         {
             await using var file = File.Create(spooled);
-            await request.Body.CopyToAsync(file, ct);
+            await body.CopyToAsync(file, ct);
         }
         catch
         {

@@ -9,9 +9,12 @@ namespace EmailEngine.WebConsole.Pages.PowerMta;
 
 /// <summary>The config the IPs produce, its diff against the last deployment, deployments with their step logs, and
 /// deploying: a dry run first (diff against the live file, <c>pmta</c> check on the host), then a confirmed deploy.</summary>
-public sealed class IndexModel(AppDbContext db, PmtaRendering rendering, ConfigDeployer deployer, ImportBase bases) : ConsolePage
+public sealed class IndexModel(AppDbContext db, PmtaRendering rendering, ConfigDeployer deployer, ConfigReconciler reconciler, ImportBase bases)
+    : ConsolePage
 {
     public string Config { get; private set; } = "";
+    /// <summary>Whether the config that should be live is, as the reconciler sees it (from the deployments: no SSH).</summary>
+    public ConfigSyncState Sync { get; private set; } = null!;
     public string Diff { get; private set; } = "";
     public IReadOnlyList<DeploymentResponse> Deployments { get; private set; } = [];
     public BaseResponse Bases { get; private set; } = null!;
@@ -42,6 +45,7 @@ public sealed class IndexModel(AppDbContext db, PmtaRendering rendering, ConfigD
     private async Task LoadAsync(CancellationToken ct)
     {
         Config = ApiOutcome.Text(await PmtaEndpoints.GetConfig(rendering, ct));
+        Sync = ApiOutcome.Expect<ConfigSyncState>(await PmtaEndpoints.GetSync(reconciler, ct));
         Diff = ApiOutcome.Text(await PmtaEndpoints.GetDiff(rendering, deployer, ct));
         Deployments = ApiOutcome.Expect<ItemList<DeploymentResponse>>(await PmtaEndpoints.ListDeployments(db, ct)).Items.ToList();
         Bases = ApiOutcome.Expect<BaseResponse>(await ConfigApi.GetBase(bases, ct));

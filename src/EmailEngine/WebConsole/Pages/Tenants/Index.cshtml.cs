@@ -12,6 +12,7 @@ using EmailEngine.Templates;
 using EmailEngine.Tenants;
 using EmailEngine.Warmup;
 using EmailEngine.Webhooks;
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
@@ -19,12 +20,31 @@ namespace EmailEngine.WebConsole.Pages.Tenants;
 
 public sealed record WebhookWithDeliveries(WebhookResponse Hook, IReadOnlyList<WebhookDeliveryResponse> Deliveries);
 
+/// <summary>The sender form as typed: an emptied field clears the value (the API's <c>""</c>), it does not keep it.</summary>
+public sealed class SenderForm
+{
+    [DisplayFormat(ConvertEmptyStringToNull = false)] public string Name { get; set; } = "";
+    [DisplayFormat(ConvertEmptyStringToNull = false)] public string DefaultLanguage { get; set; } = "";
+    [DisplayFormat(ConvertEmptyStringToNull = false)] public string FromName { get; set; } = "";
+    [DisplayFormat(ConvertEmptyStringToNull = false)] public string FromEmail { get; set; } = "";
+    [DisplayFormat(ConvertEmptyStringToNull = false)] public string ReplyTo { get; set; } = "";
+    [DisplayFormat(ConvertEmptyStringToNull = false)] public string CompanyName { get; set; } = "";
+    [DisplayFormat(ConvertEmptyStringToNull = false)] public string CompanyAddress { get; set; } = "";
+    [DisplayFormat(ConvertEmptyStringToNull = false)] public string CompanyCity { get; set; } = "";
+    [DisplayFormat(ConvertEmptyStringToNull = false)] public string CompanyZip { get; set; } = "";
+    [DisplayFormat(ConvertEmptyStringToNull = false)] public string CompanyCountry { get; set; } = "";
+
+    public UpdateTenantRequest ToRequest() => new(Name, DefaultLanguage,
+        new SenderRequest(FromName, FromEmail, ReplyTo, CompanyName, CompanyAddress, CompanyCity, CompanyZip, CompanyCountry));
+}
+
 /// <summary>
 /// A tenant's business in one page: sender settings, API keys (operator), deliverability, templates, campaigns, contacts,
 /// imports, suppressions and webhooks. Without a slug: the operator's list of tenants; a tenant key only ever sees its own.
 /// </summary>
 public sealed class IndexModel(AppDbContext db, EngineSettings settings, TenantScope tenants, ApiKeyService keys, OutboxWriter outbox,
-    SuppressionService suppressions, DeliveryStatsQuery stats, WarmupOptions warmup, TimeProvider clock) : ConsolePage
+    SuppressionService suppressions, DeliveryStatsQuery stats, WarmupOptions warmup, DatabaseTarget database, ImportRunner imports,
+    WebhookTargets webhookTargets, WebhookSecrets webhookSecrets, TimeProvider clock) : ConsolePage
 {
     [BindProperty(SupportsGet = true)] public string? Slug { get; set; }
     [BindProperty(SupportsGet = true)] public string? Email { get; set; }
@@ -33,6 +53,7 @@ public sealed class IndexModel(AppDbContext db, EngineSettings settings, TenantS
     public TenantResponse Tenant { get; private set; } = null!;
     public IReadOnlyList<KeySummary> Keys { get; private set; } = [];
     public CreatedKey? NewKey { get; private set; }
+    public WebhookWithSecretResponse? NewWebhook { get; private set; }
     public DeliverabilityModel Deliverability { get; private set; } = null!;
     public IReadOnlyList<TemplateResponse> Templates { get; private set; } = [];
     public IReadOnlyList<CampaignResponse> Campaigns { get; private set; } = [];
@@ -75,10 +96,7 @@ public sealed class IndexModel(AppDbContext db, EngineSettings settings, TenantS
             return Forbid();
         var outcome = await ApiKeyEndpoints.CreateKey(Slug!, new CreateKeyRequest(name), keys, ct);
         if (ApiOutcome.Problem(outcome) is { } problem)
-        {
-            TempData["error"] = problem;
-            return RedirectToPage();
-        }
+            return Failed(problem);
         // The token is shown in this answer only: never stored, never redirected through a URL or a cookie.
         NewKey = ApiOutcome.Value<CreatedKey>(outcome);
         Response.Headers.CacheControl = "no-store";
@@ -105,6 +123,65 @@ public sealed class IndexModel(AppDbContext db, EngineSettings settings, TenantS
     public async Task<IActionResult> OnPostAddSuppressionAsync(string? email, string? reason, string? note, CancellationToken ct) =>
         AfterAction(await SuppressionEndpoints.Add(new AddSuppressionRequest(email, reason ?? "manual", Slug, "tenant", note), User, tenants,
             suppressions, ct), Text["done.suppressed"]);
+
+    public async Task<IActionResult> OnPostUpdateSenderAsync(SenderForm form, CancellationToken ct)
+    {
+        if (!Caller.IsOperator)
+            return Forbid();
+        return AfterAction(await TenantEndpoints.UpdateTenant(Slug!, form.ToRequest(), db, outbox, settings, clock, ct), Text["done.saved"]);
+    }
+
+    public async Task<IActionResult> OnPostUpdateCampaignAsync(long id, string? name, long? templateId, string? subject, string? fromName,
+        string? fromEmail, string? replyTo, CancellationToken ct) =>
+        AfterAction(await UpdateCampaign.Handle(id, new UpdateCampaignRequest(name, templateId, null, null, subject, fromName, fromEmail, replyTo),
+            User, tenants, db, outbox, clock, ct), Text["done.saved"]);
+
+    public async Task<IActionResult> OnPostPauseCampaignAsync(long id, CancellationToken ct) =>
+        AfterAction(await UpdateCampaign.Pause(id, User, tenants, db, outbox, clock, ct), Text["done.saved"]);
+
+    public async Task<IActionResult> OnPostResumeCampaignAsync(long id, CancellationToken ct) =>
+        AfterAction(await UpdateCampaign.Resume(id, User, tenants, db, outbox, clock, ct), Text["done.saved"]);
+
+    /// <summary>A contact file from the form, queued like the API's upload; the imports table then follows it live.</summary>
+    public async Task<IActionResult> OnPostImportContactsAsync(IFormFile? file, string? delimiter, CancellationToken ct)
+    {
+        if (file is null || file.Length == 0)
+            return Failed(Text["error.no_file"]);
+        await using var stream = file.OpenReadStream();
+        var outcome = await ImportEndpoints.UploadFrom(stream, Slug, delimiter, null, Path.GetFileName(file.FileName), User, tenants, db,
+            database, imports, clock, ct);
+        return AfterAction(outcome, Text["done.import_queued"], $"/ui/tenants/{Uri.EscapeDataString(Slug!)}#imports-section");
+    }
+
+    public async Task<IActionResult> OnPostImportSuppressionsAsync(IFormFile? file, CancellationToken ct)
+    {
+        if (file is null || file.Length == 0)
+            return Failed(Text["error.no_file"]);
+        await using var stream = file.OpenReadStream();
+        var outcome = await SuppressionEndpoints.ImportFrom(stream, Slug, "tenant", User, tenants, suppressions, ct);
+        var done = ApiOutcome.Value<SuppressionImportResponse>(outcome) is { } result
+            ? string.Format(Text["done.suppressions_imported"], result.Added, result.AlreadySuppressed, result.Rejected.Count)
+              + string.Concat(result.Rejected.Take(5).Select(r => $" — {r.Row}: {r.Value} ({r.Reason})"))
+            : "";
+        return AfterAction(outcome, done, $"/ui/tenants/{Uri.EscapeDataString(Slug!)}#suppressions");
+    }
+
+    public async Task<IActionResult> OnPostCreateWebhookAsync(string? url, List<string>? events, string? description, CancellationToken ct)
+    {
+        var outcome = await WebhookEndpoints.Create(new CreateWebhookRequest(url, events ?? [], description, Slug), User, tenants,
+            webhookTargets, webhookSecrets, db, clock, ct);
+        if (ApiOutcome.Problem(outcome) is { } problem)
+            return Failed(problem);
+        // The signing secret is shown in this answer only, like a new key.
+        NewWebhook = ApiOutcome.Value<WebhookWithSecretResponse>(outcome);
+        Response.Headers.CacheControl = "no-store";
+        return await LoadAsync(ct) ? Page() : NotFound();
+    }
+
+    public async Task<IActionResult> OnPostUpdateWebhookAsync(long id, string? url, List<string>? events, bool enabled, CancellationToken ct)
+        // Another tenant's webhook is "not found" to the handler, as in the API.
+        => AfterAction(await WebhookEndpoints.Update(id, new UpdateWebhookRequest(url, events ?? [], enabled, null), User, webhookTargets,
+            db, clock, ct), Text["done.saved"], $"/ui/tenants/{Uri.EscapeDataString(Slug!)}#webhooks");
 
     private async Task<long?> TenantIdAsync(CancellationToken ct) =>
         Slug is null ? null : (await tenants.ForReadAsync(User, Slug, ct)) is { IsSuccess: true, Value: { } id } ? id : null;
