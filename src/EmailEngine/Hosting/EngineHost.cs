@@ -114,7 +114,7 @@ public static class EngineHost
         services.AddBlocklists(settings);
         services.AddOperationsHealth(settings);
         services.AddWebhooks(settings);
-        services.AddOperatorConsole();
+        services.AddOperatorConsole(settings);
         return services;
     }
 

@@ -3,6 +3,7 @@ using EmailEngine.Hosting;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Localization;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ApplicationModels;
 using Microsoft.Extensions.FileProviders;
 
@@ -21,7 +22,7 @@ public static class ConsoleSetup
     public const string LanguageCookie = "ee_lang";
     public static readonly CultureInfo[] Languages = [new("en"), new("fr")];
 
-    public static IServiceCollection AddOperatorConsole(this IServiceCollection services)
+    public static IServiceCollection AddOperatorConsole(this IServiceCollection services, EngineSettings settings)
     {
         services.AddRazorPages(pages =>
         {
@@ -31,6 +32,12 @@ public static class ConsoleSetup
             pages.Conventions.AllowAnonymousToPage("/SignIn");
             foreach (var operatorOnly in new[] { "/Index", "/Ips/Index", "/PowerMta/Index", "/Queue/Index" })
                 pages.Conventions.AuthorizePage(operatorOnly, OperatorPolicy);
+            // The tenant page takes contact and suppression files as large as the API's upload does (IMPORT_MAX_BYTES).
+            pages.Conventions.AddPageApplicationModelConvention("/Tenants/Index", page =>
+            {
+                page.EndpointMetadata.Add(new RequestSizeLimitAttribute(settings.ImportMaxBytes));
+                page.Filters.Add(new RequestFormLimitsAttribute { MultipartBodyLengthLimit = settings.ImportMaxBytes });
+            });
         });
         services.AddAuthentication().AddCookie(Scheme, cookie =>
         {
