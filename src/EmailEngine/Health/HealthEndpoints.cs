@@ -73,7 +73,8 @@ public static class OperationsHealthSetup
             .AddCheck<DeployHealthCheck>("powermta")
             .AddCheck<WarmupHealthCheck>("warmup")
             .AddCheck<BlocklistHealthCheck>("blocklists")
-            .AddCheck<Dkim.DnsHealthCheck>("dns");
+            .AddCheck<Dkim.DnsHealthCheck>("dns")
+            .AddCheck<MailWizz.MailWizzHealthCheck>("mailwizz");
         services.AddSingleton<Dkim.DnsHealthMemory>();
         services.AddScoped<Dkim.DnsHealthSweep>();
         services.AddHostedService<Dkim.DnsHealthWorker>();

@@ -28,8 +28,10 @@ public static class MailWizzSetup
                 http.Timeout = Timeout.InfiniteTimeSpan; // the resilience pipeline owns timeouts
             })
             .RedactLoggedHeaders(["X-API-KEY"]);
-        client.AddResilienceHandler("mailwizz", pipeline =>
+        services.AddSingleton<MailWizzCircuit>();
+        client.AddResilienceHandler("mailwizz", (pipeline, context) =>
             {
+                var circuit = context.ServiceProvider.GetRequiredService<MailWizzCircuit>();
                 // Network timeouts and retry delays are real time, also when the engine's clock is a simulation's.
                 pipeline.TimeProvider = TimeProvider.System;
                 pipeline.AddRateLimiter(new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
@@ -51,6 +53,12 @@ public static class MailWizzSetup
                 {
                     FailureRatio = 0.8, MinimumThroughput = 10, SamplingDuration = TimeSpan.FromSeconds(30),
                     BreakDuration = TimeSpan.FromSeconds(10),
+                    StateProvider = circuit.Provider,
+                    OnOpened = args =>
+                    {
+                        circuit.Opened(args.Outcome.Exception?.Message ?? $"HTTP {(int?)args.Outcome.Result?.StatusCode}");
+                        return ValueTask.CompletedTask;
+                    },
                 });
                 pipeline.AddTimeout(options.AttemptTimeout);
             });

@@ -37,5 +37,6 @@ public static class MetricNames
     public const string AcctPullLag = "ee_acct_pull_lag";
     public const string PmtaLastSuccess = "ee_pmta_last_success_timestamp";
     public const string PmtaInSync = "ee_pmta_config_in_sync";
+    public const string MailWizzCircuit = "ee_mailwizz_circuit_state";
     public const string StateAge = "ee_metrics_state_age";
 }

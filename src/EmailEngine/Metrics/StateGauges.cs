@@ -13,7 +13,8 @@ public sealed class StateGauges
     private readonly EngineStateCache _cache;
     private readonly TimeProvider _clock;
 
-    public StateGauges(EngineMetrics metrics, EngineStateCache cache, AcctPullRun pull, ConfigSyncMemory sync, TimeProvider clock)
+    public StateGauges(EngineMetrics metrics, EngineStateCache cache, AcctPullRun pull, ConfigSyncMemory sync, MailWizz.MailWizzCircuit circuit,
+        TimeProvider clock)
     {
         (_cache, _clock) = (cache, clock);
         var meter = metrics.Meter;
@@ -50,6 +51,8 @@ public sealed class StateGauges
             lock (sync.Gate)
                 return sync.Last is { } last ? [new Measurement<int>(last.InSync ? 1 : 0)] : Array.Empty<Measurement<int>>();
         }, description: "1 when PowerMTA runs the config the engine rendered (the reconciler's last comparison)");
+        meter.CreateObservableGauge(MetricNames.MailWizzCircuit, () => circuit.Level,
+            description: "The MailWizz client's circuit breaker: 0 closed, 1 half-open (a trial call), 2 open (calls held back, pushes wait)");
     }
 
     private IEnumerable<Measurement<T>> From<T>(Func<EngineState, IEnumerable<Measurement<T>>> read) where T : struct =>

@@ -1,6 +1,7 @@
 using EmailEngine.MailWizz;
 using EmailEngine.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace EmailEngine.Tests.MailWizz;
 
@@ -110,6 +111,30 @@ public sealed class MailWizzClientTests : IAsyncLifetime
 
         var statuses = (await _standIn.RequestsAsync()).EnumerateArray().Select(r => r.GetProperty("Status").GetInt32()).ToList();
         Assert.Equal([429, 429, 429, 200, 200, 200], statuses);
+    }
+
+    [Fact]
+    public async Task Repeated_failures_open_the_circuit_and_the_health_check_and_gauge_say_so()
+    {
+        var client = Client(retries: 1);
+        var circuit = _services.GetRequiredService<MailWizzCircuit>();
+        var health = new MailWizzHealthCheck(circuit);
+        Assert.Equal((0, HealthStatus.Healthy), (circuit.Level, (await health.CheckHealthAsync(new HealthCheckContext())).Status));
+
+        await _standIn.SetFaultsAsync(new { down_for_seconds = 60 });
+        var held = 0;
+        for (var i = 0; i < 14; i++)
+            if ((await client.FindListByNameAsync($"ee:{i}", CancellationToken.None)).Error is { HeldBack: true })
+                held++;
+
+        // 80 % failures over at least 10 calls: the breaker opens, and the calls after it never reach MailWizz.
+        Assert.Equal(Polly.CircuitBreaker.CircuitState.Open, circuit.State);
+        Assert.Equal(2, circuit.Level);
+        Assert.True(held >= 1, $"{held} calls held back");
+        var report = await health.CheckHealthAsync(new HealthCheckContext());
+        Assert.Equal(HealthStatus.Degraded, report.Status);
+        Assert.Contains("circuit open since", report.Description);
+        Assert.Contains("503", report.Description);
     }
 
     [Fact]
