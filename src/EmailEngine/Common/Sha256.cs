@@ -9,7 +9,8 @@ namespace EmailEngine.Common;
 /// clears a context and its error queue on every call: about 1 µs whatever the length, a quarter of the import's
 /// own CPU. OpenSSL's plain SHA256_Init/Update/Final work on a context on the stack and reach the same SHA-NI code in
 /// about a tenth of that. They are used where libcrypto 3 is there to load (the Debian image); elsewhere, the BCL.
-/// Checked against the BCL in tests.
+/// A reused <see cref="IncrementalHash"/> is not close enough to drop them: for a 27-byte address, 290 ns against 60 ns
+/// direct and 470 ns for <c>HashData</c> (2 cores, .NET 10). Checked against the BCL in tests.
 /// </summary>
 public static unsafe class Sha256
 {
