@@ -1,3 +1,4 @@
+using System.Data;
 using System.Security.Claims;
 using System.Text;
 using EmailEngine.Auth;
@@ -5,6 +6,7 @@ using EmailEngine.Data;
 using EmailEngine.Http;
 using EmailEngine.Tenants;
 using Microsoft.EntityFrameworkCore;
+using Sylvan.Data.Csv;
 
 namespace EmailEngine.Suppressions;
 
@@ -126,22 +128,25 @@ public static class SuppressionEndpoints
         if (!resolved.IsSuccess)
             return resolved.Error!.ToProblem();
         var (added, existing, rejected) = (0, 0, new List<RejectedSuppressionRow>());
-        using var reader = new StreamReader(body, Encoding.UTF8);
+        using var reader = new StreamReader(body, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        // Quoted fields (a note with a comma) as any CSV tool writes them; a badly quoted row is read as it stands.
+        await using var records = await CsvDataReader.CreateAsync(reader, new CsvDataReaderOptions { HasHeaders = false, CsvStyle = CsvStyle.Lax }, ct);
         var row = 0;
-        while (await reader.ReadLineAsync(ct) is { } line)
+        while (await records.ReadAsync(ct))
         {
             row++;
-            var cells = line.Split(',', 3);
-            var email = cells[0].Trim().Trim('"');
+            string Cell(int i) => i < records.RowFieldCount ? records.GetString(i).Trim() : "";
+            var email = Cell(0);
             if (row == 1 && email.Equals("email", StringComparison.OrdinalIgnoreCase) || email.Length == 0)
                 continue;
-            var reason = cells.Length > 1 && cells[1].Trim().Length > 0 ? SuppressionReasons.Parse(cells[1].Trim('"')) : SuppressionReason.Manual;
+            var reason = Cell(1).Length > 0 ? SuppressionReasons.Parse(Cell(1)) : SuppressionReason.Manual;
             if (reason is null)
             {
-                rejected.Add(new RejectedSuppressionRow(row, cells[1], "unknown reason"));
+                rejected.Add(new RejectedSuppressionRow(row, Cell(1), "unknown reason"));
                 continue;
             }
-            var result = await suppressions.AddAsync(resolved.Value, email, reason.Value, "import", cells.Length > 2 ? cells[2] : null, ct);
+            var note = Cell(2) is { Length: > 0 } given ? given : null;
+            var result = await suppressions.AddAsync(resolved.Value, email, reason.Value, "import", note, ct);
             if (!result.IsSuccess)
                 rejected.Add(new RejectedSuppressionRow(row, email, "not an email address"));
             else if (result.Value.Created)
@@ -160,9 +165,14 @@ public static class SuppressionEndpoints
             return resolved.Error!.ToProblem();
         var rows = await db.Set<Suppression>().AsNoTracking().Where(s => s.TenantId == resolved.Value && s.Email != null)
             .OrderBy(s => s.Id).Select(s => new { s.Email, s.Reason, s.CreatedAt }).ToListAsync(ct);
-        var csv = new StringBuilder("email,reason,created_at\n");
+        var table = new DataTable();
+        foreach (var column in new[] { "email", "reason", "created_at" })
+            table.Columns.Add(column, typeof(string));
         foreach (var r in rows)
-            csv.Append(r.Email).Append(',').Append(SuppressionReasons.ToWire(r.Reason)).Append(',').Append(ApiJson.Timestamps.Format(r.CreatedAt)).Append('\n');
+            table.Rows.Add(r.Email, SuppressionReasons.ToWire(r.Reason), ApiJson.Timestamps.Format(r.CreatedAt));
+        using var csv = new StringWriter();
+        using (var writer = CsvDataWriter.Create(csv))
+            await writer.WriteAsync(table.CreateDataReader(), ct);
         return TypedResults.Text(csv.ToString(), "text/csv");
     }
 

@@ -59,17 +59,22 @@ public sealed class SuppressionApiTests : ApiTest
     [Fact]
     public async Task Csv_import_reports_rows_and_export_round_trips()
     {
-        var csv = "email,reason,note\na@example.com,hard_bounce,from old ESP\nb@example.com,,\nnot-an-email,manual,\nc@example.com,weird,\na@example.com,hard_bounce,\n";
+        var csv = "email,reason,note\na@example.com,hard_bounce,from old ESP\nb@example.com,,\nnot-an-email,manual,\nc@example.com,weird,\na@example.com,hard_bounce,\n"
+            + "\"d@example.com\",manual,\"asked by phone, 3 May\"\n";
 
         var imported = await (await Client.PostAsync("/api/v2/suppressions/import?tenant=client-1", new StringContent(csv, System.Text.Encoding.UTF8, "text/csv"))).Content.ReadFromJsonAsync<JsonElement>();
         var exported = await Client.GetStringAsync("/api/v2/suppressions/export?tenant=client-1");
 
-        Assert.Equal(2, imported.GetProperty("added").GetInt32());
+        Assert.Equal(3, imported.GetProperty("added").GetInt32());
         Assert.Equal(1, imported.GetProperty("already_suppressed").GetInt32());
         Assert.Equal([4, 5], imported.GetProperty("rejected").EnumerateArray().Select(r => r.GetProperty("row").GetInt32()));
         var lines = exported.Trim().Split('\n');
         Assert.Equal("email,reason,created_at", lines[0]);
         Assert.StartsWith("a@example.com,hard_bounce,", lines[1]);
         Assert.StartsWith("b@example.com,manual,", lines[2]);
+        Assert.StartsWith("d@example.com,manual,", lines[3]);
+        // A quoted note keeps its comma.
+        var listed = await Client.GetFromJsonAsync<JsonElement>("/api/v2/suppressions?tenant=client-1");
+        Assert.Contains(listed.GetProperty("items").EnumerateArray(), s => s.GetProperty("note").GetString() == "asked by phone, 3 May");
     }
 }

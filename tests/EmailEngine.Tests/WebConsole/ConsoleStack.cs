@@ -99,13 +99,15 @@ public sealed class ConsoleStack : IAsyncLifetime
         var ips = await Api.GetFromJsonAsync<JsonElement>("/api/v1/ips");
         var csv = new StringBuilder(Accounting.AcctFiles.Header);
         var now = DateTimeOffset.UtcNow;
+        // Today's records fall within today's UTC day even just after midnight (half an hour ago, or half the day so far).
+        var earlierToday = now - TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(30).Ticks, (now - new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero)).Ticks / 2));
         string[] domains = ["gmail.com", "outlook.com", "yahoo.fr", "orange.fr", "free.fr"];
         foreach (var ip in ips.GetProperty("items").EnumerateArray())
         {
             var vmta = ip.GetProperty("vmta").GetString()!;
             for (var day = 29; day >= 0; day--)
             {
-                var time = (day == 0 ? now.AddMinutes(-30) : now.AddDays(-day)).ToString("yyyy-MM-dd HH:mm:ss+0000", CultureInfo.InvariantCulture);
+                var time = (day == 0 ? earlierToday : now.AddDays(-day)).ToString("yyyy-MM-dd HH:mm:ss+0000", CultureInfo.InvariantCulture);
                 for (var i = 0; i < 12 + (29 - day); i++)
                     csv.Append(Accounting.AcctFiles.Line("d", time, $"u{day}-{i}@{domains[i % domains.Length]}", vmta, "acme"));
                 csv.Append(Accounting.AcctFiles.Line("b", time, $"gone{day}@orange.fr", vmta, "acme", status: "5.1.1",
