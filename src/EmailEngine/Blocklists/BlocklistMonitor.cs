@@ -15,9 +15,9 @@ public sealed record SweepReport(string? Skipped, int Targets, int Queries, IRea
 /// <summary>
 /// One sweep: the due targets (sending and standby IPs, their domains and the DKIM-managed sending domains) on every zone
 /// that covers them, after each zone's test points proved it answers as documented. New listings and delistings are
-/// recorded with what was done about them: a critical listing takes a sending IP out of the pool (paused, its previous
-/// status kept) and puts the oldest clean standby IP of the same owner (tenant or shared pool) in at warmup day 1, then PowerMTA is redeployed through the usual
-/// path; when no critical listing is left, the IP returns to the status it had (a warming IP at its sending day, which
+/// recorded with what was done about them: a critical listing takes a sending IP out of its pool (paused, its previous
+/// status kept) and puts the oldest clean standby IP of the same owner (tenant or shared pool) in at warmup day 1, then
+/// PowerMTA is redeployed through the usual path; when no critical listing is left, the IP returns to the status it had (a warming IP at its sending day, which
 /// did not advance while it was out). Checker errors touch nothing. One engine sweeps at a time (a distributed lock).
 /// </summary>
 public sealed class BlocklistMonitor(AppDbContext db, BlocklistChecker checker, BlocklistOptions options, WarmupOptions warmup,
