@@ -80,78 +80,42 @@ public sealed class PoolRenderingTests
             .Where(f => f.Severity == ConfigFinding.Error).Select(f => f.Message).ToList();
     }
 
+    private static string Pool(string name, params string[] members) =>
+        $"<virtual-mta-pool {name}>\n{string.Concat(members.Select(m => $"    virtual-mta {m}\n"))}</virtual-mta-pool>\n";
+
     [Fact]
     public void The_rendered_pools_of_the_same_ips_validate()
     {
-        Assert.Empty(Errors("""
-            <virtual-mta-pool pool-client-1>
-                virtual-mta vmta-1
-            </virtual-mta-pool>
-            <virtual-mta-pool pool-client-2>
-                virtual-mta vmta-2
-            </virtual-mta-pool>
-            <virtual-mta-pool pool-all>
-                virtual-mta vmta-3
-            </virtual-mta-pool>
-            """));
+        Assert.Empty(Errors(Pool("pool-client-1", "vmta-1") + Pool("pool-client-2", "vmta-2") + Pool("pool-all", "vmta-3")));
     }
 
     [Fact]
     public void A_tenants_pool_holding_another_tenants_or_a_shared_ip_is_refused()
     {
-        var errors = Errors("""
-            <virtual-mta-pool pool-client-1>
-                virtual-mta vmta-1
-                virtual-mta vmta-2
-                virtual-mta vmta-3
-            </virtual-mta-pool>
-            """);
-
         Assert.Equal([
             "pool 'pool-client-1' is tenant client-1's, but IP 203.0.113.2 (virtual MTA 'vmta-2') is tenant client-2's",
             "pool 'pool-client-1' is tenant client-1's, but IP 203.0.113.3 (virtual MTA 'vmta-3') is shared (pool-all)",
-        ], errors);
+        ], Errors(Pool("pool-client-1", "vmta-1", "vmta-2", "vmta-3")));
     }
 
     [Fact]
     public void A_tenants_ip_in_a_shared_pool_is_refused()
     {
-        var errors = Errors("""
-            <virtual-mta-pool pool-all>
-                virtual-mta vmta-1
-                virtual-mta vmta-3
-            </virtual-mta-pool>
-            """);
-
-        Assert.Equal(["IP 203.0.113.1 (virtual MTA 'vmta-1') is tenant client-1's: it sends in pool-client-1 only, not in 'pool-all'"], errors);
+        Assert.Equal(["IP 203.0.113.1 (virtual MTA 'vmta-1') is tenant client-1's: it sends in pool-client-1 only, not in 'pool-all'"],
+            Errors(Pool("pool-all", "vmta-1", "vmta-3")));
     }
 
     [Fact]
     public void An_ip_in_two_pools_is_refused()
     {
-        var errors = Errors("""
-            <virtual-mta-pool pool-all>
-                virtual-mta vmta-3
-            </virtual-mta-pool>
-            <virtual-mta-pool pool-house>
-                virtual-mta vmta-3
-            </virtual-mta-pool>
-            """);
-
-        Assert.Equal(["IP 203.0.113.3 (virtual MTA 'vmta-3') is already in pool 'pool-all': an IP sends in one pool only"], errors);
+        Assert.Equal(["IP 203.0.113.3 (virtual MTA 'vmta-3') is already in pool 'pool-all': an IP sends in one pool only"],
+            Errors(Pool("pool-all", "vmta-3") + Pool("pool-house", "vmta-3")));
     }
 
     [Fact]
     public void A_pool_member_that_is_no_virtual_mta_and_a_pool_named_like_a_virtual_mta_are_refused()
     {
-        var errors = Errors("""
-            <virtual-mta-pool pool-all>
-                virtual-mta vmta-3
-                virtual-mta vmta-9
-            </virtual-mta-pool>
-            <virtual-mta-pool vmta-1>
-            </virtual-mta-pool>
-            """);
+        var errors = Errors(Pool("pool-all", "vmta-3", "vmta-9") + Pool("vmta-1"));
 
         Assert.Equal(2, errors.Count);
         Assert.Contains("pool 'pool-all' lists virtual MTA 'vmta-9', which is not defined", errors);
