@@ -17,8 +17,8 @@ public sealed record SweepReport(string? Skipped, int Targets, int Queries, IRea
 /// that covers them, after each zone's test points proved it answers as documented. New listings and delistings are
 /// recorded with what was done about them: a critical listing takes a sending IP out of its pool (paused, its previous
 /// status kept) and puts the oldest clean standby IP of the same owner (tenant or shared pool) in at warmup day 1, then
-/// PowerMTA is redeployed through the usual path; when no critical listing is left, the IP returns to the status it had (a warming IP at its sending day, which
-/// did not advance while it was out). Checker errors touch nothing. One engine sweeps at a time (a distributed lock).
+/// PowerMTA is redeployed through the usual path; when no critical listing is left, the IP returns to the status it had
+/// (a warming IP at its sending day, which did not advance while it was out). Checker errors touch nothing. One engine sweeps at a time (a distributed lock).
 /// </summary>
 public sealed class BlocklistMonitor(AppDbContext db, BlocklistChecker checker, BlocklistOptions options, WarmupOptions warmup,
     WarmupDeployment deployment, AlertCenter alerts, IDistributedLock locks, TimeProvider clock, ILogger<BlocklistMonitor> logger)
@@ -228,7 +228,8 @@ public sealed class BlocklistMonitor(AppDbContext db, BlocklistChecker checker, 
 
     /// <summary>
     /// The longest-waiting standby IP of the listed IP's owner (its tenant, or its shared pool) with no open critical
-    /// listing of its own. Only the same owner's: another's standby would start sending in that owner's pool, replacing nothing here.
+    /// listing of its own. Only the same owner's: another's standby would start sending in that owner's pool, replacing
+    /// nothing here.
     /// </summary>
     private async Task<SendingIp?> CleanStandbyAsync(SendingIp listed, CancellationToken ct)
     {

@@ -19,7 +19,10 @@ public sealed class SendingIp
     public long? TenantId { get; set; }
     public Tenant? Tenant { get; set; }
 
-    /// <summary>The shared pool the operator put the IP in; null = the default shared pool (<see cref="IpOwnership.DefaultPool"/>). Never set with a tenant.</summary>
+    /// <summary>
+    /// The shared pool the operator put the IP in; null = the default shared pool (<see cref="IpOwnership.DefaultPool"/>).
+    /// Never set with a tenant.
+    /// </summary>
     public string? Pool { get; set; }
 
     /// <summary>The PowerMTA pool the IP sends in: <c>pool-{tenant slug}</c>, <c>pool-{shared pool}</c> or <c>pool-all</c>.</summary>

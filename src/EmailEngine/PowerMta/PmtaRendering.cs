@@ -38,7 +38,7 @@ public sealed class PmtaRendering(AppDbContext db, EngineSettings settings, Pmta
         return ContextFor(ips, await SettingsForAsync(ips, ct));
     }
 
-    /// <summary>What a config must agree with: the registered IPs, the pool each belongs to, and the key files the renderer points at.</summary>
+    /// <summary>What a config must agree with: the registered IPs, the pool of each, and the key files the renderer points at.</summary>
     public static ValidationContext ContextFor(IReadOnlyList<SendingIp> ips, PmtaRenderSettings render) => new(
         ips.Select(ip => ip.Address).ToHashSet(StringComparer.OrdinalIgnoreCase),
         ips.Select(ip => RenderConfig.DkimKeyPath(render, RenderConfig.SendingDomainOf(ip.Domain))).ToHashSet(StringComparer.Ordinal),

@@ -21,8 +21,9 @@ public sealed record IspPolicy(string Domain, int MaxSmtpOut, string MaxMsgRate,
 /// <summary>
 /// Renders PowerMTA 5.0 configuration (real tag syntax) from the registered IPs: the V1 structure (listener on 2525
 /// honouring X-Virtual-MTA from MailWizz, accounting file, HTTP management on localhost) with one
-/// <c>&lt;virtual-mta&gt;</c> per IP (its HELO host and DKIM key), one pool per owner (<c>pool-{tenant}</c>, <c>pool-{shared
-/// pool}</c>, <c>pool-all</c> for IPs nobody owns) of its IPs that may send, and per-ISP queue limits. Output is deterministic for a given input and timestamp.
+/// <c>&lt;virtual-mta&gt;</c> per IP (its HELO host and DKIM key), one pool per owner (<c>pool-{tenant}</c>,
+/// <c>pool-{shared pool}</c>, <c>pool-all</c> for IPs nobody owns) of its IPs that may send, and per-ISP queue limits.
+/// Output is deterministic for a given input and timestamp.
 /// </summary>
 public static class RenderConfig
 {
@@ -56,7 +57,7 @@ public static class RenderConfig
     public static string DkimKeyPath(PmtaRenderSettings settings, string domain) =>
         KeyFilePath(settings.DkimDirectory, domain, settings.SelectorFor(domain));
 
-    /// <summary>The pool of the IPs without a tenant or a shared pool of their own: every IP that may send, in a one-tenant install.</summary>
+    /// <summary>The pool of the IPs with neither a tenant nor a shared pool: every IP that may send, in a one-tenant install.</summary>
     public static readonly string DefaultPool = IpOwnership.PoolName(IpOwnership.DefaultPool);
 
     /// <summary>Every <c>&lt;virtual-mta-pool&gt;</c> in a config this renderer wrote, with its members (virtual MTA names).</summary>
@@ -78,7 +79,8 @@ public static class RenderConfig
     }
 
     /// <summary>The virtual MTAs that may send, in any pool.</summary>
-    public static IReadOnlySet<string> SendingPoolMembers(string config) => SendingPools(config).Values.SelectMany(m => m).ToHashSet(StringComparer.Ordinal);
+    public static IReadOnlySet<string> SendingPoolMembers(string config) =>
+        SendingPools(config).Values.SelectMany(m => m).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>IPs are registered but none may send, in any pool: PowerMTA refuses whatever is handed over.</summary>
     public static bool SendingPoolIsEmpty(string config) =>
@@ -93,7 +95,7 @@ public static class RenderConfig
         IReadOnlyList<IspPolicy>? policies = null, IReadOnlyDictionary<string, VmtaLimits>? warmupLimits = null)
     {
         var live = ips.Where(ip => ip.Status != IpStatus.Retired).OrderBy(ip => ip.Id).ToList();
-        // One pool per owner of a live IP (a tenant, a shared pool), holding its IPs that may send; with no IP, the default pool as ever.
+        // One pool per owner of a live IP (a tenant, a shared pool) holding its IPs that may send; no IP: the default pool, as ever.
         List<(string Name, List<SendingIp> Members)> pools = live.Count == 0 ? [(DefaultPool, [])]
             : live.GroupBy(ip => ip.PoolName, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .Select(g => (Name: g.Key, Members: g.Where(ip => IpStatuses.Sends(ip.Status)).ToList())).ToList();

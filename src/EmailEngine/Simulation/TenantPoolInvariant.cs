@@ -1,6 +1,6 @@
 namespace EmailEngine.Simulation;
 
-/// <summary>One message that left an IP, with the tenant it was sent for (accounting's <c>header_X-EE-Tenant</c>; empty when untagged).</summary>
+/// <summary>One message that left an IP, with the tenant it was sent for (accounting's <c>header_X-EE-Tenant</c>; empty if untagged).</summary>
 public sealed record TenantSend(DateTimeOffset Time, string Vmta, string Tenant);
 
 /// <summary>Mail of <paramref name="Tenant"/> that left through <paramref name="Owner"/>'s IP: how much, and from when.</summary>

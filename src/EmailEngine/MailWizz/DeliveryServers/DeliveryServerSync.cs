@@ -169,8 +169,8 @@ public sealed class DeliveryServerSync(AppDbContext db, MailWizzDatabase mailWiz
         var (ip, link, values) = entry;
         var written = link is { WrittenStatus: { } status, WrittenHourlyQuota: { } hourly, WrittenDailyQuota: { } daily, WrittenAt: { } at }
             ? new WrittenValues(status, hourly, daily, at) : null;
-        return new(ip.Id, ip.Address, ip.Domain, ip.VmtaName, IpStatuses.ToWire(ip.Status), ip.Tenant?.Slug, ip.PoolName, link.ServerId, DeliveryServerValues.NameOf(ip), values, written,
-            OutcomeName(link.Outcome), link.Detail, link.AttemptedAt, link.Failures, link.NextAttemptAt);
+        return new(ip.Id, ip.Address, ip.Domain, ip.VmtaName, IpStatuses.ToWire(ip.Status), ip.Tenant?.Slug, ip.PoolName, link.ServerId,
+            DeliveryServerValues.NameOf(ip), values, written, OutcomeName(link.Outcome), link.Detail, link.AttemptedAt, link.Failures, link.NextAttemptAt);
     }
 
     public static string OutcomeName(SyncOutcome outcome) => JsonNamingPolicy.KebabCaseLower.ConvertName(outcome.ToString());

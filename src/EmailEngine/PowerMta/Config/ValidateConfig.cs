@@ -22,7 +22,8 @@ public sealed record ValidationContext(IReadOnlySet<string> RegisteredIps, IRead
 
 /// <summary>
 /// Semantic checks on a parsed config, beyond syntax: virtual MTAs bound to registered IPs, known DKIM key files,
-/// one namespace for virtual MTAs and pools, an IP in one pool at most and a tenant's pool holding only its own IPs, references (members, targets, pattern lists, domain macros) that resolve, rate and time syntax, a listener, a closed
+/// one namespace for virtual MTAs and pools, an IP in one pool at most and a tenant's pool holding only its own IPs,
+/// references (members, targets, pattern lists, domain macros) that resolve, rate and time syntax, a listener, a closed
 /// management port.
 /// </summary>
 public static partial class ValidateConfig
@@ -112,7 +113,8 @@ public static partial class ValidateConfig
 
     /// <summary>
     /// A pool's members by their IPs (smtp-source-host): each IP sends in one pool at most, a tenant's pool holds only
-    /// that tenant's IPs, and a tenant's IP is in no other pool; so one tenant's mail never builds or spends another's reputation.
+    /// that tenant's IPs, and a tenant's IP is in no other pool; so one tenant's mail never builds or spends another's
+    /// reputation.
     /// </summary>
     private static void CheckPoolOwners(List<Block> vmtas, List<Block> pools, ValidationContext context, Action<ConfigNode, string> error)
     {
