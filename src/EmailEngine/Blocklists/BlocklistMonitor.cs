@@ -15,10 +15,10 @@ public sealed record SweepReport(string? Skipped, int Targets, int Queries, IRea
 /// <summary>
 /// One sweep: the due targets (sending and standby IPs, their domains and the DKIM-managed sending domains) on every zone
 /// that covers them, after each zone's test points proved it answers as documented. New listings and delistings are
-/// recorded with what was done about them: a critical listing takes a sending IP out of the pool (paused, its previous
-/// status kept) and puts the oldest clean standby IP in at warmup day 1, then PowerMTA is redeployed through the usual
-/// path; when no critical listing is left, the IP returns to the status it had (a warming IP at its sending day, which
-/// did not advance while it was out). Checker errors touch nothing. One engine sweeps at a time (a distributed lock).
+/// recorded with what was done about them: a critical listing takes a sending IP out of its pool (paused, its previous
+/// status kept) and puts the oldest clean standby IP of the same owner (tenant or shared pool) in at warmup day 1, then
+/// PowerMTA is redeployed through the usual path; when no critical listing is left, the IP returns to the status it had
+/// (a warming IP at its sending day, which did not advance while it was out). Checker errors touch nothing. One engine sweeps at a time (a distributed lock).
 /// </summary>
 public sealed class BlocklistMonitor(AppDbContext db, BlocklistChecker checker, BlocklistOptions options, WarmupOptions warmup,
     WarmupDeployment deployment, AlertCenter alerts, IDistributedLock locks, TimeProvider clock, ILogger<BlocklistMonitor> logger)
@@ -189,7 +189,7 @@ public sealed class BlocklistMonitor(AppDbContext db, BlocklistChecker checker, 
             ip.UpdatedAt = now;
             action = $"{ip.Address} taken out of sending (was {explained.IpStatusBefore}) for its {explained.Sublists} listing on {explained.Zone}";
             if (await CleanStandbyAsync(ip, ct) is not { } standby)
-                action += "; no clean standby IP to put in";
+                action += $"; no clean standby IP of {ip.PoolName} to put in";
             else
             {
                 decisions.Add((await WarmupStart.BeginAsync(db, standby, WarmupPresets.Conservative, day: 1, warmup, now, Actor, ct)).Decision);
@@ -226,11 +226,16 @@ public sealed class BlocklistMonitor(AppDbContext db, BlocklistChecker checker, 
         logger.LogWarning("Blocklists: {Action}", action);
     }
 
-    /// <summary>The longest-waiting standby IP with no open critical listing of its own.</summary>
+    /// <summary>
+    /// The longest-waiting standby IP of the listed IP's owner (its tenant, or its shared pool) with no open critical
+    /// listing of its own. Only the same owner's: another's standby would start sending in that owner's pool, replacing
+    /// nothing here.
+    /// </summary>
     private async Task<SendingIp?> CleanStandbyAsync(SendingIp listed, CancellationToken ct)
     {
         var listedCritical = db.Set<BlocklistListing>().Where(l => l.DelistedAt == null && l.Severity == ListingSeverity.Critical).Select(l => l.Target);
-        return await db.Set<SendingIp>().Where(i => i.Status == IpStatus.Standby && i.Id != listed.Id && !listedCritical.Contains(i.Address))
+        return await db.Set<SendingIp>().Where(i => i.Status == IpStatus.Standby && i.Id != listed.Id && !listedCritical.Contains(i.Address)
+                && i.TenantId == listed.TenantId && i.Pool == listed.Pool)
             .OrderBy(i => i.Id).FirstOrDefaultAsync(ct);
     }
 }

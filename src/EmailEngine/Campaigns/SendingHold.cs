@@ -8,13 +8,15 @@ using Microsoft.EntityFrameworkCore;
 namespace EmailEngine.Campaigns;
 
 /// <summary>
-/// When no IP may send (every registered IP paused, quarantined or on standby), PowerMTA's sending pool is empty: it
-/// refuses what MailWizz hands over and MailWizz marks that mail failed. So MailWizz holds the mail instead: while the
+/// When no IP may send (every registered IP paused, quarantined or on standby), PowerMTA's sending pools are all empty:
+/// it refuses what MailWizz hands over and MailWizz marks that mail failed. So MailWizz holds the mail instead: while the
 /// pool is empty, in the config about to go live or in the one that is live, every campaign and autoresponder is paused
 /// in MailWizz, and each goes back to its own state once an IP is live again. The pause comes before a config with an
 /// empty pool goes live (the deployment waits up to <see cref="PauseWait"/> for MailWizz, then goes ahead: stopping an
 /// IP comes first); the resume only after a config with a member is live. New sign-ups meanwhile wait in the engine
-/// (there is no sending capacity to admit them to).
+/// (there is no sending capacity to admit them to). The hold is for all tenants at once, not per tenant pool: every
+/// tenant's campaigns are one MailWizz customer's, among whose delivery servers MailWizz picks freely, so one tenant's
+/// empty pool does not keep its campaigns from being handed over (see docs/delivery-servers.md).
 /// </summary>
 public sealed class SendingHold(AppDbContext db, OutboxWriter outbox, ILogger<SendingHold> logger) : ISendingPoolObserver
 {

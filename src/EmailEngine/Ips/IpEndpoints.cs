@@ -4,7 +4,7 @@ namespace EmailEngine.Ips;
 
 public static class IpEndpoints
 {
-    /// <summary>The IP registry is infrastructure shared by all tenants: operator key only.</summary>
+    /// <summary>The IP registry is the operator's infrastructure, and who owns an IP is the operator's call: operator key only.</summary>
     public static IEndpointRouteBuilder MapIpEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/ips").WithTags("IPs").RequireOperator();
@@ -33,9 +33,13 @@ public sealed record IpWarmupSummary(string Plan, string Phase, int SendingDay, 
             Deliverability.IspGroups.All.ToDictionary(g => Deliverability.IspGroups.Name(g), g => Warmup.WarmupPacing.GroupQuota(state, g, options)));
 }
 
-public sealed record IpResponse(long Id, string Ip, string Domain, string Status, string Vmta, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    IpWarmupSummary? Warmup)
+/// <param name="Tenant">The tenant the IP sends for alone (its slug), or null.</param>
+/// <param name="Pool">The shared pool of an IP without a tenant (<c>all</c> by default), or null.</param>
+/// <param name="VmtaPool">The PowerMTA pool the IP sends in when it may send.</param>
+public sealed record IpResponse(long Id, string Ip, string Domain, string Status, string Vmta, string? Tenant, string? Pool, string VmtaPool,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IpWarmupSummary? Warmup)
 {
     public static IpResponse From(SendingIp ip, Warmup.IpWarmup? warmup, Warmup.WarmupOptions options) =>
-        new(ip.Id, ip.Address, ip.Domain, IpStatuses.ToWire(ip.Status), ip.VmtaName, ip.CreatedAt, ip.UpdatedAt, IpWarmupSummary.Of(warmup, options));
+        new(ip.Id, ip.Address, ip.Domain, IpStatuses.ToWire(ip.Status), ip.VmtaName, ip.Tenant?.Slug,
+            ip.TenantId is null ? ip.Pool ?? IpOwnership.DefaultPool : null, ip.PoolName, ip.CreatedAt, ip.UpdatedAt, IpWarmupSummary.Of(warmup, options));
 }

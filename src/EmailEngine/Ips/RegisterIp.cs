@@ -6,7 +6,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Ips;
 
-public sealed record RegisterIpRequest(string? Ip, string? Domain, string? Status);
+/// <param name="Tenant">The tenant the IP sends for alone, or <paramref name="Pool"/> a shared pool; neither = the default shared pool.</param>
+public sealed record RegisterIpRequest(string? Ip, string? Domain, string? Status, string? Tenant = null, string? Pool = null);
 
 public static class RegisterIp
 {
@@ -21,6 +22,7 @@ public static class RegisterIp
         var status = request.Status is null ? IpStatus.Warming : IpStatuses.Parse(request.Status);
         if (status is null)
             errors.Add("status", $"must be one of {string.Join(", ", IpStatuses.Names)}");
+        var owner = await IpOwnership.ReadAsync(request.Tenant, request.Pool, ipId: null, db, errors, ct) ?? IpOwner.Default;
         if (errors.Any)
             return errors.ToFailure().ToProblem();
 
@@ -30,6 +32,7 @@ public static class RegisterIp
 
         var now = clock.GetUtcNow();
         var ip = new SendingIp { Address = canonical, Domain = domain, Status = status!.Value, CreatedAt = now, UpdatedAt = now };
+        owner.ApplyTo(ip);
         db.Add(ip);
         // The IP and its plan are one change: a warming IP is never visible (or rendered) without its limits.
         await using var transaction = await db.Database.BeginTransactionAsync(ct);

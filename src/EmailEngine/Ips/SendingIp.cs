@@ -1,3 +1,4 @@
+using EmailEngine.Tenants;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -13,6 +14,20 @@ public sealed class SendingIp
     public IpStatus Status { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>The tenant the IP sends for alone (its reputation is that tenant's); null for a shared IP.</summary>
+    public long? TenantId { get; set; }
+    public Tenant? Tenant { get; set; }
+
+    /// <summary>
+    /// The shared pool the operator put the IP in; null = the default shared pool (<see cref="IpOwnership.DefaultPool"/>).
+    /// Never set with a tenant.
+    /// </summary>
+    public string? Pool { get; set; }
+
+    /// <summary>The PowerMTA pool the IP sends in: <c>pool-{tenant slug}</c>, <c>pool-{shared pool}</c> or <c>pool-all</c>.</summary>
+    public string PoolName => IpOwnership.PoolName(TenantId is null ? Pool ?? IpOwnership.DefaultPool
+        : Tenant?.Slug ?? throw new InvalidOperationException($"IP {Id}'s tenant is not loaded: its pool cannot be named"));
 
     /// <summary>
     /// The IP's PowerMTA virtual MTA. Ids come from an identity (PostgreSQL) or AUTOINCREMENT (SQLite) key, so a
@@ -32,5 +47,11 @@ internal sealed class SendingIpConfiguration : IEntityTypeConfiguration<SendingI
         ip.Property(i => i.Status).HasMaxLength(16)
             .HasConversion(status => IpStatuses.ToWire(status), text => IpStatuses.Parse(text)!.Value);
         ip.Ignore(i => i.VmtaName);
+        ip.Ignore(i => i.PoolName);
+        ip.Property(i => i.Pool).HasMaxLength(IpOwnership.PoolMaxLength);
+        // A tenant that owns IPs stays: its IPs' reputation and accounting history are its own.
+        ip.HasOne(i => i.Tenant).WithMany().HasForeignKey(i => i.TenantId).OnDelete(DeleteBehavior.Restrict);
+        // Every IP's pool is named after its tenant, so the tenant is always loaded with it.
+        ip.Navigation(i => i.Tenant).AutoInclude();
     }
 }

@@ -6,11 +6,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Ips;
 
-public sealed record UpdateIpRequest(string? Ip, string? Domain, string? Status);
+/// <param name="Tenant">Gives the IP to this tenant alone; <paramref name="Pool"/> puts it in a shared pool (<c>all</c> = the default).</param>
+public sealed record UpdateIpRequest(string? Ip, string? Domain, string? Status, string? Tenant = null, string? Pool = null);
 
 public static class UpdateIp
 {
-    /// <summary>Changes the domain or the status; an IP moved to <c>warming</c> without a running plan starts the default one.</summary>
+    /// <summary>
+    /// Changes the domain, the status or the owner; an IP moved to <c>warming</c> without a running plan starts the default one.
+    /// </summary>
     public static async Task<IResult> Handle(long id, UpdateIpRequest request, AppDbContext db, WarmupOptions options, TimeProvider clock, CancellationToken ct)
     {
         var ip = await db.Set<SendingIp>().SingleOrDefaultAsync(i => i.Id == id, ct);
@@ -34,10 +37,12 @@ public static class UpdateIp
             else
                 status = wanted;
         }
+        var owner = await IpOwnership.ReadAsync(request.Tenant, request.Pool, ip.Id, db, errors, ct);
         if (errors.Any)
             return errors.ToFailure().ToProblem();
 
-        if (domain != ip.Domain || status != ip.Status)
+        var ownerChanged = owner?.ApplyTo(ip) ?? false;
+        if (domain != ip.Domain || status != ip.Status || ownerChanged)
         {
             var now = clock.GetUtcNow();
             ip.Domain = domain;

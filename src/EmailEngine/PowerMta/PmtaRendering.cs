@@ -32,15 +32,17 @@ public sealed class PmtaRendering(AppDbContext db, EngineSettings settings, Pmta
         return (config, ips);
     }
 
-    /// <summary>What a config must agree with: the registered IPs and the key files the renderer points at.</summary>
     public async Task<ValidationContext> ValidationContextAsync(CancellationToken ct)
     {
         var ips = await RegisteredIpsAsync(ct);
-        var render = await SettingsForAsync(ips, ct);
-        return new ValidationContext(
-            ips.Select(ip => ip.Address).ToHashSet(StringComparer.OrdinalIgnoreCase),
-            ips.Select(ip => RenderConfig.DkimKeyPath(render, RenderConfig.SendingDomainOf(ip.Domain))).ToHashSet(StringComparer.Ordinal));
+        return ContextFor(ips, await SettingsForAsync(ips, ct));
     }
+
+    /// <summary>What a config must agree with: the registered IPs, the pool of each, and the key files the renderer points at.</summary>
+    public static ValidationContext ContextFor(IReadOnlyList<SendingIp> ips, PmtaRenderSettings render) => new(
+        ips.Select(ip => ip.Address).ToHashSet(StringComparer.OrdinalIgnoreCase),
+        ips.Select(ip => RenderConfig.DkimKeyPath(render, RenderConfig.SendingDomainOf(ip.Domain))).ToHashSet(StringComparer.Ordinal),
+        ips.ToDictionary(ip => ip.Address, ip => new IpPool(ip.PoolName, ip.Tenant?.Slug), StringComparer.OrdinalIgnoreCase));
 
     /// <summary>The config plus the active and pending DKIM private keys it (and the next rotation) needs on the host.</summary>
     public async Task<DeploymentBundle> BundleAsync(CancellationToken ct)

@@ -21,8 +21,9 @@ public sealed record IspPolicy(string Domain, int MaxSmtpOut, string MaxMsgRate,
 /// <summary>
 /// Renders PowerMTA 5.0 configuration (real tag syntax) from the registered IPs: the V1 structure (listener on 2525
 /// honouring X-Virtual-MTA from MailWizz, accounting file, HTTP management on localhost) with one
-/// <c>&lt;virtual-mta&gt;</c> per IP (its HELO host and DKIM key), a pool of the IPs that may send, and per-ISP queue
-/// limits. Output is deterministic for a given input and timestamp.
+/// <c>&lt;virtual-mta&gt;</c> per IP (its HELO host and DKIM key), one pool per owner (<c>pool-{tenant}</c>,
+/// <c>pool-{shared pool}</c>, <c>pool-all</c> for IPs nobody owns) of its IPs that may send, and per-ISP queue limits.
+/// Output is deterministic for a given input and timestamp.
 /// </summary>
 public static class RenderConfig
 {
@@ -56,32 +57,36 @@ public static class RenderConfig
     public static string DkimKeyPath(PmtaRenderSettings settings, string domain) =>
         KeyFilePath(settings.DkimDirectory, domain, settings.SelectorFor(domain));
 
-    /// <summary>Where a domain's key for a selector lives on the PowerMTA host (the deployment writes it there).</summary>
-    /// <summary>The pool MailWizz's delivery server names in <c>X-Virtual-MTA</c>: every IP that may send.</summary>
-    public const string SendingPool = "pool-all";
+    /// <summary>The pool of the IPs with neither a tenant nor a shared pool: every IP that may send, in a one-tenant install.</summary>
+    public static readonly string DefaultPool = IpOwnership.PoolName(IpOwnership.DefaultPool);
 
-    /// <summary>The members of <see cref="SendingPool"/> in a config this renderer wrote.</summary>
-    public static IReadOnlySet<string> SendingPoolMembers(string config)
+    /// <summary>Every <c>&lt;virtual-mta-pool&gt;</c> in a config this renderer wrote, with its members (virtual MTA names).</summary>
+    public static IReadOnlyDictionary<string, IReadOnlySet<string>> SendingPools(string config)
     {
-        var members = new HashSet<string>(StringComparer.Ordinal);
-        var inPool = false;
+        var pools = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
+        HashSet<string>? members = null;
         foreach (var raw in config.Split('\n'))
         {
             var line = raw.Trim();
-            if (line == $"<virtual-mta-pool {SendingPool}>")
-                inPool = true;
+            if (line.StartsWith("<virtual-mta-pool ", StringComparison.Ordinal) && line.EndsWith('>'))
+                pools[line["<virtual-mta-pool ".Length..^1].Trim()] = members = new HashSet<string>(StringComparer.Ordinal);
             else if (line.StartsWith("</virtual-mta-pool>", StringComparison.Ordinal))
-                inPool = false;
-            else if (inPool && line.StartsWith("virtual-mta ", StringComparison.Ordinal))
+                members = null;
+            else if (members is not null && line.StartsWith("virtual-mta ", StringComparison.Ordinal))
                 members.Add(line["virtual-mta ".Length..].Trim());
         }
-        return members;
+        return pools;
     }
 
-    /// <summary>IPs are registered but none may send: PowerMTA refuses whatever is handed over for the pool.</summary>
+    /// <summary>The virtual MTAs that may send, in any pool.</summary>
+    public static IReadOnlySet<string> SendingPoolMembers(string config) =>
+        SendingPools(config).Values.SelectMany(m => m).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>IPs are registered but none may send, in any pool: PowerMTA refuses whatever is handed over.</summary>
     public static bool SendingPoolIsEmpty(string config) =>
         SendingPoolMembers(config).Count == 0 && config.Contains("\n<virtual-mta ", StringComparison.Ordinal);
 
+    /// <summary>Where a domain's key for a selector lives on the PowerMTA host (the deployment writes it there).</summary>
     public static string KeyFilePath(string dkimDirectory, string domain, string selector) =>
         $"{dkimDirectory.TrimEnd('/')}/{domain}.{selector}.pem";
 
@@ -90,7 +95,10 @@ public static class RenderConfig
         IReadOnlyList<IspPolicy>? policies = null, IReadOnlyDictionary<string, VmtaLimits>? warmupLimits = null)
     {
         var live = ips.Where(ip => ip.Status != IpStatus.Retired).OrderBy(ip => ip.Id).ToList();
-        var sending = live.Where(ip => IpStatuses.Sends(ip.Status)).ToList();
+        // One pool per owner of a live IP (a tenant, a shared pool) holding its IPs that may send; no IP: the default pool, as ever.
+        List<(string Name, List<SendingIp> Members)> pools = live.Count == 0 ? [(DefaultPool, [])]
+            : live.GroupBy(ip => ip.PoolName, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => (Name: g.Key, Members: g.Where(ip => IpStatuses.Sends(ip.Status)).ToList())).ToList();
         var text = new StringBuilder();
         void Line(string line = "") => text.Append(line).Append('\n');
 
@@ -149,10 +157,13 @@ public static class RenderConfig
         }
         Line();
         Line("# Only warming and active IPs send; paused, quarantined and standby ones keep their virtual MTA so queued mail is accounted for.");
-        Line($"<virtual-mta-pool {SendingPool}>");
-        foreach (var ip in sending)
-            Line($"    virtual-mta {ip.VmtaName}");
-        Line("</virtual-mta-pool>");
+        foreach (var (name, members) in pools)
+        {
+            Line($"<virtual-mta-pool {name}>");
+            foreach (var ip in members)
+                Line($"    virtual-mta {ip.VmtaName}");
+            Line("</virtual-mta-pool>");
+        }
         Line();
         foreach (var policy in policies ?? DefaultIspPolicies)
         {

@@ -93,7 +93,7 @@ public sealed class SimulationStack : IAsyncDisposable
         MailWizz = new Uri($"http://127.0.0.1:{mailWizzPort}");
         MailWizzProcess = Add(new ChildProcess("mailwizz", "dotnet",
             [mailWizzDll, "--urls", MailWizz.ToString().TrimEnd('/'), "--api-key", MailWizzKey, "--delivery-server", $"127.0.0.1:{smtpPort}",
-             "--virtual-mta", PowerMta.RenderConfig.SendingPool, "--state-dir", Path.Combine(Work, "mailwizz")],
+             "--virtual-mta", PowerMta.RenderConfig.DefaultPool, "--state-dir", Path.Combine(Work, "mailwizz")],
             clock, Path.Combine(Work, "mailwizz.log")));
         Engine = new Uri($"http://127.0.0.1:{enginePort}");
         var engineHome = Directory.CreateDirectory(Path.Combine(Work, "engine")).FullName;

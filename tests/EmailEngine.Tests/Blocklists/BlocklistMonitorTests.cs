@@ -12,7 +12,7 @@ namespace EmailEngine.Tests.Blocklists;
 /// </summary>
 public sealed class BlocklistMonitorTests : IAsyncLifetime
 {
-    private const string Listed = "203.0.113.1", PublicResolverAnswer = "203.0.113.2", Standby = "203.0.113.3";
+    private const string Listed = "203.0.113.1", PublicResolverAnswer = "203.0.113.2", OtherPoolStandby = "203.0.113.3", Standby = "203.0.113.4";
     private readonly PmtaHost _host = new();
     private readonly int _dnsPort = LoopbackPorts.Free();
     private DnsmasqServer _dns = null!;
@@ -39,8 +39,10 @@ public sealed class BlocklistMonitorTests : IAsyncLifetime
         settings["BLOCKLIST_ZONES"] = "spamhaus-zen,spamhaus-dbl";
         _server = await EngineServer.StartAsync(Provider.Postgres, extraSettings: settings);
         _client = _server.Client();
-        foreach (var (ip, status) in new[] { (Listed, "warming"), (PublicResolverAnswer, "warming"), (Standby, "standby") })
-            (await _client.PostAsJsonAsync("/api/v1/ips", new { ip, domain = "mail1.domain1.com", status })).EnsureSuccessStatusCode();
+        // The other pool's standby waits longer, but only a standby of the listed IP's own pool replaces it.
+        foreach (var (ip, status, pool) in new[] { (Listed, "warming", "all"), (PublicResolverAnswer, "warming", "all"), (OtherPoolStandby, "standby", "reserve"),
+                     (Standby, "standby", "all") })
+            (await _client.PostAsJsonAsync("/api/v1/ips", new { ip, domain = "mail1.domain1.com", status, pool })).EnsureSuccessStatusCode();
     }
 
     public async Task DisposeAsync()
@@ -78,7 +80,8 @@ public sealed class BlocklistMonitorTests : IAsyncLifetime
         // The error code was no listing: that IP keeps sending.
         Assert.Equal("warming", (await IpAsync(PublicResolverAnswer)).GetProperty("status").GetString());
         var live = await File.ReadAllTextAsync(_host.ConfigPath);
-        Assert.Equal(["vmta-2", "vmta-3"], RenderConfig.SendingPoolMembers(live).Order());
+        Assert.Equal("standby", (await IpAsync(OtherPoolStandby)).GetProperty("status").GetString());
+        Assert.Equal(["vmta-2", "vmta-4"], RenderConfig.SendingPoolMembers(live).Order());
         var status = await _client.GetFromJsonAsync<JsonElement>("/api/v1/blocklists");
         var listing = status.GetProperty("listed").EnumerateArray().Single();
         Assert.Equal((Listed, "spamhaus-zen", "critical", "SBL CSS"), (listing.GetProperty("target").GetString(), listing.GetProperty("zone").GetString(),
@@ -112,7 +115,7 @@ public sealed class BlocklistMonitorTests : IAsyncLifetime
         var back = await IpAsync(Listed);
         Assert.Equal("warming", back.GetProperty("status").GetString());
         Assert.Equal(9, back.GetProperty("warmup").GetProperty("sending_day").GetInt32());
-        Assert.Equal(["vmta-1", "vmta-2", "vmta-3"], RenderConfig.SendingPoolMembers(await File.ReadAllTextAsync(_host.ConfigPath)).Order());
+        Assert.Equal(["vmta-1", "vmta-2", "vmta-4"], RenderConfig.SendingPoolMembers(await File.ReadAllTextAsync(_host.ConfigPath)).Order());
         var history = (await _client.GetFromJsonAsync<JsonElement>($"/api/v1/blocklists/listings?target={Listed}")).EnumerateArray().Single();
         Assert.NotEqual(JsonValueKind.Null, history.GetProperty("delisted_at").ValueKind);
         Assert.Contains("back to warming", history.GetProperty("delist_action").GetString());

@@ -179,7 +179,9 @@ public sealed class DeliveryServerSyncTests
         await using var server = await StartAsync(mailWizz: null);
         using var client = server.Client();
         var ip = (await RegisterAsync(client, First)).GetProperty("id").GetInt64();
-        await RegisterAsync(client, Second, status: "standby");
+        var second = (await RegisterAsync(client, Second, status: "standby")).GetProperty("id").GetInt64();
+        (await client.PostAsJsonAsync("/api/v1/tenants", new { slug = "client-1" })).EnsureSuccessStatusCode();
+        (await client.PatchAsJsonAsync($"/api/v1/ips/{second}", new { tenant = "client-1" })).EnsureSuccessStatusCode();
 
         var csv = await client.GetStringAsync("/api/v1/mailwizz/delivery-servers/import.csv");
 
@@ -196,8 +198,10 @@ public sealed class DeliveryServerSyncTests
         var listed = await client.GetFromJsonAsync<JsonElement>("/api/v1/mailwizz/delivery-servers");
         Assert.Equal(JsonValueKind.Null, listed.GetProperty("database").ValueKind);
         Assert.Contains("X-Virtual-MTA", listed.GetProperty("hand_steps").GetString());
-        Assert.Equal("disabled", listed.GetProperty("servers").EnumerateArray().Single(s => s.GetProperty("ip").GetString() == Second)
-            .GetProperty("desired").GetProperty("status").GetString());
+        var owned = ServerOf(listed, second);
+        Assert.Equal("disabled", owned.GetProperty("desired").GetProperty("status").GetString());
+        Assert.Equal(("client-1", "pool-client-1"), (owned.GetProperty("tenant").GetString(), owned.GetProperty("vmta_pool").GetString()));
+        Assert.Equal((null, "pool-all"), (ServerOf(listed, ip).GetProperty("tenant").GetString(), ServerOf(listed, ip).GetProperty("vmta_pool").GetString()));
 
         var refused = await client.PostAsync("/api/v1/mailwizz/delivery-servers/sync", null);
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);

@@ -101,8 +101,6 @@ public sealed class ImportV1Tests
         Assert.Single(reparsed.Blocks("smtp-user"));
         Assert.Single(reparsed.Blocks("bounce-category-patterns"));
 
-        var context = new ValidationContext(ips.Select(i => i.Address).ToHashSet(),
-            ips.Select(i => RenderConfig.DkimKeyPath(settings, RenderConfig.SendingDomainOf(i.Domain))).ToHashSet());
-        Assert.Empty(ValidateConfig.Check(reparsed, context));
+        Assert.Empty(ValidateConfig.Check(reparsed, PmtaRendering.ContextFor(ips, settings)));
     }
 }

@@ -100,6 +100,7 @@ public sealed class ConsoleBrowserTests(ConsoleStack stack) : IClassFixture<Cons
         var page = await SignInAsync(context, EngineServer.OperatorKey);
         var id = stack.Ips["192.0.2.15"];
         await GoAsync(page, $"/ui/ips/{id}");
+        Assert.Equal("pool-all", await TextAsync(page, "[data-testid=ip-pool]")); // nobody owns the seeded IPs
         await page.SelectAsync("[data-testid=start-warmup] select[name=plan]", "conservative-70");
 
         // Without the confirmation ticked the browser refuses; the server would too.

@@ -22,7 +22,10 @@ public static class DeliveryServerImport
         $"For each IP's server in MailWizz: type smtp-pmta, hostname {hostname}, port {DeliveryServerOptions.SmtpPort}, no username or password "
         + "(PowerMTA relays for MailWizz's address), additional header X-Virtual-MTA set to the IP's vmta, warmup plan none, and "
         + "hourly_quota, daily_quota and status as 'desired' says, again every day. Name it as import_name says, or link its server_id here. "
-        + "MailWizz caches quotas left for 5 minutes: a change takes effect within 5 minutes.";
+        + "MailWizz caches quotas left for 5 minutes: a change takes effect within 5 minutes. "
+        + "A server whose IP has a tenant must carry that tenant's mail only: the engine writes no customer_id (all tenants are "
+        + "one MailWizz customer, MAILWIZZ_API_KEY), so choose such servers for that tenant's campaigns only (the campaign's "
+        + "delivery servers, where the customer group allows it).";
 
     public static string Csv(IEnumerable<DeliveryServerView> servers, string hostname)
     {

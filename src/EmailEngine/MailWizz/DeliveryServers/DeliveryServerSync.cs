@@ -16,7 +16,9 @@ public sealed record WrittenValues(string Status, int HourlyQuota, int DailyQuot
 }
 
 /// <summary>One IP's delivery server: what it must say today, and how its last sync went.</summary>
-public sealed record DeliveryServerView(long IpId, string Ip, string Domain, string Vmta, string IpStatus, int? ServerId, string ImportName,
+/// <param name="Tenant">The tenant the IP sends for alone (null for a shared IP): only that tenant's campaigns may use the server.</param>
+public sealed record DeliveryServerView(long IpId, string Ip, string Domain, string Vmta, string IpStatus, string? Tenant, string VmtaPool,
+    int? ServerId, string ImportName,
     DeliveryServerValues Desired, WrittenValues? Written, string Outcome, string? Detail, DateTimeOffset? AttemptedAt, int Failures,
     DateTimeOffset? NextAttemptAt);
 
@@ -167,8 +169,8 @@ public sealed class DeliveryServerSync(AppDbContext db, MailWizzDatabase mailWiz
         var (ip, link, values) = entry;
         var written = link is { WrittenStatus: { } status, WrittenHourlyQuota: { } hourly, WrittenDailyQuota: { } daily, WrittenAt: { } at }
             ? new WrittenValues(status, hourly, daily, at) : null;
-        return new(ip.Id, ip.Address, ip.Domain, ip.VmtaName, IpStatuses.ToWire(ip.Status), link.ServerId, DeliveryServerValues.NameOf(ip), values, written,
-            OutcomeName(link.Outcome), link.Detail, link.AttemptedAt, link.Failures, link.NextAttemptAt);
+        return new(ip.Id, ip.Address, ip.Domain, ip.VmtaName, IpStatuses.ToWire(ip.Status), ip.Tenant?.Slug, ip.PoolName, link.ServerId,
+            DeliveryServerValues.NameOf(ip), values, written, OutcomeName(link.Outcome), link.Detail, link.AttemptedAt, link.Failures, link.NextAttemptAt);
     }
 
     public static string OutcomeName(SyncOutcome outcome) => JsonNamingPolicy.KebabCaseLower.ConvertName(outcome.ToString());

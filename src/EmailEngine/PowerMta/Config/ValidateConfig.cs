@@ -10,12 +10,20 @@ public sealed record ConfigFinding(string Severity, int Line, int Column, string
     public const string Warning = "warning";
 }
 
-/// <summary>What the config must agree with: the registered sending IPs and the DKIM key files Email-Engine deploys.</summary>
-public sealed record ValidationContext(IReadOnlySet<string> RegisteredIps, IReadOnlySet<string> KnownKeyFiles);
+/// <summary>The pool a registered IP sends in, and the tenant that owns it (null for a shared IP).</summary>
+public sealed record IpPool(string Pool, string? Tenant);
+
+/// <summary>
+/// What the config must agree with: the registered sending IPs, the DKIM key files Email-Engine deploys, and the pool
+/// each registered IP belongs to (by address).
+/// </summary>
+public sealed record ValidationContext(IReadOnlySet<string> RegisteredIps, IReadOnlySet<string> KnownKeyFiles,
+    IReadOnlyDictionary<string, IpPool>? PoolOfIp = null);
 
 /// <summary>
 /// Semantic checks on a parsed config, beyond syntax: virtual MTAs bound to registered IPs, known DKIM key files,
-/// one namespace for virtual MTAs and pools, references (members, targets, pattern lists, domain macros) that resolve, rate and time syntax, a listener, a closed
+/// one namespace for virtual MTAs and pools, an IP in one pool at most and a tenant's pool holding only its own IPs,
+/// references (members, targets, pattern lists, domain macros) that resolve, rate and time syntax, a listener, a closed
 /// management port.
 /// </summary>
 public static partial class ValidateConfig
@@ -67,6 +75,7 @@ public static partial class ValidateConfig
                 if (!vmtas.Any(v => v.Argument.Equals(member.Value, StringComparison.OrdinalIgnoreCase)))
                     Error(member, $"pool '{pool.Argument}' lists virtual MTA '{member.Value}', which is not defined");
         }
+        CheckPoolOwners(vmtas, pools, context, Error);
 
         var patternLists = document.Blocks("smtp-pattern-list").Select(b => b.Argument).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var (directive, _) in document.AllDirectives())
@@ -100,6 +109,35 @@ public static partial class ValidateConfig
             if (source.Arguments.Count < 2)
                 error(source, "smtp-source-host needs the HELO host name after the IP");
         }
+    }
+
+    /// <summary>
+    /// A pool's members by their IPs (smtp-source-host): each IP sends in one pool at most, a tenant's pool holds only
+    /// that tenant's IPs, and a tenant's IP is in no other pool; so one tenant's mail never builds or spends another's
+    /// reputation.
+    /// </summary>
+    private static void CheckPoolOwners(List<Block> vmtas, List<Block> pools, ValidationContext context, Action<ConfigNode, string> error)
+    {
+        var owners = context.PoolOfIp ?? new Dictionary<string, IpPool>();
+        var tenantOfPool = owners.Values.Where(o => o.Tenant is not null).DistinctBy(o => o.Pool, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(o => o.Pool, o => o.Tenant!, StringComparer.OrdinalIgnoreCase);
+        var ipsOf = vmtas.GroupBy(v => v.Argument, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key,
+            g => g.SelectMany(v => v.Directives("smtp-source-host")).Select(d => d.Arguments.FirstOrDefault() ?? "").ToList(), StringComparer.OrdinalIgnoreCase);
+        var firstPoolOf = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var pool in pools)
+            foreach (var member in pool.Directives("virtual-mta"))
+                foreach (var ip in ipsOf.GetValueOrDefault(member.Value) ?? [])
+                {
+                    var where = $"IP {ip} (virtual MTA '{member.Value}')";
+                    if (!firstPoolOf.TryAdd(ip, pool.Argument) && !firstPoolOf[ip].Equals(pool.Argument, StringComparison.OrdinalIgnoreCase))
+                        error(member, $"{where} is already in pool '{firstPoolOf[ip]}': an IP sends in one pool only");
+                    var owner = owners.GetValueOrDefault(ip);
+                    if (tenantOfPool.TryGetValue(pool.Argument, out var tenant) && owner?.Tenant != tenant)
+                        error(member, $"pool '{pool.Argument}' is tenant {tenant}'s, but {where} is "
+                            + (owner is null ? "not registered" : owner.Tenant is { } other ? $"tenant {other}'s" : $"shared ({owner.Pool})"));
+                    else if (owner?.Tenant is { } ownerTenant && !owner.Pool.Equals(pool.Argument, StringComparison.OrdinalIgnoreCase))
+                        error(member, $"{where} is tenant {ownerTenant}'s: it sends in {owner.Pool} only, not in '{pool.Argument}'");
+                }
     }
 
     private static void CheckDirective(Directive directive, ValidationContext context, Dictionary<string, Block> names,

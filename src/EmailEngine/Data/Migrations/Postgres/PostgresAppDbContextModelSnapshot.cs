@@ -1120,11 +1120,20 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasColumnType("character varying(253)")
                         .HasColumnName("domain");
 
+                    b.Property<string>("Pool")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("pool");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
                         .HasColumnName("status");
+
+                    b.Property<long?>("TenantId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tenant_id");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -1136,6 +1145,9 @@ namespace EmailEngine.Data.Migrations.Postgres
                     b.HasIndex("Address")
                         .IsUnique()
                         .HasDatabaseName("ix_sending_ips_address");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_sending_ips_tenant_id");
 
                     b.ToTable("sending_ips", (string)null);
                 });
@@ -2132,6 +2144,17 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_dkim_keys_sending_domains_domain_id");
+                });
+
+            modelBuilder.Entity("EmailEngine.Ips.SendingIp", b =>
+                {
+                    b.HasOne("EmailEngine.Tenants.Tenant", "Tenant")
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_sending_ips_tenant_tenant_id");
+
+                    b.Navigation("Tenant");
                 });
 
             modelBuilder.Entity("EmailEngine.MailWizz.DeliveryServers.DeliveryServerLink", b =>

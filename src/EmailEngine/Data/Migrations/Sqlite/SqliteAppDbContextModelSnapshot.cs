@@ -1085,11 +1085,20 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("domain");
 
+                    b.Property<string>("Pool")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pool");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT")
                         .HasColumnName("status");
+
+                    b.Property<long?>("TenantId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("tenant_id");
 
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER")
@@ -1101,6 +1110,9 @@ namespace EmailEngine.Data.Migrations.Sqlite
                     b.HasIndex("Address")
                         .IsUnique()
                         .HasDatabaseName("ix_sending_ips_address");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_sending_ips_tenant_id");
 
                     b.ToTable("sending_ips", (string)null);
                 });
@@ -2080,6 +2092,17 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_dkim_keys_sending_domains_domain_id");
+                });
+
+            modelBuilder.Entity("EmailEngine.Ips.SendingIp", b =>
+                {
+                    b.HasOne("EmailEngine.Tenants.Tenant", "Tenant")
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_sending_ips_tenant_tenant_id");
+
+                    b.Navigation("Tenant");
                 });
 
             modelBuilder.Entity("EmailEngine.MailWizz.DeliveryServers.DeliveryServerLink", b =>
