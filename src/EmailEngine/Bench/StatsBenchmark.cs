@@ -20,11 +20,9 @@ public sealed class StatsBenchmark(AppDbContext db, DatabaseTarget database, Del
     public async Task<IReadOnlyList<(string Query, double MedianMs)>> RunAsync(Shape shape, TextWriter output, CancellationToken ct)
     {
         var now = DateTimeOffset.UtcNow;
-        var lastHour = DeliveryStatRow.HourOf(now);
-        var firstHour = lastHour - shape.Days * 24 + 1;
-        await DeleteAsync(ct);
+        var firstHour = DeliveryStatRow.HourOf(now) - shape.Days * 24 + 1;
         var watch = Stopwatch.StartNew();
-        var rows = await FillAsync(shape, firstHour, lastHour, ct);
+        var rows = await FillAsync(shape, ct);
         output.WriteLine($"filled {rows:N0} hourly rows ({shape.Days} days × {shape.Ips} IPs × {IspGroups.All.Count} ISP groups × {shape.Tenants} tenants × " +
                          $"{shape.CampaignsPerTenant} campaigns) in {watch.Elapsed.TotalSeconds:F1} s");
 
@@ -36,7 +34,7 @@ public sealed class StatsBenchmark(AppDbContext db, DatabaseTarget database, Del
             ($"{shape.Days} days by day × campaign, one tenant", async () => (await stats.GroupedAsync(from, to, 24, By(StatsDimension.Campaign), -1, ct)).Count),
             ($"{shape.Days} days by hour, one tenant", async () => (await stats.GroupedAsync(from, to, 1, By(), -1, ct)).Count),
             ($"{shape.Days} days totals by tenant (operator)", async () => (await stats.GroupedAsync(from, to, 24 * shape.Days, By(StatsDimension.Tenant), null, ct)).Count),
-            ("7-day totals of one IP at Gmail (warmup gate)", async () => (await stats.TotalsAsync("bench-1", IspGroup.Gmail, to.AddDays(-7), to, ct)).Sent > 0 ? 1 : 0),
+            ("7-day totals of one IP at Gmail (warmup gate)", async () => (await stats.TotalsAsync(VmtaOf(1), IspGroup.Gmail, to.AddDays(-7), to, ct)).Sent > 0 ? 1 : 0),
         };
         var results = new List<(string, double)>();
         foreach (var (name, run) in queries)
@@ -59,9 +57,18 @@ public sealed class StatsBenchmark(AppDbContext db, DatabaseTarget database, Del
 
     private static HashSet<StatsDimension> By(params StatsDimension[] dimensions) => [.. dimensions];
 
-    /// <summary>Set-based inserts: every (hour, vmta, group, tenant, campaign) with plausible counts, then the daily rollup.</summary>
-    private async Task<long> FillAsync(Shape shape, long firstHour, long lastHour, CancellationToken ct)
+    /// <summary>The virtual MTA the filled stats carry for IP number <paramref name="ip"/> (1-based).</summary>
+    public static string VmtaOf(int ip) => $"bench-{ip}";
+
+    /// <summary>
+    /// Set-based inserts of <see cref="Shape.Days"/> days up to this hour (after removing an earlier fill): every (hour, vmta,
+    /// group, tenant, campaign) with plausible counts, then the daily rollup.
+    /// </summary>
+    public async Task<long> FillAsync(Shape shape, CancellationToken ct)
     {
+        await DeleteAsync(ct);
+        var lastHour = DeliveryStatRow.HourOf(DateTimeOffset.UtcNow);
+        var firstHour = lastHour - shape.Days * 24 + 1;
         var groups = string.Join(" UNION ALL ", IspGroups.All.Select((g, i) => $"SELECT '{g.Name()}' AS name, {i} AS n"));
         var series = database.Provider == DatabaseProvider.Postgres
             ? (Func<string, long, long, string>)((name, low, high) => $"(SELECT generate_series({low}, {high}) AS {name})")
@@ -94,7 +101,7 @@ public sealed class StatsBenchmark(AppDbContext db, DatabaseTarget database, Del
         return rows;
     }
 
-    private async Task DeleteAsync(CancellationToken ct)
+    public async Task DeleteAsync(CancellationToken ct)
     {
         await db.Set<DeliveryStat>().Where(s => s.TenantId < 0 && s.Vmta.StartsWith("bench-")).ExecuteDeleteAsync(ct);
         await db.Set<DailyDeliveryStat>().Where(s => s.TenantId < 0 && s.Vmta.StartsWith("bench-")).ExecuteDeleteAsync(ct);

@@ -50,6 +50,22 @@ internal static class BenchCommands
         }, ct));
         bench.Add(statsCommand);
 
+        var hosts = new Option<int>("--hosts") { Description = "PowerMTA hosts", DefaultValueFactory = _ => 5 };
+        var fleetIps = new Option<int>("--ips") { Description = "Sending IPs", DefaultValueFactory = _ => 100 };
+        var fleetTenants = new Option<int>("--tenants") { Description = "Tenants", DefaultValueFactory = _ => 2 };
+        var domains = new Option<int>("--domains") { Description = "Sending domains", DefaultValueFactory = _ => 50 };
+        var render = new Command("render", "Render and validate every host's PowerMTA config at the planned scale, and the warmup decisions over 90 days of "
+            + "stats, against today's 5-IP install (median ms).") { hosts, fleetIps, fleetTenants, domains, days };
+        render.SetAction((result, ct) => EngineCli.WithServicesAsync(async (services, token) =>
+        {
+            await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(token);
+            var shape = new RenderBenchmark.Shape(result.GetValue(hosts), result.GetValue(fleetIps), result.GetValue(fleetTenants), result.GetValue(domains),
+                result.GetValue(days));
+            await services.GetRequiredService<RenderBenchmark>().RunAsync(shape, Console.Out, token);
+            return 0;
+        }, ct));
+        bench.Add(render);
+
         var contacts = new Option<int>("--contacts") { Description = "New contacts pushed grouped", DefaultValueFactory = _ => 5_000 };
         var baseline = new Option<int>("--baseline-contacts") { Description = "New contacts pushed one per call (the baseline)", DefaultValueFactory = _ => 100 };
         var push = new Command("push", "Time new contacts into the MailWizz stand-in at 10 requests/s, grouped vs one per call (needs a source checkout).")

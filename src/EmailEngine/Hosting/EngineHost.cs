@@ -97,6 +97,7 @@ public static class EngineHost
         services.AddScoped<ContactImporter>();
         services.AddScoped<EmailEngine.Bench.ImportBenchmark>();
         services.AddScoped<EmailEngine.Bench.StatsBenchmark>();
+        services.AddScoped<EmailEngine.Bench.RenderBenchmark>();
         services.AddSingleton<ImportRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<ImportRunner>());
         services.AddMailWizzClient(MailWizzOptions.From(settings));

@@ -31,11 +31,15 @@ public sealed class WarmupEngine(AppDbContext db, WarmupOptions options, IDistri
 
         var states = await db.Set<IpWarmup>().Include(w => w.Ip).Where(w => w.Phase != WarmupPhase.Completed)
             .OrderBy(w => w.IpId).ToListAsync(ct);
+        // Every warming IP's day is judged on figures read at once, not IP by IP.
+        var judged = states.Where(s => s.Phase == WarmupPhase.Running && s.LastPeriod < period && s.Ip.Status == IpStatus.Warming)
+            .Select(s => (s.Ip.VmtaName, s.WindowStart)).ToList();
+        var figures = await WarmupFigures.CollectManyAsync(outcomes, judged, options.PeriodStart(now), ct);
         var decisions = new List<WarmupDecision>();
         foreach (var state in states)
         {
             var before = (state.Phase, state.LastPeriod);
-            var taken = await DecideAsync(state, period, now, outcomes, ct);
+            var taken = await DecideAsync(state, period, now, figures, ct);
             if (taken.Count == 0 && before == (state.Phase, state.LastPeriod))
                 continue;
             state.Version++;
@@ -67,7 +71,8 @@ public sealed class WarmupEngine(AppDbContext db, WarmupOptions options, IDistri
         return db.Set<IpWarmup>().AnyAsync(w => w.Phase == WarmupPhase.Running && w.LastPeriod < period && w.Ip.Status == IpStatus.Warming, ct);
     }
 
-    private async Task<List<WarmupDecision>> DecideAsync(IpWarmup state, DateOnly period, DateTimeOffset now, IWarmupOutcomes source, CancellationToken ct)
+    private async Task<List<WarmupDecision>> DecideAsync(IpWarmup state, DateOnly period, DateTimeOffset now,
+        IReadOnlyDictionary<string, WarmupFigures> collected, CancellationToken ct)
     {
         if (state.Phase is WarmupPhase.Paused or WarmupPhase.Quarantined)
             return state.PausedUntil is { } until && until <= now ? [Resume(state, now)] : [];
@@ -79,7 +84,8 @@ public sealed class WarmupEngine(AppDbContext db, WarmupOptions options, IDistri
 
         // The day's verdict on the day's outcomes: what the new period already sent is judged at its own end, however late
         // this run comes (an accounting pull takes time), so the verdict does not depend on the run's lateness.
-        var figures = await WarmupFigures.CollectAsync(source, state.Ip.VmtaName, state.WindowStart, options.PeriodStart(now), ct);
+        var figures = collected.GetValueOrDefault(state.Ip.VmtaName)
+            ?? await WarmupFigures.CollectAsync(outcomes, state.Ip.VmtaName, state.WindowStart, options.PeriodStart(now), ct);
         var verdict = WarmupGates.Evaluate(figures, options);
         var json = WarmupFiguresJson.Serialize(WarmupFiguresJson.Of(figures, options));
         switch (verdict.Kind)

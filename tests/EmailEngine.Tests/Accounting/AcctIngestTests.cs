@@ -119,6 +119,30 @@ public sealed class AcctIngestTests : ApiTest
     }
 
     [Fact]
+    public async Task The_daily_run_reads_every_IP_at_once_and_finds_what_it_finds_IP_by_IP()
+    {
+        await RegisterIpsAsync();
+        await UploadAsync(Client, Mixed + Line("d", "2026-11-20 09:00:00+0000", "older@gmail.com") + Line("d", "2026-11-10 09:00:00+0000", "old@gmail.com"));
+        using var scope = Server.Services.CreateScope();
+        var query = scope.ServiceProvider.GetRequiredService<DeliveryStatsQuery>();
+        var now = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+        // vmta-3 started its window two days ago (read on its own); vmta-9 sent nothing.
+        var ips = new (string, DateTimeOffset)[] { ("vmta-1", DateTimeOffset.MinValue), ("vmta-2", now.AddDays(-30)), ("vmta-3", now.AddDays(-2)), ("vmta-9", DateTimeOffset.MinValue) };
+
+        var many = await EmailEngine.Warmup.WarmupFigures.CollectManyAsync(query, ips, now, CancellationToken.None);
+
+        Assert.Equal(4, many.Count);
+        foreach (var (vmta, windowStart) in ips)
+        {
+            var one = await EmailEngine.Warmup.WarmupFigures.CollectAsync(query, vmta, windowStart, now, CancellationToken.None);
+            Assert.Equal((one.From24h, one.From7d, one.Ip24h, one.Ip7d), (many[vmta].From24h, many[vmta].From7d, many[vmta].Ip24h, many[vmta].Ip7d));
+            Assert.Equal(one.Groups24h.OrderBy(g => g.Key), many[vmta].Groups24h.OrderBy(g => g.Key));
+        }
+        Assert.Equal((4L, 5L), (many["vmta-1"].Ip24h.Sent, many["vmta-1"].Ip7d.Sent)); // the 20th is in the week, the 10th is not
+        Assert.Equal(OutcomeTotals.Zero, many["vmta-9"].Ip7d);
+    }
+
+    [Fact]
     public async Task Hard_bounces_and_complaints_suppress_for_the_tenant_and_queue_the_MailWizz_unsubscribe()
     {
         await RegisterIpsAsync();

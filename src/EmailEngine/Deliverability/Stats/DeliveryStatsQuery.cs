@@ -32,6 +32,32 @@ public sealed class DeliveryStatsQuery(AppDbContext db) : EmailEngine.Warmup.IWa
         return totals ?? OutcomeTotals.Zero;
     }
 
+    /// <summary>One read for every IP: sums per vmta, ISP group and whether the hour is within the last 24 hours.</summary>
+    public async Task<IReadOnlyDictionary<(string Vmta, IspGroup Group), (OutcomeTotals Day, OutcomeTotals Week)>> DayAndWeekAsync(
+        IReadOnlyCollection<string> vmtas, DateTimeOffset to, CancellationToken ct)
+    {
+        var (fromWeek, toHour) = Hours(to.AddDays(-7), to);
+        var fromDay = Hours(to.AddHours(-24), to).From;
+        var names = vmtas.ToList();
+        var rows = await db.Set<DeliveryStat>().AsNoTracking()
+            .Where(s => names.Contains(s.Vmta) && s.Hour >= fromWeek && s.Hour < toHour)
+            .GroupBy(s => new { s.Vmta, s.IspGroup, Recent = s.Hour >= fromDay })
+            .Select(g => new
+            {
+                g.Key.Vmta, g.Key.IspGroup, g.Key.Recent,
+                Totals = new OutcomeTotals(g.Sum(s => s.Sent), g.Sum(s => s.Delivered), g.Sum(s => s.Deferred), g.Sum(s => s.DeferredBlock),
+                    g.Sum(s => s.BouncedHard), g.Sum(s => s.BouncedSoft), g.Sum(s => s.BouncedBlock), g.Sum(s => s.BouncedOther), g.Sum(s => s.Complaints)),
+            }).ToListAsync(ct);
+        var totals = names.SelectMany(vmta => IspGroups.All.Select(group => (vmta, group)))
+            .ToDictionary(key => key, _ => (Day: OutcomeTotals.Zero, Week: OutcomeTotals.Zero));
+        foreach (var row in rows.Where(r => totals.ContainsKey((r.Vmta, r.IspGroup))))
+        {
+            var (day, week) = totals[(row.Vmta, row.IspGroup)];
+            totals[(row.Vmta, row.IspGroup)] = (row.Recent ? day + row.Totals : day, week + row.Totals);
+        }
+        return totals;
+    }
+
     /// <summary>
     /// Totals per time bucket (hours per bucket: 1 or 24) and per chosen dimensions, optionally for one tenant. The
     /// GROUP BY is built from a fixed set of column names (never from input), so it is one SQL statement on both providers.
