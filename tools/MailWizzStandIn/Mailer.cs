@@ -82,7 +82,7 @@ public sealed class Mailer(StandInState state, StandInOptions options, StateStor
         var list = campaign is null ? null : ListEndpoints.Find(state, campaign.ListUid);
         if (message.MessageId is not null && (message.Server is null ? options.DeliveryServers.Count == 0 : options.DeliveryServers.Any(s => s.Name == message.Server)))
             return true;
-        var server = list is null ? null : options.DeliveryServers.FirstOrDefault(s => s.Carries(list, campaign!));
+        var server = list is null ? null : options.ServersFor(campaign!).FirstOrDefault(s => s.Carries(list, campaign!));
         if (campaign is null || list is null || (server is null && options.DeliveryServers.Count > 0) || !MessageRenderer.TryRender(message, campaign, list, server, now))
         {
             message.State = MessageState.Skipped;

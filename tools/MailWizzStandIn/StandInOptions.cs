@@ -7,7 +7,8 @@ namespace MailWizzStandIn;
 /// <c>--retry-after</c> (first retry delay, a TimeSpan, doubled per failure), <c>--server-id</c> (the command-line
 /// server's row in MailWizz's database), <c>--mailwizz-db</c> (a MySQL connection string: servers with a
 /// <c>server_id</c> take status and quotas from there, see <see cref="ServerQuotaTable"/>), <c>--mailwizz-db-prefix</c>
-/// (<c>mw_</c>).
+/// (<c>mw_</c>), <c>--can-select-delivery-servers</c> (false: the customer group option
+/// <c>servers.can_select_delivery_servers_for_campaign</c>; without it a campaign's <c>delivery_servers</c> are ignored).
 /// </summary>
 public sealed record StandInOptions
 {
@@ -17,6 +18,16 @@ public sealed record StandInOptions
     public TimeSpan RetryAfter { get; init; } = TimeSpan.FromSeconds(30);
     public string? MailWizzDb { get; init; }
     public string MailWizzDbPrefix { get; init; } = "mw_";
+    /// <summary>Whether a campaign's <c>delivery_servers</c> restrict which servers carry it (MailWizz's default: no).</summary>
+    public bool CanSelectDeliveryServers { get; init; }
+
+    /// <summary>The servers that may carry this campaign: the ones it names when the customer group allows naming them, else all.</summary>
+    public IEnumerable<DeliveryServer> ServersFor(MwCampaign campaign)
+    {
+        var named = campaign.V("delivery_servers").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(id => int.TryParse(id, out var n) ? n : -1).ToHashSet();
+        return CanSelectDeliveryServers && named.Count > 0 ? DeliveryServers.Where(s => s.ServerId is { } id && named.Contains(id)) : DeliveryServers;
+    }
 
     public static StandInOptions From(IConfiguration config)
     {
@@ -32,6 +43,7 @@ public sealed record StandInOptions
             RetryAfter = config.GetValue("retry-after", TimeSpan.FromSeconds(30)),
             MailWizzDb = config["mailwizz-db"] is { Length: > 0 } db ? db : null,
             MailWizzDbPrefix = config["mailwizz-db-prefix"] ?? "mw_",
+            CanSelectDeliveryServers = config.GetValue("can-select-delivery-servers", false),
         };
     }
 }

@@ -36,6 +36,11 @@ public sealed class Campaign
     /// while no IP may send. A difference means MailWizz still has to be aligned.
     /// </summary>
     public bool MailWizzPaused { get; set; }
+    /// <summary>
+    /// The MailWizz delivery servers (ids, comma-separated) last given to MailWizz as the only ones this campaign may use:
+    /// those of its tenant's pool. Null when none was known. A difference means MailWizz still has to be aligned.
+    /// </summary>
+    public string? MailWizzServers { get; set; }
     /// <summary>The autoresponder the contact workflow relies on for new subscribers of this language.</summary>
     public bool IsWelcome { get; set; }
     public SyncState Sync { get; set; } = new();
@@ -58,6 +63,7 @@ internal sealed class CampaignConfiguration : IEntityTypeConfiguration<Campaign>
         campaign.Property(c => c.FromEmail).HasMaxLength(100);
         campaign.Property(c => c.ReplyTo).HasMaxLength(100);
         campaign.Property(c => c.MailWizzPaused).HasColumnName("mailwizz_paused");
+        campaign.Property(c => c.MailWizzServers).HasColumnName("mailwizz_servers").HasMaxLength(2000);
         campaign.HasOne(c => c.Tenant).WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Restrict);
         campaign.HasOne(c => c.Template).WithMany().HasForeignKey(c => c.TemplateId).OnDelete(DeleteBehavior.Restrict);
         campaign.OwnsSyncState(c => c.Sync);

@@ -14,7 +14,8 @@ public static class UpdateIp
     /// <summary>
     /// Changes the domain, the status or the owner; an IP moved to <c>warming</c> without a running plan starts the default one.
     /// </summary>
-    public static async Task<IResult> Handle(long id, UpdateIpRequest request, AppDbContext db, WarmupOptions options, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Handle(long id, UpdateIpRequest request, AppDbContext db, Outbox.OutboxWriter outbox, WarmupOptions options,
+        TimeProvider clock, CancellationToken ct)
     {
         var ip = await db.Set<SendingIp>().SingleOrDefaultAsync(i => i.Id == id, ct);
         if (ip is null)
@@ -45,11 +46,20 @@ public static class UpdateIp
         if (domain != ip.Domain || status != ip.Status || ownerChanged)
         {
             var now = clock.GetUtcNow();
+            var retiredChanged = (status == IpStatus.Retired) != (ip.Status == IpStatus.Retired);
             ip.Domain = domain;
             ip.Status = status;
             ip.UpdatedAt = now;
             await WarmupStart.EnsureForWarmingAsync(db, ip, options, now, "ip-update", ct);
+            // A new owner changes which MailWizz delivery servers the tenants' campaigns may use: one change with the IP.
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
             await db.SaveChangesAsync(ct);
+            if (ownerChanged || retiredChanged)
+            {
+                await MailWizz.DeliveryServers.TenantServers.AlignAsync(db, outbox, ct);
+                await db.SaveChangesAsync(ct);
+            }
+            await transaction.CommitAsync(ct);
         }
         return TypedResults.Ok(IpResponse.From(ip, await db.Set<IpWarmup>().SingleOrDefaultAsync(w => w.IpId == id, ct), options));
     }

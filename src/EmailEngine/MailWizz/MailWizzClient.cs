@@ -203,6 +203,8 @@ public sealed class MailWizzClient(MailWizzTransport transport)
         yield return F("campaign[list_uid]", c.ListUid);
         yield return F("campaign[template][template_uid]", c.TemplateUid);
         if (c.Status is not null) yield return F("campaign[status]", c.Status);
+        // Honoured only where the customer group allows choosing servers per campaign; silently ignored elsewhere.
+        if (c.DeliveryServers is not null) yield return F("campaign[delivery_servers]", c.DeliveryServers);
         if (c.AutoresponderEvent is not null)
         {
             yield return F("campaign[options][autoresponder_event]", c.AutoresponderEvent);

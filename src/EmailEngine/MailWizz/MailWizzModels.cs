@@ -17,7 +17,7 @@ public sealed record BulkSubscriberResult(string? Email, string? SubscriberUid, 
 public sealed record CampaignDefinition(
     string Name, string Type, string FromName, string FromEmail, string Subject, string ReplyTo, string ListUid, string TemplateUid,
     DateTimeOffset SendAt, string ToName = "[EMAIL]", string? AutoresponderEvent = null, string? DelayUnit = null, int? DelayValue = null,
-    string? Status = null);
+    string? Status = null, string? DeliveryServers = null);
 
 public sealed record CampaignSummary(string CampaignUid, string Name, string Type, string Status);
 

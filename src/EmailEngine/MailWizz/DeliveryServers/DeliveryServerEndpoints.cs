@@ -36,7 +36,8 @@ public static class DeliveryServerEndpoints
             + "/api/v1/mailwizz/delivery-servers/import.csv in MailWizz and set the values this API lists by hand").ToProblem();
 
     /// <summary>Links an IP to a MailWizz server by its <c>server_id</c> (null unlinks); the next sync writes it.</summary>
-    private static async Task<IResult> Link(long ipId, LinkServerRequest request, AppDbContext db, DeliveryServerSync sync, CancellationToken ct)
+    private static async Task<IResult> Link(long ipId, LinkServerRequest request, AppDbContext db, DeliveryServerSync sync, Outbox.OutboxWriter outbox,
+        CancellationToken ct)
     {
         if (request.ServerId is < 1)
             return Failure.Field("server_id", "must be MailWizz's server_id (1 or more), or null to unlink").ToProblem();
@@ -50,7 +51,12 @@ public static class DeliveryServerEndpoints
         // Due at the next round, whatever happened before.
         (link.ServerId, link.Outcome, link.Detail, link.Failures, link.NextAttemptAt) = (request.ServerId, SyncOutcome.Pending, null, 0, null);
         (link.WrittenStatus, link.WrittenHourlyQuota, link.WrittenDailyQuota, link.WrittenAt) = (null, null, null, null);
+        // The tenants' campaigns may now use (or no longer use) this server: one change with the link.
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
+        await TenantServers.AlignAsync(db, outbox, ct);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return TypedResults.Ok((await sync.ViewAsync(ct)).Single(s => s.IpId == ipId));
     }
 

@@ -30,8 +30,8 @@ public sealed record DeliveryServerView(long IpId, string Ip, string Domain, str
 /// and logged, and the next try waits 1 minute doubling up to an hour; nothing is lost meanwhile, since the values are
 /// worked out afresh from the warmup at every try.
 /// </summary>
-public sealed class DeliveryServerSync(AppDbContext db, MailWizzDatabase mailWizz, WarmupOptions warmupOptions, TimeProvider clock,
-    ILogger<DeliveryServerSync> logger)
+public sealed class DeliveryServerSync(AppDbContext db, MailWizzDatabase mailWizz, WarmupOptions warmupOptions, Outbox.OutboxWriter outbox,
+    TimeProvider clock, ILogger<DeliveryServerSync> logger)
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMinutes(1), LongestRetry = TimeSpan.FromHours(1), Rewrite = TimeSpan.FromDays(1);
 
@@ -82,6 +82,9 @@ public sealed class DeliveryServerSync(AppDbContext db, MailWizzDatabase mailWiz
                         await SyncOneAsync(connection, entry, now, ct);
         }
         await db.SaveChangesAsync(ct);
+        // A server found by its name is now linked: the campaigns of its IP's tenant may use it.
+        if (await TenantServers.AlignAsync(db, outbox, ct) > 0)
+            await db.SaveChangesAsync(ct);
         return entries.Select(View).ToList();
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using EmailEngine.Campaigns;
 using EmailEngine.Data;
 using EmailEngine.Hosting;
+using EmailEngine.MailWizz.DeliveryServers;
 using EmailEngine.Outbox;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,7 +11,8 @@ namespace EmailEngine.MailWizz.Sync;
 /// <summary>
 /// Makes MailWizz's campaign match ours on the tenant's list: an autoresponder maps to
 /// <c>autoresponder_event=AFTER-SUBSCRIBE</c> with its delay; paused state follows through pause-unpause. A campaign is
-/// paused in MailWizz when it is paused here or while no IP may send (<see cref="SendingHold"/>).
+/// paused in MailWizz when it is paused here or while no IP may send (<see cref="SendingHold"/>); it may use only the
+/// delivery servers of its tenant's pool (<see cref="TenantServers"/>).
 /// </summary>
 public sealed class CampaignSyncHandler(MailWizzClient client, TenantListSync lists, SendingHold hold, EngineSettings settings,
     MailWizzOptions options, TimeProvider clock) : SyncHandler(options, clock)
@@ -32,13 +34,15 @@ public sealed class CampaignSyncHandler(MailWizzClient client, TenantListSync li
             return WaitFor(campaign.Template.Sync, $"template {campaign.TemplateId}");
 
         var paused = campaign.Paused || await hold.IsHeldAsync(ct);
+        var servers = await TenantServers.OfAsync(db, campaign.TenantId, ct);
         var sender = campaign.Tenant.Sender.Over(settings);
         var definition = new CampaignDefinition(
             CampaignSync.RemoteName(campaign.Tenant.Slug, campaign.Name), campaign.Type == CampaignType.Autoresponder ? "autoresponder" : "regular",
             campaign.FromName ?? sender.FromName!, campaign.FromEmail ?? sender.FromEmail!, campaign.Subject ?? campaign.Template.Subject,
             campaign.ReplyTo ?? sender.ReplyTo!, list.ListUid!, templateUid, campaign.SendAt ?? Clock.GetUtcNow(),
             AutoresponderEvent: campaign.Type == CampaignType.Autoresponder ? "AFTER-SUBSCRIBE" : null,
-            DelayUnit: campaign.DelayUnit, DelayValue: campaign.DelayValue, Status: paused ? "paused" : "pending-sending");
+            DelayUnit: campaign.DelayUnit, DelayValue: campaign.DelayValue, Status: paused ? "paused" : "pending-sending",
+            DeliveryServers: servers ?? ""); // empty: no server is linked to the pool yet, MailWizz may use any of its servers
 
         var uid = campaign.Sync.RemoteUid;
         if (uid is null)
@@ -54,7 +58,7 @@ public sealed class CampaignSyncHandler(MailWizzClient client, TenantListSync li
             if (!created.IsSuccess)
                 return await lists.ErrorOnListAsync(campaign.Tenant, language, list.ListUid!, created.Error!, "creating the campaign", ct);
             MarkSynced(campaign.Sync, created.Value!, message);
-            campaign.MailWizzPaused = paused;
+            (campaign.MailWizzPaused, campaign.MailWizzServers) = (paused, servers);
             return OutboxResult.Success;
         }
         var updated = await client.UpdateCampaignAsync(uid, definition, ct);
@@ -68,7 +72,7 @@ public sealed class CampaignSyncHandler(MailWizzClient client, TenantListSync li
         if (await AlignPausedAsync(uid, paused, ct) is { } pauseProblem)
             return pauseProblem;
         MarkSynced(campaign.Sync, uid, message);
-        campaign.MailWizzPaused = paused;
+        (campaign.MailWizzPaused, campaign.MailWizzServers) = (paused, servers);
         return OutboxResult.Success;
     }
 

@@ -66,6 +66,8 @@ public sealed class RemoteCheck(AppDbContext db, MailWizzClient client, TenantLi
                 await CampaignSync.EnqueueAsync(outbox, campaign, ct);
             }
         }
+        // The backstop for campaigns whose delivery servers in MailWizz are no longer their tenant's pool's.
+        await DeliveryServers.TenantServers.AlignAsync(db, outbox, ct);
         await db.SaveChangesAsync(ct);
         if (listsGone + templatesGone + campaignsGone > 0)
             logger.LogWarning("MailWizz had lost {Lists} list(s), {Templates} template(s) and {Campaigns} campaign(s): queued to be recreated",

@@ -417,6 +417,11 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasColumnType("boolean")
                         .HasColumnName("mailwizz_paused");
 
+                    b.Property<string>("MailWizzServers")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("mailwizz_servers");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(190)

@@ -400,6 +400,11 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("mailwizz_paused");
 
+                    b.Property<string>("MailWizzServers")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mailwizz_servers");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(190)

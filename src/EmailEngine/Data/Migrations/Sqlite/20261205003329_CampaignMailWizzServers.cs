@@ -1,0 +1,29 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace EmailEngine.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class CampaignMailWizzServers : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "mailwizz_servers",
+                table: "campaigns",
+                type: "TEXT",
+                maxLength: 2000,
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "mailwizz_servers",
+                table: "campaigns");
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using EmailEngine.Campaigns;
+using EmailEngine.Data;
+using EmailEngine.Ips;
+using EmailEngine.Outbox;
+using Microsoft.EntityFrameworkCore;
+
+namespace EmailEngine.MailWizz.DeliveryServers;
+
+/// <summary>
+/// Keeps a tenant's mail on its own IPs upstream: every campaign is given to MailWizz with <c>campaign[delivery_servers]</c>,
+/// the delivery servers linked to the IPs of its tenant's pool (the IPs it owns, or the default shared pool when it owns
+/// none). MailWizz honours the field when the customer group allows choosing servers per campaign
+/// (<c>servers.can_select_delivery_servers_for_campaign</c>); otherwise it picks among all the customer's servers.
+/// </summary>
+public static class TenantServers
+{
+    /// <summary>The tenant's pool's linked server ids, comma-separated in ascending order; null when none is linked yet.</summary>
+    public static async Task<string?> OfAsync(AppDbContext db, long tenantId, CancellationToken ct)
+    {
+        var all = await ServersByTenantAsync(db, [tenantId], ct);
+        return all.GetValueOrDefault(tenantId);
+    }
+
+    /// <summary>
+    /// Queues a push for every campaign whose servers in MailWizz are not its tenant's pool's any more (an IP changed
+    /// owner, a server was linked or unlinked), as the database holds them now; the caller saves. Returns how many.
+    /// </summary>
+    public static async Task<int> AlignAsync(AppDbContext db, OutboxWriter outbox, CancellationToken ct)
+    {
+        var campaigns = await db.Set<Campaign>().Where(c => c.Sync.Status != SyncStatus.Pending).ToListAsync(ct);
+        if (campaigns.Count == 0)
+            return 0;
+        var servers = await ServersByTenantAsync(db, campaigns.Select(c => c.TenantId).Distinct().ToList(), ct);
+        var stale = campaigns.Where(c => c.MailWizzServers != servers.GetValueOrDefault(c.TenantId)).ToList();
+        foreach (var campaign in stale)
+        {
+            campaign.Sync.MarkPending();
+            await CampaignSync.EnqueueAsync(outbox, campaign, ct);
+        }
+        return stale.Count;
+    }
+
+    private static async Task<Dictionary<long, string>> ServersByTenantAsync(AppDbContext db, IReadOnlyCollection<long> tenantIds, CancellationToken ct)
+    {
+        var linked = await db.Set<DeliveryServerLink>().AsNoTracking().Where(l => l.ServerId != null)
+            .Join(db.Set<SendingIp>().AsNoTracking().Where(ip => ip.Status != IpStatus.Retired), l => l.IpId, ip => ip.Id,
+                (l, ip) => new { ServerId = l.ServerId!.Value, ip.TenantId, ip.Pool })
+            .ToListAsync(ct);
+        var owning = await db.Set<SendingIp>().AsNoTracking().Where(ip => ip.TenantId != null && ip.Status != IpStatus.Retired)
+            .Select(ip => ip.TenantId!.Value).Distinct().ToListAsync(ct);
+        var shared = linked.Where(l => l.TenantId is null && (l.Pool ?? IpOwnership.DefaultPool) == IpOwnership.DefaultPool).Select(l => l.ServerId);
+        return tenantIds.Select(tenant => (tenant, Ids: owning.Contains(tenant) ? linked.Where(l => l.TenantId == tenant).Select(l => l.ServerId) : shared))
+            .Where(t => t.Ids.Any())
+            .ToDictionary(t => t.tenant, t => string.Join(',', t.Ids.Distinct().Order()));
+    }
+}
