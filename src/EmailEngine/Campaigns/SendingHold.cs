@@ -14,9 +14,10 @@ namespace EmailEngine.Campaigns;
 /// in MailWizz, and each goes back to its own state once an IP is live again. The pause comes before a config with an
 /// empty pool goes live (the deployment waits up to <see cref="PauseWait"/> for MailWizz, then goes ahead: stopping an
 /// IP comes first); the resume only after a config with a member is live. New sign-ups meanwhile wait in the engine
-/// (there is no sending capacity to admit them to). The hold is for all tenants at once, not per tenant pool: every
-/// tenant's campaigns are one MailWizz customer's, among whose delivery servers MailWizz picks freely, so one tenant's
-/// empty pool does not keep its campaigns from being handed over (see docs/delivery-servers.md).
+/// (there is no sending capacity to admit them to). The hold is for all tenants at once. A single tenant's pool that
+/// empties is covered upstream instead: its campaigns may use only its pool's delivery servers, and the sync disables
+/// the server of every IP that may not send (docs/delivery-servers.md); a per-tenant hold would cover installs that
+/// link no server.
 /// </summary>
 public sealed class SendingHold(AppDbContext db, OutboxWriter outbox, ILogger<SendingHold> logger) : ISendingPoolObserver
 {
