@@ -17,24 +17,15 @@ namespace EmailEngine.Data.Migrations.Sqlite
                 maxLength: 50,
                 nullable: true);
 
-            migrationBuilder.AddColumn<long>(
-                name: "tenant_id",
-                table: "sending_ips",
-                type: "INTEGER",
-                nullable: true);
+            // Hand edit (docs/migrations.md): SQLite adds a nullable column with its foreign key in place. EF's AddForeignKey
+            // would rebuild the table with foreign keys turned off, outside the migration's transaction.
+            migrationBuilder.Sql("ALTER TABLE sending_ips ADD COLUMN tenant_id INTEGER NULL "
+                + "CONSTRAINT fk_sending_ips_tenant_tenant_id REFERENCES tenants (id) ON DELETE RESTRICT;");
 
             migrationBuilder.CreateIndex(
                 name: "ix_sending_ips_tenant_id",
                 table: "sending_ips",
                 column: "tenant_id");
-
-            migrationBuilder.AddForeignKey(
-                name: "fk_sending_ips_tenant_tenant_id",
-                table: "sending_ips",
-                column: "tenant_id",
-                principalTable: "tenants",
-                principalColumn: "id",
-                onDelete: ReferentialAction.Restrict);
         }
 
         /// <inheritdoc />
