@@ -33,9 +33,11 @@ public sealed record IpWarmupSummary(string Plan, string Phase, int SendingDay, 
             Deliverability.IspGroups.All.ToDictionary(g => Deliverability.IspGroups.Name(g), g => Warmup.WarmupPacing.GroupQuota(state, g, options)));
 }
 
-public sealed record IpResponse(long Id, string Ip, string Domain, string Status, string Vmta, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+/// <summary><c>host</c>: the PowerMTA host that sends from the IP (<c>default</c>: the host of the settings).</summary>
+public sealed record IpResponse(long Id, string Ip, string Domain, string Status, string Vmta, string Host, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
     IpWarmupSummary? Warmup)
 {
     public static IpResponse From(SendingIp ip, Warmup.IpWarmup? warmup, Warmup.WarmupOptions options) =>
-        new(ip.Id, ip.Address, ip.Domain, IpStatuses.ToWire(ip.Status), ip.VmtaName, ip.CreatedAt, ip.UpdatedAt, IpWarmupSummary.Of(warmup, options));
+        new(ip.Id, ip.Address, ip.Domain, IpStatuses.ToWire(ip.Status), ip.VmtaName, PowerMta.Hosts.PmtaHostDirectory.NameOf(ip), ip.CreatedAt, ip.UpdatedAt,
+            IpWarmupSummary.Of(warmup, options));
 }

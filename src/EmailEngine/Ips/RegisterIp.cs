@@ -1,17 +1,19 @@
 using EmailEngine.Common;
 using EmailEngine.Data;
 using EmailEngine.Http;
+using EmailEngine.PowerMta.Hosts;
 using EmailEngine.Warmup;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Ips;
 
-public sealed record RegisterIpRequest(string? Ip, string? Domain, string? Status);
+public sealed record RegisterIpRequest(string? Ip, string? Domain, string? Status, string? Host);
 
 public static class RegisterIp
 {
-    /// <summary>Registers an IP (default status <c>warming</c>); a warming IP starts the default warmup plan at once.</summary>
-    public static async Task<IResult> Handle(RegisterIpRequest request, AppDbContext db, WarmupOptions options, TimeProvider clock, CancellationToken ct)
+    /// <summary>Registers an IP (default status <c>warming</c>, default host the default one); a warming IP starts the default warmup plan at once.</summary>
+    public static async Task<IResult> Handle(RegisterIpRequest request, AppDbContext db, PmtaHostDirectory hosts, WarmupOptions options, TimeProvider clock,
+        CancellationToken ct)
     {
         var errors = new FieldErrors();
         if (!IpAddressText.TryNormalize(request.Ip, out var address, out var ipReason))
@@ -21,6 +23,7 @@ public static class RegisterIp
         var status = request.Status is null ? IpStatus.Warming : IpStatuses.Parse(request.Status);
         if (status is null)
             errors.Add("status", $"must be one of {string.Join(", ", IpStatuses.Names)}");
+        var host = await hosts.CheckIpHostAsync(request.Host, errors, ct);
         if (errors.Any)
             return errors.ToFailure().ToProblem();
 
@@ -29,7 +32,7 @@ public static class RegisterIp
             return Duplicate(canonical);
 
         var now = clock.GetUtcNow();
-        var ip = new SendingIp { Address = canonical, Domain = domain, Status = status!.Value, CreatedAt = now, UpdatedAt = now };
+        var ip = new SendingIp { Address = canonical, Domain = domain, Status = status!.Value, Host = host, CreatedAt = now, UpdatedAt = now };
         db.Add(ip);
         // The IP and its plan are one change: a warming IP is never visible (or rendered) without its limits.
         await using var transaction = await db.Database.BeginTransactionAsync(ct);

@@ -1,17 +1,22 @@
 using EmailEngine.Common;
 using EmailEngine.Data;
 using EmailEngine.Http;
+using EmailEngine.PowerMta.Hosts;
 using EmailEngine.Warmup;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Ips;
 
-public sealed record UpdateIpRequest(string? Ip, string? Domain, string? Status);
+public sealed record UpdateIpRequest(string? Ip, string? Domain, string? Status, string? Host);
 
 public static class UpdateIp
 {
-    /// <summary>Changes the domain or the status; an IP moved to <c>warming</c> without a running plan starts the default one.</summary>
-    public static async Task<IResult> Handle(long id, UpdateIpRequest request, AppDbContext db, WarmupOptions options, TimeProvider clock, CancellationToken ct)
+    /// <summary>
+    /// Changes the domain, the status or the PowerMTA host; an IP moved to <c>warming</c> without a running plan starts the
+    /// default one. A host change goes live with the next deployment of each of the two hosts.
+    /// </summary>
+    public static async Task<IResult> Handle(long id, UpdateIpRequest request, AppDbContext db, PmtaHostDirectory hosts, WarmupOptions options,
+        TimeProvider clock, CancellationToken ct)
     {
         var ip = await db.Set<SendingIp>().SingleOrDefaultAsync(i => i.Id == id, ct);
         if (ip is null)
@@ -34,14 +39,16 @@ public static class UpdateIp
             else
                 status = wanted;
         }
+        var host = request.Host is null ? ip.Host : await hosts.CheckIpHostAsync(request.Host, errors, ct);
         if (errors.Any)
             return errors.ToFailure().ToProblem();
 
-        if (domain != ip.Domain || status != ip.Status)
+        if (domain != ip.Domain || status != ip.Status || host != ip.Host)
         {
             var now = clock.GetUtcNow();
             ip.Domain = domain;
             ip.Status = status;
+            ip.Host = host;
             ip.UpdatedAt = now;
             await WarmupStart.EnsureForWarmingAsync(db, ip, options, now, "ip-update", ct);
             await db.SaveChangesAsync(ct);

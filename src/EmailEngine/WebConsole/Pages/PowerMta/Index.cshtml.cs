@@ -3,13 +3,14 @@ using EmailEngine.Http;
 using EmailEngine.PowerMta;
 using EmailEngine.PowerMta.Config;
 using EmailEngine.PowerMta.Deploy;
+using EmailEngine.PowerMta.Hosts;
 using Microsoft.AspNetCore.Mvc;
 
 namespace EmailEngine.WebConsole.Pages.PowerMta;
 
 /// <summary>The config the IPs produce, its diff against the last deployment, deployments with their step logs, and
 /// deploying: a dry run first (diff against the live file, <c>pmta</c> check on the host), then a confirmed deploy.</summary>
-public sealed class IndexModel(AppDbContext db, PmtaRendering rendering, ConfigDeployer deployer, ImportBase bases) : ConsolePage
+public sealed class IndexModel(AppDbContext db, PmtaRendering rendering, ConfigDeployer deployer, PmtaHostDirectory hosts, ImportBase bases) : ConsolePage
 {
     public string Config { get; private set; } = "";
     public string Diff { get; private set; } = "";
@@ -24,7 +25,7 @@ public sealed class IndexModel(AppDbContext db, PmtaRendering rendering, ConfigD
     {
         if (!dryRun && !confirm)
             return Unconfirmed();
-        var outcome = await PmtaEndpoints.Deploy(new DeployRequest(dryRun), User, rendering, deployer, ct);
+        var outcome = await PmtaEndpoints.Deploy(null, new DeployRequest(dryRun), User, hosts, rendering, deployer, ct);
         var deployment = ApiOutcome.Value<DeploymentResponse>(outcome);
         if (dryRun && deployment is { Status: "dry_run" })
         {
@@ -41,9 +42,9 @@ public sealed class IndexModel(AppDbContext db, PmtaRendering rendering, ConfigD
 
     private async Task LoadAsync(CancellationToken ct)
     {
-        Config = ApiOutcome.Text(await PmtaEndpoints.GetConfig(rendering, ct));
-        Diff = ApiOutcome.Text(await PmtaEndpoints.GetDiff(rendering, deployer, ct));
-        Deployments = ApiOutcome.Expect<ItemList<DeploymentResponse>>(await PmtaEndpoints.ListDeployments(db, ct)).Items.ToList();
+        Config = ApiOutcome.Text(await PmtaEndpoints.GetConfig(null, hosts, rendering, ct));
+        Diff = ApiOutcome.Text(await PmtaEndpoints.GetDiff(null, hosts, rendering, deployer, ct));
+        Deployments = ApiOutcome.Expect<ItemList<DeploymentResponse>>(await PmtaEndpoints.ListDeployments(null, hosts, db, ct)).Items.ToList();
         Bases = ApiOutcome.Expect<BaseResponse>(await ConfigApi.GetBase(bases, ct));
     }
 }
