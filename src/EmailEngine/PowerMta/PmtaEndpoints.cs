@@ -23,7 +23,7 @@ public sealed record DeployAllResponse(bool AllLive, IReadOnlyList<DeploymentRes
 
 /// <summary>
 /// <c>/api/v1/pmta</c> (operator): render, diff, validate, deploy and watch the config of one PowerMTA host, named by
-/// <c>?host=</c> (the default host when left out); <c>POST /deploy?host=*</c> deploys every host.
+/// <c>?host=</c> (the default host when left out); <c>POST /deploy-all</c> deploys every host.
 /// </summary>
 public static class PmtaEndpoints
 {
@@ -43,8 +43,10 @@ public static class PmtaEndpoints
             .Produces<BaseResponse>();
         // A deployment that did not go live is reported with its log: 409 while another one runs, 502 when the host failed it.
         group.MapPost("/deploy", Deploy).WithName("DeployPmtaConfig")
-            .Produces<DeploymentResponse>().Produces<DeploymentResponse>(409).Produces<DeploymentResponse>(502)
-            .Produces<DeployAllResponse>(200).Produces<DeployAllResponse>(502).ProducesValidationProblem();
+            .Produces<DeploymentResponse>().Produces<DeploymentResponse>(409).Produces<DeploymentResponse>(502).ProducesValidationProblem();
+        // 502 when a host's deployment did not go live; the others went ahead regardless.
+        group.MapPost("/deploy-all", DeployAll).WithName("DeployPmtaConfigToAllHosts")
+            .Produces<DeployAllResponse>().Produces<DeployAllResponse>(502);
         group.MapGet("/deployments", ListDeployments).WithName("ListPmtaDeployments")
             .Produces<ItemList<DeploymentResponse>>().ProducesValidationProblem();
         group.MapGet("/sync", GetSync).WithName("GetPmtaSync")
@@ -71,27 +73,14 @@ public static class PmtaEndpoints
             last is null ? "(never deployed)" : $"deployment {last.Id}", "rendered"), "text/plain");
     }
 
-    /// <summary>
-    /// Renders and ships the host's config over SSH with backup, test, reload, status check and automatic rollback.
-    /// <c>?host=*</c>: every host in turn, each with its own deployment; one that fails leaves the others as they go.
-    /// </summary>
+    /// <summary>Renders and ships the host's config over SSH with backup, test, reload, status check and automatic rollback.</summary>
     public static async Task<IResult> Deploy(string? host, DeployRequest? request, ClaimsPrincipal user, PmtaHostDirectory hosts,
         PmtaRendering rendering, ConfigDeployer deployer, CancellationToken ct)
     {
-        var actor = user.Identity?.Name ?? "operator";
-        var dryRun = request?.DryRun ?? false;
-        if (host == PmtaHostDirectory.Everyone)
-        {
-            var deployments = new List<Deployment>();
-            foreach (var each in await hosts.DeployTargetsAsync(ct))
-                deployments.Add(await deployer.DeployAsync(await rendering.BundleAsync(each, ct), actor, dryRun, ct));
-            var all = new DeployAllResponse(deployments.All(WentThrough), deployments.Select(DeploymentResponse.From).ToList());
-            return all.AllLive ? TypedResults.Ok(all) : TypedResults.Json(all, statusCode: StatusCodes.Status502BadGateway);
-        }
         var target = await hosts.ResolveAsync(host, ct);
         if (!target.IsSuccess)
             return target.Error!.ToProblem();
-        var deployment = await deployer.DeployAsync(await rendering.BundleAsync(target.Value!, ct), actor, dryRun, ct);
+        var deployment = await deployer.DeployAsync(await rendering.BundleAsync(target.Value!, ct), ActorOf(user), request?.DryRun ?? false, ct);
         var body = DeploymentResponse.From(deployment);
         return deployment.Status switch
         {
@@ -100,6 +89,22 @@ public static class PmtaEndpoints
             _ => TypedResults.Json(body, statusCode: StatusCodes.Status502BadGateway),
         };
     }
+
+    /// <summary>
+    /// Every host in turn (<see cref="PmtaHostDirectory.DeployTargetsAsync"/>), each with its own deployment, lock and
+    /// rollback: one that fails leaves the others as they go.
+    /// </summary>
+    public static async Task<IResult> DeployAll(DeployRequest? request, ClaimsPrincipal user, PmtaHostDirectory hosts, PmtaRendering rendering,
+        ConfigDeployer deployer, CancellationToken ct)
+    {
+        var deployments = new List<Deployment>();
+        foreach (var host in await hosts.DeployTargetsAsync(ct))
+            deployments.Add(await deployer.DeployAsync(await rendering.BundleAsync(host, ct), ActorOf(user), request?.DryRun ?? false, ct));
+        var all = new DeployAllResponse(deployments.All(WentThrough), deployments.Select(DeploymentResponse.From).ToList());
+        return all.AllLive ? TypedResults.Ok(all) : TypedResults.Json(all, statusCode: StatusCodes.Status502BadGateway);
+    }
+
+    private static string ActorOf(ClaimsPrincipal user) => user.Identity?.Name ?? "operator";
 
     private static bool WentThrough(Deployment deployment) =>
         deployment.Status is DeploymentStatus.Succeeded or DeploymentStatus.Unchanged or DeploymentStatus.DryRun;

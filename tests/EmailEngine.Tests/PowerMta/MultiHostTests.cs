@@ -29,8 +29,8 @@ public sealed class MultiHostTests : IAsyncLifetime
         settings["OUTBOX_WORKER"] = "off";
         _engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: settings);
         _client = _engine.Client();
-        await RegisterHostAsync("pmta-b", _second, int.Parse(TestEnvironment.Require("EE_TEST_SSH_PORT")), smtpHost: "relay-b.example.net");
-        await RegisterHostAsync("pmta-dead", _dead, LoopbackPorts.Free(), smtpHost: null);
+        await RegisterHostAsync(_second.Registration("pmta-b", smtpHost: "relay-b.example.net"));
+        await RegisterHostAsync(_dead.Registration("pmta-dead", port: LoopbackPorts.Free()));
         await RegisterIpAsync("203.0.113.1", "mail1.domain1.com", host: null);
         await RegisterIpAsync("203.0.113.2", "mail2.domain2.com", host: "pmta-b");
         await RegisterIpAsync("203.0.113.3", "mail3.domain3.com", host: "pmta-dead");
@@ -45,15 +45,9 @@ public sealed class MultiHostTests : IAsyncLifetime
         _dead.Dispose();
     }
 
-    private async Task RegisterHostAsync(string name, PmtaHost host, int port, string? smtpHost)
+    private async Task RegisterHostAsync(object registration)
     {
-        var response = await _client.PostAsJsonAsync("/api/v1/pmta/hosts", new
-        {
-            name, ssh_host = TestEnvironment.Require("EE_TEST_SSH_HOST"), ssh_port = port, ssh_user = TestEnvironment.Require("EE_TEST_SSH_USER"),
-            key_file = TestEnvironment.Require("EE_TEST_SSH_KEY"), host_key = PmtaHost.HostKeyFingerprint(), config_path = host.ConfigPath,
-            acct_path = Path.Combine(host.Directory, "acct.csv"), relay_sources = new[] { "198.51.100.20" }, smtp_host = smtpHost,
-            pmta_command = host.Command, dkim_dir = Path.Combine(host.Directory, "dkim"),
-        });
+        var response = await _client.PostAsJsonAsync("/api/v1/pmta/hosts", registration);
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
     }
 
@@ -93,7 +87,7 @@ public sealed class MultiHostTests : IAsyncLifetime
     [Fact]
     public async Task Deploying_every_host_reports_per_host_and_the_dead_one_touches_nobody()
     {
-        using var response = await _client.PostAsJsonAsync("/api/v1/pmta/deploy?host=*", new { });
+        using var response = await _client.PostAsJsonAsync("/api/v1/pmta/deploy-all", new { });
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);

@@ -139,6 +139,9 @@ public sealed class PmtaHostsApiTests : IAsyncLifetime
         Assert.Contains("1 IP(s)", conflict.GetProperty("detail").GetString());
         var hosts = (await _client.GetFromJsonAsync<JsonElement>("/api/v1/pmta/hosts")).GetProperty("items");
         Assert.Equal([1, 1], hosts.EnumerateArray().Select(h => h.GetProperty("ips").GetInt32()));
+        var listed = (await _client.GetFromJsonAsync<JsonElement>("/api/v1/ips?host=pmta-2")).GetProperty("items");
+        Assert.Equal(["203.0.113.2"], listed.EnumerateArray().Select(i => i.GetProperty("ip").GetString()));
+        Assert.Equal(HttpStatusCode.BadRequest, (await _client.GetAsync("/api/v1/ips?host=pmta-9")).StatusCode);
 
         var (_, moved) = await Read(_client.PatchAsJsonAsync($"/api/v1/ips/{id}", new { host = "default" }));
         Assert.Equal("default", moved.GetProperty("host").GetString());

@@ -12,9 +12,6 @@ namespace EmailEngine.PowerMta.Hosts;
 /// </summary>
 public sealed class PmtaHostDirectory(AppDbContext db, PmtaHostOptions defaultHost)
 {
-    /// <summary>The query value that means every host (<c>?host=*</c>).</summary>
-    public const string Everyone = "*";
-
     public PmtaHostOptions Default => defaultHost;
 
     /// <summary>The default host first, then the registered ones by name.</summary>
