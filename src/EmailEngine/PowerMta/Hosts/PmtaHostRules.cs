@@ -52,7 +52,7 @@ public static partial class PmtaHostRules
         Field("key_file", request.KeyFile?.Trim(), CheckKeyFile, v => host.KeyFile = v!, defaults.KeyFile, required: true);
         Field("host_key", request.HostKey?.Trim(), k => FingerprintPattern().IsMatch(k) ? null
             : "must be the SHA256 fingerprint ssh-keygen -lf prints, e.g. SHA256:<43 base64 characters>", v => host.HostKey = v?.TrimEnd('='), defaults.HostKey);
-        if (request.TrustUnknownHost is { } trust || !partial)
+        if (request.TrustUnknownHost is not null || !partial)
             host.TrustUnknownHost = request.TrustUnknownHost ?? defaults.TrustUnknownHost;
         Field("config_path", request.ConfigPath?.Trim(), CheckPath, v => host.ConfigPath = v!, defaults.ConfigPath);
         Field("acct_path", request.AcctPath?.Trim(), p => CheckPath(p) ?? (p.EndsWith(".csv", StringComparison.Ordinal) ? null
@@ -78,8 +78,16 @@ public static partial class PmtaHostRules
 
     private static string? CheckRelaySources(IReadOnlyList<string> sources)
     {
-        var wrong = sources.Where(s => !(IPAddress.TryParse(s.Trim(), out _) || IPNetwork.TryParse(s.Trim(), out _)) || s.Trim().Contains(',')).ToList();
+        var wrong = sources.Where(s => !IsAddressOrRange(s.Trim())).ToList();
         return wrong.Count == 0 ? null : $"not an IP address or CIDR range: {string.Join(", ", wrong.Select(w => $"'{Common.TextCut.Ellipsis(w, 50)}'"))}";
+    }
+
+    /// <summary>An IP or a CIDR range as PowerMTA's <c>&lt;source&gt;</c> takes it; IPv4 in its full dotted form only (not "10.1").</summary>
+    private static bool IsAddressOrRange(string text)
+    {
+        var address = text.Split('/')[0];
+        var written = IPAddress.TryParse(address, out var parsed) && (address.Contains(':') || parsed.ToString() == address);
+        return written && (text == address || IPNetwork.TryParse(text, out _));
     }
 
     [GeneratedRegex("^/[A-Za-z0-9._/-]{1,498}$")]

@@ -10,13 +10,10 @@ namespace EmailEngine.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropPrimaryKey(
-                name: "pk_delivery_stats_daily",
-                table: "delivery_stats_daily");
-
-            migrationBuilder.DropPrimaryKey(
-                name: "pk_delivery_stats",
-                table: "delivery_stats");
+            // SQLite cannot change a primary key in place, and EF's table rebuild turns foreign keys off outside the
+            // migration's transaction: the two stats tables are rebuilt here by hand, inside it (no foreign key refers to them).
+            RebuildStatsWithHost(migrationBuilder, "delivery_stats");
+            RebuildStatsWithHost(migrationBuilder, "delivery_stats_daily");
 
             migrationBuilder.AddColumn<string>(
                 name: "host",
@@ -35,37 +32,11 @@ namespace EmailEngine.Data.Migrations.Sqlite
 
             migrationBuilder.AddColumn<string>(
                 name: "host",
-                table: "delivery_stats_daily",
-                type: "TEXT",
-                maxLength: 64,
-                nullable: false,
-                defaultValue: "default");
-
-            migrationBuilder.AddColumn<string>(
-                name: "host",
-                table: "delivery_stats",
-                type: "TEXT",
-                maxLength: 64,
-                nullable: false,
-                defaultValue: "default");
-
-            migrationBuilder.AddColumn<string>(
-                name: "host",
                 table: "acct_sources",
                 type: "TEXT",
                 maxLength: 64,
                 nullable: false,
                 defaultValue: "default");
-
-            migrationBuilder.AddPrimaryKey(
-                name: "pk_delivery_stats_daily",
-                table: "delivery_stats_daily",
-                columns: new[] { "hour", "host", "vmta", "isp_group", "tenant_id", "campaign_id" });
-
-            migrationBuilder.AddPrimaryKey(
-                name: "pk_delivery_stats",
-                table: "delivery_stats",
-                columns: new[] { "hour", "host", "vmta", "isp_group", "tenant_id", "campaign_id" });
 
             migrationBuilder.CreateTable(
                 name: "pmta_hosts",
@@ -109,6 +80,40 @@ namespace EmailEngine.Data.Migrations.Sqlite
                 table: "pmta_hosts",
                 column: "name",
                 unique: true);
+        }
+
+        private static void RebuildStatsWithHost(MigrationBuilder migrationBuilder, string table)
+        {
+            const string counters = "sent, delivered, deferred, deferred_block, bounced_hard, bounced_soft, bounced_block, bounced_other, complaints";
+            migrationBuilder.DropIndex(name: $"ix_{table}_tenant_id_hour", table: table);
+            migrationBuilder.DropIndex(name: $"ix_{table}_vmta_hour", table: table);
+            migrationBuilder.RenameTable(name: table, newName: $"{table}_before_hosts");
+            migrationBuilder.CreateTable(
+                name: table,
+                columns: t => new
+                {
+                    hour = t.Column<long>(type: "INTEGER", nullable: false),
+                    host = t.Column<string>(type: "TEXT", maxLength: 64, nullable: false, defaultValue: "default"),
+                    vmta = t.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    isp_group = t.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    tenant_id = t.Column<long>(type: "INTEGER", nullable: false),
+                    campaign_id = t.Column<long>(type: "INTEGER", nullable: false),
+                    sent = t.Column<long>(type: "INTEGER", nullable: false),
+                    delivered = t.Column<long>(type: "INTEGER", nullable: false),
+                    deferred = t.Column<long>(type: "INTEGER", nullable: false),
+                    deferred_block = t.Column<long>(type: "INTEGER", nullable: false),
+                    bounced_hard = t.Column<long>(type: "INTEGER", nullable: false),
+                    bounced_soft = t.Column<long>(type: "INTEGER", nullable: false),
+                    bounced_block = t.Column<long>(type: "INTEGER", nullable: false),
+                    bounced_other = t.Column<long>(type: "INTEGER", nullable: false),
+                    complaints = t.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: t => t.PrimaryKey($"pk_{table}", x => new { x.hour, x.host, x.vmta, x.isp_group, x.tenant_id, x.campaign_id }));
+            migrationBuilder.Sql($"INSERT INTO {table} (hour, host, vmta, isp_group, tenant_id, campaign_id, {counters}) "
+                + $"SELECT hour, 'default', vmta, isp_group, tenant_id, campaign_id, {counters} FROM {table}_before_hosts;");
+            migrationBuilder.DropTable(name: $"{table}_before_hosts");
+            migrationBuilder.CreateIndex(name: $"ix_{table}_tenant_id_hour", table: table, columns: new[] { "tenant_id", "hour" });
+            migrationBuilder.CreateIndex(name: $"ix_{table}_vmta_hour", table: table, columns: new[] { "vmta", "hour" });
         }
 
         /// <inheritdoc />
