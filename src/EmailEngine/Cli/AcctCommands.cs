@@ -11,14 +11,14 @@ internal static class AcctCommands
     {
         var acct = new Command("acct", "PowerMTA accounting: ingest files, pull from the PowerMTA host.");
         var files = new Argument<FileInfo[]>("files") { Description = "Accounting CSV files (plain or .gz)", Arity = ArgumentArity.OneOrMore };
-        var hostOption = new Option<string?>("--host") { Description = "The PowerMTA host that wrote the files (default: the default host)" };
+        var hostOption = HostOption.Create("The PowerMTA host that wrote the files");
         var ingest = new Command("ingest", "Ingest accounting files (resumes where a previous ingest of the same file stopped).") { files, hostOption };
         ingest.SetAction((result, ct) => EngineCli.WithServicesAsync(async (services, token) =>
         {
             await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(token);
             var ingestor = services.GetRequiredService<AcctIngestor>();
-            if (await services.GetRequiredService<PmtaHostDirectory>().FindAsync(result.GetValue(hostOption), token) is not { } host)
-                return TenantCommands.Fail($"no PowerMTA host is named {result.GetValue(hostOption)}");
+            if (await HostOption.ResolveAsync(services, result, hostOption, token) is not { } host)
+                return 1;
             foreach (var file in result.GetValue(files)!)
             {
                 if (!file.Exists)

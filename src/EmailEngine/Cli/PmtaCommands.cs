@@ -2,7 +2,6 @@ using System.CommandLine;
 using EmailEngine.PowerMta;
 using EmailEngine.PowerMta.Config;
 using EmailEngine.PowerMta.Deploy;
-using EmailEngine.PowerMta.Hosts;
 using Spectre.Console;
 
 namespace EmailEngine.Cli;
@@ -12,12 +11,12 @@ internal static class PmtaCommands
     public static Command Build()
     {
         var pmta = new Command("pmta", "PowerMTA configuration and deployment.");
-        var hostOption = new Option<string?>("--host") { Description = "The PowerMTA host (default: the default host)" };
+        var hostOption = HostOption.Create("The PowerMTA host");
         var render = new Command("render", "Print the config the IPs of a PowerMTA host produce.") { hostOption };
         render.SetAction((result, ct) => EngineCli.WithServicesAsync(async (services, token) =>
         {
-            if (await services.GetRequiredService<PmtaHostDirectory>().FindAsync(result.GetValue(hostOption), token) is not { } host)
-                return TenantCommands.Fail($"no PowerMTA host is named {result.GetValue(hostOption)}");
+            if (await HostOption.ResolveAsync(services, result, hostOption, token) is not { } host)
+                return 1;
             Console.Write((await services.GetRequiredService<PmtaRendering>().RenderAsync(host, token)).Config);
             return 0;
         }, ct));
@@ -26,8 +25,8 @@ internal static class PmtaCommands
         var deploy = new Command("deploy", "Deploy over SSH: backup, swap, pmta test config, reload, status, automatic rollback.") { dryRun, hostOption };
         deploy.SetAction((result, ct) => EngineCli.WithServicesAsync(async (services, token) =>
         {
-            if (await services.GetRequiredService<PmtaHostDirectory>().FindAsync(result.GetValue(hostOption), token) is not { } host)
-                return TenantCommands.Fail($"no PowerMTA host is named {result.GetValue(hostOption)}");
+            if (await HostOption.ResolveAsync(services, result, hostOption, token) is not { } host)
+                return 1;
             var bundle = await services.GetRequiredService<PmtaRendering>().BundleAsync(host, token);
             var deployment = await services.GetRequiredService<ConfigDeployer>().DeployAsync(bundle, "cli", result.GetValue(dryRun), token);
             Console.Write(deployment.Diff.Length == 0 ? "no changes\n" : deployment.Diff);

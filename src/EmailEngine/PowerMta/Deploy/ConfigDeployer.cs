@@ -17,7 +17,7 @@ namespace EmailEngine.PowerMta.Deploy;
 public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, ISendingPoolObserver pool,
     TimeProvider clock, ILogger<ConfigDeployer> logger, EngineMetrics metrics)
 {
-    public static string LockNameOf(PmtaHostOptions host) => $"pmta-deploy:{host.Name}";
+    private static string LockNameOf(PmtaHostOptions host) => $"pmta-deploy:{host.Name}";
 
     public async Task<Deployment> DeployAsync(DeploymentBundle bundle, string actor, bool dryRun, CancellationToken ct) =>
         (await DeployAsync(bundle, actor, dryRun, recordBusy: true, ct))!;
@@ -97,7 +97,8 @@ public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, ISen
     private async Task<bool> AnotherHostSendsAsync(PmtaHostOptions host, CancellationToken ct)
     {
         var stored = Hosts.PmtaHostDirectory.StoredName(host.Name);
-        return await db.Set<Ips.SendingIp>().AnyAsync(ip => ip.Host != stored && (ip.Status == Ips.IpStatus.Active || ip.Status == Ips.IpStatus.Warming), ct);
+        var statuses = await db.Set<Ips.SendingIp>().Where(ip => ip.Host != stored).Select(ip => ip.Status).Distinct().ToListAsync(ct);
+        return statuses.Any(Ips.IpStatuses.Sends);
     }
 
     private async Task<Deployment> ApplyAsync(PmtaShell shell, DeploymentBundle bundle, string? live, Deployment deployment,
