@@ -47,6 +47,9 @@ public sealed class MultiHostReconcileTests : IAsyncLifetime
 
         // pmta-c becomes unreachable; an IP is paused on each of pmta-b and pmta-c.
         (await _client.PatchAsJsonAsync("/api/v1/pmta/hosts/pmta-c", new { ssh_port = LoopbackPorts.Free() })).EnsureSuccessStatusCode();
+        // A round lists the hosts when it starts: let any round that still has pmta-c's old port end (nothing differs yet,
+        // so it deploys nothing) before the change that pmta-c must fail to deploy.
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
         (await _client.PatchAsJsonAsync($"/api/v1/ips/{onSecond}", new { status = "paused" })).EnsureSuccessStatusCode();
         (await _client.PatchAsJsonAsync($"/api/v1/ips/{onBroken}", new { status = "paused" })).EnsureSuccessStatusCode();
 
