@@ -12,6 +12,10 @@ namespace EmailEngine.WebConsole.Pages.PowerMta;
 /// deploying: a dry run first (diff against the live file, <c>pmta</c> check on the host), then a confirmed deploy.</summary>
 public sealed class IndexModel(AppDbContext db, PmtaRendering rendering, ConfigDeployer deployer, PmtaHostDirectory hosts, ImportBase bases) : ConsolePage
 {
+    /// <summary>The host shown and deployed (<c>?host=</c>); the default host when none or an unknown one is named.</summary>
+    [BindProperty(Name = "host", SupportsGet = true)]
+    public string? Host { get; set; }
+    public IReadOnlyList<string> HostNames { get; private set; } = [];
     public string Config { get; private set; } = "";
     public string Diff { get; private set; } = "";
     public IReadOnlyList<DeploymentResponse> Deployments { get; private set; } = [];
@@ -25,7 +29,7 @@ public sealed class IndexModel(AppDbContext db, PmtaRendering rendering, ConfigD
     {
         if (!dryRun && !confirm)
             return Unconfirmed();
-        var outcome = await PmtaEndpoints.Deploy(null, new DeployRequest(dryRun), User, hosts, rendering, deployer, ct);
+        var outcome = await PmtaEndpoints.Deploy(await HostShownAsync(ct), new DeployRequest(dryRun), User, hosts, rendering, deployer, ct);
         var deployment = ApiOutcome.Value<DeploymentResponse>(outcome);
         if (dryRun && deployment is { Status: "dry_run" })
         {
@@ -37,14 +41,18 @@ public sealed class IndexModel(AppDbContext db, PmtaRendering rendering, ConfigD
             TempData["done"] = string.Format(Text["done.deployed"], deployment.Id, Text["deploy.status." + deployment.Status]);
         else
             TempData["error"] = deployment is null ? ApiOutcome.Problem(outcome) : $"#{deployment.Id}: {deployment.Error}";
-        return RedirectToPage();
+        return RedirectToPage(new { host = Host });
     }
+
+    private async Task<string> HostShownAsync(CancellationToken ct) => Host = (await hosts.FindAsync(Host, ct) ?? hosts.Default).Name;
 
     private async Task LoadAsync(CancellationToken ct)
     {
-        Config = ApiOutcome.Text(await PmtaEndpoints.GetConfig(null, hosts, rendering, ct));
-        Diff = ApiOutcome.Text(await PmtaEndpoints.GetDiff(null, hosts, rendering, deployer, ct));
-        Deployments = ApiOutcome.Expect<ItemList<DeploymentResponse>>(await PmtaEndpoints.ListDeployments(null, hosts, db, ct)).Items.ToList();
+        var host = await HostShownAsync(ct);
+        HostNames = (await hosts.AllAsync(ct)).Select(h => h.Name).ToList();
+        Config = ApiOutcome.Text(await PmtaEndpoints.GetConfig(host, hosts, rendering, ct));
+        Diff = ApiOutcome.Text(await PmtaEndpoints.GetDiff(host, hosts, rendering, deployer, ct));
+        Deployments = ApiOutcome.Expect<ItemList<DeploymentResponse>>(await PmtaEndpoints.ListDeployments(host, hosts, db, ct)).Items.ToList();
         Bases = ApiOutcome.Expect<BaseResponse>(await ConfigApi.GetBase(bases, ct));
     }
 }
