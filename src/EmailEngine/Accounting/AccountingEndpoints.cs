@@ -7,7 +7,8 @@ namespace EmailEngine.Accounting;
 
 /// <summary>
 /// <c>POST /api/v1/accounting/upload</c> (operator): one accounting file as the raw body (<c>?name=</c> names it) or
-/// several as multipart/form-data file parts; plain or gzip. Ingested while streaming; re-uploading a file, or a
+/// several as multipart/form-data file parts; plain or gzip; <c>?host=</c> names the PowerMTA host that wrote them
+/// (the default host when left out). Ingested while streaming; re-uploading a file, or a
 /// longer copy of it, only adds the records not yet counted.
 /// </summary>
 public static class AccountingEndpoints
@@ -21,8 +22,13 @@ public static class AccountingEndpoints
         return app;
     }
 
-    public static async Task<IResult> Upload(HttpRequest request, string? name, AcctIngestor ingestor, CancellationToken ct)
+    public static async Task<IResult> Upload(HttpRequest request, string? name, string? host, AcctIngestor ingestor,
+        PowerMta.Hosts.PmtaHostDirectory hosts, CancellationToken ct)
     {
+        var writer = await hosts.ResolveAsync(host, ct);
+        if (!writer.IsSuccess)
+            return writer.Error!.ToProblem();
+        var hostName = writer.Value!.Name;
         var results = new List<IngestResult>();
         try
         {
@@ -36,14 +42,14 @@ public static class AccountingEndpoints
                 {
                     if (section.AsFileSection() is not { } file)
                         continue;
-                    results.Add(await ingestor.IngestAsync(file.FileName is { Length: > 0 } f ? f : file.Name, file.FileStream!, final: false, ct));
+                    results.Add(await ingestor.IngestAsync(hostName, file.FileName is { Length: > 0 } f ? f : file.Name, file.FileStream!, final: false, ct));
                 }
                 if (results.Count == 0)
                     return Failure.Field("body", "no file part in the multipart body").ToProblem();
             }
             else
             {
-                results.Add(await ingestor.IngestAsync(name ?? "upload", request.Body, final: false, ct));
+                results.Add(await ingestor.IngestAsync(hostName, name ?? "upload", request.Body, final: false, ct));
             }
         }
         catch (ConcurrentIngestException e)

@@ -26,13 +26,14 @@ public sealed class ConcurrentIngestException(string name) : Exception($"{name} 
 public sealed class AcctIngestor(AppDbContext db, DatabaseTarget database, SuppressionPolicy policy, WebhookPublisher webhooks, AcctOptions options,
     TimeProvider clock, EngineMetrics metrics)
 {
+    /// <param name="host">The PowerMTA host that wrote the file: its records count for it.</param>
     /// <param name="final">The file will not grow (rotated): reaching its end marks it completed.</param>
-    public async Task<IngestResult> IngestAsync(string name, Stream raw, bool final, CancellationToken ct)
+    public async Task<IngestResult> IngestAsync(string host, string name, Stream raw, bool final, CancellationToken ct)
     {
         await using var input = await AcctInput.OpenAsync(raw, ct);
         if (input.Identity is null)
             return IngestResult.NoRecordYet(name);
-        var source = await FindOrCreateSourceAsync(input.Identity, name, ct);
+        var source = await FindOrCreateSourceAsync(input.Identity, host, name, ct);
         var from = source.CommittedOffset;
         if (source.Completed)
             return new IngestResult(name, source.Identity, "already_complete", from, from, 0, 0, 0);
@@ -57,7 +58,7 @@ public sealed class AcctIngestor(AppDbContext db, DatabaseTarget database, Suppr
         return new IngestResult(name, source.Identity, final ? "completed" : "ingested", from, reader.CompleteOffset, records, suppressed, reader.UnknownTypes);
     }
 
-    private async Task<AcctSource> FindOrCreateSourceAsync(string identity, string name, CancellationToken ct)
+    private async Task<AcctSource> FindOrCreateSourceAsync(string identity, string host, string name, CancellationToken ct)
     {
         var source = await db.Set<AcctSource>().SingleOrDefaultAsync(s => s.Identity == identity, ct);
         if (source is not null)
@@ -70,7 +71,7 @@ public sealed class AcctIngestor(AppDbContext db, DatabaseTarget database, Suppr
             return source;
         }
         var now = clock.GetUtcNow();
-        source = new AcctSource { Identity = identity, Name = name, CreatedAt = now, UpdatedAt = now };
+        source = new AcctSource { Identity = identity, Host = host, Name = name, CreatedAt = now, UpdatedAt = now };
         db.Add(source);
         try
         {
@@ -105,7 +106,7 @@ public sealed class AcctIngestor(AppDbContext db, DatabaseTarget database, Suppr
             var record = batch[i];
             var who = attributed[i];
             var at = AcctTime.Parse(record.TimeLogged) ?? now;
-            var key = new StatKey(DeliveryStatRow.HourOf(at), who.Vmta, IspGroups.Of(record.RecipientDomain), who.TenantId, who.CampaignId);
+            var key = new StatKey(DeliveryStatRow.HourOf(at), source.Host, who.Vmta, IspGroups.Of(record.RecipientDomain), who.TenantId, who.CampaignId);
             if (!stats.TryGetValue(key, out var counts))
                 stats[key] = counts = new OutcomeCounts();
             if (record.Type == "t" && record.RecipientDomain is { Length: > 0 } domain)

@@ -5,16 +5,14 @@ namespace EmailEngine.Accounting;
 /// <summary>
 /// Accounting ingest settings. Keys: <c>ACCT_BATCH_SIZE</c> (5000 records per transaction), <c>ACCT_SOFT_BOUNCE_LIMIT</c>
 /// (3) and <c>ACCT_SOFT_BOUNCE_DAYS</c> (7): soft bounces of one address within that many days that suppress it;
-/// <c>ACCT_REMOTE_FILE</c> (/var/log/pmta/acct.csv): the live file on the PowerMTA host, rotated siblings
-/// (<c>acct*.csv</c>, <c>acct*.csv.gz</c>) are found beside it; <c>ACCT_PULL_INTERVAL_SECONDS</c> (300, 0 = no
-/// background pull; the worker runs only when <c>PMTA_SSH_HOST</c> is set).
+/// <c>ACCT_PULL_INTERVAL_SECONDS</c> (300, 0 = no background pull; a round pulls every PowerMTA host that is
+/// configured, each from its own accounting file: <see cref="PowerMta.Deploy.PmtaHostOptions.AcctFile"/>).
 /// </summary>
 public sealed record AcctOptions
 {
     public int BatchSize { get; init; } = 5000;
     public int SoftBounceLimit { get; init; } = 3;
     public TimeSpan SoftBounceWindow { get; init; } = TimeSpan.FromDays(7);
-    public string RemoteFile { get; init; } = "/var/log/pmta/acct.csv";
     public TimeSpan PullInterval { get; init; } = TimeSpan.FromMinutes(5);
 
     public static AcctOptions From(EngineSettings settings)
@@ -25,7 +23,6 @@ public sealed record AcctOptions
             BatchSize = settings.Whole("ACCT_BATCH_SIZE", defaults.BatchSize, min: 1),
             SoftBounceLimit = settings.Whole("ACCT_SOFT_BOUNCE_LIMIT", defaults.SoftBounceLimit, min: 1),
             SoftBounceWindow = TimeSpan.FromDays(settings.Whole("ACCT_SOFT_BOUNCE_DAYS", (int)defaults.SoftBounceWindow.TotalDays, min: 1)),
-            RemoteFile = settings.Get("ACCT_REMOTE_FILE") ?? defaults.RemoteFile,
             PullInterval = TimeSpan.FromSeconds(settings.Whole("ACCT_PULL_INTERVAL_SECONDS", (int)defaults.PullInterval.TotalSeconds, min: 0)),
         };
     }

@@ -14,6 +14,8 @@ public sealed class AcctSource
     public long Id { get; set; }
     /// <summary>SHA-256 (hex) of the file's first two lines.</summary>
     public required string Identity { get; set; }
+    /// <summary>The PowerMTA host that wrote the file (<see cref="PowerMta.Deploy.PmtaHostOptions.Name"/>): its records count for it.</summary>
+    public string Host { get; set; } = PowerMta.Deploy.PmtaHostOptions.DefaultName;
     /// <summary>The name the file was last seen under (path on the PowerMTA host, or the upload's name).</summary>
     public required string Name { get; set; }
     /// <summary>The header in force at <see cref="CommittedOffset"/>, comma-joined, to resume mid-file.</summary>
@@ -33,6 +35,7 @@ internal sealed class AcctSourceConfiguration : IEntityTypeConfiguration<AcctSou
         source.ToTable("acct_sources");
         source.HasIndex(s => s.Identity).IsUnique();
         source.Property(s => s.Identity).HasMaxLength(64);
+        source.Property(s => s.Host).HasMaxLength(64).HasDefaultValue(PowerMta.Deploy.PmtaHostOptions.DefaultName);
         source.Property(s => s.Name).HasMaxLength(500);
         source.Property(s => s.Header).HasMaxLength(4000);
     }

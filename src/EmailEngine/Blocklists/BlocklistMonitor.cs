@@ -214,7 +214,7 @@ public sealed class BlocklistMonitor(AppDbContext db, BlocklistChecker checker, 
             return;
         }
         await db.SaveChangesAsync(ct);
-        var deployed = await deployment.DeployAsync(decisions, Actor, ct);
+        var deployed = await deployment.DeployAsync(decisions, [ip.Id], Actor, ct);
         action += $"; PowerMTA deployment {deployed.Id}: {PowerMta.Deploy.DeploymentStatuses.ToWire(deployed.Status)}"
             + (deployed.Error is null ? "" : $" ({deployed.Error})");
         if (explained == takenOutBy)

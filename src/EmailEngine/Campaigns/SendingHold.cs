@@ -8,9 +8,9 @@ using Microsoft.EntityFrameworkCore;
 namespace EmailEngine.Campaigns;
 
 /// <summary>
-/// When no IP may send (every registered IP paused, quarantined or on standby), PowerMTA's sending pools are all empty:
-/// it refuses what MailWizz hands over and MailWizz marks that mail failed. So MailWizz holds the mail instead: while the
-/// pool is empty, in the config about to go live or in the one that is live, every campaign and autoresponder is paused
+/// When no IP may send (every registered IP paused, quarantined or on standby), PowerMTA's sending pools are empty: it
+/// refuses what MailWizz hands over and MailWizz marks that mail failed. So MailWizz holds the mail instead: while the
+/// pool is empty, in the config about to go live or in the one live on every host, every campaign and autoresponder is paused
 /// in MailWizz, and each goes back to its own state once an IP is live again. The pause comes before a config with an
 /// empty pool goes live (the deployment waits up to <see cref="PauseWait"/> for MailWizz, then goes ahead: stopping an
 /// IP comes first); the resume only after a config with a member is live. New sign-ups meanwhile wait in the engine
@@ -29,10 +29,11 @@ public sealed class SendingHold(AppDbContext db, OutboxWriter outbox, ILogger<Se
         var statuses = await db.Set<SendingIp>().Where(ip => ip.Status != IpStatus.Retired).Select(ip => ip.Status).Distinct().ToListAsync(ct);
         if (statuses.Count > 0 && !statuses.Any(IpStatuses.Sends))
             return true;
-        var live = await db.Set<Deployment>().AsNoTracking()
-            .Where(d => d.Status == DeploymentStatus.Succeeded || d.Status == DeploymentStatus.Unchanged)
-            .OrderByDescending(d => d.Id).Select(d => d.ConfigText).FirstOrDefaultAsync(ct);
-        return live is not null && RenderConfig.SendingPoolIsEmpty(live);
+        // Each PowerMTA host's live config: held while none of them has an IP in its pool.
+        var lastLive = db.Set<Deployment>().Where(d => d.Status == DeploymentStatus.Succeeded || d.Status == DeploymentStatus.Unchanged)
+            .GroupBy(d => d.Host).Select(g => g.Max(d => d.Id));
+        var live = await db.Set<Deployment>().AsNoTracking().Where(d => lastLive.Contains(d.Id)).Select(d => d.ConfigText).ToListAsync(ct);
+        return live.Count > 0 && live.All(RenderConfig.SendingPoolIsEmpty);
     }
 
     public async Task BeforeEmptyPoolAsync(CancellationToken ct)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using EmailEngine.Accounting;
 using EmailEngine.Data;
+using EmailEngine.PowerMta.Hosts;
 
 namespace EmailEngine.Cli;
 
@@ -10,27 +11,34 @@ internal static class AcctCommands
     {
         var acct = new Command("acct", "PowerMTA accounting: ingest files, pull from the PowerMTA host.");
         var files = new Argument<FileInfo[]>("files") { Description = "Accounting CSV files (plain or .gz)", Arity = ArgumentArity.OneOrMore };
-        var ingest = new Command("ingest", "Ingest accounting files (resumes where a previous ingest of the same file stopped).") { files };
+        var hostOption = HostOption.Create("The PowerMTA host that wrote the files");
+        var ingest = new Command("ingest", "Ingest accounting files (resumes where a previous ingest of the same file stopped).") { files, hostOption };
         ingest.SetAction((result, ct) => EngineCli.WithServicesAsync(async (services, token) =>
         {
             await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(token);
             var ingestor = services.GetRequiredService<AcctIngestor>();
+            if (await HostOption.ResolveAsync(services, result, hostOption, token) is not { } host)
+                return 1;
             foreach (var file in result.GetValue(files)!)
             {
                 if (!file.Exists)
                     return TenantCommands.Fail($"no such file: {file.FullName}");
                 await using var stream = file.OpenRead();
-                Print(await ingestor.IngestAsync(file.Name, stream, final: false, token));
+                Print(await ingestor.IngestAsync(host.Name, file.Name, stream, final: false, token));
             }
             return 0;
         }, ct));
 
-        var pull = new Command("pull", "Pull new accounting records from the PowerMTA host over SSH once (rotated and gzipped files included).");
+        var pull = new Command("pull", "Pull new accounting records from every configured PowerMTA host over SSH once (rotated and gzipped files included).");
         pull.SetAction((_, ct) => EngineCli.WithServicesAsync(async (services, token) =>
         {
             await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(token);
-            foreach (var result in await services.GetRequiredService<AcctPuller>().PullAsync(token))
-                Print(result);
+            var directory = services.GetRequiredService<PmtaHostDirectory>();
+            var hosts = await directory.ConfiguredAsync(token);
+            // No host configured: the default one's pull says which settings are missing.
+            foreach (var host in hosts.Count > 0 ? hosts : [directory.Default])
+                foreach (var result in await services.GetRequiredService<AcctPuller>().PullAsync(host, token))
+                    Print(result);
             return 0;
         }, ct));
         acct.Add(ingest);

@@ -11,18 +11,23 @@ internal static class PmtaCommands
     public static Command Build()
     {
         var pmta = new Command("pmta", "PowerMTA configuration and deployment.");
-        var render = new Command("render", "Print the config the registered IPs produce.");
-        render.SetAction((_, ct) => EngineCli.WithServicesAsync(async (services, token) =>
+        var hostOption = HostOption.Create("The PowerMTA host");
+        var render = new Command("render", "Print the config the IPs of a PowerMTA host produce.") { hostOption };
+        render.SetAction((result, ct) => EngineCli.WithServicesAsync(async (services, token) =>
         {
-            Console.Write((await services.GetRequiredService<PmtaRendering>().RenderAsync(token)).Config);
+            if (await HostOption.ResolveAsync(services, result, hostOption, token) is not { } host)
+                return 1;
+            Console.Write((await services.GetRequiredService<PmtaRendering>().RenderAsync(host, token)).Config);
             return 0;
         }, ct));
 
         var dryRun = new Option<bool>("--dry-run") { Description = "Only show the diff against the live config" };
-        var deploy = new Command("deploy", "Deploy over SSH: backup, swap, pmta test config, reload, status, automatic rollback.") { dryRun };
+        var deploy = new Command("deploy", "Deploy over SSH: backup, swap, pmta test config, reload, status, automatic rollback.") { dryRun, hostOption };
         deploy.SetAction((result, ct) => EngineCli.WithServicesAsync(async (services, token) =>
         {
-            var bundle = await services.GetRequiredService<PmtaRendering>().BundleAsync(token);
+            if (await HostOption.ResolveAsync(services, result, hostOption, token) is not { } host)
+                return 1;
+            var bundle = await services.GetRequiredService<PmtaRendering>().BundleAsync(host, token);
             var deployment = await services.GetRequiredService<ConfigDeployer>().DeployAsync(bundle, "cli", result.GetValue(dryRun), token);
             Console.Write(deployment.Diff.Length == 0 ? "no changes\n" : deployment.Diff);
             Console.Write(deployment.Log);

@@ -174,12 +174,13 @@ public sealed class DomainRegistry(AppDbContext db, DkimVault vault, DkimOptions
         await db.Set<SendingDomain>().SelectMany(d => d.Keys.Where(k => k.Status == DkimKeyStatus.Active), (d, k) => new { d.Name, k.Selector })
             .ToDictionaryAsync(x => x.Name, x => x.Selector, ct);
 
-    /// <summary>Decrypted private keys of the active and pending keys, placed where the rendered config expects them.</summary>
-    public async Task<IReadOnlyList<DkimKeyFile>> KeyFilesAsync(string dkimDirectory, CancellationToken ct)
+    /// <summary>Decrypted private keys of the active and pending keys, placed where the rendered config expects them;
+    /// only those of <paramref name="onlyDomains"/> when given (a host gets the keys its IPs sign with).</summary>
+    public async Task<IReadOnlyList<DkimKeyFile>> KeyFilesAsync(string dkimDirectory, IReadOnlySet<string>? onlyDomains, CancellationToken ct)
     {
-        var keys = await db.Set<SendingDomain>().AsNoTracking()
+        var keys = (await db.Set<SendingDomain>().AsNoTracking()
             .SelectMany(d => d.Keys.Where(k => k.Status != DkimKeyStatus.Retired), (d, k) => new { d.Name, Key = k })
-            .ToListAsync(ct);
+            .ToListAsync(ct)).Where(x => onlyDomains is null || onlyDomains.Contains(x.Name));
         return keys.OrderBy(x => x.Name).ThenBy(x => x.Key.Selector).Select(x => new DkimKeyFile(
             RenderConfig.KeyFilePath(dkimDirectory, x.Name, x.Key.Selector),
             vault.Unprotect(x.Key.EncryptedPrivateKey, DkimVault.ContextOf(x.Name, x.Key.Selector)))).ToList();

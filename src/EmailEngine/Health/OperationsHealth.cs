@@ -59,24 +59,22 @@ internal sealed class AccountingHealthCheck(AcctPullRun pull, OperationsHealthOp
 }
 
 /// <summary>PowerMTA: what should be live is live (the reconciler's last comparison), and the last deployment worked.</summary>
-internal sealed class DeployHealthCheck(AppDbContext db, ConfigSyncMemory sync) : IHealthCheck
+internal sealed class DeployHealthCheck(AppDbContext db, ConfigSyncMemories sync) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
         var last = await db.Set<Deployment>().Where(d => d.Status != DeploymentStatus.DryRun && d.Status != DeploymentStatus.Running)
             .OrderByDescending(d => d.Id).FirstOrDefaultAsync(ct);
-        ConfigSyncState? state;
-        lock (sync.Gate)
-            state = sync.Last;
+        var states = sync.Latest();
         var data = new Dictionary<string, object>();
         if (last is not null)
             (data["last_deployment_id"], data["last_deployment_status"]) = (last.Id, DeploymentStatuses.ToWire(last.Status));
-        if (state is not null)
-            data["in_sync"] = state.InSync;
+        if (states.Count > 0)
+            data["in_sync"] = states.All(s => s.InSync);
         if (last is { Status: DeploymentStatus.Failed or DeploymentStatus.RolledBack })
-            return HealthCheckResult.Degraded($"the last PowerMTA deployment ({last.Id}) {DeploymentStatuses.ToWire(last.Status)}: {last.Error}", data: data);
-        if (state is { InSync: false })
-            return HealthCheckResult.Degraded($"PowerMTA does not run the config the engine rendered{(state.LastError is null ? "" : $": {state.LastError}")}", data: data);
+            return HealthCheckResult.Degraded($"the last PowerMTA deployment ({last.Id}, host {last.Host}) {DeploymentStatuses.ToWire(last.Status)}: {last.Error}", data: data);
+        if (states.FirstOrDefault(s => !s.InSync) is { } state)
+            return HealthCheckResult.Degraded($"PowerMTA{(states.Count > 1 ? $" on {state.Host}" : "")} does not run the config the engine rendered{(state.LastError is null ? "" : $": {state.LastError}")}", data: data);
         return HealthCheckResult.Healthy(last is null ? "nothing deployed yet" : $"deployment {last.Id} {DeploymentStatuses.ToWire(last.Status)}", data);
     }
 }

@@ -11,6 +11,7 @@ using EmailEngine.MailWizz.DeliveryServers;
 using EmailEngine.Outbox;
 using EmailEngine.PowerMta;
 using EmailEngine.PowerMta.Deploy;
+using EmailEngine.PowerMta.Hosts;
 using EmailEngine.Suppressions;
 using EmailEngine.Templates;
 using EmailEngine.Contacts;
@@ -73,14 +74,15 @@ public static class EngineHost
         services.AddOutbox(settings);
         services.AddDistributedLock(settings);
         services.AddSingleton(PmtaHostOptions.From(settings));
+        services.AddScoped<EmailEngine.PowerMta.Hosts.PmtaHostDirectory>();
         services.AddScoped<ConfigDeployer>();
         services.AddScoped<EmailEngine.Campaigns.SendingHold>();
         services.AddScoped<ISendingPoolObserver>(sp => sp.GetRequiredService<EmailEngine.Campaigns.SendingHold>());
         var reconcile = ReconcileOptions.From(settings);
         services.AddSingleton(reconcile);
-        services.AddSingleton<ConfigSyncMemory>();
+        services.AddSingleton<ConfigSyncMemories>();
         services.AddScoped<ConfigReconciler>();
-        if (reconcile.Interval > TimeSpan.Zero && PmtaHostOptions.From(settings).Missing().Count == 0)
+        if (reconcile.Interval > TimeSpan.Zero)
             services.AddHostedService<ConfigReconcileWorker>();
         services.AddScoped<EmailEngine.PowerMta.PmtaRendering>();
         services.AddScoped<EmailEngine.PowerMta.Config.ImportBase>();
@@ -148,6 +150,7 @@ public static class EngineHost
         api.MapContactEndpoints();
         api.MapImportEndpoints();
         api.MapPmtaEndpoints();
+        api.MapPmtaHostEndpoints();
         api.MapDomainEndpoints();
         api.MapAccountingEndpoints();
         api.MapStatsEndpoints();

@@ -36,10 +36,12 @@ public sealed record IpWarmupSummary(string Plan, string Phase, int SendingDay, 
 /// <param name="Tenant">The tenant the IP sends for alone (its slug), or null.</param>
 /// <param name="Pool">The shared pool of an IP without a tenant (<c>all</c> by default), or null.</param>
 /// <param name="VmtaPool">The PowerMTA pool the IP sends in when it may send.</param>
+/// <param name="Host">The PowerMTA host that sends from the IP (<c>default</c>: the host of the settings).</param>
 public sealed record IpResponse(long Id, string Ip, string Domain, string Status, string Vmta, string? Tenant, string? Pool, string VmtaPool,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IpWarmupSummary? Warmup)
+    string Host, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IpWarmupSummary? Warmup)
 {
     public static IpResponse From(SendingIp ip, Warmup.IpWarmup? warmup, Warmup.WarmupOptions options) =>
         new(ip.Id, ip.Address, ip.Domain, IpStatuses.ToWire(ip.Status), ip.VmtaName, ip.Tenant?.Slug,
-            ip.TenantId is null ? ip.Pool ?? IpOwnership.DefaultPool : null, ip.PoolName, ip.CreatedAt, ip.UpdatedAt, IpWarmupSummary.Of(warmup, options));
+            ip.TenantId is null ? ip.Pool ?? IpOwnership.DefaultPool : null, ip.PoolName, PowerMta.Hosts.PmtaHostDirectory.NameOf(ip),
+            ip.CreatedAt, ip.UpdatedAt, IpWarmupSummary.Of(warmup, options));
 }

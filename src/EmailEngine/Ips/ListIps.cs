@@ -1,6 +1,7 @@
 using EmailEngine.Data;
 using EmailEngine.Hosting;
 using EmailEngine.Http;
+using EmailEngine.PowerMta.Hosts;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Ips;
@@ -9,13 +10,21 @@ public sealed record IpListResponse(IReadOnlyList<IpResponse> Items, int Registe
 
 public static class ListIps
 {
-    /// <summary>Lists IPs (optionally by status) with the fleet size: registered (not retired) vs IPS_COUNT.</summary>
-    public static async Task<IResult> Handle(string? status, AppDbContext db, EngineSettings settings, Warmup.WarmupOptions options, CancellationToken ct)
+    /// <summary>Lists IPs (optionally by status, by PowerMTA host) with the fleet size: registered (not retired) vs IPS_COUNT.</summary>
+    public static async Task<IResult> Handle(string? status, string? host, AppDbContext db, PmtaHostDirectory hosts, EngineSettings settings,
+        Warmup.WarmupOptions options, CancellationToken ct)
     {
         var filter = status is null ? null : IpStatuses.Parse(status);
         if (status is not null && filter is null)
             return Failure.Field("status", $"must be one of {string.Join(", ", IpStatuses.Names)}").ToProblem();
         var query = db.Set<SendingIp>().AsNoTracking();
+        if (host is not null)
+        {
+            var on = await hosts.ResolveAsync(host, ct);
+            if (!on.IsSuccess)
+                return on.Error!.ToProblem();
+            query = PmtaHostDirectory.OnHost(query, on.Value!.Name);
+        }
         if (filter is { } wanted)
             query = query.Where(i => i.Status == wanted);
         var items = await query.OrderBy(i => i.Id).ToListAsync(ct);

@@ -1,18 +1,21 @@
 using EmailEngine.Common;
 using EmailEngine.Data;
 using EmailEngine.Http;
+using EmailEngine.PowerMta.Hosts;
 using EmailEngine.Warmup;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Ips;
 
 /// <param name="Tenant">The tenant the IP sends for alone, or <paramref name="Pool"/> a shared pool; neither = the default shared pool.</param>
-public sealed record RegisterIpRequest(string? Ip, string? Domain, string? Status, string? Tenant = null, string? Pool = null);
+/// <param name="Host">The PowerMTA host that sends from the IP; null = the default host.</param>
+public sealed record RegisterIpRequest(string? Ip, string? Domain, string? Status, string? Tenant = null, string? Pool = null, string? Host = null);
 
 public static class RegisterIp
 {
-    /// <summary>Registers an IP (default status <c>warming</c>); a warming IP starts the default warmup plan at once.</summary>
-    public static async Task<IResult> Handle(RegisterIpRequest request, AppDbContext db, WarmupOptions options, TimeProvider clock, CancellationToken ct)
+    /// <summary>Registers an IP (default status <c>warming</c>, default host the default one); a warming IP starts the default warmup plan at once.</summary>
+    public static async Task<IResult> Handle(RegisterIpRequest request, AppDbContext db, PmtaHostDirectory hosts, WarmupOptions options, TimeProvider clock,
+        CancellationToken ct)
     {
         var errors = new FieldErrors();
         if (!IpAddressText.TryNormalize(request.Ip, out var address, out var ipReason))
@@ -23,6 +26,7 @@ public static class RegisterIp
         if (status is null)
             errors.Add("status", $"must be one of {string.Join(", ", IpStatuses.Names)}");
         var owner = await IpOwnership.ReadAsync(request.Tenant, request.Pool, ipId: null, db, errors, ct) ?? IpOwner.Default;
+        var host = await hosts.CheckIpHostAsync(request.Host, errors, ct);
         if (errors.Any)
             return errors.ToFailure().ToProblem();
 
@@ -31,7 +35,7 @@ public static class RegisterIp
             return Duplicate(canonical);
 
         var now = clock.GetUtcNow();
-        var ip = new SendingIp { Address = canonical, Domain = domain, Status = status!.Value, CreatedAt = now, UpdatedAt = now };
+        var ip = new SendingIp { Address = canonical, Domain = domain, Status = status!.Value, Host = host, CreatedAt = now, UpdatedAt = now };
         owner.ApplyTo(ip);
         db.Add(ip);
         // The IP and its plan are one change: a warming IP is never visible (or rendered) without its limits.

@@ -12,6 +12,8 @@ public sealed class SendingIp
     public required string Address { get; set; }
     public required string Domain { get; set; }
     public IpStatus Status { get; set; }
+    /// <summary>The PowerMTA host that sends from this IP (<see cref="PowerMta.Hosts.RegisteredPmtaHost.Name"/>); null: the default host.</summary>
+    public string? Host { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
@@ -46,6 +48,8 @@ internal sealed class SendingIpConfiguration : IEntityTypeConfiguration<SendingI
         ip.Property(i => i.Domain).HasMaxLength(253);
         ip.Property(i => i.Status).HasMaxLength(16)
             .HasConversion(status => IpStatuses.ToWire(status), text => IpStatuses.Parse(text)!.Value);
+        ip.Property(i => i.Host).HasMaxLength(64);
+        ip.HasIndex(i => i.Host);
         ip.Ignore(i => i.VmtaName);
         ip.Ignore(i => i.PoolName);
         ip.Property(i => i.Pool).HasMaxLength(IpOwnership.PoolMaxLength);

@@ -1,21 +1,24 @@
 using EmailEngine.Common;
 using EmailEngine.Data;
 using EmailEngine.Http;
+using EmailEngine.PowerMta.Hosts;
 using EmailEngine.Warmup;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Ips;
 
 /// <param name="Tenant">Gives the IP to this tenant alone; <paramref name="Pool"/> puts it in a shared pool (<c>all</c> = the default).</param>
-public sealed record UpdateIpRequest(string? Ip, string? Domain, string? Status, string? Tenant = null, string? Pool = null);
+/// <param name="Host">Moves the IP to this PowerMTA host.</param>
+public sealed record UpdateIpRequest(string? Ip, string? Domain, string? Status, string? Tenant = null, string? Pool = null, string? Host = null);
 
 public static class UpdateIp
 {
     /// <summary>
-    /// Changes the domain, the status or the owner; an IP moved to <c>warming</c> without a running plan starts the default one.
+    /// Changes the domain, the status, the owner or the PowerMTA host; an IP moved to <c>warming</c> without a running plan
+    /// starts the default one. A host change goes live with the next deployment of each of the two hosts.
     /// </summary>
-    public static async Task<IResult> Handle(long id, UpdateIpRequest request, AppDbContext db, Outbox.OutboxWriter outbox, WarmupOptions options,
-        TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Handle(long id, UpdateIpRequest request, AppDbContext db, PmtaHostDirectory hosts, Outbox.OutboxWriter outbox,
+        WarmupOptions options, TimeProvider clock, CancellationToken ct)
     {
         var ip = await db.Set<SendingIp>().SingleOrDefaultAsync(i => i.Id == id, ct);
         if (ip is null)
@@ -39,16 +42,18 @@ public static class UpdateIp
                 status = wanted;
         }
         var owner = await IpOwnership.ReadAsync(request.Tenant, request.Pool, ip.Id, db, errors, ct);
+        var host = request.Host is null ? ip.Host : await hosts.CheckIpHostAsync(request.Host, errors, ct);
         if (errors.Any)
             return errors.ToFailure().ToProblem();
 
         var ownerChanged = owner?.ApplyTo(ip) ?? false;
-        if (domain != ip.Domain || status != ip.Status || ownerChanged)
+        if (domain != ip.Domain || status != ip.Status || ownerChanged || host != ip.Host)
         {
             var now = clock.GetUtcNow();
             var retiredChanged = (status == IpStatus.Retired) != (ip.Status == IpStatus.Retired);
             ip.Domain = domain;
             ip.Status = status;
+            ip.Host = host;
             ip.UpdatedAt = now;
             await WarmupStart.EnsureForWarmingAsync(db, ip, options, now, "ip-update", ct);
             // A new owner changes which MailWizz delivery servers the tenants' campaigns may use: one change with the IP.

@@ -13,7 +13,7 @@ public sealed class StateGauges
     private readonly EngineStateCache _cache;
     private readonly TimeProvider _clock;
 
-    public StateGauges(EngineMetrics metrics, EngineStateCache cache, AcctPullRun pull, ConfigSyncMemory sync, MailWizz.MailWizzCircuit circuit,
+    public StateGauges(EngineMetrics metrics, EngineStateCache cache, AcctPullRun pull, ConfigSyncMemories sync, MailWizz.MailWizzCircuit circuit,
         TimeProvider clock)
     {
         (_cache, _clock) = (cache, clock);
@@ -46,11 +46,8 @@ public sealed class StateGauges
         meter.CreateObservableGauge(MetricNames.AcctPullLag, () => pull.Configured && pull.LastCompleteFrom > DateTimeOffset.MinValue
             ? [new Measurement<double>(Math.Max(0, (_clock.GetUtcNow() - pull.LastCompleteFrom).TotalSeconds))]
             : Array.Empty<Measurement<double>>(), "s", "Since the start of the last complete accounting pull (only when pulling from PowerMTA)");
-        meter.CreateObservableGauge(MetricNames.PmtaInSync, () =>
-        {
-            lock (sync.Gate)
-                return sync.Last is { } last ? [new Measurement<int>(last.InSync ? 1 : 0)] : Array.Empty<Measurement<int>>();
-        }, description: "1 when PowerMTA runs the config the engine rendered (the reconciler's last comparison)");
+        meter.CreateObservableGauge(MetricNames.PmtaInSync, () => sync.Latest().Select(last => Measure(last.InSync ? 1 : 0, ("host", last.Host))),
+            description: "1 when a PowerMTA host runs the config the engine rendered for it (the reconciler's last comparison)");
         meter.CreateObservableGauge(MetricNames.MailWizzCircuit, () => circuit.Level,
             description: "The MailWizz client's circuit breaker: 0 closed, 1 half-open (a trial call), 2 open (calls held back, pushes wait)");
     }

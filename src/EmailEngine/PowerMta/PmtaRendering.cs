@@ -4,27 +4,29 @@ using EmailEngine.Hosting;
 using EmailEngine.Ips;
 using EmailEngine.PowerMta.Config;
 using EmailEngine.PowerMta.Deploy;
+using EmailEngine.PowerMta.Hosts;
 using EmailEngine.Warmup;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.PowerMta;
 
 /// <summary>
-/// Renders the config for the registered IPs with the operator's settings: <c>PMTA_HOST_NAME</c>
-/// (default mail.{first IP's sending domain}), <c>PMTA_POSTMASTER</c> (postmaster@ that domain), <c>PMTA_RELAY_SOURCES</c>
-/// (comma-separated MailWizz host IPs allowed to relay), and each sending domain's active DKIM selector (its domain
-/// row and key are created first when missing; see <see cref="DomainRegistry"/>); warming IPs get their day's rates. When a V1 base was imported, the
-/// rendered parts are laid over its latest version (<see cref="MergeWithBase"/>).
+/// Renders one PowerMTA host's config for the IPs on that host, with the host's relay sources (the MailWizz hosts),
+/// accounting file and DKIM directory, and the operator's settings: <c>PMTA_HOST_NAME</c> (the default host only;
+/// default mail.{first IP's sending domain}), <c>PMTA_POSTMASTER</c> (postmaster@ that domain), and each sending
+/// domain's active DKIM selector (its domain row and key are created first when missing; see <see cref="DomainRegistry"/>);
+/// warming IPs get their day's rates. When a V1 base was imported, the rendered parts are laid over its latest
+/// version (<see cref="MergeWithBase"/>).
 /// </summary>
-public sealed class PmtaRendering(AppDbContext db, EngineSettings settings, PmtaHostOptions host, DkimOptions dkim, DomainRegistry domains,
-    WarmupOptions warmup, Accounting.AcctOptions acct, TimeProvider clock, ImportBase bases)
+public sealed class PmtaRendering(AppDbContext db, EngineSettings settings, PmtaHostDirectory hosts, DkimOptions dkim, DomainRegistry domains,
+    WarmupOptions warmup, TimeProvider clock, ImportBase bases)
 {
-    public async Task<(string Config, IReadOnlyList<SendingIp> Ips)> RenderAsync(CancellationToken ct)
+    public async Task<(string Config, IReadOnlyList<SendingIp> Ips)> RenderAsync(PmtaHostOptions host, CancellationToken ct)
     {
         await domains.EnsureFromIpsAsync(ct);
-        var ips = await RegisteredIpsAsync(ct);
+        var ips = await IpsOnAsync(host, ct);
         var warmups = await db.Set<IpWarmup>().AsNoTracking().Where(w => w.Phase != WarmupPhase.Completed).ToListAsync(ct);
-        var config = RenderConfig.Render(ips, await SettingsForAsync(ips, ct), clock.GetUtcNow(),
+        var config = RenderConfig.Render(ips, await SettingsForAsync(host, ips, ct), clock.GetUtcNow(),
             warmupLimits: WarmupPacing.LimitsOf(warmups, ips, warmup));
         if (await bases.LatestAsync(ct) is { } latest)
             config = ConfigWriter.Write(MergeWithBase.Merge(ConfigParser.Parse(config).Document, ConfigParser.Parse(latest.ConfigText).Document,
@@ -32,10 +34,10 @@ public sealed class PmtaRendering(AppDbContext db, EngineSettings settings, Pmta
         return (config, ips);
     }
 
-    public async Task<ValidationContext> ValidationContextAsync(CancellationToken ct)
+    public async Task<ValidationContext> ValidationContextAsync(PmtaHostOptions host, CancellationToken ct)
     {
-        var ips = await RegisteredIpsAsync(ct);
-        return ContextFor(ips, await SettingsForAsync(ips, ct));
+        var ips = await IpsOnAsync(host, ct);
+        return ContextFor(ips, await SettingsForAsync(host, ips, ct));
     }
 
     /// <summary>What a config must agree with: the registered IPs, the pool of each, and the key files the renderer points at.</summary>
@@ -45,25 +47,32 @@ public sealed class PmtaRendering(AppDbContext db, EngineSettings settings, Pmta
         ips.ToDictionary(ip => ip.Address, ip => new IpPool(ip.PoolName, ip.Tenant?.Slug), StringComparer.OrdinalIgnoreCase));
 
     /// <summary>The config plus the active and pending DKIM private keys it (and the next rotation) needs on the host.</summary>
-    public async Task<DeploymentBundle> BundleAsync(CancellationToken ct)
+    public async Task<DeploymentBundle> BundleAsync(PmtaHostOptions host, CancellationToken ct)
     {
-        var (config, _) = await RenderAsync(ct);
-        return new DeploymentBundle(config, await domains.KeyFilesAsync(host.DkimDirectory, ct));
+        var (config, ips) = await RenderAsync(host, ct);
+        return new DeploymentBundle(host, config, await domains.KeyFilesAsync(host.DkimDirectory, KeyDomainsOf(host, ips), ct));
     }
 
-    private async Task<List<SendingIp>> RegisteredIpsAsync(CancellationToken ct) =>
-        await db.Set<SendingIp>().AsNoTracking().OrderBy(i => i.Id).ToListAsync(ct);
+    /// <summary>
+    /// The domains whose keys a host gets: those its IPs sign for. The default host keeps getting every domain's keys,
+    /// as before there were several hosts (a domain may be registered before its IPs).
+    /// </summary>
+    private static IReadOnlySet<string>? KeyDomainsOf(PmtaHostOptions host, IReadOnlyList<SendingIp> ips) =>
+        host.IsDefault ? null : ips.Select(ip => RenderConfig.SendingDomainOf(ip.Domain)).ToHashSet(StringComparer.Ordinal);
 
-    private async Task<PmtaRenderSettings> SettingsForAsync(IReadOnlyList<SendingIp> ips, CancellationToken ct)
+    private async Task<List<SendingIp>> IpsOnAsync(PmtaHostOptions host, CancellationToken ct) =>
+        await hosts.IpsOf(host).OrderBy(i => i.Id).ToListAsync(ct);
+
+    private async Task<PmtaRenderSettings> SettingsForAsync(PmtaHostOptions host, IReadOnlyList<SendingIp> ips, CancellationToken ct)
     {
         var domain = ips.Count > 0 ? RenderConfig.SendingDomainOf(ips[0].Domain) : "localhost.localdomain";
         return new PmtaRenderSettings(
-            settings.Get("PMTA_HOST_NAME") ?? $"mail.{domain}",
+            (host.IsDefault ? settings.Get("PMTA_HOST_NAME") : null) ?? $"mail.{domain}",
             settings.Get("PMTA_POSTMASTER") ?? $"postmaster@{domain}",
-            (settings.Get("PMTA_RELAY_SOURCES") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            host.RelaySources,
             host.DkimDirectory,
             dkim.Selector,
-            AcctFile: acct.RemoteFile, // the file the accounting pull reads back
+            AcctFile: host.AcctFile, // the file the accounting pull reads back
             DomainSelectors: await domains.ActiveSelectorsAsync(ct));
     }
 }

@@ -241,6 +241,7 @@ public sealed class ConsoleText
         ("deploy.now", "Deploy", "Déployer"),
         ("deploy.diff", "Rendered config against the last deployment", "Configuration produite face au dernier déploiement"),
         ("deploy.history", "Deployments", "Déploiements"),
+        ("deploy.host", "PowerMTA host", "Hôte PowerMTA"),
         ("deploy.log", "Steps", "Étapes"),
         ("deploy.steps", "show", "afficher"),
         ("deploy.bases", "V1 base versions", "Versions de la base V1"),

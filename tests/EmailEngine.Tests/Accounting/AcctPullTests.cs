@@ -43,7 +43,7 @@ public sealed class AcctPullTests : IAsyncLifetime
     private async Task<Dictionary<string, IngestResult>> PullAsync()
     {
         using var scope = _engine.Services.CreateScope();
-        return (await scope.ServiceProvider.GetRequiredService<AcctPuller>().PullAsync(CancellationToken.None)).ToDictionary(r => Path.GetFileName(r.Name));
+        return (await scope.ServiceProvider.GetRequiredService<AcctPuller>().PullAsync(scope.ServiceProvider.GetRequiredService<EmailEngine.PowerMta.Deploy.PmtaHostOptions>(), CancellationToken.None)).ToDictionary(r => Path.GetFileName(r.Name));
     }
 
     [Fact]

@@ -53,7 +53,7 @@ public sealed class DkimDeployTests : IAsyncLifetime
     private async Task<Dictionary<string, byte[]>> ExpectedKeyFilesAsync()
     {
         using var scope = _engine.Services.CreateScope();
-        var files = await scope.ServiceProvider.GetRequiredService<DomainRegistry>().KeyFilesAsync(Path.Combine(_host.Directory, "dkim"), CancellationToken.None);
+        var files = await scope.ServiceProvider.GetRequiredService<DomainRegistry>().KeyFilesAsync(Path.Combine(_host.Directory, "dkim"), null, CancellationToken.None);
         return files.ToDictionary(f => Path.GetFileName(f.RemotePath), f => f.Pem);
     }
 

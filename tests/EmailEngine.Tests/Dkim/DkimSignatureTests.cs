@@ -36,7 +36,7 @@ public sealed class DkimSignatureTests : IAsyncLifetime
     private async Task<byte[]> PrivateKeyAsync(string domain)
     {
         using var scope = _engine.Services.CreateScope();
-        var files = await scope.ServiceProvider.GetRequiredService<DomainRegistry>().KeyFilesAsync("/etc/pmta/dkim", CancellationToken.None);
+        var files = await scope.ServiceProvider.GetRequiredService<DomainRegistry>().KeyFilesAsync("/etc/pmta/dkim", null, CancellationToken.None);
         return files.Single(f => f.RemotePath == $"/etc/pmta/dkim/{domain}.ee1.pem").Pem;
     }
 

@@ -51,6 +51,15 @@ public sealed class PmtaHost : IDisposable
         ["PMTA_RELAY_SOURCES"] = "198.51.100.10",
     };
 
+    /// <summary>The body that registers this host (<c>POST /api/v1/pmta/hosts</c>) over the test sshd, with its host key pinned.</summary>
+    public object Registration(string name, int? port = null, string? smtpHost = null) => new
+    {
+        name, ssh_host = TestEnvironment.Require("EE_TEST_SSH_HOST"), ssh_port = port ?? int.Parse(TestEnvironment.Require("EE_TEST_SSH_PORT")),
+        ssh_user = TestEnvironment.Require("EE_TEST_SSH_USER"), key_file = TestEnvironment.Require("EE_TEST_SSH_KEY"), host_key = HostKeyFingerprint(),
+        config_path = ConfigPath, acct_path = Path.Combine(Directory, "acct.csv"), relay_sources = new[] { "198.51.100.20" }, smtp_host = smtpHost,
+        pmta_command = Command, dkim_dir = Path.Combine(Directory, "dkim"),
+    };
+
     /// <summary><c>SHA256:…</c> of the test sshd's host key, as <c>ssh-keygen -lf</c> prints it.</summary>
     public static string HostKeyFingerprint()
     {

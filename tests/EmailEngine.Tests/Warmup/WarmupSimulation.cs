@@ -99,7 +99,7 @@ public sealed class WarmupSimulation : IAsyncDisposable
     public async Task<string> RenderAsync()
     {
         await using var scope = Server.Services.CreateAsyncScope();
-        return (await scope.ServiceProvider.GetRequiredService<PmtaRendering>().RenderAsync(CancellationToken.None)).Config;
+        return (await scope.ServiceProvider.GetRequiredService<PmtaRendering>().RenderAsync(scope.ServiceProvider.GetRequiredService<EmailEngine.PowerMta.Deploy.PmtaHostOptions>(), CancellationToken.None)).Config;
     }
 
     /// <summary>The IP's rendered <c>&lt;virtual-mta&gt;</c> block.</summary>

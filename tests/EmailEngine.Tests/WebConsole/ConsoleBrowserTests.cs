@@ -345,6 +345,32 @@ public sealed class ConsoleBrowserTests(ConsoleStack stack) : IClassFixture<Cons
     }
 
     [Fact]
+    public async Task The_powermta_page_works_on_the_host_chosen()
+    {
+        using var second = new PmtaHost();
+        (await stack.Api.PostAsJsonAsync("/api/v1/pmta/hosts", second.Registration("pmta-b"))).EnsureSuccessStatusCode();
+        try
+        {
+            await using var context = await stack.Browser.CreateBrowserContextAsync();
+            var page = await SignInAsync(context, EngineServer.OperatorKey);
+            await GoAsync(page, "/ui/powermta");
+            Assert.NotNull(await page.QuerySelectorAsync("[data-testid=host-choice] option[value=pmta-b]"));
+            await GoAsync(page, "/ui/powermta?host=pmta-b");
+            await SubmitAsync(page, "[data-testid=deploy-dry-run]");
+
+            // The dry run went to pmta-b (no IP on it yet) and changed nothing there.
+            Assert.Contains("-postmaster admin@sos-holidays.com", await TextAsync(page, "[data-testid=dry-run] pre.diff"));
+            Assert.Equal(PmtaHost.OriginalConfig.Replace("\r\n", "\n") + "\n", await File.ReadAllTextAsync(second.ConfigPath));
+            var deployments = await stack.Api.GetFromJsonAsync<JsonElement>("/api/v1/pmta/deployments?host=pmta-b");
+            Assert.Equal("dry_run", deployments.GetProperty("items")[0].GetProperty("status").GetString());
+        }
+        finally
+        {
+            (await stack.Api.DeleteAsync("/api/v1/pmta/hosts/pmta-b")).EnsureSuccessStatusCode();
+        }
+    }
+
+    [Fact]
     public async Task A_tenant_key_sees_only_its_own_tenant()
     {
         await using var context = await stack.Browser.CreateBrowserContextAsync();

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace EmailEngine.Deliverability.Stats;
 
 /// <summary>
-/// Delivery outcomes per hour × vmta (sending IP) × ISP group × tenant × campaign, incremented as accounting records
+/// Delivery outcomes per hour × PowerMTA host × vmta (sending IP) × ISP group × tenant × campaign, incremented as accounting records
 /// are ingested, so reads never scan raw records. Unattributed records count under tenant 0 / campaign 0 / vmta ""
 /// (the key columns are never null, so one upsert target covers every row). Kept twice: per hour
 /// (<see cref="DeliveryStat"/>) and rolled up per UTC day (<see cref="DailyDeliveryStat"/>), so a 90-day report reads
@@ -15,6 +15,8 @@ public abstract class DeliveryStatRow
     /// <summary>Hours since the Unix epoch (UTC): the same integer on PostgreSQL and SQLite, cheap to range and bucket.
     /// A daily row holds the first hour of its day.</summary>
     public long Hour { get; set; }
+    /// <summary>The PowerMTA host whose accounting counted these outcomes.</summary>
+    public string Host { get; set; } = PowerMta.Deploy.PmtaHostOptions.DefaultName;
     public required string Vmta { get; set; }
     public IspGroup IspGroup { get; set; }
     public long TenantId { get; set; }
@@ -61,7 +63,8 @@ internal sealed class DeliveryStatConfiguration : IEntityTypeConfiguration<Deliv
     private static void Configure<T>(EntityTypeBuilder<T> stat, string table) where T : DeliveryStatRow
     {
         stat.ToTable(table);
-        stat.HasKey(s => new { s.Hour, s.Vmta, s.IspGroup, s.TenantId, s.CampaignId });
+        stat.HasKey(s => new { s.Hour, s.Host, s.Vmta, s.IspGroup, s.TenantId, s.CampaignId });
+        stat.Property(s => s.Host).HasMaxLength(64).HasDefaultValue(PowerMta.Deploy.PmtaHostOptions.DefaultName);
         stat.Property(s => s.Vmta).HasMaxLength(64);
         stat.Property(s => s.IspGroup).HasMaxLength(16)
             .HasConversion(g => g.Name(), text => Enum.Parse<IspGroup>(text, true));

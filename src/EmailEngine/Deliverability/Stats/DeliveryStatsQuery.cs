@@ -5,10 +5,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Deliverability.Stats;
 
-public enum StatsDimension { Ip, Isp, Tenant, Campaign }
+public enum StatsDimension { Ip, Isp, Tenant, Campaign, Host }
 
 /// <summary>One row of a grouped stats query; dimensions not grouped by are null.</summary>
-public sealed record StatsRow(DateTimeOffset Time, string? Vmta, IspGroup? Isp, long? TenantId, long? CampaignId, OutcomeTotals Totals);
+public sealed record StatsRow(DateTimeOffset Time, string? Vmta, IspGroup? Isp, long? TenantId, long? CampaignId, string? Host, OutcomeTotals Totals);
 
 /// <summary>
 /// Reads the hourly stats and their daily rollup (never raw records). Ranges cover whole hours: every hour that starts in [from, to).
@@ -79,7 +79,7 @@ public sealed class DeliveryStatsQuery(AppDbContext db) : EmailEngine.Warmup.IWa
         if (lastDay < toHour)
             parts.AddRange(await QueryAsync(DeliveryStat.Table, lastDay, toHour, hoursPerBucket, dimensions, tenantId, ct));
         // A bucket of several days may hold an edge and whole days: add its parts up.
-        return parts.GroupBy(r => (r.Time, r.Vmta, r.Isp, r.TenantId, r.CampaignId))
+        return parts.GroupBy(r => (r.Time, r.Vmta, r.Isp, r.TenantId, r.CampaignId, r.Host))
             .Select(g => g.Skip(1).Aggregate(g.First(), (sum, r) => sum with { Totals = sum.Totals + r.Totals }))
             .OrderBy(r => r.Time).ToList();
     }
@@ -90,7 +90,8 @@ public sealed class DeliveryStatsQuery(AppDbContext db) : EmailEngine.Warmup.IWa
         var bucket = $"(hour / {hoursPerBucket}) * {hoursPerBucket}";
         string Column(StatsDimension d, string column, string none) => dimensions.Contains(d) ? column : none;
         var selected = new[] { bucket, Column(StatsDimension.Ip, "vmta", "NULL"), Column(StatsDimension.Isp, "isp_group", "NULL"),
-            Column(StatsDimension.Tenant, "tenant_id", "NULL"), Column(StatsDimension.Campaign, "campaign_id", "NULL") };
+            Column(StatsDimension.Tenant, "tenant_id", "NULL"), Column(StatsDimension.Campaign, "campaign_id", "NULL"),
+            Column(StatsDimension.Host, "host", "NULL") };
         var sql = new StringBuilder($"SELECT {string.Join(", ", selected)}, {Sums} FROM {table} WHERE hour >= @from AND hour < @to");
         if (tenantId is not null)
             sql.Append(" AND tenant_id = @tenant");
@@ -114,7 +115,8 @@ public sealed class DeliveryStatsQuery(AppDbContext db) : EmailEngine.Warmup.IWa
                 long? Nullable(int i) => reader.IsDBNull(i) ? null : Long(i);
                 rows.Add(new StatsRow(DeliveryStatRow.StartOf(Long(0)), reader.IsDBNull(1) ? null : reader.GetString(1),
                     reader.IsDBNull(2) ? null : Enum.Parse<IspGroup>(reader.GetString(2), true), Nullable(3), Nullable(4),
-                    new OutcomeTotals(Long(5), Long(6), Long(7), Long(8), Long(9), Long(10), Long(11), Long(12), Long(13))));
+                    reader.IsDBNull(5) ? null : reader.GetString(5),
+                    new OutcomeTotals(Long(6), Long(7), Long(8), Long(9), Long(10), Long(11), Long(12), Long(13), Long(14))));
             }
             return rows;
         }

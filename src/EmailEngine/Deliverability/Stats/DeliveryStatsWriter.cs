@@ -16,7 +16,7 @@ public static class DeliveryStatsWriter
     private static readonly string[] Counters =
         ["sent", "delivered", "deferred", "deferred_block", "bounced_hard", "bounced_soft", "bounced_block", "bounced_other", "complaints"];
 
-    private static string Conflict(string table) => " ON CONFLICT (hour, vmta, isp_group, tenant_id, campaign_id) DO UPDATE SET "
+    private static string Conflict(string table) => " ON CONFLICT (hour, host, vmta, isp_group, tenant_id, campaign_id) DO UPDATE SET "
         + string.Join(", ", Counters.Select(c => $"{c} = {table}.{c} + excluded.{c}"));
 
     public static async Task AddAsync(AppDbContext db, IReadOnlyDictionary<StatKey, OutcomeCounts> deltas, CancellationToken ct)
@@ -37,15 +37,15 @@ public static class DeliveryStatsWriter
     {
         foreach (var chunk in deltas.Chunk(RowsPerStatement))
         {
-            var sql = new StringBuilder($"INSERT INTO {table} (hour, vmta, isp_group, tenant_id, campaign_id, ")
+            var sql = new StringBuilder($"INSERT INTO {table} (hour, host, vmta, isp_group, tenant_id, campaign_id, ")
                 .Append(string.Join(", ", Counters)).Append(") VALUES ");
-            var parameters = new List<object>(chunk.Length * 14);
+            var parameters = new List<object>(chunk.Length * 15);
             foreach (var (key, c) in chunk)
             {
                 if (parameters.Count > 0)
                     sql.Append(", ");
                 sql.Append('(');
-                object[] row = [key.Hour, key.Vmta, key.IspGroup.Name(), key.TenantId, key.CampaignId,
+                object[] row = [key.Hour, key.Host, key.Vmta, key.IspGroup.Name(), key.TenantId, key.CampaignId,
                     c.Sent, c.Delivered, c.Deferred, c.DeferredBlock, c.BouncedHard, c.BouncedSoft, c.BouncedBlock, c.BouncedOther, c.Complaints];
                 for (var i = 0; i < row.Length; i++)
                     sql.Append(i == 0 ? "" : ", ").Append('{').Append(parameters.Count + i).Append('}');

@@ -1,7 +1,7 @@
 namespace EmailEngine.Deliverability.Stats;
 
 /// <summary>The key of one <see cref="DeliveryStatRow"/> (hourly, or daily with the day's first hour).</summary>
-public readonly record struct StatKey(long Hour, string Vmta, IspGroup IspGroup, long TenantId, long CampaignId);
+public readonly record struct StatKey(long Hour, string Host, string Vmta, IspGroup IspGroup, long TenantId, long CampaignId);
 
 /// <summary>Totals of delivery outcomes over any slice of the stats, with the rates gates and reports use.</summary>
 public sealed record OutcomeTotals(long Sent, long Delivered, long Deferred, long DeferredBlock, long BouncedHard, long BouncedSoft,

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace EmailEngine.Deliverability.Stats;
 
 /// <summary>
-/// <c>GET /api/v1/stats?from&amp;to&amp;granularity=hour|day&amp;group_by=ip,isp,tenant,campaign[&amp;tenant=slug]</c>:
+/// <c>GET /api/v1/stats?from&amp;to&amp;granularity=hour|day&amp;group_by=ip,isp,tenant,campaign,host[&amp;tenant=slug]</c>:
 /// sent, delivered, deferred, bounces by class, complaints and rates per bucket, from the hourly stats. A tenant key
 /// sees only its tenant's mail.
 /// </summary>
@@ -43,7 +43,7 @@ public static class StatsEndpoints
             if (Enum.TryParse<StatsDimension>(name, true, out var dimension) && !int.TryParse(name, out _))
                 dimensions.Add(dimension);
             else
-                errors.Add("group_by", $"unknown dimension '{name}': use ip, isp, tenant, campaign");
+                errors.Add("group_by", $"unknown dimension '{name}': use ip, isp, tenant, campaign, host");
         }
         if (errors.Any)
             return errors.ToFailure().ToProblem();
@@ -61,6 +61,8 @@ public static class StatsEndpoints
                 item["vmta"] = row.Vmta is "" ? null : row.Vmta;
                 item["ip"] = row.Vmta is { } v && names.Ips.TryGetValue(v, out var address) ? address : null;
             }
+            if (dimensions.Contains(StatsDimension.Host))
+                item["host"] = row.Host;
             if (dimensions.Contains(StatsDimension.Isp))
                 item["isp"] = row.Isp?.Name();
             if (dimensions.Contains(StatsDimension.Tenant))

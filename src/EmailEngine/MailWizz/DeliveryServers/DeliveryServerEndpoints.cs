@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace EmailEngine.MailWizz.DeliveryServers;
 
 /// <param name="Database">Where the sync writes (host:port/database), or null: without it, import the CSV and follow <paramref name="HandSteps"/>.</param>
-public sealed record DeliveryServersResponse(string? Database, string TablePrefix, string? Hostname, int Port, string HandSteps,
+public sealed record DeliveryServersResponse(string? Database, string TablePrefix, int Port, string HandSteps,
     IReadOnlyList<DeliveryServerView> Servers);
 
 public sealed record LinkServerRequest(int? ServerId);
@@ -60,12 +60,16 @@ public static class DeliveryServerEndpoints
         return TypedResults.Ok((await sync.ViewAsync(ct)).Single(s => s.IpId == ipId));
     }
 
-    private static async Task<IResult> Import(DeliveryServerSync sync, DeliveryServerOptions options, CancellationToken ct) =>
-        options.SmtpHost is { } host
-            ? TypedResults.Text(DeliveryServerImport.Csv(await sync.ViewAsync(ct), host), "text/csv")
-            : new Failure.Conflict("PMTA_SSH_HOST is not set: the delivery servers' hostname is the PowerMTA host").ToProblem();
+    private static async Task<IResult> Import(DeliveryServerSync sync, CancellationToken ct)
+    {
+        var servers = await sync.ViewAsync(ct);
+        var homeless = DeliveryServerImport.Importable(servers).Where(s => s.Hostname is null).Select(s => s.Host).Distinct().ToList();
+        return homeless.Count == 0
+            ? TypedResults.Text(DeliveryServerImport.Csv(servers), "text/csv")
+            : new Failure.Conflict($"PowerMTA host(s) {string.Join(", ", homeless)} have no address (for the default host: PMTA_SSH_HOST is not set): "
+                + "the delivery servers' hostname is their IP's PowerMTA host").ToProblem();
+    }
 
     private static DeliveryServersResponse Response(DeliveryServerOptions options, IReadOnlyList<DeliveryServerView> servers) =>
-        new(options.Describe(), options.TablePrefix, options.SmtpHost, DeliveryServerOptions.SmtpPort,
-            DeliveryServerImport.HandSteps(options.SmtpHost ?? "PMTA_SSH_HOST"), servers);
+        new(options.Describe(), options.TablePrefix, DeliveryServerOptions.SmtpPort, DeliveryServerImport.HandSteps(), servers);
 }

@@ -7,10 +7,10 @@ namespace EmailEngine.MailWizz.DeliveryServers;
 /// <summary>
 /// <c>MAILWIZZ_DB_URL</c> (<c>mysql://user:pass@host:port/db</c>, also <c>mariadb://</c>; unset = no database access,
 /// the operator imports a CSV instead), <c>MAILWIZZ_DB_TABLE_PREFIX</c> (MailWizz's install-time prefix, <c>mw_</c>),
-/// <c>MAILWIZZ_DB_SYNC_SECONDS</c> (60; 0 = off: how often the worker looks for delivery servers that are due). The
-/// delivery servers' hostname is the PowerMTA host (<c>PMTA_SSH_HOST</c>) on port 2525.
+/// <c>MAILWIZZ_DB_SYNC_SECONDS</c> (60; 0 = off: how often the worker looks for delivery servers that are due). A
+/// delivery server's hostname is its IP's PowerMTA host's <c>smtp_host</c> (the default host: <c>PMTA_SSH_HOST</c>), on port 2525.
 /// </summary>
-public sealed partial record DeliveryServerOptions(string? ConnectionString, string TablePrefix, TimeSpan SyncInterval, string? SmtpHost)
+public sealed partial record DeliveryServerOptions(string? ConnectionString, string TablePrefix, TimeSpan SyncInterval)
 {
     /// <summary>PowerMTA's relay listener for MailWizz (see <see cref="PowerMta.RenderConfig"/>).</summary>
     public const int SmtpPort = 2525;
@@ -24,7 +24,7 @@ public sealed partial record DeliveryServerOptions(string? ConnectionString, str
             throw new ConfigurationError("MAILWIZZ_DB_TABLE_PREFIX", "expected letters, digits and underscores only (MailWizz's default is mw_)");
         var url = settings.Get("MAILWIZZ_DB_URL");
         return new(url is null ? null : ParseUrl(url), prefix,
-            TimeSpan.FromSeconds(settings.Whole("MAILWIZZ_DB_SYNC_SECONDS", 60, min: 0)), settings.PmtaSshHost);
+            TimeSpan.FromSeconds(settings.Whole("MAILWIZZ_DB_SYNC_SECONDS", 60, min: 0)));
     }
 
     /// <summary>A table of MailWizz's, quoted: the prefix is checked, so the name is safe to put in SQL text.</summary>

@@ -15,10 +15,13 @@ public sealed record WrittenValues(string Status, int HourlyQuota, int DailyQuot
     public DateTimeOffset EffectiveBy => At + MailWizzDatabase.QuotaCache;
 }
 
-/// <summary>One IP's delivery server: what it must say today, and how its last sync went.</summary>
+/// <summary>
+/// One IP's delivery server: what it must say today, and how its last sync went. <paramref name="Hostname"/> is where
+/// MailWizz connects: the <c>smtp_host</c> of the IP's PowerMTA <paramref name="Host"/> (null while that host has none).
+/// </summary>
 /// <param name="Tenant">The tenant the IP sends for alone (null for a shared IP): only that tenant's campaigns may use the server.</param>
-public sealed record DeliveryServerView(long IpId, string Ip, string Domain, string Vmta, string IpStatus, string? Tenant, string VmtaPool,
-    int? ServerId, string ImportName,
+public sealed record DeliveryServerView(long IpId, string Ip, string Domain, string Vmta, string IpStatus, string? Tenant, string VmtaPool, string Host,
+    string? Hostname, int? ServerId, string ImportName,
     DeliveryServerValues Desired, WrittenValues? Written, string Outcome, string? Detail, DateTimeOffset? AttemptedAt, int Failures,
     DateTimeOffset? NextAttemptAt);
 
@@ -30,15 +33,15 @@ public sealed record DeliveryServerView(long IpId, string Ip, string Domain, str
 /// and logged, and the next try waits 1 minute doubling up to an hour; nothing is lost meanwhile, since the values are
 /// worked out afresh from the warmup at every try.
 /// </summary>
-public sealed class DeliveryServerSync(AppDbContext db, MailWizzDatabase mailWizz, WarmupOptions warmupOptions, Outbox.OutboxWriter outbox,
-    TimeProvider clock, ILogger<DeliveryServerSync> logger)
+public sealed class DeliveryServerSync(AppDbContext db, MailWizzDatabase mailWizz, WarmupOptions warmupOptions, PowerMta.Hosts.PmtaHostDirectory hosts,
+    Outbox.OutboxWriter outbox, TimeProvider clock, ILogger<DeliveryServerSync> logger)
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMinutes(1), LongestRetry = TimeSpan.FromHours(1), Rewrite = TimeSpan.FromDays(1);
 
     /// <summary>One sync at a time in this process: the worker and "sync now" would both create an IP's first link row.</summary>
     private static readonly SemaphoreSlim Gate = new(1, 1);
 
-    private sealed record Entry(SendingIp Ip, DeliveryServerLink Link, DeliveryServerValues Values);
+    private sealed record Entry(SendingIp Ip, DeliveryServerLink Link, DeliveryServerValues Values, string? Hostname);
 
     public async Task<IReadOnlyList<DeliveryServerView>> ViewAsync(CancellationToken ct) =>
         (await LoadAsync(track: false, ct)).Select(View).ToList();
@@ -93,7 +96,7 @@ public sealed class DeliveryServerSync(AppDbContext db, MailWizzDatabase mailWiz
 
     private async Task SyncOneAsync(MySqlConnection connection, Entry entry, DateTimeOffset now, CancellationToken ct)
     {
-        var (ip, link, values) = entry;
+        var (ip, link, values, hostname) = entry;
         try
         {
             if (link.ServerId is null)
@@ -155,6 +158,7 @@ public sealed class DeliveryServerSync(AppDbContext db, MailWizzDatabase mailWiz
         var ips = await db.Set<SendingIp>().AsNoTracking().OrderBy(ip => ip.Id).ToListAsync(ct);
         var warmups = await db.Set<IpWarmup>().AsNoTracking().ToDictionaryAsync(w => w.IpId, ct);
         var links = await (track ? db.Set<DeliveryServerLink>() : db.Set<DeliveryServerLink>().AsNoTracking()).ToDictionaryAsync(l => l.IpId, ct);
+        var hostnames = (await hosts.AllAsync(ct)).ToDictionary(h => h.Name, h => h.SmtpHost);
         return ips.Select(ip =>
         {
             if (!links.TryGetValue(ip.Id, out var link))
@@ -163,17 +167,19 @@ public sealed class DeliveryServerSync(AppDbContext db, MailWizzDatabase mailWiz
                 if (track)
                     db.Add(link);
             }
-            return new Entry(ip, link, DeliveryServerValues.For(ip, warmups.GetValueOrDefault(ip.Id), warmupOptions));
+            return new Entry(ip, link, DeliveryServerValues.For(ip, warmups.GetValueOrDefault(ip.Id), warmupOptions),
+                hostnames.GetValueOrDefault(PowerMta.Hosts.PmtaHostDirectory.NameOf(ip)));
         }).ToList();
     }
 
     private static DeliveryServerView View(Entry entry)
     {
-        var (ip, link, values) = entry;
+        var (ip, link, values, hostname) = entry;
         var written = link is { WrittenStatus: { } status, WrittenHourlyQuota: { } hourly, WrittenDailyQuota: { } daily, WrittenAt: { } at }
             ? new WrittenValues(status, hourly, daily, at) : null;
-        return new(ip.Id, ip.Address, ip.Domain, ip.VmtaName, IpStatuses.ToWire(ip.Status), ip.Tenant?.Slug, ip.PoolName, link.ServerId,
-            DeliveryServerValues.NameOf(ip), values, written, OutcomeName(link.Outcome), link.Detail, link.AttemptedAt, link.Failures, link.NextAttemptAt);
+        return new(ip.Id, ip.Address, ip.Domain, ip.VmtaName, IpStatuses.ToWire(ip.Status), ip.Tenant?.Slug, ip.PoolName,
+            PowerMta.Hosts.PmtaHostDirectory.NameOf(ip), hostname, link.ServerId, DeliveryServerValues.NameOf(ip), values, written,
+            OutcomeName(link.Outcome), link.Detail, link.AttemptedAt, link.Failures, link.NextAttemptAt);
     }
 
     public static string OutcomeName(SyncOutcome outcome) => JsonNamingPolicy.KebabCaseLower.ConvertName(outcome.ToString());

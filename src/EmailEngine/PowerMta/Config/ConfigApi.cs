@@ -29,14 +29,18 @@ public static class ConfigApi
     /// Parse + semantic checks. Always 200 with <c>valid</c>: a syntax error is one more finding (with its line and
     /// column), since the caller asked for a report. No body: checks the config rendered now.
     /// </summary>
-    public static async Task<IResult> Validate(HttpRequest request, PmtaRendering rendering, CancellationToken ct)
+    /// <param name="host">The PowerMTA host the config is for (its IPs and key files); the default host when left out.</param>
+    public static async Task<IResult> Validate(HttpRequest request, string? host, PmtaRendering rendering, Hosts.PmtaHostDirectory hosts, CancellationToken ct)
     {
+        var target = await hosts.ResolveAsync(host, ct);
+        if (!target.IsSuccess)
+            return target.Error!.ToProblem();
         var body = await ReadConfigAsync(request, ct);
         if (!body.IsSuccess)
             return body.Error!.ToProblem();
         var source = body.Value is null ? "rendered" : "body";
-        var text = body.Value ?? (await rendering.RenderAsync(ct)).Config;
-        var context = await rendering.ValidationContextAsync(ct);
+        var text = body.Value ?? (await rendering.RenderAsync(target.Value!, ct)).Config;
+        var context = await rendering.ValidationContextAsync(target.Value!, ct);
         try
         {
             var parsed = ConfigParser.Parse(text, new ParseOptions(source));

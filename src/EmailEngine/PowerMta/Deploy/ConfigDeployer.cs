@@ -8,15 +8,16 @@ using Microsoft.EntityFrameworkCore;
 namespace EmailEngine.PowerMta.Deploy;
 
 /// <summary>
-/// Ships a config to the PowerMTA host: keys first, then back up the live config, swap the new one in by rename,
+/// Ships a config to its PowerMTA host (<see cref="DeploymentBundle.Host"/>): keys first, then back up the live config, swap the new one in by rename,
 /// <c>pmta test config</c>, <c>pmta reload</c>, <c>pmta show status</c>. Any failure after the swap restores the
 /// backup (and reloads it if a reload had happened). <c>pmta test config</c> checks the file at the live path, so
-/// the swap comes first; PowerMTA keeps running its in-memory config until a reload succeeds.
+/// the swap comes first; PowerMTA keeps running its in-memory config until a reload succeeds. Each host has its own
+/// lock and its own history: deployments to different hosts neither wait for nor affect each other.
 /// </summary>
-public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, PmtaHostOptions options, ISendingPoolObserver pool,
+public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, ISendingPoolObserver pool,
     TimeProvider clock, ILogger<ConfigDeployer> logger, EngineMetrics metrics)
 {
-    public const string LockName = "pmta-deploy";
+    private static string LockNameOf(PmtaHostOptions host) => $"pmta-deploy:{host.Name}";
 
     public async Task<Deployment> DeployAsync(DeploymentBundle bundle, string actor, bool dryRun, CancellationToken ct) =>
         (await DeployAsync(bundle, actor, dryRun, recordBusy: true, ct))!;
@@ -30,6 +31,7 @@ public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, Pmta
     {
         using var span = EngineMetrics.Tracing.StartActivity("pmta.deploy");
         span?.SetTag("pmta.actor", actor);
+        span?.SetTag("pmta.host", bundle.Host.Name);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var deployment = await RunAsync(bundle, actor, dryRun, recordBusy, ct);
         if (deployment is not null)
@@ -43,13 +45,14 @@ public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, Pmta
 
     private async Task<Deployment?> RunAsync(DeploymentBundle bundle, string actor, bool dryRun, bool recordBusy, CancellationToken ct)
     {
+        var options = bundle.Host;
         var deployment = new Deployment
         {
-            Actor = actor, Status = DeploymentStatus.Running, StartedAt = clock.GetUtcNow(), ConfigText = bundle.ConfigText,
+            Host = options.Name, Actor = actor, Status = DeploymentStatus.Running, StartedAt = clock.GetUtcNow(), ConfigText = bundle.ConfigText,
             ConfigSha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(bundle.ConfigText))),
         };
         var log = new StringBuilder();
-        await using var held = await locks.TryAcquireAsync(LockName, TimeSpan.FromMinutes(10), ct);
+        await using var held = await locks.TryAcquireAsync(LockNameOf(options), TimeSpan.FromMinutes(10), ct);
         if (held is null)
             return recordBusy ? await FinishAsync(deployment, log, DeploymentStatus.Failed, "another deployment is running", ct) : null;
         if (options.Missing() is { Count: > 0 } missing)
@@ -73,8 +76,9 @@ public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, Pmta
                 return await FinishAsync(deployment, log, DeploymentStatus.DryRun, null, ct);
             if (deployment.Diff.Length == 0 && bundle.DkimKeys.All(key => shell.HasContent(key.RemotePath, key.Pem)))
                 return await LiveAsync(await FinishAsync(deployment, log, DeploymentStatus.Unchanged, null, ct), ct);
-            // Mail handed over for an empty pool is refused: MailWizz holds its mail before such a config goes live.
-            if (RenderConfig.SendingPoolIsEmpty(bundle.ConfigText))
+            // Mail handed over for an empty pool is refused: MailWizz holds its mail before such a config goes live,
+            // unless another host still has an IP that may send.
+            if (RenderConfig.SendingPoolIsEmpty(bundle.ConfigText) && !await AnotherHostSendsAsync(options, ct))
             {
                 await pool.BeforeEmptyPoolAsync(ct);
                 Step(log, "no IP may send: MailWizz's campaigns are held while the pool is empty");
@@ -90,9 +94,17 @@ public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, Pmta
         return deployment;
     }
 
+    private async Task<bool> AnotherHostSendsAsync(PmtaHostOptions host, CancellationToken ct)
+    {
+        var stored = Hosts.PmtaHostDirectory.StoredName(host.Name);
+        var statuses = await db.Set<Ips.SendingIp>().Where(ip => ip.Host != stored).Select(ip => ip.Status).Distinct().ToListAsync(ct);
+        return statuses.Any(Ips.IpStatuses.Sends);
+    }
+
     private async Task<Deployment> ApplyAsync(PmtaShell shell, DeploymentBundle bundle, string? live, Deployment deployment,
         StringBuilder log, CancellationToken ct)
     {
+        var options = bundle.Host;
         var stamp = clock.GetUtcNow().ToString("yyyyMMddHHmmss");
         var backup = live is null ? null : $"{options.ConfigPath}.bak-{stamp}";
         var swapped = false;
@@ -126,13 +138,13 @@ public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, Pmta
         {
             if (!swapped)
                 return await FinishAsync(deployment, log, DeploymentStatus.Failed, $"{e.Message}; the live config was not touched", ct);
-            var restored = await RollBackAsync(shell, backup, reloaded, log, ct);
+            var restored = await RollBackAsync(shell, options, backup, reloaded, log, ct);
             return await FinishAsync(deployment, log, restored ? DeploymentStatus.RolledBack : DeploymentStatus.Failed,
                 $"{e.Message}; {(restored ? "rolled back to the previous config" : "ROLLBACK FAILED: check the host")}", ct);
         }
     }
 
-    private async Task<bool> RollBackAsync(PmtaShell shell, string? backup, bool reload, StringBuilder log, CancellationToken ct)
+    private static async Task<bool> RollBackAsync(PmtaShell shell, PmtaHostOptions options, string? backup, bool reload, StringBuilder log, CancellationToken ct)
     {
         try
         {
@@ -175,13 +187,13 @@ public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, Pmta
         deployment.Log = log.ToString();
         db.Add(deployment);
         await db.SaveChangesAsync(CancellationToken.None); // the record must survive a cancelled request
-        logger.LogInformation("PowerMTA deployment {Id} by {Actor}: {Status}{Error}", deployment.Id, deployment.Actor, status,
+        logger.LogInformation("PowerMTA deployment {Id} to {Host} by {Actor}: {Status}{Error}", deployment.Id, deployment.Host, deployment.Actor, status,
             error is null ? "" : $" ({error})");
         return deployment;
     }
 
-    /// <summary>The config text of the last successful deployment, for diffs without contacting the host.</summary>
-    public Task<Deployment?> LastSucceededAsync(CancellationToken ct) =>
-        db.Set<Deployment>().AsNoTracking().Where(d => d.Status == DeploymentStatus.Succeeded)
+    /// <summary>The config text of the host's last successful deployment, for diffs without contacting the host.</summary>
+    public Task<Deployment?> LastSucceededAsync(PmtaHostOptions host, CancellationToken ct) =>
+        db.Set<Deployment>().AsNoTracking().Where(d => d.Host == host.Name && d.Status == DeploymentStatus.Succeeded)
             .OrderByDescending(d => d.Id).FirstOrDefaultAsync(ct);
 }

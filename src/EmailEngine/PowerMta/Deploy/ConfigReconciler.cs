@@ -32,7 +32,7 @@ public sealed record ConfigSyncState(string Host, bool InSync, string DesiredSha
     DateTimeOffset CheckedAt, DateTimeOffset? OutOfSyncSince, int FailedAttempts, string? LastError, DateTimeOffset? NextAttemptAt,
     IReadOnlyList<StaleStop> StaleStops, bool SendingHeld, string? Note);
 
-/// <summary>The reconciler's memory between ticks (retries and backoff); the truth about what is live is in the deployments.</summary>
+/// <summary>The reconciler's memory of one host between ticks (retries and backoff); the truth about what is live is in the deployments.</summary>
 public sealed class ConfigSyncMemory
 {
     public readonly Lock Gate = new();
@@ -44,40 +44,54 @@ public sealed class ConfigSyncMemory
     public ConfigSyncState? Last;
 }
 
+/// <summary>The reconciler's memory of every host, by host name.</summary>
+public sealed class ConfigSyncMemories
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ConfigSyncMemory> _hosts = new(StringComparer.Ordinal);
+
+    public ConfigSyncMemory Of(string host) => _hosts.GetOrAdd(host, _ => new ConfigSyncMemory());
+
+    /// <summary>The last state of each host checked so far.</summary>
+    public IReadOnlyList<ConfigSyncState> Latest() => _hosts.Values.Select(m => { lock (m.Gate) return m.Last; }).OfType<ConfigSyncState>()
+        .OrderBy(s => s.Host, StringComparer.Ordinal).ToList();
+}
+
 /// <summary>
 /// Limits that are decided are limits that are live: compares the hash of the config rendered now (the generation stamp
 /// left out) with the last config a deployment made live on the host, and deploys until they match, backing off after
 /// each failure (interval × 2ⁿ, capped) with the state visible at <c>GET /api/v1/pmta/sync</c>. A paused or quarantined
 /// IP still in the live pool after <see cref="ReconcileOptions.StopAlertAfter"/> is logged as an error once. The
 /// reconciler takes over a host only after a first successful deployment: before that the host's config is the
-/// operator's (a V1 config to import), not the engine's to overwrite.
+/// operator's (a V1 config to import), not the engine's to overwrite. Each host is compared, retried and backed off on
+/// its own.
 /// </summary>
 public sealed class ConfigReconciler(AppDbContext db, PmtaRendering rendering, ConfigDeployer deployer, ISendingPoolObserver pool,
-    PmtaHostOptions host, ReconcileOptions options, ConfigSyncMemory memory, TimeProvider clock, ILogger<ConfigReconciler> logger)
+    ReconcileOptions options, ConfigSyncMemories memories, TimeProvider clock, ILogger<ConfigReconciler> logger)
 {
     public const string Actor = "reconciler";
 
     /// <param name="deploy">False only reports (the API's view); the worker deploys when due.</param>
-    public async Task<ConfigSyncState> CheckAsync(bool deploy, CancellationToken ct)
+    public async Task<ConfigSyncState> CheckAsync(PmtaHostOptions host, bool deploy, CancellationToken ct)
     {
-        var bundle = await rendering.BundleAsync(ct);
+        var memory = memories.Of(host.Name);
+        var bundle = await rendering.BundleAsync(host, ct);
         var desired = HashOf(bundle.ConfigText);
-        var live = await LastLiveAsync(ct);
+        var live = await LastLiveAsync(host, ct);
         var now = clock.GetUtcNow();
         if (host.Missing().Count > 0 || live is null)
-            return Remember(new ConfigSyncState(host.Host ?? "(none)", false, desired, null, null, now, null, 0, null, null, [], false,
+            return Remember(memory, new ConfigSyncState(host.Name, false, desired, null, null, now, null, 0, null, null, [], false,
                 host.Missing().Count > 0 ? $"no PowerMTA host configured ({string.Join(", ", host.Missing())})"
                     : "never deployed: the engine takes the host over after a first POST /api/v1/pmta/deploy"));
 
         var liveHash = HashOf(live.ConfigText);
-        if (liveHash != desired && deploy && Due(now))
+        if (liveHash != desired && deploy && Due(memory, now))
         {
             // A deployment in progress (a warmup decision's, an operator's) is not a failure: look again next tick.
             var attempt = await deployer.DeployIfIdleAsync(bundle, Actor, ct);
             if (attempt is { Status: DeploymentStatus.Succeeded or DeploymentStatus.Unchanged })
                 (live, liveHash) = (attempt, desired);
             else if (attempt is not null)
-                Failed(attempt, now);
+                Failed(memory, attempt, now);
         }
         lock (memory.Gate)
         {
@@ -91,13 +105,13 @@ public sealed class ConfigReconciler(AppDbContext db, PmtaRendering rendering, C
             else
                 memory.OutOfSyncSince ??= now;
         }
-        var stale = await StaleStopsAsync(live.ConfigText, now, ct);
+        var stale = await StaleStopsAsync(host, memory, live.ConfigText, now, ct);
         // Also here, not only after deployments: a crash between a deployment and its alignment must not leave MailWizz held.
         if (deploy)
             await pool.AlignAsync(ct);
         var held = await pool.IsHeldAsync(ct);
         lock (memory.Gate)
-            return Remember(new ConfigSyncState(host.Host!, liveHash == desired, desired, liveHash, live.Id, now, memory.OutOfSyncSince,
+            return Remember(memory, new ConfigSyncState(host.Name, liveHash == desired, desired, liveHash, live.Id, now, memory.OutOfSyncSince,
                 memory.FailedAttempts, memory.LastError, memory.NextAttemptAt, stale, held, null));
     }
 
@@ -116,9 +130,11 @@ public sealed class ConfigReconciler(AppDbContext db, PmtaRendering rendering, C
             .Select(ip => new StaleStop(ip.Id, ip.Address, ip.VmtaName, IpStatuses.ToWire(ip.Status), ip.UpdatedAt)).ToList();
     }
 
-    private async Task<IReadOnlyList<StaleStop>> StaleStopsAsync(string liveConfig, DateTimeOffset now, CancellationToken ct)
+    private async Task<IReadOnlyList<StaleStop>> StaleStopsAsync(PmtaHostOptions host, ConfigSyncMemory memory, string liveConfig, DateTimeOffset now,
+        CancellationToken ct)
     {
-        var stopped = await db.Set<SendingIp>().AsNoTracking().Where(ip => ip.Status == IpStatus.Paused || ip.Status == IpStatus.Quarantined).ToListAsync(ct);
+        var stopped = await Hosts.PmtaHostDirectory.OnHost(db.Set<SendingIp>().AsNoTracking(), host.Name)
+            .Where(ip => ip.Status == IpStatus.Paused || ip.Status == IpStatus.Quarantined).ToListAsync(ct);
         var stale = StaleStops(stopped, liveConfig, now, options.StopAlertAfter);
         lock (memory.Gate)
         {
@@ -130,29 +146,29 @@ public sealed class ConfigReconciler(AppDbContext db, PmtaRendering rendering, C
         return stale;
     }
 
-    private Task<Deployment?> LastLiveAsync(CancellationToken ct) =>
-        db.Set<Deployment>().AsNoTracking().Where(d => d.Status == DeploymentStatus.Succeeded || d.Status == DeploymentStatus.Unchanged)
+    private Task<Deployment?> LastLiveAsync(PmtaHostOptions host, CancellationToken ct) =>
+        db.Set<Deployment>().AsNoTracking().Where(d => d.Host == host.Name && (d.Status == DeploymentStatus.Succeeded || d.Status == DeploymentStatus.Unchanged))
             .OrderByDescending(d => d.Id).FirstOrDefaultAsync(ct);
 
-    private bool Due(DateTimeOffset now)
+    private static bool Due(ConfigSyncMemory memory, DateTimeOffset now)
     {
         lock (memory.Gate)
             return memory.NextAttemptAt is not { } next || now >= next;
     }
 
-    private void Failed(Deployment attempt, DateTimeOffset now)
+    private void Failed(ConfigSyncMemory memory, Deployment attempt, DateTimeOffset now)
     {
         lock (memory.Gate)
         {
             memory.FailedAttempts++;
             memory.LastError = $"deployment {attempt.Id} {DeploymentStatuses.ToWire(attempt.Status)}: {attempt.Error}";
             memory.NextAttemptAt = now + options.BackoffAfter(memory.FailedAttempts);
-            logger.LogWarning("PowerMTA config not live after {Attempts} attempt(s): {Error}; next attempt at {Next:u}",
-                memory.FailedAttempts, memory.LastError, memory.NextAttemptAt);
+            logger.LogWarning("PowerMTA config of {Host} not live after {Attempts} attempt(s): {Error}; next attempt at {Next:u}",
+                attempt.Host, memory.FailedAttempts, memory.LastError, memory.NextAttemptAt);
         }
     }
 
-    private ConfigSyncState Remember(ConfigSyncState state)
+    private static ConfigSyncState Remember(ConfigSyncMemory memory, ConfigSyncState state)
     {
         lock (memory.Gate)
             memory.Last = state;
@@ -160,7 +176,8 @@ public sealed class ConfigReconciler(AppDbContext db, PmtaRendering rendering, C
     }
 }
 
-/// <summary>Thin shell: one engine instance at a time (the deploy lock) checks every <see cref="ReconcileOptions.Interval"/>.</summary>
+/// <summary>Thin shell: every <see cref="ReconcileOptions.Interval"/>, each reachable host in turn (one engine instance at a time
+/// per host: its deploy lock); a host that fails its check does not keep the others from theirs.</summary>
 internal sealed class ConfigReconcileWorker(IServiceScopeFactory scopes, ReconcileOptions options, DatabaseMigrator migrator, TimeProvider clock,
     ILogger<ConfigReconcileWorker> logger) : PeriodicWorker(migrator, clock, logger)
 {
@@ -173,6 +190,17 @@ internal sealed class ConfigReconcileWorker(IServiceScopeFactory scopes, Reconci
     protected override async Task RunRoundAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<ConfigReconciler>().CheckAsync(deploy: true, ct);
+        var reconciler = scope.ServiceProvider.GetRequiredService<ConfigReconciler>();
+        foreach (var host in await scope.ServiceProvider.GetRequiredService<Hosts.PmtaHostDirectory>().ConfiguredAsync(ct))
+        {
+            try
+            {
+                await reconciler.CheckAsync(host, deploy: true, ct);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                logger.LogError(e, "PowerMTA reconcile check of {Host} failed", host.Name);
+            }
+        }
     }
 }

@@ -21,6 +21,8 @@ public static class DeploymentStatuses
 public sealed class Deployment
 {
     public long Id { get; set; }
+    /// <summary>The PowerMTA host deployed to (<see cref="PmtaHostOptions.Name"/>).</summary>
+    public string Host { get; set; } = PmtaHostOptions.DefaultName;
     public required string Actor { get; set; }
     public DeploymentStatus Status { get; set; }
     public DateTimeOffset StartedAt { get; set; }
@@ -40,6 +42,7 @@ internal sealed class DeploymentConfiguration : IEntityTypeConfiguration<Deploym
     public void Configure(EntityTypeBuilder<Deployment> deployment)
     {
         deployment.ToTable("pmta_deployments");
+        deployment.Property(d => d.Host).HasMaxLength(64).HasDefaultValue(PmtaHostOptions.DefaultName);
         deployment.Property(d => d.Actor).HasMaxLength(100);
         deployment.Property(d => d.ConfigSha256).HasMaxLength(64);
         deployment.Property(d => d.Status).HasMaxLength(16)
@@ -47,5 +50,6 @@ internal sealed class DeploymentConfiguration : IEntityTypeConfiguration<Deploym
         deployment.Property(d => d.Error).HasMaxLength(2000);
         deployment.Property(d => d.BackupPath).HasMaxLength(500);
         deployment.HasIndex(d => d.StartedAt);
+        deployment.HasIndex(d => new { d.Host, d.Id });
     }
 }

@@ -6,5 +6,5 @@ public sealed record DkimKeyFile(string RemotePath, byte[] Pem)
     public override string ToString() => $"DkimKeyFile {RemotePath} ({Pem.Length} bytes, redacted)";
 }
 
-/// <summary>What a deployment ships: the rendered config and the key files it references.</summary>
-public sealed record DeploymentBundle(string ConfigText, IReadOnlyList<DkimKeyFile> DkimKeys);
+/// <summary>What a deployment ships where: the host, the config rendered for it and the key files the config references.</summary>
+public sealed record DeploymentBundle(PmtaHostOptions Host, string ConfigText, IReadOnlyList<DkimKeyFile> DkimKeys);

@@ -48,6 +48,14 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasColumnType("character varying(4000)")
                         .HasColumnName("header");
 
+                    b.Property<string>("Host")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasDefaultValue("default")
+                        .HasColumnName("host");
+
                     b.Property<string>("Identity")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -865,6 +873,13 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("hour");
 
+                    b.Property<string>("Host")
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasDefaultValue("default")
+                        .HasColumnName("host");
+
                     b.Property<string>("Vmta")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
@@ -919,7 +934,7 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("sent");
 
-                    b.HasKey("Hour", "Vmta", "IspGroup", "TenantId", "CampaignId")
+                    b.HasKey("Hour", "Host", "Vmta", "IspGroup", "TenantId", "CampaignId")
                         .HasName("pk_delivery_stats_daily");
 
                     b.HasIndex("TenantId", "Hour")
@@ -937,6 +952,13 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("hour");
 
+                    b.Property<string>("Host")
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasDefaultValue("default")
+                        .HasColumnName("host");
+
                     b.Property<string>("Vmta")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
@@ -991,7 +1013,7 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("sent");
 
-                    b.HasKey("Hour", "Vmta", "IspGroup", "TenantId", "CampaignId")
+                    b.HasKey("Hour", "Host", "Vmta", "IspGroup", "TenantId", "CampaignId")
                         .HasName("pk_delivery_stats");
 
                     b.HasIndex("TenantId", "Hour")
@@ -1125,6 +1147,11 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasColumnType("character varying(253)")
                         .HasColumnName("domain");
 
+                    b.Property<string>("Host")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("host");
+
                     b.Property<string>("Pool")
                         .HasMaxLength(50)
                         .HasColumnType("character varying(50)")
@@ -1150,6 +1177,9 @@ namespace EmailEngine.Data.Migrations.Postgres
                     b.HasIndex("Address")
                         .IsUnique()
                         .HasDatabaseName("ix_sending_ips_address");
+
+                    b.HasIndex("Host")
+                        .HasDatabaseName("ix_sending_ips_host");
 
                     b.HasIndex("TenantId")
                         .HasDatabaseName("ix_sending_ips_tenant_id");
@@ -1402,6 +1432,14 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at");
 
+                    b.Property<string>("Host")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasDefaultValue("default")
+                        .HasColumnName("host");
+
                     b.Property<string>("Log")
                         .IsRequired()
                         .HasColumnType("text")
@@ -1423,7 +1461,109 @@ namespace EmailEngine.Data.Migrations.Postgres
                     b.HasIndex("StartedAt")
                         .HasDatabaseName("ix_pmta_deployments_started_at");
 
+                    b.HasIndex("Host", "Id")
+                        .HasDatabaseName("ix_pmta_deployments_host_id");
+
                     b.ToTable("pmta_deployments", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.PowerMta.Hosts.RegisteredPmtaHost", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AcctPath")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("acct_path");
+
+                    b.Property<string>("ConfigPath")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("config_path");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DkimDirectory")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("dkim_directory");
+
+                    b.Property<string>("HostKey")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("host_key");
+
+                    b.Property<string>("KeyFile")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("key_file");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("PmtaCommand")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("pmta_command");
+
+                    b.Property<string>("RelaySources")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("relay_sources");
+
+                    b.Property<string>("SmtpHost")
+                        .HasMaxLength(253)
+                        .HasColumnType("character varying(253)")
+                        .HasColumnName("smtp_host");
+
+                    b.Property<string>("SshHost")
+                        .IsRequired()
+                        .HasMaxLength(253)
+                        .HasColumnType("character varying(253)")
+                        .HasColumnName("ssh_host");
+
+                    b.Property<int>("SshPort")
+                        .HasColumnType("integer")
+                        .HasColumnName("ssh_port");
+
+                    b.Property<string>("SshUser")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("ssh_user");
+
+                    b.Property<bool>("TrustUnknownHost")
+                        .HasColumnType("boolean")
+                        .HasColumnName("trust_unknown_host");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pmta_hosts");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_pmta_hosts_name");
+
+                    b.ToTable("pmta_hosts", (string)null);
                 });
 
             modelBuilder.Entity("EmailEngine.Suppressions.Suppression", b =>

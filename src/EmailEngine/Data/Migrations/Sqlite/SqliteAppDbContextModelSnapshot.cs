@@ -41,6 +41,14 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("header");
 
+                    b.Property<string>("Host")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("default")
+                        .HasColumnName("host");
+
                     b.Property<string>("Identity")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -836,6 +844,13 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("hour");
 
+                    b.Property<string>("Host")
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("default")
+                        .HasColumnName("host");
+
                     b.Property<string>("Vmta")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
@@ -890,7 +905,7 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("sent");
 
-                    b.HasKey("Hour", "Vmta", "IspGroup", "TenantId", "CampaignId")
+                    b.HasKey("Hour", "Host", "Vmta", "IspGroup", "TenantId", "CampaignId")
                         .HasName("pk_delivery_stats_daily");
 
                     b.HasIndex("TenantId", "Hour")
@@ -908,6 +923,13 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("hour");
 
+                    b.Property<string>("Host")
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("default")
+                        .HasColumnName("host");
+
                     b.Property<string>("Vmta")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
@@ -962,7 +984,7 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("sent");
 
-                    b.HasKey("Hour", "Vmta", "IspGroup", "TenantId", "CampaignId")
+                    b.HasKey("Hour", "Host", "Vmta", "IspGroup", "TenantId", "CampaignId")
                         .HasName("pk_delivery_stats");
 
                     b.HasIndex("TenantId", "Hour")
@@ -1090,6 +1112,11 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("domain");
 
+                    b.Property<string>("Host")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("host");
+
                     b.Property<string>("Pool")
                         .HasMaxLength(50)
                         .HasColumnType("TEXT")
@@ -1115,6 +1142,9 @@ namespace EmailEngine.Data.Migrations.Sqlite
                     b.HasIndex("Address")
                         .IsUnique()
                         .HasDatabaseName("ix_sending_ips_address");
+
+                    b.HasIndex("Host")
+                        .HasDatabaseName("ix_sending_ips_host");
 
                     b.HasIndex("TenantId")
                         .HasDatabaseName("ix_sending_ips_tenant_id");
@@ -1361,6 +1391,14 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("finished_at");
 
+                    b.Property<string>("Host")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("default")
+                        .HasColumnName("host");
+
                     b.Property<string>("Log")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -1382,7 +1420,107 @@ namespace EmailEngine.Data.Migrations.Sqlite
                     b.HasIndex("StartedAt")
                         .HasDatabaseName("ix_pmta_deployments_started_at");
 
+                    b.HasIndex("Host", "Id")
+                        .HasDatabaseName("ix_pmta_deployments_host_id");
+
                     b.ToTable("pmta_deployments", (string)null);
+                });
+
+            modelBuilder.Entity("EmailEngine.PowerMta.Hosts.RegisteredPmtaHost", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AcctPath")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("acct_path");
+
+                    b.Property<string>("ConfigPath")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("config_path");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DkimDirectory")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dkim_directory");
+
+                    b.Property<string>("HostKey")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("host_key");
+
+                    b.Property<string>("KeyFile")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_file");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("PmtaCommand")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pmta_command");
+
+                    b.Property<string>("RelaySources")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("relay_sources");
+
+                    b.Property<string>("SmtpHost")
+                        .HasMaxLength(253)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("smtp_host");
+
+                    b.Property<string>("SshHost")
+                        .IsRequired()
+                        .HasMaxLength(253)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ssh_host");
+
+                    b.Property<int>("SshPort")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ssh_port");
+
+                    b.Property<string>("SshUser")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ssh_user");
+
+                    b.Property<bool>("TrustUnknownHost")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("trust_unknown_host");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pmta_hosts");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_pmta_hosts_name");
+
+                    b.ToTable("pmta_hosts", (string)null);
                 });
 
             modelBuilder.Entity("EmailEngine.Suppressions.Suppression", b =>
