@@ -69,8 +69,7 @@ public sealed class SendingHold(AppDbContext db, OutboxWriter outbox, ILogger<Se
             return;
         foreach (var campaign in stale)
         {
-            campaign.Sync.MarkPending();
-            await CampaignSync.EnqueueAsync(outbox, campaign, ct);
+            await CampaignSync.RequeueAsync(outbox, campaign, ct);
         }
         await db.SaveChangesAsync(ct);
         if (held)

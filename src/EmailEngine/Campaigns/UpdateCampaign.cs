@@ -61,10 +61,9 @@ public static class UpdateCampaign
         var found = await ListCampaigns.FindAsync(id, user, tenants, db, ct);
         if (!found.IsSuccess)
             return found.Error!.ToProblem();
-        found.Value!.Sync.MarkPending();
-        await CampaignSync.EnqueueAsync(outbox, found.Value, ct);
+        await CampaignSync.RequeueAsync(outbox, found.Value!, ct);
         await db.SaveChangesAsync(ct);
-        return TypedResults.Accepted($"/api/v2/campaigns/{id}", CampaignResponse.From(found.Value));
+        return TypedResults.Accepted($"/api/v2/campaigns/{id}", CampaignResponse.From(found.Value!));
     }
 
     public static async Task<IResult> Delete(long id, ClaimsPrincipal user, TenantScope tenants, AppDbContext db, OutboxWriter outbox,
@@ -101,8 +100,7 @@ public static class UpdateCampaign
         if (db.ChangeTracker.HasChanges())
         {
             campaign.UpdatedAt = clock.GetUtcNow();
-            campaign.Sync.MarkPending();
-            await CampaignSync.EnqueueAsync(outbox, campaign, ct);
+            await CampaignSync.RequeueAsync(outbox, campaign, ct);
             await db.SaveChangesAsync(ct);
         }
         return respond(CampaignResponse.From(campaign));

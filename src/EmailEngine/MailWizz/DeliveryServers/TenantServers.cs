@@ -34,8 +34,7 @@ public static class TenantServers
         var stale = campaigns.Where(c => c.MailWizzServers != servers.GetValueOrDefault(c.TenantId)).ToList();
         foreach (var campaign in stale)
         {
-            campaign.Sync.MarkPending();
-            await CampaignSync.EnqueueAsync(outbox, campaign, ct);
+            await CampaignSync.RequeueAsync(outbox, campaign, ct);
         }
         return stale.Count;
     }
