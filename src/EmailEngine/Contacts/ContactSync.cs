@@ -13,11 +13,13 @@ public static class ContactSync
     /// <summary>An erased contact's row is gone: the message carries only where the subscriber was.</summary>
     public sealed record ErasedPayload(string? ListLanguage, string? SubscriberUid);
 
-    public static Task EnqueueAsync(OutboxWriter outbox, Contact contact, CancellationToken ct) =>
-        outbox.EnqueueAsync(Kind, ResourceKey(contact.Id), contact.TenantId, "{}", ct);
+    public static Task EnqueueAsync(OutboxWriter outbox, IReadOnlyList<Contact> contacts, CancellationToken ct) =>
+        contacts.Count == 0 ? Task.CompletedTask : outbox.EnqueueManyAsync(Kind, contacts.Select(Item).ToList(), ct);
 
-    public static void EnqueueNew(OutboxWriter outbox, Contact contact) =>
-        outbox.EnqueueUnique(Kind, [new OutboxItem(ResourceKey(contact.Id), contact.TenantId)]);
+    /// <summary>New contacts have no older push to supersede.</summary>
+    public static void EnqueueNew(OutboxWriter outbox, IReadOnlyList<Contact> contacts) => outbox.EnqueueUnique(Kind, contacts.Select(Item).ToList());
+
+    private static OutboxItem Item(Contact contact) => new(ResourceKey(contact.Id), contact.TenantId);
 
     public static Task EnqueueEraseAsync(OutboxWriter outbox, Contact contact, string? listLanguage, CancellationToken ct) =>
         outbox.EnqueueAsync(Kind, ResourceKey(contact.Id), contact.TenantId,

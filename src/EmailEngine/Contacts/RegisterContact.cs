@@ -13,11 +13,11 @@ using Microsoft.EntityFrameworkCore;
 namespace EmailEngine.Contacts;
 
 /// <summary>
-/// <c>POST /api/v2/contacts</c>: steps 1–5 of the contact workflow (docs/contacts-and-import.md). Validate and store
-/// the contact (one per tenant and address: a repeat updates it), choose its welcome template and autoresponder
-/// (creating the built-in ones when missing), and queue its subscription to MailWizz. Always 202: MailWizz is reached
-/// by the outbox, so an outage loses nothing. A suppressed address is stored as suppressed and never sent to MailWizz
-/// (200).
+/// <c>POST /api/v2/contacts</c>: steps 1–5 of the contact workflow (docs/contacts-and-import.md). Validate the
+/// contact here, then <see cref="ContactWriter"/> stores it (one per tenant and address: a repeat updates it), chooses
+/// its welcome template and autoresponder (creating the built-in ones when missing), and queues its subscription to
+/// MailWizz. Always 202: MailWizz is reached by the outbox, so an outage loses nothing. A suppressed address is stored
+/// as suppressed and never sent to MailWizz (200).
 /// </summary>
 public static partial class RegisterContact
 {
@@ -25,7 +25,7 @@ public static partial class RegisterContact
     private static partial Regex FieldTag();
 
     public static async Task<IResult> Handle(CreateContactRequest request, ClaimsPrincipal user, TenantScope tenants, AppDbContext db,
-        SuppressionService suppressions, WelcomeWorkflow welcome, DomainCheck domains, OutboxWriter outbox, TimeProvider clock, CancellationToken ct)
+        DomainCheck domains, ContactWriter writer, TimeProvider clock, CancellationToken ct)
     {
         var errors = new FieldErrors();
         var address = EmailAddressValidator.Check(request.Email);
@@ -44,60 +44,16 @@ public static partial class RegisterContact
             return resolved.Error!.ToProblem();
         var tenant = resolved.Value!;
         var language = TenantRules.NormalizeLanguage(request.Language) ?? tenant.DefaultLanguage;
-        var now = clock.GetUtcNow();
         var events = new List<(string Type, string? Detail)> { ("received", request.Source), ("validated", FlagsText(address.Flags)) };
         if (domainVerdict is { } verdict)
             events.Add(("domain_checked", DomainCheck.ToWire(verdict)));
 
-        var suppressed = await suppressions.MatchesAsync(tenant.Id, address.Normalized!, ct);
-        WelcomeWorkflow.Choice? choice = null;
-        if (suppressed.Count == 0)
-            choice = await welcome.ChooseAsync(tenant, language, ct);
-
-        var key = address.Normalized!.ToLowerInvariant();
-        var keyHash = Contact.KeyHashOf(key);
-        var contact = await db.Set<Contact>().SingleOrDefaultAsync(c => c.KeyHash == keyHash && c.TenantId == tenant.Id, ct);
-        var isNew = contact is null;
-        contact ??= new Contact { TenantId = tenant.Id, Email = address.Normalized!, EmailKey = key, KeyHash = keyHash, Language = language, CreatedAt = now };
-        Apply(contact, request, language, address.Flags, now);
-        contact.Status = suppressed.Count > 0 ? ContactStatus.Suppressed : ContactStatus.Active;
-        if (isNew)
-            db.Add(contact);
-        events.Add((isNew ? "stored" : "updated", null));
-        if (suppressed.Count > 0)
-            events.Add(("suppressed", string.Join(", ", suppressed.Select(s => $"{(s.TenantId is null ? "global" : "tenant")}:{SuppressionReasons.ToWire(s.Reason)}"))));
-        else
-        {
-            contact.WelcomeCampaignId = choice!.Campaign.Id;
-            contact.Sync.MarkPending();
-            events.Add(("template_chosen", $"{choice.Template.Name} ({choice.Template.Language}) via {choice.Path}"));
-            events.Add(("autoresponder_chosen", choice.Campaign.Name));
-            events.Add(("queued", "subscribe in MailWizz"));
-        }
-
-        var recorded = new List<ContactEvent>();
-        try
-        {
-            await outbox.SaveWithPushAsync(async token =>
-            {
-                recorded.AddRange(events.Select(e => new ContactEvent { ContactId = contact.Id, At = now, Type = e.Type, Detail = e.Detail }));
-                db.AddRange(recorded);
-                if (contact.Status == ContactStatus.Active)
-                {
-                    // A new contact has no older push to supersede: no need to look for one inside the write transaction.
-                    if (isNew)
-                        ContactSync.EnqueueNew(outbox, contact);
-                    else
-                        await ContactSync.EnqueueAsync(outbox, contact, token);
-                }
-            }, ct);
-        }
-        catch (DbUpdateException) when (isNew)
-        {
-            return new Failure.Conflict("The same contact was submitted concurrently; send it again to update it.").ToProblem();
-        }
+        var written = await writer.WriteAsync(new ContactIntake(tenant.Id, request, address.Normalized!, address.Flags, language, events, clock.GetUtcNow()), ct);
+        if (written.Failure is { } failure)
+            return failure.ToProblem();
+        var contact = written.Contact;
         // A new contact's timeline is what this request recorded; a known one's starts with what earlier requests did.
-        var body = ContactResponse.From(contact, tenant.Slug, isNew ? recorded : await ContactEndpoints.TimelineAsync(db, contact.Id, ct));
+        var body = ContactResponse.From(contact, tenant.Slug, written.IsNew ? written.Recorded : await ContactEndpoints.TimelineAsync(db, contact.Id, ct));
         return contact.Status == ContactStatus.Suppressed ? TypedResults.Ok(body) : TypedResults.Accepted($"/api/v2/contacts/{contact.Id}", body);
     }
 
@@ -132,7 +88,7 @@ public static partial class RegisterContact
     }
 
     /// <summary>Sets what the request gives; a repeat intake never blanks a value it does not mention.</summary>
-    private static void Apply(Contact contact, CreateContactRequest request, string language, EmailFlags flags, DateTimeOffset now)
+    internal static void Apply(Contact contact, CreateContactRequest request, string language, EmailFlags flags, DateTimeOffset now)
     {
         contact.FirstName = request.GivenName?.Trim() ?? contact.FirstName;
         contact.LastName = request.FamilyName?.Trim() ?? contact.LastName;

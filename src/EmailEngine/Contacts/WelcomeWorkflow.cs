@@ -25,14 +25,23 @@ public sealed class WelcomeWorkflow(AppDbContext db, OutboxWriter outbox, TimePr
     public async Task<Choice> ChooseAsync(Tenant tenant, string language, CancellationToken ct)
     {
         var chain = FallbackChain(language, tenant.DefaultLanguage);
+        // Each candidate template comes with its autoresponder in the same round trip: intake runs this per contact.
         var welcomes = await db.Set<EmailTemplate>()
             .Where(t => t.TenantId == tenant.Id && chain.Contains(t.Language) && t.Name.StartsWith("welcome"))
-            .OrderBy(t => t.Id).ToListAsync(ct);
-        var template = chain.Select(l => welcomes.FirstOrDefault(t => t.Language == l)).FirstOrDefault(t => t is not null);
-        var path = template is null ? $"{string.Join(" → ", chain)} → built-in default" : $"{string.Join(" → ", chain.TakeWhile(l => l != template.Language).Append(template.Language))}";
-        template ??= await CreateBuiltInAsync(tenant, BaseOf(language), ct);
-        var campaign = await db.Set<Campaign>().Where(c => c.TenantId == tenant.Id && c.TemplateId == template.Id && c.Type == CampaignType.Autoresponder)
-            .OrderByDescending(c => c.IsWelcome).ThenBy(c => c.Id).FirstOrDefaultAsync(ct)
+            .OrderBy(t => t.Id)
+            .Select(t => new
+            {
+                Template = t,
+                Autoresponder = db.Set<Campaign>().Where(c => c.TenantId == tenant.Id && c.TemplateId == t.Id && c.Type == CampaignType.Autoresponder)
+                    .OrderByDescending(c => c.IsWelcome).ThenBy(c => c.Id).FirstOrDefault(),
+            })
+            .ToListAsync(ct);
+        var chosen = chain.Select(l => welcomes.FirstOrDefault(w => w.Template.Language == l)).FirstOrDefault(w => w is not null);
+        var path = chosen is null ? $"{string.Join(" → ", chain)} → built-in default" : $"{string.Join(" → ", chain.TakeWhile(l => l != chosen.Template.Language).Append(chosen.Template.Language))}";
+        var template = chosen?.Template ?? await CreateBuiltInAsync(tenant, BaseOf(language), ct);
+        var campaign = chosen?.Autoresponder
+            ?? await db.Set<Campaign>().Where(c => c.TenantId == tenant.Id && c.TemplateId == template.Id && c.Type == CampaignType.Autoresponder)
+                .OrderByDescending(c => c.IsWelcome).ThenBy(c => c.Id).FirstOrDefaultAsync(ct)
             ?? await CreateWelcomeCampaignAsync(tenant, template, ct);
         return new Choice(template, campaign, path);
     }

@@ -94,6 +94,8 @@ public static class EngineHost
         services.AddScoped<DomainRegistry>();
         services.AddScoped<SuppressionService>();
         services.AddScoped<WelcomeWorkflow>();
+        services.AddSingleton<EmailEngine.Contacts.ContactWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<EmailEngine.Contacts.ContactWriter>());
         services.AddSingleton(EmailEngine.Contacts.Validation.DomainCheckSettings.From(settings));
         services.AddSingleton<EmailEngine.Contacts.Validation.DomainCheck>();
         services.AddScoped<ContactImporter>();

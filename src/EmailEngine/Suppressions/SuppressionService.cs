@@ -83,6 +83,21 @@ public sealed class SuppressionService(AppDbContext db, OutboxWriter outbox, Web
         return db.Set<Contacts.Contact>().AsNoTracking().Where(c => c.KeyHash == keyHash).Select(c => c.TenantId).Distinct().ToListAsync(ct);
     }
 
+    /// <summary><see cref="MatchesAsync"/> for many (tenant, address) pairs in one query: contact intake checks a group at once.</summary>
+    public async Task<Dictionary<(long TenantId, string Email), List<Suppression>>> MatchesManyAsync(
+        IReadOnlyList<(long TenantId, string Email)> wanted, CancellationToken ct)
+    {
+        var hashes = wanted.Select(w => Suppression.HashOf(w.Email)).Distinct().ToList();
+        var tenantIds = wanted.Select(w => (long?)w.TenantId).Distinct().ToList();
+        var found = await db.Set<Suppression>().AsNoTracking()
+            .Where(s => hashes.Contains(s.EmailHash) && (s.TenantId == null || tenantIds.Contains(s.TenantId))).ToListAsync(ct);
+        return wanted.Distinct().ToDictionary(w => w, w =>
+        {
+            var hash = Suppression.HashOf(w.Email);
+            return found.Where(s => s.EmailHash == hash && (s.TenantId == null || s.TenantId == w.TenantId)).ToList();
+        });
+    }
+
     /// <summary>Entries that stop mail to this address for this tenant: its own and the global ones.</summary>
     public Task<List<Suppression>> MatchesAsync(long tenantId, string email, CancellationToken ct)
     {

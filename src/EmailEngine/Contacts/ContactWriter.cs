@@ -1,0 +1,193 @@
+using System.Threading.Channels;
+using EmailEngine.Contacts.Validation;
+using EmailEngine.Data;
+using EmailEngine.Http;
+using EmailEngine.Outbox;
+using EmailEngine.Suppressions;
+using EmailEngine.Tenants;
+using Microsoft.EntityFrameworkCore;
+
+namespace EmailEngine.Contacts;
+
+/// <summary>A validated contact on its way to the database: what <see cref="RegisterContact"/> hands to <see cref="ContactWriter"/>.</summary>
+public sealed record ContactIntake(
+    long TenantId, CreateContactRequest Request, string Address, EmailFlags Flags, string Language,
+    IReadOnlyList<(string Type, string? Detail)> Events, DateTimeOffset At)
+{
+    public string Key { get; } = Address.ToLowerInvariant();
+    public Guid KeyHash { get; } = Contact.KeyHashOf(Address.ToLowerInvariant());
+}
+
+/// <summary>The stored contact, whether the request created it, and the events it recorded; or why it was refused.</summary>
+public sealed record ContactWritten(Contact Contact, bool IsNew, IReadOnlyList<ContactEvent> Recorded)
+{
+    public Failure? Failure { get; init; }
+}
+
+/// <summary>
+/// Steps 2–5 of the contact workflow for every intake request. The contacts waiting at one moment are written
+/// together: one query each for their tenants, suppressions, welcome choices and known rows, and one transaction,
+/// where one at a time cost about ten round trips per contact (docs/contacts-and-import.md, "Intake under load").
+/// Nothing waits on purpose: a lone contact is written at once, and under load the next group forms while the previous
+/// one commits. A request is answered only after its group has committed, so an answered contact is never lost; a
+/// group that fails is written again one contact at a time, so one contact's problem stays its own.
+/// </summary>
+public sealed class ContactWriter(IServiceScopeFactory scopes, ILogger<ContactWriter> log) : BackgroundService
+{
+    private const int MaxGroup = 64;
+
+    private sealed record Pending(ContactIntake Intake, TaskCompletionSource<ContactWritten> Done);
+
+    private readonly Channel<Pending> queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+
+    public async Task<ContactWritten> WriteAsync(ContactIntake intake, CancellationToken ct)
+    {
+        var pending = new Pending(intake, new TaskCompletionSource<ContactWritten>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!queue.Writer.TryWrite(pending))
+            return new ContactWritten(null!, false, []) { Failure = new Failure.Unavailable("The engine is stopping; send the contact again in a moment.") };
+        // A caller that goes away stops waiting; its contact is still written (intake answers 202 at least once).
+        return await pending.Done.Task.WaitAsync(ct);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Not cancelled by the stop: contacts already taken in are written, their callers are waiting for the answer.
+        var group = new List<Pending>(MaxGroup);
+        while (await queue.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (group.Count < MaxGroup && queue.Reader.TryRead(out var next))
+                group.Add(next);
+            await WriteGroupAsync(group);
+            group.Clear();
+        }
+    }
+
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        // The web server has stopped taking requests by now (it stops first), so this only lets the queue run dry.
+        queue.Writer.TryComplete();
+        return base.StopAsync(cancellationToken);
+    }
+
+    private async Task WriteGroupAsync(List<Pending> group)
+    {
+        // A contact appears once per transaction: a repeat of it goes in the next round and finds the first one stored.
+        var rounds = group.GroupBy(p => (p.Intake.TenantId, p.Intake.KeyHash))
+            .SelectMany(same => same.Select((pending, repeat) => (pending, repeat)))
+            .GroupBy(x => x.repeat, x => x.pending);
+        foreach (var round in rounds)
+        {
+            var items = round.ToList();
+            if (items.Count == 1)
+            {
+                await WriteAloneAsync(items[0]);
+                continue;
+            }
+            try
+            {
+                var written = await WriteRoundAsync(items.Select(p => p.Intake).ToList());
+                for (var i = 0; i < items.Count; i++)
+                    items[i].Done.TrySetResult(written[i]);
+            }
+            catch (Exception e)
+            {
+                log.LogWarning(e, "A group of {Count} contacts could not be written together; writing them one at a time", items.Count);
+                foreach (var item in items)
+                    await WriteAloneAsync(item);
+            }
+        }
+    }
+
+    private async Task WriteAloneAsync(Pending pending)
+    {
+        try
+        {
+            pending.Done.TrySetResult((await WriteRoundAsync([pending.Intake]))[0]);
+        }
+        catch (DbUpdateException e) when (UniqueViolation.Caused(e))
+        {
+            // Another writer (a second engine, an import) stored the same address between our read and our insert.
+            pending.Done.TrySetResult(new ContactWritten(null!, false, [])
+            {
+                Failure = new Failure.Conflict("The same contact was submitted concurrently; send it again to update it."),
+            });
+        }
+        catch (Exception e)
+        {
+            pending.Done.TrySetException(e);
+        }
+    }
+
+    private async Task<List<ContactWritten>> WriteRoundAsync(IReadOnlyList<ContactIntake> intakes)
+    {
+        var ct = CancellationToken.None;
+        await using var scope = scopes.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var db = services.GetRequiredService<AppDbContext>();
+        var welcome = services.GetRequiredService<WelcomeWorkflow>();
+        var outbox = services.GetRequiredService<OutboxWriter>();
+
+        var tenantIds = intakes.Select(i => i.TenantId).Distinct().ToList();
+        var tenants = await db.Set<Tenant>().Where(t => tenantIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
+        var suppressions = await services.GetRequiredService<SuppressionService>()
+            .MatchesManyAsync(intakes.Select(i => (i.TenantId, i.Address)).ToList(), ct);
+        // Welcome choices first: creating a tenant's built-in welcome saves, and must not save half of this group with it.
+        var choices = new Dictionary<(long, string), WelcomeWorkflow.Choice>();
+        foreach (var intake in intakes.Where(i => suppressions[(i.TenantId, i.Address)].Count == 0))
+        {
+            if (!choices.ContainsKey((intake.TenantId, intake.Language)))
+                choices[(intake.TenantId, intake.Language)] = await welcome.ChooseAsync(tenants[intake.TenantId], intake.Language, ct);
+        }
+        var hashes = intakes.Select(i => i.KeyHash).ToList();
+        var known = await db.Set<Contact>().Where(c => hashes.Contains(c.KeyHash) && tenantIds.Contains(c.TenantId))
+            .ToDictionaryAsync(c => (c.TenantId, c.KeyHash), ct);
+
+        var written = new List<(Contact Contact, bool IsNew, List<(string Type, string? Detail)> Events, DateTimeOffset At)>();
+        foreach (var intake in intakes)
+        {
+            var contact = known.GetValueOrDefault((intake.TenantId, intake.KeyHash));
+            var isNew = contact is null;
+            contact ??= new Contact
+            {
+                TenantId = intake.TenantId, Email = intake.Address, EmailKey = intake.Key, KeyHash = intake.KeyHash, Language = intake.Language,
+                CreatedAt = intake.At,
+            };
+            RegisterContact.Apply(contact, intake.Request, intake.Language, intake.Flags, intake.At);
+            var suppressed = suppressions[(intake.TenantId, intake.Address)];
+            contact.Status = suppressed.Count > 0 ? ContactStatus.Suppressed : ContactStatus.Active;
+            if (isNew)
+                db.Add(contact);
+            var events = new List<(string Type, string? Detail)>(intake.Events) { (isNew ? "stored" : "updated", null) };
+            if (suppressed.Count > 0)
+                events.Add(("suppressed", string.Join(", ", suppressed.Select(s => $"{(s.TenantId is null ? "global" : "tenant")}:{SuppressionReasons.ToWire(s.Reason)}"))));
+            else
+            {
+                var choice = choices[(intake.TenantId, intake.Language)];
+                contact.WelcomeCampaignId = choice.Campaign.Id;
+                contact.Sync.MarkPending();
+                events.Add(("template_chosen", $"{choice.Template.Name} ({choice.Template.Language}) via {choice.Path}"));
+                events.Add(("autoresponder_chosen", choice.Campaign.Name));
+                events.Add(("queued", "subscribe in MailWizz"));
+            }
+            written.Add((contact, isNew, events, intake.At));
+        }
+
+        var recorded = new List<List<ContactEvent>>();
+        await outbox.SaveWithPushAsync(async token =>
+        {
+            // The contacts have their ids now: the events and the pushes name them.
+            recorded.Clear();
+            foreach (var (contact, _, events, at) in written)
+            {
+                var rows = events.Select(e => new ContactEvent { ContactId = contact.Id, At = at, Type = e.Type, Detail = e.Detail }).ToList();
+                db.AddRange(rows);
+                recorded.Add(rows);
+            }
+            var active = written.Where(w => w.Contact.Status == ContactStatus.Active).ToList();
+            // A new contact has no older push to supersede: no need to look for one inside the write transaction.
+            ContactSync.EnqueueNew(outbox, active.Where(w => w.IsNew).Select(w => w.Contact).ToList());
+            await ContactSync.EnqueueAsync(outbox, active.Where(w => !w.IsNew).Select(w => w.Contact).ToList(), token);
+        }, ct);
+        return written.Select((w, i) => new ContactWritten(w.Contact, w.IsNew, recorded[i])).ToList();
+    }
+}

@@ -1,0 +1,18 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace EmailEngine.Data;
+
+/// <summary>Whether a refused save broke a unique index (a concurrent writer got there first), on either provider.</summary>
+public static class UniqueViolation
+{
+    private const int SqliteConstraintUnique = 2067; // SQLITE_CONSTRAINT_UNIQUE, SQLite's extended result code
+
+    public static bool Caused(DbUpdateException e) => e.InnerException switch
+    {
+        PostgresException pg => pg.SqlState == PostgresErrorCodes.UniqueViolation,
+        SqliteException sqlite => sqlite.SqliteExtendedErrorCode == SqliteConstraintUnique,
+        _ => false,
+    };
+}

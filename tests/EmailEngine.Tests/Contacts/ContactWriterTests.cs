@@ -1,0 +1,103 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using EmailEngine.Contacts;
+using EmailEngine.Data;
+using EmailEngine.Outbox;
+using EmailEngine.Tenants;
+using EmailEngine.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace EmailEngine.Tests.Contacts;
+
+/// <summary>
+/// Intake writes the contacts waiting at one moment together (<see cref="ContactWriter"/>). Grouping must change
+/// nothing a request sees: every contact stored with its own timeline and push, repeats of one address applied one
+/// after the other, and one contact the database refuses failing alone.
+/// </summary>
+public sealed class ContactWriterTests
+{
+    [Theory]
+    [InlineData(Provider.Postgres)]
+    [InlineData(Provider.Sqlite)]
+    public async Task A_burst_with_repeats_of_one_address_stores_every_contact_and_every_repeat(Provider provider)
+    {
+        await using var engine = await EngineServer.StartAsync(provider, extraSettings: new Dictionary<string, string> { ["OUTBOX_WORKER"] = "off" });
+        using var client = engine.Client();
+        await PostAsync(client, "first@burst.example.com");
+
+        var distinct = Enumerable.Range(0, 48).Select(i => PostAsync(client, $"c{i}@burst.example.com"));
+        var repeats = Enumerable.Range(0, 8).Select(i => PostAsync(client, "Same@Burst.example.com", new Dictionary<string, string> { [$"F{i}"] = $"v{i}" }));
+        var answers = await Task.WhenAll(distinct.Concat(repeats));
+
+        Assert.All(answers, a => Assert.True(a.Status == HttpStatusCode.Accepted, $"{(int)a.Status}: {a.Body}"));
+        using var scope = engine.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var tenant = await db.Set<Tenant>().SingleAsync(t => t.Slug == "burst");
+        var contacts = await db.Set<Contact>().Where(c => c.TenantId == tenant.Id).ToListAsync();
+        Assert.Equal(50, contacts.Count);
+        // Each repeat added its own field: none was lost to another's write.
+        var same = contacts.Single(c => c.EmailKey == "same@burst.example.com");
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => $"F{i}").Order(), JsonSerializer.Deserialize<Dictionary<string, string>>(same.Fields)!.Keys.Order());
+        var sameEvents = await db.Set<ContactEvent>().Where(e => e.ContactId == same.Id).Select(e => e.Type).ToListAsync();
+        Assert.Equal(1, sameEvents.Count(t => t == "stored"));
+        Assert.Equal(7, sameEvents.Count(t => t == "updated"));
+        // Every contact has its push queued, and each answer named its own contact.
+        var pushed = await db.Set<OutboxMessage>().Where(m => m.Kind == ContactSync.Kind).Select(m => m.ResourceKey).Distinct().ToListAsync();
+        Assert.Equal(contacts.Select(c => ContactSync.ResourceKey(c.Id)).Order(), pushed.Order());
+        var answeredIds = answers.Select(a => a.Id).Distinct().Count();
+        Assert.Equal(49, answeredIds);
+    }
+
+    [Fact]
+    public async Task A_contact_the_database_refuses_fails_alone_and_its_group_is_stored()
+    {
+        var log = new LogCapture();
+        await using var engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: new Dictionary<string, string> { ["OUTBOX_WORKER"] = "off" },
+            extraServices: services => services.AddSingleton<ILoggerProvider>(log));
+        using var client = engine.Client();
+        await PostAsync(client, "first@poison.example.com"); // the tenant and its welcome autoresponder exist from here on
+        using (var scope = engine.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<AppDbContext>().Database.ExecuteSqlRawAsync("""
+                CREATE FUNCTION refuse_poison() RETURNS trigger AS $$
+                BEGIN IF NEW.email = 'poison@poison.example.com' THEN RAISE EXCEPTION 'poisoned row'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;
+                CREATE TRIGGER refuse_poison BEFORE INSERT ON contacts FOR EACH ROW EXECUTE FUNCTION refuse_poison();
+                """);
+        }
+
+        // Inserts wait behind a table lock, so the requests sent meanwhile queue up and are written as one group.
+        using var lockScope = engine.Services.CreateScope();
+        var lockDb = lockScope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var held = await lockDb.Database.BeginTransactionAsync();
+        await lockDb.Database.ExecuteSqlRawAsync("LOCK TABLE contacts IN SHARE ROW EXCLUSIVE MODE");
+        var blocked = PostAsync(client, "blocked@poison.example.com");
+        await Task.Delay(500);
+        var group = Enumerable.Range(0, 19).Select(i => PostAsync(client, $"c{i}@poison.example.com"))
+            .Append(PostAsync(client, "poison@poison.example.com")).ToList();
+        await Task.Delay(500);
+        await held.RollbackAsync();
+
+        Assert.Equal(HttpStatusCode.Accepted, (await blocked).Status);
+        var answers = await Task.WhenAll(group);
+        Assert.Equal(HttpStatusCode.InternalServerError, answers[^1].Status);
+        Assert.All(answers[..^1], a => Assert.True(a.Status == HttpStatusCode.Accepted, $"{(int)a.Status}: {a.Body}"));
+        Assert.Contains(log.AtLeast(LogLevel.Warning), e => e.Message.Contains("could not be written together", StringComparison.Ordinal));
+        using var check = engine.Services.CreateScope();
+        var db = check.ServiceProvider.GetRequiredService<AppDbContext>();
+        Assert.Equal(21, await db.Set<Contact>().CountAsync());
+        Assert.Equal(21, await db.Set<OutboxMessage>().CountAsync(m => m.Kind == ContactSync.Kind));
+    }
+
+    private static async Task<(HttpStatusCode Status, string Body, long? Id)> PostAsync(HttpClient client, string email,
+        Dictionary<string, string>? fields = null)
+    {
+        var tenant = email[(email.IndexOf('@') + 1)..].Split('.')[0].ToLowerInvariant();
+        using var response = await client.PostAsJsonAsync("/api/v2/contacts", new { email, tenant, language = "fr", fields });
+        var body = await response.Content.ReadAsStringAsync();
+        long? id = response.IsSuccessStatusCode ? JsonDocument.Parse(body).RootElement.GetProperty("id").GetInt64() : null;
+        return (response.StatusCode, body, id);
+    }
+}
