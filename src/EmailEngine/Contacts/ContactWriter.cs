@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using EmailEngine.Contacts.Validation;
 using EmailEngine.Data;
+using EmailEngine.Hosting;
 using EmailEngine.Http;
 using EmailEngine.Outbox;
 using EmailEngine.Suppressions;
@@ -32,24 +33,33 @@ public sealed record ContactWritten(Contact Contact, bool IsNew, IReadOnlyList<C
 /// one commits. A request is answered only after its group has committed, so an answered contact is never lost; a
 /// group that fails is written again one contact at a time, so one contact's problem stays its own.
 /// </summary>
-public sealed class ContactWriter(IServiceScopeFactory scopes, ILogger<ContactWriter> log) : BackgroundService
+public sealed class ContactWriter(IServiceScopeFactory scopes, DatabaseTarget database, ILogger<ContactWriter> log) : BackgroundService
 {
     private const int MaxGroup = 64;
 
     private sealed record Pending(ContactIntake Intake, TaskCompletionSource<ContactWritten> Done);
 
-    private readonly Channel<Pending> queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>
+    /// On PostgreSQL two writers, so one group's reads overlap the other's commit (bench intake: ratio to the GET baseline
+    /// 0.61 → 0.73); SQLite writes one transaction at a time, and a second writer only made the groups wait for each
+    /// other (0.29 → 0.25). An address always goes to the same writer (by its key hash), so repeats of a contact are
+    /// still written one after the other.
+    /// </summary>
+    private readonly Channel<Pending>[] queues = Enumerable.Range(0, database.Provider == DatabaseProvider.Postgres ? 2 : 1)
+        .Select(_ => Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true })).ToArray();
 
     public async Task<ContactWritten> WriteAsync(ContactIntake intake, CancellationToken ct)
     {
         var pending = new Pending(intake, new TaskCompletionSource<ContactWritten>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!queue.Writer.TryWrite(pending))
+        if (!queues[(intake.KeyHash.GetHashCode() & int.MaxValue) % queues.Length].Writer.TryWrite(pending))
             return new ContactWritten(null!, false, []) { Failure = new Failure.Unavailable("The engine is stopping; send the contact again in a moment.") };
         // A caller that goes away stops waiting; its contact is still written (intake answers 202 at least once).
         return await pending.Done.Task.WaitAsync(ct);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(queues.Select(DrainAsync));
+
+    private async Task DrainAsync(Channel<Pending> queue)
     {
         // Not cancelled by the stop: contacts already taken in are written, their callers are waiting for the answer.
         var group = new List<Pending>(MaxGroup);
@@ -65,7 +75,8 @@ public sealed class ContactWriter(IServiceScopeFactory scopes, ILogger<ContactWr
     public override Task StopAsync(CancellationToken cancellationToken)
     {
         // The web server has stopped taking requests by now (it stops first), so this only lets the queue run dry.
-        queue.Writer.TryComplete();
+        foreach (var queue in queues)
+            queue.Writer.TryComplete();
         return base.StopAsync(cancellationToken);
     }
 
