@@ -24,15 +24,31 @@ internal static class BenchCommands
 
         var records = new Option<long>("--records") { Description = "Records to generate", DefaultValueFactory = _ => 1_000_000 };
         var keep = new Option<bool>("--keep") { Description = "Keep the generated file (e.g. to try `acct ingest` on it)" };
-        var acct = new Command("acct", "Generate an accounting file; time parse + classify against simply reading it.") { records, keep };
-        acct.SetAction(async (result, ct) =>
+        var ingestRecords = new Option<long>("--ingest-records")
+        {
+            Description = "Records of the end-to-end ingest file (PostgreSQL only; 0 = skip)", DefaultValueFactory = _ => 200_000,
+        };
+        var acct = new Command("acct", "Generate an accounting file; time parse + classify against simply reading it, then (PostgreSQL) the whole ingest.")
+            { records, keep, ingestRecords };
+        acct.SetAction((result, ct) => EngineCli.WithServicesAsync(async (services, token) =>
         {
             var file = Path.Combine(Path.GetTempPath(), $"email-engine-bench-acct-{result.GetValue(records)}.csv");
-            await AcctBenchmark.RunAsync(result.GetValue(records), file, Console.Out, ct);
+            await AcctBenchmark.RunAsync(result.GetValue(records), file, Console.Out, token);
             if (!result.GetValue(keep))
                 File.Delete(file);
+            if (result.GetValue(ingestRecords) <= 0)
+                return 0;
+            if (services.GetRequiredService<DatabaseTarget>().Provider != DatabaseProvider.Postgres)
+            {
+                Console.Out.WriteLine("end-to-end ingest: skipped (it is measured on PostgreSQL: DATABASE_URL=postgresql://…)");
+                return 0;
+            }
+            await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(token);
+            var ingestFile = Path.Combine(Path.GetTempPath(), "email-engine-bench-acct-ingest.csv");
+            await AcctBenchmark.IngestAsync(services, result.GetValue(ingestRecords), ingestFile, Console.Out, token);
+            File.Delete(ingestFile);
             return 0;
-        });
+        }, ct, ensureSchema: false));
         bench.Add(acct);
 
         var days = new Option<int>("--days") { Description = "Days of hourly stats", DefaultValueFactory = _ => 90 };
