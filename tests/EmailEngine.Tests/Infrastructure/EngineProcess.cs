@@ -44,6 +44,15 @@ public sealed class EngineProcess : IDisposable
     }
 
 
+    /// <summary>SIGTERM, as a service manager stops it, then waits for the process to exit on its own.</summary>
+    public async Task TerminateAsync(TimeSpan timeout)
+    {
+        using (var signal = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
+            await signal.WaitForExitAsync();
+        using var waited = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(waited.Token);
+    }
+
     /// <summary>SIGKILL: no graceful shutdown, in-flight work is cut wherever it is.</summary>
     public void Kill()
     {
