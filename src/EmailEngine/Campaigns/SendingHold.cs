@@ -14,12 +14,13 @@ namespace EmailEngine.Campaigns;
 /// in MailWizz, and each goes back to its own state once an IP is live again. The pause comes before a config with an
 /// empty pool goes live (the deployment waits up to <see cref="PauseWait"/> for MailWizz, then goes ahead: stopping an
 /// IP comes first); the resume only after a config with a member is live. New sign-ups meanwhile wait in the engine
-/// (there is no sending capacity to admit them to). The hold is for all tenants at once. A single tenant's pool that
-/// empties is covered upstream instead: its campaigns may use only its pool's delivery servers, and the sync disables
-/// the server of every IP that may not send (docs/delivery-servers.md); a per-tenant hold would cover installs that
-/// link no server.
+/// (there is no sending capacity to admit them to). That hold is for all tenants at once. A single tenant's pool that
+/// empties is covered upstream: its campaigns may use only its pool's delivery servers, and the sync disables the
+/// server of every IP that may not send (docs/delivery-servers.md). A tenant left with no delivery server of its own
+/// while the install links servers to IPs (<see cref="IUnservedTenants"/>) is held alone: unrestricted, MailWizz would
+/// pick any server, another tenant's included.
 /// </summary>
-public sealed class SendingHold(AppDbContext db, OutboxWriter outbox, ILogger<SendingHold> logger) : ISendingPoolObserver
+public sealed class SendingHold(AppDbContext db, OutboxWriter outbox, IUnservedTenants unserved, ILogger<SendingHold> logger) : ISendingPoolObserver
 {
     /// <summary>Real time, not the engine's clock: this waits for MailWizz's API, which a simulated clock does not speed up.</summary>
     public static readonly TimeSpan PauseWait = TimeSpan.FromSeconds(30);
@@ -35,6 +36,10 @@ public sealed class SendingHold(AppDbContext db, OutboxWriter outbox, ILogger<Se
         var live = await db.Set<Deployment>().AsNoTracking().Where(d => lastLive.Contains(d.Id)).Select(d => d.ConfigText).ToListAsync(ct);
         return live.Count > 0 && live.All(RenderConfig.SendingPoolIsEmpty);
     }
+
+    /// <summary>Whether a campaign of <paramref name="tenantId"/> must be paused in MailWizz, whatever its own state.</summary>
+    public async Task<bool> HoldsAsync(long tenantId, CancellationToken ct) =>
+        await IsHeldAsync(ct) || (await unserved.FindAsync(ct)).Contains(tenantId);
 
     public async Task BeforeEmptyPoolAsync(CancellationToken ct)
     {
@@ -63,8 +68,9 @@ public sealed class SendingHold(AppDbContext db, OutboxWriter outbox, ILogger<Se
     private async Task AlignToAsync(bool held, CancellationToken ct)
     {
         // A campaign whose push is already queued gets the right state from it.
-        var stale = await db.Set<Campaign>()
-            .Where(c => c.MailWizzPaused != (c.Paused || held) && c.Sync.Status != SyncStatus.Pending).ToListAsync(ct);
+        var alone = await unserved.FindAsync(ct);
+        var stale = (await db.Set<Campaign>().Where(c => c.Sync.Status != SyncStatus.Pending).ToListAsync(ct))
+            .Where(c => c.MailWizzPaused != (c.Paused || held || alone.Contains(c.TenantId))).ToList();
         if (stale.Count == 0)
             return;
         foreach (var campaign in stale)

@@ -77,6 +77,7 @@ public static class EngineHost
         services.AddScoped<EmailEngine.PowerMta.Hosts.PmtaHostDirectory>();
         services.AddScoped<ConfigDeployer>();
         services.AddScoped<EmailEngine.Campaigns.SendingHold>();
+        services.AddScoped<EmailEngine.Campaigns.IUnservedTenants, EmailEngine.MailWizz.DeliveryServers.TenantServers.Unserved>();
         services.AddScoped<ISendingPoolObserver>(sp => sp.GetRequiredService<EmailEngine.Campaigns.SendingHold>());
         var reconcile = ReconcileOptions.From(settings);
         services.AddSingleton(reconcile);

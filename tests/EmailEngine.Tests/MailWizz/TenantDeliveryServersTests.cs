@@ -58,10 +58,19 @@ public sealed class TenantDeliveryServersTests : IAsyncLifetime
         await _engine.SyncAllAsync();
         Assert.Equal(new Dictionary<string, string> { ["acme/welcome_fr"] = "11", ["globex/welcome_fr"] = "12" }, await ServersAsync());
 
-        // Unlinking acme's last server clears the restriction rather than leaving a server that is no longer its own.
+        Assert.Equal(new Dictionary<string, string> { ["acme/welcome_fr"] = "sending", ["globex/welcome_fr"] = "sending" }, await StatusesAsync());
+
+        // acme's last server unlinked: unrestricted, MailWizz could send acme's mail through globex's server, so acme's
+        // campaigns are held in MailWizz (globex's are not) until a server of its own is linked again.
         (await _client.PutAsJsonAsync($"/api/v1/mailwizz/delivery-servers/{ips["203.0.113.1"]}", new { server_id = (int?)null })).EnsureSuccessStatusCode();
         await _engine.SyncAllAsync();
         Assert.Equal(new Dictionary<string, string> { ["acme/welcome_fr"] = "", ["globex/welcome_fr"] = "12" }, await ServersAsync());
+        Assert.Equal(new Dictionary<string, string> { ["acme/welcome_fr"] = "paused", ["globex/welcome_fr"] = "sending" }, await StatusesAsync());
+
+        (await _client.PutAsJsonAsync($"/api/v1/mailwizz/delivery-servers/{ips["203.0.113.1"]}", new { server_id = 11 })).EnsureSuccessStatusCode();
+        await _engine.SyncAllAsync();
+        Assert.Equal(new Dictionary<string, string> { ["acme/welcome_fr"] = "11", ["globex/welcome_fr"] = "12" }, await ServersAsync());
+        Assert.Equal(new Dictionary<string, string> { ["acme/welcome_fr"] = "sending", ["globex/welcome_fr"] = "sending" }, await StatusesAsync());
     }
 
     [Fact]
@@ -81,6 +90,10 @@ public sealed class TenantDeliveryServersTests : IAsyncLifetime
         campaign.Values["delivery_servers"] = "";
         Assert.Equal(["s11", "s12", "s13"], Options(canSelect: true).ServersFor(campaign).Select(s => s.Name));
     }
+
+    private async Task<Dictionary<string, string>> StatusesAsync() =>
+        (await _mailwizz.StateAsync()).GetProperty("campaigns").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!,
+            c => c.GetProperty("status").GetString()!);
 
     private async Task<Dictionary<string, string>> ServersAsync() =>
         (await _mailwizz.StateAsync()).GetProperty("campaigns").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!,

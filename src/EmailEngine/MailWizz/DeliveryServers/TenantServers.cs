@@ -39,6 +39,22 @@ public static class TenantServers
         return stale.Count;
     }
 
+    /// <summary>
+    /// Tenants with no linked server of their own pool while the install links servers to IPs at all (an install that
+    /// links none leaves MailWizz its own choice, as before the engine managed servers).
+    /// </summary>
+    public sealed class Unserved(AppDbContext db) : IUnservedTenants
+    {
+        public async Task<IReadOnlySet<long>> FindAsync(CancellationToken ct)
+        {
+            if (!await db.Set<DeliveryServerLink>().AnyAsync(l => l.ServerId != null, ct))
+                return new HashSet<long>();
+            var tenants = await db.Set<Tenants.Tenant>().AsNoTracking().Select(t => t.Id).ToListAsync(ct);
+            var served = await ServersByTenantAsync(db, tenants, ct);
+            return tenants.Where(t => !served.ContainsKey(t)).ToHashSet();
+        }
+    }
+
     private static async Task<Dictionary<long, string>> ServersByTenantAsync(AppDbContext db, IReadOnlyCollection<long> tenantIds, CancellationToken ct)
     {
         var linked = await db.Set<DeliveryServerLink>().AsNoTracking().Where(l => l.ServerId != null)

@@ -33,7 +33,7 @@ public sealed class CampaignSyncHandler(MailWizzClient client, TenantListSync li
         if (campaign.Template.Sync.RemoteUid is not { } templateUid)
             return WaitFor(campaign.Template.Sync, $"template {campaign.TemplateId}");
 
-        var paused = campaign.Paused || await hold.IsHeldAsync(ct);
+        var paused = campaign.Paused || await hold.HoldsAsync(campaign.TenantId, ct);
         var servers = await TenantServers.OfAsync(db, campaign.TenantId, ct);
         var sender = campaign.Tenant.Sender.Over(settings);
         var definition = new CampaignDefinition(
@@ -42,7 +42,7 @@ public sealed class CampaignSyncHandler(MailWizzClient client, TenantListSync li
             campaign.ReplyTo ?? sender.ReplyTo!, list.ListUid!, templateUid, campaign.SendAt ?? Clock.GetUtcNow(),
             AutoresponderEvent: campaign.Type == CampaignType.Autoresponder ? "AFTER-SUBSCRIBE" : null,
             DelayUnit: campaign.DelayUnit, DelayValue: campaign.DelayValue, Status: paused ? "paused" : "pending-sending",
-            DeliveryServers: servers ?? ""); // empty: no server is linked to the pool yet, MailWizz may use any of its servers
+            DeliveryServers: servers ?? ""); // empty: the install links no server (else the tenant's campaigns are held)
 
         var uid = campaign.Sync.RemoteUid;
         if (uid is null)
