@@ -91,7 +91,8 @@ public sealed class RenderBenchmark(StatsBenchmark stats, IWarmupOutcomes outcom
         return Runs.MedianBy(timings, t => t);
     }
 
-    /// <summary>IPs spread over hosts round-robin, tenants and domains likewise; every third IP still warming, at a day of its own.</summary>
+    /// <summary>IPs given to hosts round-robin (<see cref="SendingIp.Host"/>, as the registry does), tenants and domains likewise;
+    /// every third IP still warming, at a day of its own.</summary>
     private sealed record Fleet(IReadOnlyList<(IReadOnlyList<SendingIp> Ips, PmtaRenderSettings Settings)> Hosts, IReadOnlyList<IpWarmup> Warmups)
     {
         public static Fleet Build(Shape shape)
@@ -101,7 +102,7 @@ public sealed class RenderBenchmark(StatsBenchmark stats, IWarmupOutcomes outcom
             {
                 Id = i, Address = $"10.{i / 250}.{i % 250}.{1 + i % 7}", Domain = $"mail{i}.domain{i % shape.Domains}.fr",
                 Status = i % 3 == 0 ? IpStatus.Warming : i % 17 == 0 ? IpStatus.Standby : IpStatus.Active,
-                TenantId = tenants[i % tenants.Count].Id, Tenant = tenants[i % tenants.Count],
+                TenantId = tenants[i % tenants.Count].Id, Tenant = tenants[i % tenants.Count], Host = $"pmta{i % shape.Hosts}",
             }).ToList();
             var plan = WarmupPresets.Conservative;
             var warmups = ips.Where(ip => ip.Status == IpStatus.Warming).Select(ip => new IpWarmup
@@ -111,8 +112,8 @@ public sealed class RenderBenchmark(StatsBenchmark stats, IWarmupOutcomes outcom
             }).ToList();
             foreach (var state in warmups)
                 state.SetAllSteps(state.SendingDay);
-            var hosts = ips.GroupBy(ip => ip.Id % shape.Hosts).OrderBy(g => g.Key).Select(host => ((IReadOnlyList<SendingIp>)host.ToList(),
-                new PmtaRenderSettings($"pmta{host.Key}.example.net", "postmaster@example.net", ["192.0.2.10"], "/etc/pmta/dkim", "ee1"))).ToList();
+            var hosts = ips.GroupBy(ip => ip.Host!).OrderBy(g => g.Key).Select(host => ((IReadOnlyList<SendingIp>)host.ToList(),
+                new PmtaRenderSettings($"{host.Key}.example.net", "postmaster@example.net", ["192.0.2.10"], "/etc/pmta/dkim", "ee1"))).ToList();
             return new Fleet(hosts, warmups);
         }
     }
