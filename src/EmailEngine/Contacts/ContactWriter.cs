@@ -10,9 +10,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Contacts;
 
-/// <summary>A validated contact on its way to the database: what <see cref="RegisterContact"/> hands to <see cref="ContactWriter"/>.</summary>
+/// <summary>
+/// A validated contact on its way to the database: what <see cref="RegisterContact"/> hands to <see cref="ContactWriter"/>.
+/// <paramref name="Language"/> is the request's, normalized; null takes the tenant's default.
+/// </summary>
 public sealed record ContactIntake(
-    long TenantId, CreateContactRequest Request, string Address, EmailFlags Flags, string Language,
+    long TenantId, CreateContactRequest Request, string Address, EmailFlags Flags, string? Language,
     IReadOnlyList<(string Type, string? Detail)> Events, DateTimeOffset At)
 {
     public string Key { get; } = Address.ToLowerInvariant();
@@ -140,30 +143,32 @@ public sealed class ContactWriter(IServiceScopeFactory scopes, DatabaseTarget da
 
         var tenantIds = intakes.Select(i => i.TenantId).Distinct().ToList();
         var tenants = await db.Set<Tenant>().Where(t => tenantIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
+        var languages = intakes.Select(i => i.Language ?? tenants[i.TenantId].DefaultLanguage).ToList();
         var suppressions = await services.GetRequiredService<SuppressionService>()
             .MatchesManyAsync(intakes.Select(i => (i.TenantId, i.Address)).ToList(), ct);
         // Welcome choices first: creating a tenant's built-in welcome saves, and must not save half of this group with it.
         var choices = new Dictionary<(long, string), WelcomeWorkflow.Choice>();
-        foreach (var intake in intakes.Where(i => suppressions[(i.TenantId, i.Address)].Count == 0))
+        for (var i = 0; i < intakes.Count; i++)
         {
-            if (!choices.ContainsKey((intake.TenantId, intake.Language)))
-                choices[(intake.TenantId, intake.Language)] = await welcome.ChooseAsync(tenants[intake.TenantId], intake.Language, ct);
+            var key = (intakes[i].TenantId, languages[i]);
+            if (suppressions[(intakes[i].TenantId, intakes[i].Address)].Count == 0 && !choices.ContainsKey(key))
+                choices[key] = await welcome.ChooseAsync(tenants[intakes[i].TenantId], languages[i], ct);
         }
         var hashes = intakes.Select(i => i.KeyHash).ToList();
         var known = await db.Set<Contact>().Where(c => hashes.Contains(c.KeyHash) && tenantIds.Contains(c.TenantId))
             .ToDictionaryAsync(c => (c.TenantId, c.KeyHash), ct);
 
         var written = new List<(Contact Contact, bool IsNew, List<(string Type, string? Detail)> Events, DateTimeOffset At)>();
-        foreach (var intake in intakes)
+        foreach (var (intake, language) in intakes.Zip(languages))
         {
             var contact = known.GetValueOrDefault((intake.TenantId, intake.KeyHash));
             var isNew = contact is null;
             contact ??= new Contact
             {
-                TenantId = intake.TenantId, Email = intake.Address, EmailKey = intake.Key, KeyHash = intake.KeyHash, Language = intake.Language,
+                TenantId = intake.TenantId, Email = intake.Address, EmailKey = intake.Key, KeyHash = intake.KeyHash, Language = language,
                 CreatedAt = intake.At,
             };
-            RegisterContact.Apply(contact, intake.Request, intake.Language, intake.Flags, intake.At);
+            RegisterContact.Apply(contact, intake.Request, language, intake.Flags, intake.At);
             var suppressed = suppressions[(intake.TenantId, intake.Address)];
             contact.Status = suppressed.Count > 0 ? ContactStatus.Suppressed : ContactStatus.Active;
             if (isNew)
@@ -173,7 +178,7 @@ public sealed class ContactWriter(IServiceScopeFactory scopes, DatabaseTarget da
                 events.Add(("suppressed", string.Join(", ", suppressed.Select(s => $"{(s.TenantId is null ? "global" : "tenant")}:{SuppressionReasons.ToWire(s.Reason)}"))));
             else
             {
-                var choice = choices[(intake.TenantId, intake.Language)];
+                var choice = choices[(intake.TenantId, language)];
                 contact.WelcomeCampaignId = choice.Campaign.Id;
                 contact.Sync.MarkPending();
                 events.Add(("template_chosen", $"{choice.Template.Name} ({choice.Template.Language}) via {choice.Path}"));

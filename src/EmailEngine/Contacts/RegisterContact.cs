@@ -39,16 +39,16 @@ public static partial class RegisterContact
             errors.Add("email", "the domain has no mail server (no MX, A or AAAA record, or a null MX) (no_mail_host)");
         if (errors.Any)
             return errors.ToFailure().ToProblem();
-        var resolved = await tenants.ForWriteAsync(user, request.Tenant, ct);
+        var resolved = await tenants.RefForWriteAsync(user, request.Tenant, ct);
         if (!resolved.IsSuccess)
             return resolved.Error!.ToProblem();
         var tenant = resolved.Value!;
-        var language = TenantRules.NormalizeLanguage(request.Language) ?? tenant.DefaultLanguage;
         var events = new List<(string Type, string? Detail)> { ("received", request.Source), ("validated", FlagsText(address.Flags)) };
         if (domainVerdict is { } verdict)
             events.Add(("domain_checked", DomainCheck.ToWire(verdict)));
 
-        var written = await writer.WriteAsync(new ContactIntake(tenant.Id, request, address.Normalized!, address.Flags, language, events, clock.GetUtcNow()), ct);
+        var written = await writer.WriteAsync(new ContactIntake(tenant.Id, request, address.Normalized!, address.Flags, TenantRules.NormalizeLanguage(request.Language), events,
+            clock.GetUtcNow()), ct);
         if (written.Failure is { } failure)
             return failure.ToProblem();
         var contact = written.Contact;

@@ -71,6 +71,7 @@ public static class EngineHost
         services.AddEngineOpenApi();
         services.AddApiKeyAuth();
         services.AddScoped<TenantScope>();
+        services.AddSingleton<TenantScope.KnownSlugs>();
         services.AddOutbox(settings);
         services.AddDistributedLock(settings);
         services.AddSingleton(PmtaHostOptions.From(settings));

@@ -10,8 +10,39 @@ namespace EmailEngine.Tenants;
 /// Decides which tenant a request acts for. The operator names it (body or query) and may create it on first
 /// use; a tenant key always acts for its own tenant, and any other tenant looks like it does not exist.
 /// </summary>
-public sealed class TenantScope(AppDbContext db, TimeProvider clock)
+public sealed class TenantScope(AppDbContext db, TimeProvider clock, TenantScope.KnownSlugs known)
 {
+    /// <summary>A tenant named without its row: what contact intake needs to hand a contact to its writer.</summary>
+    public sealed record Ref(long Id, string Slug);
+
+    /// <summary>Slugs already resolved in this process. A slug never changes and a tenant is never deleted, so one never goes stale.</summary>
+    public sealed class KnownSlugs
+    {
+        internal System.Collections.Concurrent.ConcurrentDictionary<string, long> Ids { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// <see cref="ForWriteAsync"/> for the intake path: a tenant key's tenant comes from its claims and a slug the
+    /// operator named before from memory, so a request that needs only the tenant's id costs no query.
+    /// </summary>
+    public async Task<Result<Ref>> RefForWriteAsync(ClaimsPrincipal user, string? requested, CancellationToken ct)
+    {
+        var caller = Caller.From(user);
+        if (!caller.IsOperator)
+        {
+            if (!string.IsNullOrWhiteSpace(requested) && requested.Trim() != caller.TenantSlug)
+                return new Failure.NotFound($"Tenant '{requested}' does not exist.");
+            return new Ref(caller.TenantId!.Value, caller.TenantSlug!);
+        }
+        if (requested?.Trim() is { Length: > 0 } slug && known.Ids.TryGetValue(slug, out var id))
+            return new Ref(id, slug);
+        var tenant = await ForWriteAsync(user, requested, ct);
+        if (!tenant.IsSuccess)
+            return tenant.Error!;
+        known.Ids[tenant.Value!.Slug] = tenant.Value.Id;
+        return new Ref(tenant.Value.Id, tenant.Value.Slug);
+    }
+
     public async Task<Result<Tenant>> ForWriteAsync(ClaimsPrincipal user, string? requested, CancellationToken ct)
     {
         var caller = Caller.From(user);
