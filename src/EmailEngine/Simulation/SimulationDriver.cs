@@ -58,11 +58,8 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
                 smtp_host = "127.0.0.1", pmta_command = host.Command, dkim_dir = host.DkimDirectory,
             }, ct), HttpStatusCode.Created, $"registering PowerMTA host {host.Name}");
 
-        // Sending day 1 starts at a virtual midnight: a whole first day, decisions at midnights.
-        var dayOne = SimulationStack.DayOne;
-        if (clock.GetUtcNow() > dayOne)
-            throw new TimeoutException($"setting the stack up took longer than {SimulationStack.SetupAllowance.TotalSeconds:0} s: day 1 has begun");
-        await WaitUntilAsync(clock, dayOne.AddMinutes(1), ct);
+        // The IPs come in before day 1 as standby (no warmup yet), each with its owner, host and MailWizz delivery server:
+        // registering and linking 20 IPs takes seconds of real time, a day of virtual time, which day 1 must not lose.
         for (var i = 1; i <= options.Ips; i++)
         {
             // Each tenant owns the IPs in turn (its own pool); with fewer IPs than tenants, they all stay in the shared pool.
@@ -70,7 +67,7 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
             var host = stack.HostOf(i, options.Ips);
             var response = await engine.PostAsJsonAsync("/api/v1/ips", new
             {
-                ip = $"203.0.113.{i}", domain = $"mail{i}.sim{i}.example", status = "warming", tenant,
+                ip = $"203.0.113.{i}", domain = $"mail{i}.sim{i}.example", status = "standby", tenant,
                 host = host == stack.Hosts[0] ? null : host.Name,
             }, ct);
             var ip = await Json(response, HttpStatusCode.Created, $"registering IP {i}");
@@ -80,8 +77,20 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
             (_ipIds[vmta], _ownerOfVmta[vmta]) = (id, tenant);
             // Its MailWizz delivery server, so that its owner's campaigns may use it (and no one else's).
             await Expect(engine.PutAsJsonAsync($"/api/v1/mailwizz/delivery-servers/{id}", new { server_id = i }, ct), HttpStatusCode.OK, $"linking IP {i}'s delivery server");
-            if (options.Plan is not null)
-                await Expect(engine.PostAsJsonAsync($"/api/v1/ips/{id}/warmup", new { plan = PlanName }, ct), HttpStatusCode.Created, $"starting IP {i}'s plan");
+        }
+
+        // Sending day 1 starts at a virtual midnight: a whole first day, decisions at midnights.
+        var dayOne = SimulationStack.DayOne;
+        if (clock.GetUtcNow() > dayOne)
+            throw new TimeoutException($"setting the stack up took longer than {SimulationStack.SetupAllowance.TotalSeconds:0} s: day 1 has begun");
+        await WaitUntilAsync(clock, dayOne.AddMinutes(1), ct);
+        // Warming from now: the default plan starts with the status, a custom one by its own call.
+        foreach (var (vmta, id) in _ipIds)
+        {
+            if (options.Plan is null)
+                await Expect(engine.PatchAsJsonAsync($"/api/v1/ips/{id}", new { status = "warming" }, ct), HttpStatusCode.OK, $"warming {vmta}");
+            else
+                await Expect(engine.PostAsJsonAsync($"/api/v1/ips/{id}/warmup", new { plan = PlanName }, ct), HttpStatusCode.Created, $"starting {vmta}'s plan");
         }
         // Each host taken over by a first deployment, the hosts side by side; a warmup start or the reconciler may be
         // deploying to one already: its first deployment waits its turn.
