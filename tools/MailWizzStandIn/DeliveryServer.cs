@@ -7,7 +7,7 @@ namespace MailWizzStandIn;
 /// A MailWizz delivery server (type <c>smtp-pmta</c>: plain SMTP to PowerMTA) with its quotas (0 = unlimited,
 /// counted per clock hour and day) and additional headers, whose values may hold tags (<c>[SUBSCRIBER_UID]</c>, a
 /// list field such as <c>[FNAME]</c>) filled per subscriber. <see cref="UseFor"/> says which mail it carries;
-/// without it, all mail.
+/// without it, all mail. <see cref="Probability"/> is its weight when several servers may carry a mail.
 /// </summary>
 public sealed record DeliveryServer
 {
@@ -32,6 +32,11 @@ public sealed record DeliveryServer
     public int Port { get; init; } = 25;
     public int HourlyQuota { get; init; }
     public int DailyQuota { get; init; }
+    /// <summary>MailWizz's <c>probability</c> (default 100): the weight of its weighted random pick among the servers that qualify.</summary>
+    public int Probability { get; init; } = 100;
+    /// <summary>The <c>--delivery-server</c> one: used only when no server of the file carries the mail.</summary>
+    [JsonIgnore]
+    public bool CatchAll { get; init; }
     /// <summary>Its row in MailWizz's database, whose status and quotas win when the stand-in is given one (<see cref="ServerQuotaTable"/>).</summary>
     public int? ServerId { get; init; }
     public List<AdditionalHeader> AdditionalHeaders { get; init; } = [];
@@ -52,7 +57,7 @@ public sealed record DeliveryServer
         var (host, port) = ParseHostPort(hostPort);
         return new DeliveryServer
         {
-            Hostname = host, Port = port, HourlyQuota = hourlyQuota, DailyQuota = dailyQuota, ServerId = serverId,
+            Hostname = host, Port = port, HourlyQuota = hourlyQuota, DailyQuota = dailyQuota, ServerId = serverId, CatchAll = true,
             AdditionalHeaders = virtualMta is { Length: > 0 } ? [new AdditionalHeader(VirtualMtaHeader, virtualMta)] : [],
         };
     }
@@ -65,6 +70,8 @@ public sealed record DeliveryServer
         {
             if (server.AdditionalHeaders.FirstOrDefault(h => NeverAllowedHeaders.Contains(h.Name)) is { } refused)
                 throw new InvalidOperationException($"{path}: delivery server '{server.Name}': MailWizz never allows the additional header {refused.Name}");
+            if (server.Probability < 1)
+                throw new InvalidOperationException($"{path}: delivery server '{server.Name}': probability must be 1 or more");
             if (server.Hostname.Length > 0)
                 return server;
             if (commandLine is null)

@@ -25,6 +25,7 @@ public sealed class Mailer(StandInState state, StandInOptions options, StateStor
     private const int BatchSize = 500;
 
     private readonly Dictionary<string, ServerHealth> _health = [];
+    private readonly Random _random = new();
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Something changed (a subscriber, a campaign): look again now rather than at the next due time.</summary>
@@ -80,9 +81,9 @@ public sealed class Mailer(StandInState state, StandInOptions options, StateStor
         if (campaign?.Status == "paused")
             return false;
         var list = campaign is null ? null : ListEndpoints.Find(state, campaign.ListUid);
-        if (message.MessageId is not null && (message.Server is null ? options.DeliveryServers.Count == 0 : options.DeliveryServers.Any(s => s.Name == message.Server)))
+        if (message.MessageId is not null && (message.Server is null ? options.DeliveryServers.Count == 0 : MayStillUse(message.Server, campaign)))
             return true;
-        var server = list is null ? null : options.ServersFor(campaign!).FirstOrDefault(s => s.Carries(list, campaign!));
+        var server = list is null ? null : Pick(options.ServersFor(campaign!).Where(s => s.Carries(list, campaign!)), now);
         if (campaign is null || list is null || (server is null && options.DeliveryServers.Count > 0) || !MessageRenderer.TryRender(message, campaign, list, server, now))
         {
             message.State = MessageState.Skipped;
@@ -91,6 +92,29 @@ public sealed class Mailer(StandInState state, StandInOptions options, StateStor
             return false;
         }
         return true;
+    }
+
+    /// <summary>
+    /// A rendered message keeps its server while the campaign may still use it; one the campaign no longer allows (its
+    /// servers changed, an IP went to another tenant) is rendered again for an allowed one, as MailWizz picks per send.
+    /// </summary>
+    private bool MayStillUse(string server, MwCampaign? campaign) =>
+        (campaign is null ? options.DeliveryServers : options.ServersFor(campaign)).Any(s => s.Name == server);
+
+    /// <summary>
+    /// MailWizz's <c>pickServer</c>: among the servers that may carry the mail, the most specific ones (a matching
+    /// <c>use_for</c>, then the file's others, then the catch-all), those within their quotas first, one drawn at random
+    /// weighted by <c>probability</c>. Null when none may carry it.
+    /// </summary>
+    private DeliveryServer? Pick(IEnumerable<DeliveryServer> carriers, DateTime now)
+    {
+        var tier = carriers.GroupBy(s => s.UseFor is not null ? 0 : s.CatchAll ? 2 : 1).OrderBy(g => g.Key).FirstOrDefault()?.ToList();
+        if (tier is null)
+            return null;
+        var open = tier.Where(s => QuotaResetAt(s, now) is null).ToList();
+        var from = open.Count > 0 ? open : tier;
+        var ticket = _random.Next(from.Sum(s => s.Probability));
+        return from.First(s => (ticket -= s.Probability) < 0);
     }
 
     private async Task<DateTime> RelayAsync(DeliveryServer? server, IEnumerable<OutboundMessage> messages, CancellationToken stoppingToken)

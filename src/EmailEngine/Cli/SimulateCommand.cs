@@ -17,6 +17,7 @@ internal static class SimulateCommand
         var days = new Option<int>("--days") { Description = "Virtual days to run", DefaultValueFactory = _ => 70 };
         var ips = new Option<int>("--ips") { Description = "Sending IPs, all registered as warming", DefaultValueFactory = _ => 5 };
         var tenants = new Option<int>("--tenants") { Description = "Tenants the sign-ups are spread over", DefaultValueFactory = _ => 2 };
+        var hosts = new Option<int>("--hosts") { Description = "PowerMTA hosts the IPs are spread over", DefaultValueFactory = _ => 1 };
         var contacts = new Option<int>("--contacts-per-day") { Description = "Sign-ups a day (each gets a welcome mail)", DefaultValueFactory = _ => 100 };
         var scenario = new Option<string?>("--scenario")
         {
@@ -25,12 +26,13 @@ internal static class SimulateCommand
         var secondsPerDay = new Option<double>("--seconds-per-day") { Description = "Real seconds a virtual day takes", DefaultValueFactory = _ => 8 };
         var plan = new Option<string?>("--plan") { Description = "Comma-separated daily quotas of a custom plan (default: conservative-70)" };
         var killEach = new Option<bool>("--kill-each") { Description = "SIGKILL the engine, MailWizz and PowerMTA once each mid-run" };
+        var restartHost = new Option<bool>("--restart-host") { Description = "SIGKILL the last PowerMTA host half-way through the run and restart it" };
         var output = new Option<string?>("--out") { Description = "Directory for the run's state, logs, days.csv and chart.svg (default: data/simulations/TIME under the engine's home)" };
         var seed = new Option<int>("--seed") { Description = "Seed of the sign-ups", DefaultValueFactory = _ => 1 };
         var set = new Option<string[]>("--set") { Description = "An engine setting for the run, KEY=VALUE (repeatable), e.g. WARMUP_MIN_SENT=5" };
         var command = new Command("simulate", "Run the sending loop end to end on loopback with a virtual clock and check that no IP exceeds its warmup.")
         {
-            days, ips, tenants, contacts, scenario, secondsPerDay, plan, killEach, output, seed, set,
+            days, ips, tenants, hosts, contacts, scenario, secondsPerDay, plan, killEach, restartHost, output, seed, set,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -39,8 +41,8 @@ internal static class SimulateCommand
                 : SimulationScenario.Shipped("clean");
             var options = new SimulationOptions
             {
-                Days = result.GetValue(days), Ips = result.GetValue(ips), Tenants = result.GetValue(tenants), ContactsPerDay = result.GetValue(contacts),
-                Scenario = scenarioPath, SecondsPerDay = result.GetValue(secondsPerDay), KillEach = result.GetValue(killEach), Seed = result.GetValue(seed),
+                Days = result.GetValue(days), Ips = result.GetValue(ips), Tenants = result.GetValue(tenants), Hosts = result.GetValue(hosts), ContactsPerDay = result.GetValue(contacts),
+                Scenario = scenarioPath, SecondsPerDay = result.GetValue(secondsPerDay), KillEach = result.GetValue(killEach), RestartHost = result.GetValue(restartHost), Seed = result.GetValue(seed),
                 Plan = result.GetValue(plan) is { } quotas ? ParsePlan(quotas) : null,
                 EngineSettings = (result.GetValue(set) ?? []).Select(pair => pair.Split('=', 2)).ToDictionary(p => p[0].Trim(), p => p.Length > 1 ? p[1] : ""),
                 OutputDirectory = Path.GetFullPath(result.GetValue(output) ?? Path.Combine(Hosting.SettingsLoader.Home(), "data", "simulations", // runs land with the engine's other data
@@ -53,7 +55,7 @@ internal static class SimulateCommand
             }
             var loaded = SimulationScenario.Load(scenarioPath);
             var console = AnsiConsole.Console;
-            console.MarkupLineInterpolated($"[bold]simulate[/] {options.Days} days, {options.Ips} IPs, {options.Tenants} tenants, {options.ContactsPerDay:N0} sign-ups/day, scenario {loaded.Name}");
+            console.MarkupLineInterpolated($"[bold]simulate[/] {options.Days} days, {options.Ips} IPs on {options.Hosts} PowerMTA host(s), {options.Tenants} tenants, {options.ContactsPerDay:N0} sign-ups/day, scenario {loaded.Name}");
             SimulationResult run = null!;
             await console.Progress().AutoClear(true).StartAsync(async progress =>
             {
@@ -78,9 +80,12 @@ internal static class SimulateCommand
     {
         console.MarkupLineInterpolated($"[bold]IPs at the end[/]: {string.Join("; ", run.FinalStatus.Select(s => $"{s.Key} {s.Value}"))}");
         console.MarkupLineInterpolated($"[bold]contacts[/]: {run.Fates.Accepted:N0} accepted: {string.Join(", ", run.Fates.ByFate.OrderByDescending(f => f.Value).Select(f => $"{f.Value:N0} {f.Key}"))}");
-        console.MarkupLineInterpolated($"[bold]invariants[/] (on the PowerMTA stand-in's own logs): quota breaches {run.Violations.Count}, lost {run.Fates.Lost.Count}, received twice {run.Fates.ReceivedTwice.Count}, expired in PowerMTA {run.Fates.Expired}");
+        console.MarkupLineInterpolated($"[bold]sent by host/owner[/]: {string.Join(", ", run.SentBy.Select(s => $"{s.Key} {s.Value:N0}"))}");
+        console.MarkupLineInterpolated($"[bold]invariants[/] (on the PowerMTA stand-ins' own logs): quota breaches {run.Violations.Count}, tenant leaks {run.Leaks.Count}, lost {run.Fates.Lost.Count}, received twice {run.Fates.ReceivedTwice.Count}, expired in PowerMTA {run.Fates.Expired}");
         foreach (var violation in run.Violations.Take(20))
             console.MarkupLineInterpolated($"[red]  {violation.Vmta} {violation.Scope}: {violation.Sent} sent in the 24 h to {violation.WindowEnd:u}, quota {violation.Quota}[/]");
+        foreach (var leak in run.Leaks.Take(20))
+            console.MarkupLineInterpolated($"[red]  {leak.Sent} of {(leak.Tenant.Length > 0 ? leak.Tenant : "nobody")}'s mail left through {leak.Vmta}, {leak.Owner}'s IP, from {leak.First:u}[/]");
         foreach (var email in run.Fates.Lost.Take(20))
             console.MarkupLineInterpolated($"[red]  lost: {email}[/]");
         foreach (var email in run.Fates.ReceivedTwice.Take(20))

@@ -3,8 +3,8 @@ using Sylvan.Data.Csv;
 
 namespace EmailEngine.Simulation;
 
-/// <summary>One attempt the PowerMTA stand-in made (its deliveries.csv): the ground truth of what left an IP.</summary>
-public sealed record SendAttempt(DateTimeOffset Time, string Vmta, string Rcpt, string Domain, string Outcome)
+/// <summary>One attempt a PowerMTA stand-in made (its deliveries.csv): the ground truth of what left an IP, and from which host.</summary>
+public sealed record SendAttempt(DateTimeOffset Time, string Vmta, string Rcpt, string Domain, string Outcome, string Host = "")
 {
     /// <summary>Reached the remote side: counts against the IP's and the provider's day (an expiry sends nothing).</summary>
     public bool LeftTheIp => Outcome is "delivered" or "bounced" or "deferred";
@@ -19,9 +19,9 @@ public sealed record Complaint(DateTimeOffset Time, string Vmta, string Rcpt);
 /// </summary>
 public static class SendingLog
 {
-    public static List<SendAttempt> Attempts(string stateDirectory) =>
+    public static List<SendAttempt> Attempts(string stateDirectory, string host = "") =>
         Read(Path.Combine(stateDirectory, "deliveries.csv"), row => new SendAttempt(Time(row("time")), row("vmta"), row("rcpt").ToLowerInvariant(),
-            row("domain").ToLowerInvariant(), row("outcome")));
+            row("domain").ToLowerInvariant(), row("outcome"), host));
 
     /// <summary>How many messages each recipient's mailbox received.</summary>
     public static Dictionary<string, int> Received(string stateDirectory) =>

@@ -12,10 +12,11 @@ public sealed record DayRow(int Day, string Vmta, int Quota, int Sent, int Deliv
 public sealed record ContactFates(int Accepted, IReadOnlyDictionary<string, int> ByFate, IReadOnlyList<string> Lost, IReadOnlyList<string> ReceivedTwice,
     int Expired);
 
-public sealed record SimulationResult(IReadOnlyList<DayRow> Days, IReadOnlyList<QuotaViolation> Violations, ContactFates Fates,
-    IReadOnlyDictionary<string, string> FinalStatus, TimeSpan WallTime)
+/// <param name="SentBy">What left the IPs, by host and owner (<c>HOST/TENANT</c>, <c>HOST/shared</c>).</param>
+public sealed record SimulationResult(IReadOnlyList<DayRow> Days, IReadOnlyList<QuotaViolation> Violations, IReadOnlyList<TenantLeak> Leaks,
+    IReadOnlyDictionary<string, int> SentBy, ContactFates Fates, IReadOnlyDictionary<string, string> FinalStatus, TimeSpan WallTime)
 {
-    public bool Passed => Violations.Count == 0 && Fates.Lost.Count == 0 && Fates.ReceivedTwice.Count == 0 && Fates.Expired == 0;
+    public bool Passed => Violations.Count == 0 && Leaks.Count == 0 && Fates.Lost.Count == 0 && Fates.ReceivedTwice.Count == 0 && Fates.Expired == 0;
 }
 
 /// <summary>
@@ -31,7 +32,8 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
     private readonly Dictionary<string, string> _accepted = new(StringComparer.OrdinalIgnoreCase); // email → tenant
     private readonly Queue<(string Email, string Tenant)> _toSend = new();
     private readonly Recipients _recipients = new(options.Seed);
-    private Dictionary<string, long> _ipIds = [];
+    private readonly Dictionary<string, long> _ipIds = [];
+    private readonly Dictionary<string, string?> _ownerOfVmta = []; // vmta → owning tenant, null in the shared pool
 
     public async Task<SimulationResult> RunAsync(CancellationToken ct)
     {
@@ -47,30 +49,64 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
             await Expect(engine.PostAsJsonAsync("/api/v1/tenants", new { slug = tenant }, ct), HttpStatusCode.Created, $"creating {tenant}");
         if (options.Plan is { } plan)
             await Expect(engine.PostAsJsonAsync("/api/v1/warmup/plans", new { name = PlanName, daily_quotas = plan }, ct), HttpStatusCode.Created, "creating the plan");
+        // The first host is the engine's default (its PMTA_SSH_* settings); the others are registered as an operator does.
+        foreach (var host in stack.Hosts.Skip(1))
+            await Expect(engine.PostAsJsonAsync("/api/v1/pmta/hosts", new
+            {
+                name = host.Name, ssh_host = "127.0.0.1", ssh_port = stack.Ssh.Port, ssh_user = stack.Ssh.User, key_file = stack.Ssh.ClientKey,
+                host_key = stack.Ssh.HostKeyFingerprint, config_path = host.Config, acct_path = host.AcctFile, relay_sources = new[] { "127.0.0.1" },
+                smtp_host = "127.0.0.1", pmta_command = host.Command, dkim_dir = host.DkimDirectory,
+            }, ct), HttpStatusCode.Created, $"registering PowerMTA host {host.Name}");
+
+        // The IPs come in before day 1 as standby (no warmup yet), each with its owner, host and MailWizz delivery server:
+        // registering and linking 20 IPs takes seconds of real time, a day of virtual time, which day 1 must not lose.
+        for (var i = 1; i <= options.Ips; i++)
+        {
+            // Each tenant owns the IPs in turn (its own pool); with fewer IPs than tenants, they all stay in the shared pool.
+            var tenant = options.Ips >= tenants.Count ? tenants[(i - 1) % tenants.Count] : null;
+            var host = stack.HostOf(i, options.Ips);
+            var response = await engine.PostAsJsonAsync("/api/v1/ips", new
+            {
+                ip = $"203.0.113.{i}", domain = $"mail{i}.sim{i}.example", status = "standby", tenant,
+                host = host == stack.Hosts[0] ? null : host.Name,
+            }, ct);
+            var ip = await Json(response, HttpStatusCode.Created, $"registering IP {i}");
+            var (id, vmta) = (ip.GetProperty("id").GetInt64(), ip.GetProperty("vmta").GetString()!);
+            if (vmta != $"vmta-{i}")
+                throw new InvalidOperationException($"IP {i} became {vmta}: MailWizz's delivery server {i} chooses vmta-{i}");
+            (_ipIds[vmta], _ownerOfVmta[vmta]) = (id, tenant);
+            // Its MailWizz delivery server, so that its owner's campaigns may use it (and no one else's).
+            await Expect(engine.PutAsJsonAsync($"/api/v1/mailwizz/delivery-servers/{id}", new { server_id = i }, ct), HttpStatusCode.OK, $"linking IP {i}'s delivery server");
+        }
 
         // Sending day 1 starts at a virtual midnight: a whole first day, decisions at midnights.
         var dayOne = SimulationStack.DayOne;
         if (clock.GetUtcNow() > dayOne)
             throw new TimeoutException($"setting the stack up took longer than {SimulationStack.SetupAllowance.TotalSeconds:0} s: day 1 has begun");
         await WaitUntilAsync(clock, dayOne.AddMinutes(1), ct);
-        for (var i = 1; i <= options.Ips; i++)
+        // Warming from now: the default plan starts with the status, a custom one by its own call.
+        foreach (var (vmta, id) in _ipIds)
         {
-            var response = await engine.PostAsJsonAsync("/api/v1/ips", new { ip = $"203.0.113.{i}", domain = $"mail{i}.sim{i}.example", status = "warming" }, ct);
-            var ip = await Json(response, HttpStatusCode.Created, $"registering IP {i}");
-            var id = ip.GetProperty("id").GetInt64();
-            _ipIds[ip.GetProperty("vmta").GetString()!] = id;
-            if (options.Plan is not null)
-                await Expect(engine.PostAsJsonAsync($"/api/v1/ips/{id}/warmup", new { plan = PlanName }, ct), HttpStatusCode.Created, $"starting IP {i}'s plan");
+            if (options.Plan is null)
+                await Expect(engine.PatchAsJsonAsync($"/api/v1/ips/{id}", new { status = "warming" }, ct), HttpStatusCode.OK, $"warming {vmta}");
+            else
+                await Expect(engine.PostAsJsonAsync($"/api/v1/ips/{id}/warmup", new { plan = PlanName }, ct), HttpStatusCode.Created, $"starting {vmta}'s plan");
         }
-        // A warmup start or the reconciler may be deploying already: the first deployment waits its turn.
-        var deployResponse = await engine.PostAsJsonAsync("/api/v1/pmta/deploy", new { }, ct);
-        for (var tries = 0; deployResponse.StatusCode == HttpStatusCode.Conflict && tries < 60; tries++)
+        // Each host taken over by a first deployment, the hosts side by side; a warmup start or the reconciler may be
+        // deploying to one already: its first deployment waits its turn.
+        await Task.WhenAll(stack.Hosts.Select(async host =>
         {
-            await Task.Delay(500, ct);
-            deployResponse = await engine.PostAsJsonAsync("/api/v1/pmta/deploy", new { }, ct);
-        }
-        var deploy = await Json(deployResponse, HttpStatusCode.OK, "the first deployment");
-        say($"day 1 starts {dayOne:u}: {options.Ips} IPs warming, config deployment {deploy.GetProperty("status").GetString()}");
+            var deployResponse = await engine.PostAsJsonAsync($"/api/v1/pmta/deploy?host={host.Name}", new { }, ct);
+            for (var tries = 0; deployResponse.StatusCode == HttpStatusCode.Conflict && tries < 60; tries++)
+            {
+                await Task.Delay(500, ct);
+                deployResponse = await engine.PostAsJsonAsync($"/api/v1/pmta/deploy?host={host.Name}", new { }, ct);
+            }
+            var deploy = await Json(deployResponse, HttpStatusCode.OK, $"the first deployment to {host.Name}");
+            say($"PowerMTA host {host.Name}: {Enumerable.Range(1, options.Ips).Count(i => stack.HostOf(i, options.Ips) == host)} IPs, first deployment {deploy.GetProperty("status").GetString()}");
+        }));
+        say($"day 1 starts {dayOne:u}: {options.Ips} IPs warming"
+            + (_ownerOfVmta.Values.Any(o => o is not null) ? ", each tenant's own: " + string.Join("; ", _ownerOfVmta.GroupBy(o => o.Value).Select(g => $"{g.Key} {string.Join(",", g.Select(o => o.Key))}")) : ", shared"));
 
         using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var sampling = SampleEveryHalfHourAsync(engine, clock, stopSampling.Token);
@@ -102,22 +138,33 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
         await SampleAsync(engine, clock.GetUtcNow(), ct);
 
         var fates = await FatesAsync(engine, stack, ct);
+        var attempts = stack.Attempts().Where(a => a.LeftTheIp).ToList();
         List<QuotaViolation> violations;
         lock (_samples)
-            violations = QuotaInvariant.Check(SendingLog.Attempts(stack.PmtaState), _samples);
+            violations = QuotaInvariant.Check(attempts, _samples);
+        // Whose mail each message was: the tenant the driver signed its recipient up for (each contact gets one welcome).
+        var leaks = TenantPoolInvariant.Check(attempts.Select(a => new TenantSend(a.Time, a.Vmta, _accepted.GetValueOrDefault(a.Rcpt) ?? "")), _ownerOfVmta);
+        var sentBy = attempts.GroupBy(a => $"{a.Host}/{_ownerOfVmta.GetValueOrDefault(a.Vmta) ?? "shared"}").OrderBy(g => g.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count());
         var final = await FinalStatusAsync(engine, ct);
-        return new SimulationResult(rows, violations, fates, final, DateTime.UtcNow - started);
+        return new SimulationResult(rows, violations, leaks, sentBy, fates, final, DateTime.UtcNow - started);
     }
 
-    /// <summary>With --kill-each: the engine, MailWizz and PowerMTA each SIGKILLed once, at a quarter, half and three quarters of the run.</summary>
-    private IEnumerable<SimulationEvent> KillEvents() => options.KillEach
-        ? [new(Math.Max(1, options.Days / 4), 13, SimulationEvent.KillEngine), new(Math.Max(1, options.Days / 2), 14, SimulationEvent.KillMailWizz),
-            new(Math.Max(1, options.Days * 3 / 4), 15, SimulationEvent.KillPmta)]
-        : [];
+    /// <summary>With --kill-each: the engine, MailWizz and PowerMTA (the first host) each SIGKILLed once, at a quarter, half and three
+    /// quarters of the run; with --restart-host, the last host half-way at 16:00, in the busy hours.</summary>
+    private IEnumerable<SimulationEvent> KillEvents() =>
+        (options.KillEach
+            ? [new(Math.Max(1, options.Days / 4), 13, SimulationEvent.KillEngine), new(Math.Max(1, options.Days / 2), 14, SimulationEvent.KillMailWizz),
+                new(Math.Max(1, options.Days * 3 / 4), 15, SimulationEvent.KillPmta)]
+            : Enumerable.Empty<SimulationEvent>())
+        .Concat(options.RestartHost ? [new SimulationEvent(Math.Max(1, options.Days / 2), 16, SimulationEvent.PmtaRestart, Host: options.Hosts)] : []);
 
     private async Task ApplyAsync(SimulationStack stack, SimulationEvent due, CancellationToken ct)
     {
-        say($"day {due.Day,3} {due.Hour:00}h: {due.Action}{(due.Hours > 0 ? $" for {due.Hours} h" : "")}");
+        var isHost = due.Action is SimulationEvent.PmtaRestart or SimulationEvent.KillPmta;
+        if (isHost && due.Host > stack.Hosts.Count)
+            throw new InvalidOperationException($"{due.Action} on day {due.Day}: host {due.Host}, but the run has {stack.Hosts.Count}");
+        say($"day {due.Day,3} {due.Hour:00}h: {due.Action}{(isHost ? $" {stack.Hosts[due.Host - 1].Name}" : "")}{(due.Hours > 0 ? $" for {due.Hours} h" : "")}");
         switch (due.Action)
         {
             case SimulationEvent.MailWizzDown:
@@ -126,7 +173,7 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
                         .EnsureSuccessStatusCode();
                 break;
             case SimulationEvent.PmtaRestart or SimulationEvent.KillPmta:
-                await stack.KillAndRestartAsync(stack.PmtaProcess, ct);
+                await stack.KillAndRestartAsync(stack.Hosts[due.Host - 1].Process, ct);
                 break;
             case SimulationEvent.KillEngine:
                 await stack.KillAndRestartAsync(stack.EngineProcess, ct);
@@ -221,8 +268,8 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
     private async Task<List<DayRow>> DayRowsAsync(HttpClient engine, SimulationStack stack, DateTimeOffset dayOne, int day, CancellationToken ct)
     {
         var (from, to) = (dayOne.AddDays(day - 1), dayOne.AddDays(day));
-        var attempts = SendingLog.Attempts(stack.PmtaState).Where(a => a.Time >= from && a.Time < to).ToList();
-        var complaints = SendingLog.Complaints(stack.AcctDirectory).Where(c => c.Time >= from && c.Time < to).ToList();
+        var attempts = stack.Attempts().Where(a => a.Time >= from && a.Time < to).ToList();
+        var complaints = stack.Complaints().Where(c => c.Time >= from && c.Time < to).ToList();
         var rows = new List<DayRow>();
         foreach (var (vmta, id) in _ipIds)
         {
@@ -285,9 +332,9 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
         var messages = (await mailwizz.GetFromJsonAsync<JsonElement>("/_standin/messages", ct)).EnumerateArray()
             .GroupBy(m => m.GetProperty("To").GetString()!, StringComparer.OrdinalIgnoreCase)
             .ToDictionary(g => g.Key, g => g.Select(m => m.GetProperty("State").GetString()!).ToList(), StringComparer.OrdinalIgnoreCase);
-        var spooled = SendingLog.Spooled(stack.PmtaState);
-        var attempts = SendingLog.Attempts(stack.PmtaState).GroupBy(a => a.Rcpt).ToDictionary(g => g.Key, g => g.Select(a => a.Outcome).ToHashSet());
-        var received = SendingLog.Received(stack.PmtaState);
+        var spooled = stack.Spooled();
+        var attempts = stack.Attempts().GroupBy(a => a.Rcpt).ToDictionary(g => g.Key, g => g.Select(a => a.Outcome).ToHashSet());
+        var received = stack.Received();
 
         var fates = new Dictionary<string, int>();
         var lost = new List<string>();

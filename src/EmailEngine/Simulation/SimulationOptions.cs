@@ -6,6 +6,8 @@ public sealed record SimulationOptions
     public int Days { get; init; } = 70;
     public int Ips { get; init; } = 5;
     public int Tenants { get; init; } = 2;
+    /// <summary>PowerMTA hosts the IPs are spread over (in blocks: the first IPs on the first host).</summary>
+    public int Hosts { get; init; } = 1;
     public int ContactsPerDay { get; init; } = 100;
     /// <summary>A scenario file (provider behaviour for the PowerMTA stand-in, plus events); null = the shipped clean one.</summary>
     public string? Scenario { get; init; }
@@ -15,6 +17,8 @@ public sealed record SimulationOptions
     public IReadOnlyList<int>? Plan { get; init; }
     /// <summary>SIGKILL each of the three processes once mid-run (engine, MailWizz, PowerMTA), then restart it.</summary>
     public bool KillEach { get; init; }
+    /// <summary>SIGKILL the last PowerMTA host's daemon once mid-run (half-way, at 16:00), then restart it.</summary>
+    public bool RestartHost { get; init; }
     public string OutputDirectory { get; init; } = "";
     public int Seed { get; init; } = 1;
     /// <summary>Extra engine settings (<c>--set WARMUP_MIN_SENT=5</c>), over the simulation's own.</summary>
@@ -28,6 +32,7 @@ public sealed record SimulationOptions
         if (Days is < 1 or > 400) problems.Add("--days: 1 to 400");
         if (Ips is < 1 or > 50) problems.Add("--ips: 1 to 50");
         if (Tenants is < 1 or > 20) problems.Add("--tenants: 1 to 20");
+        if (Hosts < 1 || Hosts > Math.Min(5, Ips)) problems.Add("--hosts: 1 to 5, and at most one per IP");
         if (ContactsPerDay is < 0 or > 100_000) problems.Add("--contacts-per-day: 0 to 100,000");
         if (SecondsPerDay is < 1 or > 3_600) problems.Add("--seconds-per-day: 1 to 3,600");
         if (Scenario is not null && !File.Exists(Scenario)) problems.Add($"--scenario: {Scenario} does not exist");

@@ -3,12 +3,14 @@ using System.Text.Json.Serialization;
 
 namespace EmailEngine.Simulation;
 
-/// <summary>Something the simulation does to the stack on a given virtual day and hour.</summary>
+/// <summary>Something the simulation does to the stack on a given virtual day and hour; <c>host</c> (from 1) is the PowerMTA host a
+/// <c>pmta-restart</c> or <c>kill-pmta</c> hits.</summary>
 public sealed record SimulationEvent(
     [property: JsonPropertyName("day")] int Day,
     [property: JsonPropertyName("hour")] double Hour,
     [property: JsonPropertyName("action")] string Action,
-    [property: JsonPropertyName("hours")] double Hours = 0)
+    [property: JsonPropertyName("hours")] double Hours = 0,
+    [property: JsonPropertyName("host")] int Host = 1)
 {
     public const string MailWizzDown = "mailwizz-down";
     public const string PmtaRestart = "pmta-restart";
@@ -32,8 +34,8 @@ public sealed record SimulationScenario(string Path, string Name, IReadOnlyList<
         var parsed = JsonSerializer.Deserialize<EventsOnly>(File.ReadAllText(path))
             ?? throw new InvalidDataException($"{path}: not a scenario");
         var events = parsed.Events ?? [];
-        if (events.FirstOrDefault(e => !SimulationEvent.Actions.Contains(e.Action) || e.Day < 1 || e.Hour is < 0 or >= 24) is { } bad)
-            throw new InvalidDataException($"{path}: event '{bad.Action}' on day {bad.Day} at {bad.Hour} h: actions are {string.Join(", ", SimulationEvent.Actions)}, days from 1, hours 0–24");
+        if (events.FirstOrDefault(e => !SimulationEvent.Actions.Contains(e.Action) || e.Day < 1 || e.Hour is < 0 or >= 24 || e.Host < 1) is { } bad)
+            throw new InvalidDataException($"{path}: event '{bad.Action}' on day {bad.Day} at {bad.Hour} h: actions are {string.Join(", ", SimulationEvent.Actions)}, days from 1, hours 0–24, hosts from 1");
         return new(path, System.IO.Path.GetFileNameWithoutExtension(path), events.OrderBy(e => e.Day).ThenBy(e => e.Hour).ToList());
     }
 

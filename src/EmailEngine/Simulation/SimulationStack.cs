@@ -6,10 +6,10 @@ using SimulationClock;
 namespace EmailEngine.Simulation;
 
 /// <summary>
-/// The three processes of the sending stack on free loopback ports, sharing one virtual clock (<c>EE_CLOCK</c>): the
-/// engine (<c>serve</c>, embedded SQLite), the MailWizz stand-in relaying to the PowerMTA stand-in as an smtp-pmta
-/// delivery server, and the PowerMTA stand-in daemon, reached by the engine over a throw-away OpenSSH server on
-/// 127.0.0.1 for deployments and accounting pulls, as in production.
+/// The sending stack on free loopback ports, sharing one virtual clock (<c>EE_CLOCK</c>): the engine (<c>serve</c>,
+/// embedded SQLite), the MailWizz stand-in with one smtp-pmta delivery server per IP (to its IP's host, choosing its
+/// virtual MTA), and one PowerMTA stand-in daemon per host, each reached by the engine over one throw-away OpenSSH
+/// server on 127.0.0.1 for deployments and accounting pulls, as in production.
 /// </summary>
 public sealed class SimulationStack : IAsyncDisposable
 {
@@ -27,13 +27,17 @@ public sealed class SimulationStack : IAsyncDisposable
 
     public string Work { get; }
     public ScaledTimeProvider Clock { get; }
-    public string PmtaState => Path.Combine(Work, "pmta");
-    public string AcctDirectory => Path.Combine(PmtaState, "acct");
     public Uri Engine { get; private set; } = null!;
     public Uri MailWizz { get; private set; } = null!;
     public ChildProcess EngineProcess { get; private set; } = null!;
     public ChildProcess MailWizzProcess { get; private set; } = null!;
-    public ChildProcess PmtaProcess { get; private set; } = null!;
+    /// <summary>The PowerMTA hosts; the first is the engine's default host (its <c>PMTA_SSH_*</c> settings).</summary>
+    public IReadOnlyList<SimulatedHost> Hosts { get; private set; } = [];
+    internal ThrowawaySshd Ssh { get; private set; } = null!;
+
+    /// <summary>The host IP number <paramref name="ip"/> (from 1) is on: the IPs in consecutive blocks, so that every host
+    /// carries every tenant's IPs when tenants take the IPs in turn.</summary>
+    public SimulatedHost HostOf(int ip, int ips) => Hosts[(ip - 1) * Hosts.Count / ips];
 
     public static async Task<SimulationStack> StartAsync(SimulationOptions options, string scenarioPath, CancellationToken ct)
     {
@@ -56,56 +60,46 @@ public sealed class SimulationStack : IAsyncDisposable
     private async Task StartAllAsync(SimulationOptions options, string scenarioPath, CancellationToken ct)
     {
         var (pmtaDll, mailWizzDll) = (StandIns.Find("PmtaStandIn"), StandIns.Find("MailWizzStandIn"));
-        var (smtpPort, mgmtPort, mailWizzPort, enginePort) = (FreePort(), FreePort(), FreePort(), FreePort());
-        var ssh = await ThrowawaySshd.StartAsync(Path.Combine(Work, "ssh"), ct);
-        _all.Add(ssh.Process);
-
-        // The PowerMTA host: a first config of the operator's (the engine takes it over at its first deployment) and
-        // the `pmta` command the engine runs over SSH.
-        foreach (var folder in new[] { "etc", "acct", "dkim" })
-            Directory.CreateDirectory(Path.Combine(PmtaState, folder));
-        var config = Path.Combine(PmtaState, "etc", "config");
-        await File.WriteAllTextAsync(config, $"""
-            # The simulated host's first config; the engine's first deployment replaces it.
-            postmaster postmaster@sim.example
-            host-name pmta.sim.example
-            smtp-listener 127.0.0.1:{smtpPort}
-            <source 127.0.0.1>
-                always-allow-relaying yes
-                process-x-virtual-mta yes
-                smtp-service yes
-            </source>
-            <acct-file {AcctDirectory}/acct.csv>
-                records d,b,t,f
-            </acct-file>
-
-            """, ct);
-        var pmtaCommand = Path.Combine(PmtaState, "pmta");
-        await File.WriteAllTextAsync(pmtaCommand,
-            $"#!/bin/sh\nPMTA_CONFIG='{config}' PMTA_STANDIN_DIR='{PmtaState}' DOTNET_NOLOGO=1 exec dotnet '{pmtaDll}' \"$@\"\n", ct);
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(pmtaCommand, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-
+        var (mailWizzPort, enginePort) = (FreePort(), FreePort());
+        Ssh = await ThrowawaySshd.StartAsync(Path.Combine(Work, "ssh"), ct);
+        _all.Add(Ssh.Process);
         var clock = new Dictionary<string, string> { [ScaledTimeProvider.Variable] = Clock.Spec, ["DOTNET_NOLOGO"] = "1" };
-        PmtaProcess = Add(new ChildProcess("powermta", "dotnet",
-            [pmtaDll, "daemon", "--config", config, "--state-dir", PmtaState, "--smtp-port", $"{smtpPort}", "--mgmt-port", $"{mgmtPort}", "--scenario", scenarioPath],
-            clock, Path.Combine(Work, "powermta.log")));
+        var hosts = new List<SimulatedHost>();
+        for (var i = 1; i <= options.Hosts; i++)
+        {
+            var host = await SimulatedHost.CreateAsync(i == 1 ? PowerMta.Deploy.PmtaHostOptions.DefaultName : $"pmta-{i}", Path.Combine(Work, $"pmta-{i}"),
+                pmtaDll, scenarioPath, clock, ct);
+            Add(host.Process);
+            hosts.Add(host);
+        }
+        Hosts = hosts;
+
+        // MailWizz as the operator sets it up: one delivery server per IP, server_id N for the Nth IP (vmta-N in a fresh
+        // database), to its host, choosing its virtual MTA; each campaign limited to the servers the engine names.
+        var servers = Enumerable.Range(1, options.Ips).Select(ip => new
+        {
+            name = $"EE vmta-{ip}", server_id = ip, hostname = "127.0.0.1", port = HostOf(ip, options.Ips).SmtpPort,
+            additional_headers = new[] { new { name = "X-Virtual-MTA", value = $"vmta-{ip}" } },
+        });
+        var serversFile = Path.Combine(Work, "delivery-servers.json");
+        await File.WriteAllTextAsync(serversFile, System.Text.Json.JsonSerializer.Serialize(servers), ct);
         MailWizz = new Uri($"http://127.0.0.1:{mailWizzPort}");
         MailWizzProcess = Add(new ChildProcess("mailwizz", "dotnet",
-            [mailWizzDll, "--urls", MailWizz.ToString().TrimEnd('/'), "--api-key", MailWizzKey, "--delivery-server", $"127.0.0.1:{smtpPort}",
-             "--virtual-mta", PowerMta.RenderConfig.DefaultPool, "--state-dir", Path.Combine(Work, "mailwizz")],
+            [mailWizzDll, "--urls", MailWizz.ToString().TrimEnd('/'), "--api-key", MailWizzKey, "--delivery-servers", serversFile,
+             "--can-select-delivery-servers", "true", "--state-dir", Path.Combine(Work, "mailwizz")],
             clock, Path.Combine(Work, "mailwizz.log")));
         Engine = new Uri($"http://127.0.0.1:{enginePort}");
         var engineHome = Directory.CreateDirectory(Path.Combine(Work, "engine")).FullName;
+        var defaultHost = Hosts[0];
         var engineSettings = new Dictionary<string, string>(clock)
             {
                 ["EMAIL_ENGINE_HOME"] = engineHome, ["API_KEY"] = OperatorKey, ["PORT"] = $"{enginePort}", ["IPS_COUNT"] = "5",
                 ["MAILWIZZ_URL"] = new Uri(MailWizz, "/api").ToString(), ["MAILWIZZ_API_KEY"] = MailWizzKey, ["MAILWIZZ_REQUESTS_PER_SECOND"] = "200",
                 ["SENDER_FROM_NAME"] = "Simulation", ["SENDER_FROM_EMAIL"] = "hello@sim.example", ["COMPANY_NAME"] = "Simulation SARL",
                 ["COMPANY_ADDRESS"] = "1 rue de la Paix", ["COMPANY_CITY"] = "Paris", ["COMPANY_ZIP"] = "75002", ["COMPANY_COUNTRY"] = "France",
-                ["PMTA_SSH_HOST"] = "127.0.0.1", ["PMTA_SSH_PORT"] = $"{ssh.Port}", ["PMTA_SSH_USER"] = ssh.User, ["PMTA_SSH_KEY_FILE"] = ssh.ClientKey,
-                ["PMTA_SSH_HOST_KEY"] = ssh.HostKeyFingerprint, ["PMTA_CONFIG_PATH"] = config, ["PMTA_COMMAND"] = pmtaCommand,
-                ["PMTA_DKIM_DIR"] = Path.Combine(PmtaState, "dkim"), ["PMTA_RELAY_SOURCES"] = "127.0.0.1", ["ACCT_REMOTE_FILE"] = Path.Combine(AcctDirectory, "acct.csv"),
+                ["PMTA_SSH_HOST"] = "127.0.0.1", ["PMTA_SSH_PORT"] = $"{Ssh.Port}", ["PMTA_SSH_USER"] = Ssh.User, ["PMTA_SSH_KEY_FILE"] = Ssh.ClientKey,
+                ["PMTA_SSH_HOST_KEY"] = Ssh.HostKeyFingerprint, ["PMTA_CONFIG_PATH"] = defaultHost.Config, ["PMTA_COMMAND"] = defaultHost.Command,
+                ["PMTA_DKIM_DIR"] = defaultHost.DkimDirectory, ["PMTA_RELAY_SOURCES"] = "127.0.0.1", ["ACCT_REMOTE_FILE"] = defaultHost.AcctFile,
                 // Background work in virtual time: often enough to keep up with the day, rarely enough not to spin.
                 ["OUTBOX_POLL_MS"] = "300000", ["OUTBOX_LEASE_SECONDS"] = "604800", ["ACCT_PULL_INTERVAL_SECONDS"] = "7200",
                 ["WARMUP_CHECK_SECONDS"] = "900", ["PMTA_RECONCILE_SECONDS"] = "21600", ["ADMISSION_PUMP_SECONDS"] = "3600",
@@ -118,7 +112,7 @@ public sealed class SimulationStack : IAsyncDisposable
             engineSettings[key] = value;
         EngineProcess = Add(new ChildProcess("engine", "dotnet", [typeof(SimulationStack).Assembly.Location, "serve"], engineSettings,
             Path.Combine(Work, "engine.log")));
-        foreach (var process in new[] { PmtaProcess, MailWizzProcess, EngineProcess })
+        foreach (var process in Hosts.Select(h => h.Process).Append(MailWizzProcess).Append(EngineProcess))
             process.Start();
         await WaitUntilUpAsync(ct);
     }
@@ -135,9 +129,20 @@ public sealed class SimulationStack : IAsyncDisposable
     {
         await EngineProcess.WaitAnsweringAsync(new Uri(Engine, "/health"), ct);
         await MailWizzProcess.WaitAnsweringAsync(new Uri(MailWizz, "/_standin/outbox"), ct);
-        if (!PmtaProcess.Running)
-            throw new InvalidOperationException($"powermta exited:\n{PmtaProcess.Tail()}");
+        if (Hosts.FirstOrDefault(h => !h.Process.Running) is { } down)
+            throw new InvalidOperationException($"{down.Process.Name} exited:\n{down.Process.Tail()}");
     }
+
+    /// <summary>Every attempt any host made (their deliveries.csv): the ground truth of what left the IPs.</summary>
+    public List<SendAttempt> Attempts() => Hosts.SelectMany(h => SendingLog.Attempts(h.State, h.Name)).ToList();
+
+    public List<Complaint> Complaints() => Hosts.SelectMany(h => SendingLog.Complaints(h.AcctDirectory)).ToList();
+
+    /// <summary>How many messages each recipient's mailbox received, whichever host delivered them.</summary>
+    public Dictionary<string, int> Received() => Hosts.SelectMany(h => SendingLog.Received(h.State))
+        .GroupBy(r => r.Key).ToDictionary(g => g.Key, g => g.Sum(r => r.Value));
+
+    public HashSet<string> Spooled() => Hosts.SelectMany(h => SendingLog.Spooled(h.State)).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
     private ChildProcess Add(ChildProcess process)
     {
@@ -157,6 +162,51 @@ public sealed class SimulationStack : IAsyncDisposable
         foreach (var process in Enumerable.Reverse(_all))
             process.Dispose();
         return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>
+/// One simulated PowerMTA host: its daemon (own SMTP and management ports, state directory, spool and accounting),
+/// its first config, and the <c>pmta</c> command the engine runs over SSH for it. <see cref="Name"/> is the engine's.
+/// </summary>
+public sealed record SimulatedHost(string Name, string State, int SmtpPort, string Config, string Command, ChildProcess Process)
+{
+    public string AcctDirectory => Path.Combine(State, "acct");
+    public string AcctFile => Path.Combine(AcctDirectory, "acct.csv");
+    public string DkimDirectory => Path.Combine(State, "dkim");
+
+    internal static async Task<SimulatedHost> CreateAsync(string name, string state, string pmtaDll, string scenarioPath,
+        IReadOnlyDictionary<string, string> clock, CancellationToken ct)
+    {
+        foreach (var folder in new[] { "etc", "acct", "dkim" })
+            Directory.CreateDirectory(Path.Combine(state, folder));
+        var (smtpPort, mgmtPort) = (SimulationStack.FreePort(), SimulationStack.FreePort());
+        // A first config of the operator's: the engine takes the host over at its first deployment.
+        var config = Path.Combine(state, "etc", "config");
+        await File.WriteAllTextAsync(config, $"""
+            # The simulated host's first config; the engine's first deployment replaces it.
+            postmaster postmaster@sim.example
+            host-name {name}.sim.example
+            smtp-listener 127.0.0.1:{smtpPort}
+            <source 127.0.0.1>
+                always-allow-relaying yes
+                process-x-virtual-mta yes
+                smtp-service yes
+            </source>
+            <acct-file {Path.Combine(state, "acct")}/acct.csv>
+                records d,b,t,f
+            </acct-file>
+
+            """, ct);
+        var command = Path.Combine(state, "pmta");
+        await File.WriteAllTextAsync(command,
+            $"#!/bin/sh\nPMTA_CONFIG='{config}' PMTA_STANDIN_DIR='{state}' DOTNET_NOLOGO=1 exec dotnet '{pmtaDll}' \"$@\"\n", ct);
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(command, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var process = new ChildProcess($"powermta {name}", "dotnet",
+            [pmtaDll, "daemon", "--config", config, "--state-dir", state, "--smtp-port", $"{smtpPort}", "--mgmt-port", $"{mgmtPort}", "--scenario", scenarioPath],
+            clock, Path.Combine(Path.GetDirectoryName(state)!, $"powermta-{name}.log"));
+        return new SimulatedHost(name, state, smtpPort, config, command, process);
     }
 }
 

@@ -1,6 +1,7 @@
 namespace EmailEngine.Simulation;
 
-/// <summary>One message that left an IP, with the tenant it was sent for (accounting's <c>header_X-EE-Tenant</c>; empty if untagged).</summary>
+/// <summary>One message that left an IP, with the tenant it was sent for (in <c>simulate</c>, the tenant its recipient signed up with;
+/// empty if unknown).</summary>
 public sealed record TenantSend(DateTimeOffset Time, string Vmta, string Tenant);
 
 /// <summary>Mail of <paramref name="Tenant"/> that left through <paramref name="Owner"/>'s IP: how much, and from when.</summary>
@@ -10,8 +11,7 @@ public sealed record TenantLeak(string Vmta, string Owner, string Tenant, int Se
 /// The second invariant of a run with several tenants: no tenant's mail leaves through another tenant's IP, since an
 /// IP's reputation is its owner's. An IP owned by a tenant carries that tenant's mail only (untagged mail included in
 /// the breach: nobody can say whose it was); a shared IP may carry anyone's.
-/// Not wired into <c>simulate</c> yet: its MailWizz stand-in hands every tenant's mail to <c>pool-all</c> and its IPs
-/// have no owner, so every run would pass it trivially.
+/// <c>simulate</c> checks it on every attempt the PowerMTA stand-ins logged; a leak fails the run.
 /// </summary>
 public static class TenantPoolInvariant
 {

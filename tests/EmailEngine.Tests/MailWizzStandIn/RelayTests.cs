@@ -67,6 +67,32 @@ public sealed class RelayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_campaigns_mail_is_spread_over_the_servers_it_names_and_never_leaves_through_another()
+    {
+        // One server per IP, as the engine has them; the campaign may use servers 1 and 2 (its tenant's), not 3.
+        var serversFile = Path.Combine(_dir, "delivery-servers.json");
+        await File.WriteAllTextAsync(serversFile, """
+            [
+              { "name": "s1", "server_id": 1, "additional_headers": [ { "name": "X-Virtual-MTA", "value": "vmta-1" } ] },
+              { "name": "s2", "server_id": 2, "additional_headers": [ { "name": "X-Virtual-MTA", "value": "vmta-2" } ] },
+              { "name": "s3", "server_id": 3, "additional_headers": [ { "name": "X-Virtual-MTA", "value": "vmta-3" } ] }
+            ]
+            """);
+        await using var sink = await SmtpSink.StartAsync(_smtpPort);
+        await using var standIn = await StartStandInAsync("--delivery-servers", serversFile, "--virtual-mta", "pool-all", "--can-select-delivery-servers", "true");
+        using var api = Api(standIn);
+        var list = await api.CreateListAsync("ee:acme:fr", "news@acme.test");
+        await api.CreateCampaignAsync(list, "news@acme.test", deliveryServers: "1,2");
+        for (var i = 0; i < 40; i++)
+            await api.SubscribeAsync(list, $"user{i}@example.test");
+
+        await Poll.UntilAsync(() => sink.Received.Count == 40, Deadline, "every welcome arrives");
+
+        // Drawn at random among the allowed ones, as MailWizz picks: both carry some (all 40 on one: odds 2 in 10^12).
+        Assert.Equal(["vmta-1", "vmta-2"], sink.Received.Select(m => m.Headers["X-Virtual-MTA"] ?? "(none)").Distinct().Order());
+    }
+
+    [Fact]
     public async Task Server_answering_421_for_a_while_gets_every_message_exactly_once()
     {
         await using var sink = await SmtpSink.StartAsync(_smtpPort);

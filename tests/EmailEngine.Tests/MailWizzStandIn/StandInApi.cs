@@ -17,7 +17,8 @@ public sealed class StandInApi(Uri root, string apiKey) : IDisposable
         })).GetProperty("list_uid").GetString()!;
 
     /// <summary>An AFTER-SUBSCRIBE autoresponder (delay in minutes) or, with <paramref name="sendAt"/>, a regular campaign.</summary>
-    public async Task<string> CreateCampaignAsync(string listUid, string fromEmail, int delayMinutes = 0, DateTime? sendAt = null)
+    public async Task<string> CreateCampaignAsync(string listUid, string fromEmail, int delayMinutes = 0, DateTime? sendAt = null,
+        string? deliveryServers = null)
     {
         var template = (await PostAsync("/api/templates", new()
         {
@@ -31,6 +32,8 @@ public sealed class StandInApi(Uri root, string apiKey) : IDisposable
             ["campaign[send_at]"] = (sendAt ?? DateTime.UtcNow).ToString("yyyy-MM-dd HH:mm:ss"),
             ["campaign[type]"] = sendAt is null ? "autoresponder" : "regular",
         };
+        if (deliveryServers is not null)
+            fields["campaign[delivery_servers]"] = deliveryServers;
         if (sendAt is null)
         {
             fields["campaign[options][autoresponder_event]"] = "AFTER-SUBSCRIBE";

@@ -33,6 +33,8 @@ public sealed class SmtpIntakeTests
             virtual-mta vmta-1
             virtual-mta vmta-2
         </virtual-mta-pool>
+        <virtual-mta-pool pool-empty>
+        </virtual-mta-pool>
         """;
 
     [Fact]
@@ -48,6 +50,11 @@ public sealed class SmtpIntakeTests
             pmta.SendAsync("someone@example.com", new Dictionary<string, string> { ["X-Virtual-MTA"] = "no-such-vmta" }));
         Assert.Equal(5, (int)unknown.StatusCode / 100);
         Assert.Contains("no-such-vmta", unknown.Message);
+        // A pool left with no member (every IP stopped) is refused the same way, not a failed session.
+        var empty = await Assert.ThrowsAsync<SmtpCommandException>(() =>
+            pmta.SendAsync("someone@example.com", new Dictionary<string, string> { ["X-Virtual-MTA"] = "pool-empty" }));
+        Assert.Equal(5, (int)empty.StatusCode / 100);
+        Assert.Contains("pool-empty", empty.Message);
         Assert.Empty(Directory.Exists(Path.Combine(pmta.StateDir, "spool")) ? Directory.GetFiles(Path.Combine(pmta.StateDir, "spool")) : []);
     }
 

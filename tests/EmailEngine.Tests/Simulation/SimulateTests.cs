@@ -25,7 +25,7 @@ public sealed class SimulateTests
             "--seconds-per-day", "8");
 
         Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
-        Assert.Contains("quota breaches 0, lost 0, received twice 0, expired in PowerMTA 0", run.StdOut.ReplaceLineEndings(" ").Replace("  ", " "));
+        Assert.Contains("quota breaches 0, tenant leaks 0, lost 0, received twice 0, expired in PowerMTA 0", run.StdOut.ReplaceLineEndings(" ").Replace("  ", " "));
         Assert.Contains("vmta-1 active", run.StdOut);
         Assert.Contains("vmta-2 active", run.StdOut);
         var days = File.ReadAllLines(Path.Combine(output, "days.csv")).Skip(1).Select(line => line.Split(',')).ToList();
@@ -47,6 +47,24 @@ public sealed class SimulateTests
         foreach (var kill in new[] { "kill-engine", "kill-mailwizz", "kill-pmta" })
             Assert.Contains(kill, text);
         Assert.Contains("lost 0, received twice 0", text.Replace("  ", " "));
+    }
+
+    [Fact]
+    public async Task Two_tenants_on_two_hosts_keep_their_mail_on_their_own_ips_through_a_host_restart()
+    {
+        // 4 IPs, 2 per host, each host one IP of each tenant; the second host SIGKILLed on day 1 at 16:00, in the sign-up rush.
+        var (run, _) = await SimulateAsync("hosts", "--days", "3", "--ips", "4", "--hosts", "2", "--tenants", "2", "--contacts-per-day", "60",
+            "--seconds-per-day", "8", "--restart-host");
+
+        Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
+        var text = run.StdOut.ReplaceLineEndings(" ").Replace("  ", " ");
+        Assert.Contains("pmta-restart pmta-2", text);
+        Assert.Contains("quota breaches 0, tenant leaks 0, lost 0, received twice 0, expired in PowerMTA 0", text);
+        // Mail really left through both hosts, from both tenants' IPs on each: the invariants were not met by sending nothing.
+        var sentBy = System.Text.RegularExpressions.Regex.Matches(run.StdOut.Split("sent by host/owner:")[1].Split('\n')[0], @"(\S+/\S+) ([\d,]+)")
+            .ToDictionary(m => m.Groups[1].Value, m => int.Parse(m.Groups[2].Value.Replace(",", "")));
+        Assert.Equal(["default/tenant-1", "default/tenant-2", "pmta-2/tenant-1", "pmta-2/tenant-2"], sentBy.Keys.Order());
+        Assert.All(sentBy, s => Assert.True(s.Value > 0, $"nothing left through {s.Key}"));
     }
 
     [Fact]

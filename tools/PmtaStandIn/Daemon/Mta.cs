@@ -77,13 +77,14 @@ public sealed class Mta : IDisposable
         Wake();
     }
 
-    /// <summary>A VMTA by name, or the next member of a pool by name; null when neither exists.</summary>
+    /// <summary>A VMTA by name, or the next member of a pool by name; null when neither exists or the pool has no member.</summary>
     public (string Vmta, string? Pool)? SelectVmta(string name)
     {
         lock (_gate)
         {
             if (_config.Pools.TryGetValue(name, out var pool))
-                return (pool.Members[NextIndex("pool:" + pool.Name, pool.Members.Count)], pool.Name);
+                // A pool whose members were all taken out (every IP stopped) has no VMTA to give: refused as an unknown one.
+                return pool.Members.Count == 0 ? null : (pool.Members[NextIndex("pool:" + pool.Name, pool.Members.Count)], pool.Name);
             return _config.VirtualMtas.TryGetValue(name, out var vmta) ? (vmta.Name, null) : null;
         }
     }
