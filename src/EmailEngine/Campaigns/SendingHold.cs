@@ -68,9 +68,10 @@ public sealed class SendingHold(AppDbContext db, OutboxWriter outbox, IUnservedT
     private async Task AlignToAsync(bool held, CancellationToken ct)
     {
         // A campaign whose push is already queued gets the right state from it.
-        var alone = await unserved.FindAsync(ct);
-        var stale = (await db.Set<Campaign>().Where(c => c.Sync.Status != SyncStatus.Pending).ToListAsync(ct))
-            .Where(c => c.MailWizzPaused != (c.Paused || held || alone.Contains(c.TenantId))).ToList();
+        // Compared in the database: a campaign this context already tracks would be compared with its old values.
+        var alone = (await unserved.FindAsync(ct)).ToList();
+        var stale = await db.Set<Campaign>()
+            .Where(c => c.MailWizzPaused != (c.Paused || held || alone.Contains(c.TenantId)) && c.Sync.Status != SyncStatus.Pending).ToListAsync(ct);
         if (stale.Count == 0)
             return;
         foreach (var campaign in stale)
