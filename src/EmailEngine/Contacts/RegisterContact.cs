@@ -5,10 +5,7 @@ using System.Text.RegularExpressions;
 using EmailEngine.Contacts.Validation;
 using EmailEngine.Data;
 using EmailEngine.Http;
-using EmailEngine.Outbox;
-using EmailEngine.Suppressions;
 using EmailEngine.Tenants;
-using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Contacts;
 
