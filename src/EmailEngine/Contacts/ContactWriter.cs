@@ -22,11 +22,8 @@ public sealed record ContactIntake(
     public Guid KeyHash { get; } = Contact.KeyHashOf(Address.ToLowerInvariant());
 }
 
-/// <summary>The stored contact, whether the request created it, and the events it recorded; or why it was refused.</summary>
-public sealed record ContactWritten(Contact Contact, bool IsNew, IReadOnlyList<ContactEvent> Recorded)
-{
-    public Failure? Failure { get; init; }
-}
+/// <summary>The stored contact, whether the request created it, and the events it recorded.</summary>
+public sealed record ContactWritten(Contact Contact, bool IsNew, IReadOnlyList<ContactEvent> Recorded);
 
 /// <summary>
 /// Steps 2–5 of the contact workflow for every intake request. The contacts waiting at one moment are written
@@ -40,7 +37,7 @@ public sealed class ContactWriter(IServiceScopeFactory scopes, DatabaseTarget da
 {
     private const int MaxGroup = 64;
 
-    private sealed record Pending(ContactIntake Intake, TaskCompletionSource<ContactWritten> Done);
+    private sealed record Pending(ContactIntake Intake, TaskCompletionSource<Result<ContactWritten>> Done);
 
     /// <summary>
     /// On PostgreSQL two writers, so one group's reads overlap the other's commit (bench intake: ratio to the GET baseline
@@ -51,11 +48,14 @@ public sealed class ContactWriter(IServiceScopeFactory scopes, DatabaseTarget da
     private readonly Channel<Pending>[] queues = Enumerable.Range(0, database.Provider == DatabaseProvider.Postgres ? 2 : 1)
         .Select(_ => Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true })).ToArray();
 
-    public async Task<ContactWritten> WriteAsync(ContactIntake intake, CancellationToken ct)
+    /// <summary>Which writer an address goes to: always the same one for one address.</summary>
+    public static int QueueOf(Guid keyHash, int writers) => (keyHash.GetHashCode() & int.MaxValue) % writers;
+
+    public async Task<Result<ContactWritten>> WriteAsync(ContactIntake intake, CancellationToken ct)
     {
-        var pending = new Pending(intake, new TaskCompletionSource<ContactWritten>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!queues[(intake.KeyHash.GetHashCode() & int.MaxValue) % queues.Length].Writer.TryWrite(pending))
-            return new ContactWritten(null!, false, []) { Failure = new Failure.Unavailable("The engine is stopping; send the contact again in a moment.") };
+        var pending = new Pending(intake, new TaskCompletionSource<Result<ContactWritten>>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!queues[QueueOf(intake.KeyHash, queues.Length)].Writer.TryWrite(pending))
+            return new Failure.Unavailable("The engine is stopping; send the contact again in a moment.");
         // A caller that goes away stops waiting; its contact is still written (intake answers 202 at least once).
         return await pending.Done.Task.WaitAsync(ct);
     }
@@ -121,10 +121,7 @@ public sealed class ContactWriter(IServiceScopeFactory scopes, DatabaseTarget da
         catch (DbUpdateException e) when (UniqueViolation.Caused(e))
         {
             // Another writer (a second engine, an import) stored the same address between our read and our insert.
-            pending.Done.TrySetResult(new ContactWritten(null!, false, [])
-            {
-                Failure = new Failure.Conflict("The same contact was submitted concurrently; send it again to update it."),
-            });
+            pending.Done.TrySetResult(new Failure.Conflict("The same contact was submitted concurrently; send it again to update it."));
         }
         catch (Exception e)
         {

@@ -46,11 +46,11 @@ public static partial class RegisterContact
 
         var written = await writer.WriteAsync(new ContactIntake(tenant.Id, request, address.Normalized!, address.Flags, TenantRules.NormalizeLanguage(request.Language), events,
             clock.GetUtcNow()), ct);
-        if (written.Failure is { } failure)
-            return failure.ToProblem();
-        var contact = written.Contact;
+        if (!written.IsSuccess)
+            return written.Error!.ToProblem();
+        var (contact, isNew, recorded) = written.Value!;
         // A new contact's timeline is what this request recorded; a known one's starts with what earlier requests did.
-        var body = ContactResponse.From(contact, tenant.Slug, written.IsNew ? written.Recorded : await ContactEndpoints.TimelineAsync(db, contact.Id, ct));
+        var body = ContactResponse.From(contact, tenant.Slug, isNew ? recorded : await ContactEndpoints.TimelineAsync(db, contact.Id, ct));
         return contact.Status == ContactStatus.Suppressed ? TypedResults.Ok(body) : TypedResults.Accepted($"/api/v2/contacts/{contact.Id}", body);
     }
 

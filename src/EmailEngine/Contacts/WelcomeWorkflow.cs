@@ -25,26 +25,22 @@ public sealed class WelcomeWorkflow(AppDbContext db, OutboxWriter outbox, TimePr
     public async Task<Choice> ChooseAsync(Tenant tenant, string language, CancellationToken ct)
     {
         var chain = FallbackChain(language, tenant.DefaultLanguage);
-        // Each candidate template comes with its autoresponder in the same round trip: intake runs this per contact.
         var welcomes = await db.Set<EmailTemplate>()
             .Where(t => t.TenantId == tenant.Id && chain.Contains(t.Language) && t.Name.StartsWith("welcome"))
             .OrderBy(t => t.Id)
-            .Select(t => new
-            {
-                Template = t,
-                Autoresponder = db.Set<Campaign>().Where(c => c.TenantId == tenant.Id && c.TemplateId == t.Id && c.Type == CampaignType.Autoresponder)
-                    .OrderByDescending(c => c.IsWelcome).ThenBy(c => c.Id).FirstOrDefault(),
-            })
             .ToListAsync(ct);
-        var chosen = chain.Select(l => welcomes.FirstOrDefault(w => w.Template.Language == l)).FirstOrDefault(w => w is not null);
-        var path = chosen is null ? $"{string.Join(" → ", chain)} → built-in default" : $"{string.Join(" → ", chain.TakeWhile(l => l != chosen.Template.Language).Append(chosen.Template.Language))}";
-        var template = chosen?.Template ?? await CreateBuiltInAsync(tenant, BaseOf(language), ct);
-        var campaign = chosen?.Autoresponder
-            ?? await db.Set<Campaign>().Where(c => c.TenantId == tenant.Id && c.TemplateId == template.Id && c.Type == CampaignType.Autoresponder)
-                .OrderByDescending(c => c.IsWelcome).ThenBy(c => c.Id).FirstOrDefaultAsync(ct)
+        var chosen = chain.Select(l => welcomes.FirstOrDefault(t => t.Language == l)).FirstOrDefault(t => t is not null);
+        var path = chosen is null ? $"{string.Join(" → ", chain)} → built-in default" : $"{string.Join(" → ", chain.TakeWhile(l => l != chosen.Language).Append(chosen.Language))}";
+        var template = chosen ?? await CreateBuiltInAsync(tenant, BaseOf(language), ct);
+        var campaign = await AutorespondersOf(tenant.Id, template.Id).FirstOrDefaultAsync(ct)
             ?? await CreateWelcomeCampaignAsync(tenant, template, ct);
         return new Choice(template, campaign, path);
     }
+
+    /// <summary>The autoresponders sending a template, the welcome one first.</summary>
+    private IQueryable<Campaign> AutorespondersOf(long tenantId, long templateId) =>
+        db.Set<Campaign>().Where(c => c.TenantId == tenantId && c.TemplateId == templateId && c.Type == CampaignType.Autoresponder)
+            .OrderByDescending(c => c.IsWelcome).ThenBy(c => c.Id);
 
     private async Task<EmailTemplate> CreateBuiltInAsync(Tenant tenant, string language, CancellationToken ct)
     {

@@ -83,7 +83,10 @@ public sealed class SuppressionService(AppDbContext db, OutboxWriter outbox, Web
         return db.Set<Contacts.Contact>().AsNoTracking().Where(c => c.KeyHash == keyHash).Select(c => c.TenantId).Distinct().ToListAsync(ct);
     }
 
-    /// <summary><see cref="MatchesAsync"/> for many (tenant, address) pairs in one query: contact intake checks a group at once.</summary>
+    /// <summary>
+    /// Entries that stop mail to each (tenant, address): the tenant's own and the global ones, in one query (contact
+    /// intake checks a group at once).
+    /// </summary>
     public async Task<Dictionary<(long TenantId, string Email), List<Suppression>>> MatchesManyAsync(
         IReadOnlyList<(long TenantId, string Email)> wanted, CancellationToken ct)
     {
@@ -99,10 +102,6 @@ public sealed class SuppressionService(AppDbContext db, OutboxWriter outbox, Web
     }
 
     /// <summary>Entries that stop mail to this address for this tenant: its own and the global ones.</summary>
-    public Task<List<Suppression>> MatchesAsync(long tenantId, string email, CancellationToken ct)
-    {
-        var hash = Suppression.HashOf(email);
-        return db.Set<Suppression>().AsNoTracking()
-            .Where(s => s.EmailHash == hash && (s.TenantId == null || s.TenantId == tenantId)).ToListAsync(ct);
-    }
+    public async Task<List<Suppression>> MatchesAsync(long tenantId, string email, CancellationToken ct) =>
+        (await MatchesManyAsync([(tenantId, email)], ct))[(tenantId, email)];
 }
