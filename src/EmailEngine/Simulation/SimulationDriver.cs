@@ -83,6 +83,7 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
         var dayOne = SimulationStack.DayOne;
         if (clock.GetUtcNow() > dayOne)
             throw new TimeoutException($"setting the stack up took longer than {SimulationStack.SetupAllowance.TotalSeconds:0} s: day 1 has begun");
+        say($"set up in {(DateTime.UtcNow - started).TotalSeconds:0.0} s of the {SimulationStack.SetupAllowance.TotalSeconds:0} s before day 1");
         await WaitUntilAsync(clock, dayOne.AddMinutes(1), ct);
         // Warming from now: the default plan starts with the status, a custom one by its own call.
         foreach (var (vmta, id) in _ipIds)

@@ -177,7 +177,7 @@ public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, ISen
     public static string? WithoutStamp(string? config) => config is null ? null
         : string.Join('\n', config.Split('\n').Where(line => !line.StartsWith(RenderConfig.StampPrefix, StringComparison.Ordinal)));
 
-    private static void Step(StringBuilder log, string line) => log.Append('[').Append(DateTime.UtcNow.ToString("HH:mm:ss")).Append("] ").AppendLine(line);
+    private static void Step(StringBuilder log, string line) => log.Append('[').Append(DateTime.UtcNow.ToString("HH:mm:ss.fff")).Append("] ").AppendLine(line);
 
     private async Task<Deployment> FinishAsync(Deployment deployment, StringBuilder log, DeploymentStatus status, string? error, CancellationToken ct)
     {
