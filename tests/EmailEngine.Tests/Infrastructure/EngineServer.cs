@@ -34,6 +34,16 @@ public sealed class EngineServer : IAsyncDisposable
         _sqliteDirectory = sqliteDirectory;
     }
 
+    /// <summary>
+    /// What every test engine runs with. The reconciler, the blocklist sweep, the DNS check, the health alerts and the
+    /// delivery-server sync would act behind a test's back: tests that are about them turn them on.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> BaseSettings = new Dictionary<string, string>
+    {
+        ["API_KEY"] = OperatorKey, ["IPS_COUNT"] = "5", ["DKIM_MASTER_KEY"] = DkimMasterKey, ["PMTA_RECONCILE_SECONDS"] = "0",
+        ["BLOCKLIST_MONITOR"] = "off", ["DNS_CHECK_HOURS"] = "0", ["ALERT_HEALTH_SECONDS"] = "0", ["MAILWIZZ_DB_SYNC_SECONDS"] = "0",
+    };
+
     public Uri BaseAddress { get; }
     public EngineSettings Settings { get; }
     public IServiceProvider Services => _app.Services;
@@ -44,24 +54,22 @@ public sealed class EngineServer : IAsyncDisposable
     {
         PostgresDatabase? postgres = null;
         string? sqliteDirectory = null;
-        // The reconciler, the blocklist sweep, the DNS check, the health alerts and the delivery-server sync would act behind a
-        // test's back: tests that are about them turn them on.
-        var values = new Dictionary<string, string>
-        {
-            ["API_KEY"] = OperatorKey, ["IPS_COUNT"] = "5", ["DKIM_MASTER_KEY"] = DkimMasterKey, ["PMTA_RECONCILE_SECONDS"] = "0",
-            ["BLOCKLIST_MONITOR"] = "off", ["DNS_CHECK_HOURS"] = "0", ["ALERT_HEALTH_SECONDS"] = "0", ["MAILWIZZ_DB_SYNC_SECONDS"] = "0",
-        };
+        var values = new Dictionary<string, string>(BaseSettings);
+        foreach (var (key, value) in extraSettings ?? new Dictionary<string, string>())
+            values[key] = value;
+        // A test that names its own database gets no copy of the migrated one.
+        var fromTemplate = migrate && !(extraSettings?.ContainsKey("DATABASE_URL") ?? false);
         if (provider == Provider.Postgres)
         {
-            postgres = await PostgresDatabase.CreateAsync();
-            values["DATABASE_URL"] = postgres.Url;
+            postgres = fromTemplate ? await MigratedTemplates.NewPostgresAsync() : await PostgresDatabase.CreateAsync();
+            values.TryAdd("DATABASE_URL", postgres.Url);
         }
         else
         {
             sqliteDirectory = Directory.CreateTempSubdirectory("ee-sqlite-").FullName;
+            if (fromTemplate)
+                await MigratedTemplates.CopySqliteAsync(sqliteDirectory);
         }
-        foreach (var (key, value) in extraSettings ?? new Dictionary<string, string>())
-            values[key] = value;
 
         var settings = SettingsLoader.FromValues(values, sqliteDirectory);
         var app = EngineHost.Create(settings, "http://127.0.0.1:0", extraServices);

@@ -2,7 +2,7 @@ using Npgsql;
 
 namespace EmailEngine.Tests.Infrastructure;
 
-/// <summary>A fresh, empty database on the test PostgreSQL server, dropped on dispose.</summary>
+/// <summary>A fresh database on the test PostgreSQL server (empty, or a copy of a template), dropped on dispose.</summary>
 public sealed class PostgresDatabase : IAsyncDisposable
 {
     private PostgresDatabase(string name, NpgsqlConnectionStringBuilder builder)
@@ -17,13 +17,13 @@ public sealed class PostgresDatabase : IAsyncDisposable
     /// <summary>The same database in the DATABASE_URL form the engine is configured with.</summary>
     public string Url { get; }
 
-    public static async Task<PostgresDatabase> CreateAsync()
+    public static async Task<PostgresDatabase> CreateAsync(string? template = null)
     {
         var name = $"ee_test_{Guid.NewGuid():N}";
         await using (var admin = new NpgsqlConnection(TestEnvironment.PostgresAdmin))
         {
             await admin.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
+            await using var create = new NpgsqlCommand(template is null ? $"CREATE DATABASE {name}" : $"CREATE DATABASE {name} TEMPLATE {template}", admin);
             await create.ExecuteNonQueryAsync();
         }
         var builder = new NpgsqlConnectionStringBuilder(TestEnvironment.PostgresAdmin) { Database = name };
