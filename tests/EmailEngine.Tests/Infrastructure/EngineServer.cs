@@ -44,12 +44,13 @@ public sealed class EngineServer : IAsyncDisposable
     {
         PostgresDatabase? postgres = null;
         string? sqliteDirectory = null;
-        // The reconciler, the blocklist sweep, the DNS check, the health alerts and the delivery-server sync would act behind a
-        // test's back: tests that are about them turn them on.
+        // The reconciler, the blocklist sweep, the DNS check, the health alerts, the delivery-server sync and the PowerMTA
+        // status poll would act behind a test's back: tests that are about them turn them on.
         var values = new Dictionary<string, string>
         {
             ["API_KEY"] = OperatorKey, ["IPS_COUNT"] = "5", ["DKIM_MASTER_KEY"] = DkimMasterKey, ["PMTA_RECONCILE_SECONDS"] = "0",
             ["BLOCKLIST_MONITOR"] = "off", ["DNS_CHECK_HOURS"] = "0", ["ALERT_HEALTH_SECONDS"] = "0", ["MAILWIZZ_DB_SYNC_SECONDS"] = "0",
+            ["PMTA_STATUS_SECONDS"] = "0",
         };
         if (provider == Provider.Postgres)
         {
