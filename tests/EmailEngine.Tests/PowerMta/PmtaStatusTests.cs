@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using EmailEngine.PowerMta.Status;
 using EmailEngine.Tests.Infrastructure;
+using EmailEngine.Tests.MailWizzStandIn;
 using EmailEngine.Tests.Metrics;
 using EmailEngine.Tests.PmtaStandIn;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,6 +26,8 @@ public sealed class PmtaStatusTests
         </domain>
         """;
 
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
     private static Dictionary<string, string> Settings(PmtaHost host, PmtaDaemon daemon, Dictionary<string, string> extra)
     {
         var settings = host.EngineSettings();
@@ -41,22 +43,24 @@ public sealed class PmtaStatusTests
         using var host = new PmtaHost();
         await using var daemon = await PmtaDaemon.StartAsync(Config, speed: 1);
         await daemon.SendManyAsync(Enumerable.Range(0, 5).Select(i => ($"user{i}@slow.test", (Dictionary<string, string>?)null)));
-        await UntilAsync(() => QueuedAsync(daemon), queued => queued == 4, "the first recipient to leave");
+        await Poll.UntilAsync(async () => await QueuedAsync(daemon) == 4, Wait, "the first recipient to leave");
         await using var engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: Settings(host, daemon, new()
         {
             ["PMTA_STATUS_SECONDS"] = "1", ["PMTA_QUEUE_ALERT_RECIPIENTS"] = "3",
         }));
         using var client = engine.Client();
 
-        var metrics = await UntilAsync(async () => PrometheusText.Parse(await client.GetStringAsync("/metrics")),
-            m => m.Series("ee_pmta_queue_recipients").Any(), "the first status read");
+        PrometheusText metrics = null!;
+        await Poll.UntilAsync(async () => (metrics = PrometheusText.Parse(await client.GetStringAsync("/metrics"))).Series("ee_pmta_queue_recipients").Any(),
+            Wait, "the first status read");
 
         Assert.Equal(1, metrics.Value("ee_pmta_status_up", ("host", "default")));
         Assert.Equal(4, metrics.Value("ee_pmta_queue_recipients", ("host", "default")));
         Assert.Equal(1, metrics.Value("ee_pmta_queue_domains", ("host", "default")));
         Assert.Equal(0, metrics.Value("ee_pmta_connections", ("host", "default"), ("direction", "in")));
         Assert.Single(metrics.Series("ee_pmta_connections", ("host", "default"), ("direction", "out")));
-        var alert = await UntilAsync(() => AlertAsync(client, PmtaStatusPoller.QueueKey("default")), a => a is not null, "the queue alert");
+        await Poll.UntilAsync(async () => await AlertAsync(client, PmtaStatusPoller.QueueKey("default")) is not null, Wait, "the queue alert");
+        var alert = await AlertAsync(client, PmtaStatusPoller.QueueKey("default"));
         Assert.Equal("warning", alert!.Value.GetProperty("severity").GetString());
         Assert.Equal("open", alert.Value.GetProperty("state").GetString());
         Assert.Contains("4 recipients in 1 domain(s)", alert.Value.GetProperty("body").GetString());
@@ -149,18 +153,4 @@ public sealed class PmtaStatusTests
 
     private static async Task<JsonElement?> AlertAsync(HttpClient client, string key) =>
         (await AlertsAsync(client)).Cast<JsonElement?>().FirstOrDefault(a => a!.Value.GetProperty("key").GetString() == key);
-
-    private static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            var value = await read();
-            if (done(value))
-                return value;
-            if (deadline.Elapsed > TimeSpan.FromSeconds(30))
-                throw new TimeoutException($"timed out waiting for {what}");
-            await Task.Delay(200);
-        }
-    }
 }
