@@ -21,6 +21,7 @@ public static class AlertSetup
         {
             services.AddHttpClient(TelegramChannel.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15)).RemoveAllLoggers();
             services.AddSingleton(telegram);
+            services.AddSingleton<ITelegramChatMoves, TelegramChatMovesInDatabase>();
             services.AddSingleton<TelegramChannel>();
             services.AddSingleton<IAlertChannel>(sp => sp.GetRequiredService<TelegramChannel>());
         }

@@ -5,7 +5,8 @@ namespace EmailEngine.Alerts;
 
 /// <summary>
 /// Turns the engine's health checks into alerts: a check that is degraded opens a warning, unhealthy a critical one,
-/// and healthy again resolves it. Blocklists are left out: their sweep raises one detailed alert per listing itself.
+/// and healthy again resolves it. Blocklists and PowerMTA's status are left out: their sweep and poller raise one
+/// detailed alert per cause themselves.
 /// </summary>
 public sealed class HealthAlerts(HealthCheckService health, AlertCenter alerts, AppDbContext db)
 {
@@ -13,7 +14,7 @@ public sealed class HealthAlerts(HealthCheckService health, AlertCenter alerts, 
 
     public async Task RunAsync(CancellationToken ct)
     {
-        var report = await health.CheckHealthAsync(check => check.Name != "blocklists", ct);
+        var report = await health.CheckHealthAsync(check => check.Name is not ("blocklists" or "powermta-status"), ct);
         foreach (var (name, entry) in report.Entries)
         {
             var key = Prefix + name;

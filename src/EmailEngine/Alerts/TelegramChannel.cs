@@ -11,14 +11,15 @@ namespace EmailEngine.Alerts;
 /// Telegram's Bot API <c>sendMessage</c> (the operator's reference §3): HTML parse mode with <c>&amp; &lt; &gt;</c>
 /// escaped, at most 4096 characters, link previews off, info alerts silent. A 429 is not a failure: its
 /// <c>retry_after</c> says when the same message may be sent again. A group that became a supergroup answers
-/// <c>migrate_to_chat_id</c>: the message goes there and so do the next ones. Markup Telegram cannot parse is sent
+/// <c>migrate_to_chat_id</c>: the message goes there and so do the next ones, also after a restart
+/// (<see cref="ITelegramChatMoves"/>). Markup Telegram cannot parse is sent
 /// again as plain text. A bad token or an unknown chat is permanent until the configuration changes. The token is part
 /// of the URL path, so the HTTP client logs nothing and no error quotes the URL.
 /// Requests to the chat are at least <see cref="MinGap"/> apart (about one message a second per chat), and after a 429
 /// no request goes out before its <c>retry_after</c> has passed: messages that come meanwhile are told to wait as well.
 /// </summary>
-public sealed partial class TelegramChannel(IHttpClientFactory http, TelegramSettings settings, TimeProvider clock, ILogger<TelegramChannel> logger)
-    : IAlertChannel
+public sealed partial class TelegramChannel(IHttpClientFactory http, TelegramSettings settings, ITelegramChatMoves moves, TimeProvider clock,
+    ILogger<TelegramChannel> logger) : IAlertChannel
 {
     public const string HttpClientName = "alerts-telegram";
     public const int MaxLength = 4096;
@@ -28,7 +29,8 @@ public sealed partial class TelegramChannel(IHttpClientFactory http, TelegramSet
     private const int MaxLine = 300;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private string _chatId = settings.ChatId;
+    /// <summary>The configured chat, or where it moved; read at the first message.</summary>
+    private string? _chatId;
     private DateTimeOffset _nextRequestAt = DateTimeOffset.MinValue;
     private DateTimeOffset _floodUntil = DateTimeOffset.MinValue;
 
@@ -51,15 +53,25 @@ public sealed partial class TelegramChannel(IHttpClientFactory http, TelegramSet
     {
         if (_floodUntil - clock.GetUtcNow() is var wait && wait > TimeSpan.Zero)
             throw FloodControl(TimeSpan.FromSeconds(Math.Ceiling(wait.TotalSeconds)));
+        _chatId ??= await moves.FindAsync(settings.ChatId, ct) ?? settings.ChatId;
         var silent = message.Severity == AlertSeverity.Info;
         var answer = await PostAsync(Html(message), html: true, silent, ct);
         if (answer.Description?.Contains("can't parse entities", StringComparison.OrdinalIgnoreCase) == true)
             answer = await PostAsync(Plain(message), html: false, silent, ct);
         if (answer.MigrateTo is { } chat)
         {
-            logger.LogWarning("Telegram chat {Chat} became the supergroup {NewChat}: alerts go there now; set ALERT_TELEGRAM_CHAT_ID to it so they still do after a restart",
+            logger.LogWarning("Telegram chat {Chat} became the supergroup {NewChat}: alerts go there now, also after a restart; set ALERT_TELEGRAM_CHAT_ID to it when convenient",
                 _chatId, chat);
             _chatId = chat;
+            try
+            {
+                await moves.SaveAsync(settings.ChatId, chat, ct);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                // The message still goes to the new chat; only a restart would forget it.
+                logger.LogError(e, "Telegram chat {NewChat} could not be kept: set ALERT_TELEGRAM_CHAT_ID to it before the next restart", chat);
+            }
             answer = await PostAsync(Html(message), html: true, silent, ct);
         }
         if (answer.Ok)

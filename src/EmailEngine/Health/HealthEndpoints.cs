@@ -71,6 +71,7 @@ public static class OperationsHealthSetup
             .AddCheck<OutboxHealthCheck>("outbox")
             .AddCheck<AccountingHealthCheck>("accounting")
             .AddCheck<DeployHealthCheck>("powermta")
+            .AddCheck<PowerMta.Status.PmtaStatusHealthCheck>("powermta-status")
             .AddCheck<WarmupHealthCheck>("warmup")
             .AddCheck<BlocklistHealthCheck>("blocklists")
             .AddCheck<Dkim.DnsHealthCheck>("dns")

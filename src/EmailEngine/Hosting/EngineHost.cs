@@ -12,6 +12,7 @@ using EmailEngine.Outbox;
 using EmailEngine.PowerMta;
 using EmailEngine.PowerMta.Deploy;
 using EmailEngine.PowerMta.Hosts;
+using EmailEngine.PowerMta.Status;
 using EmailEngine.Suppressions;
 using EmailEngine.Templates;
 using EmailEngine.Contacts;
@@ -86,6 +87,7 @@ public static class EngineHost
         services.AddScoped<ConfigReconciler>();
         if (reconcile.Interval > TimeSpan.Zero)
             services.AddHostedService<ConfigReconcileWorker>();
+        services.AddPmtaStatus(settings);
         services.AddScoped<EmailEngine.PowerMta.PmtaRendering>();
         services.AddScoped<EmailEngine.PowerMta.Config.ImportBase>();
         var dkimVault = DkimVault.From(settings);

@@ -37,6 +37,11 @@ public static class MetricNames
     public const string AcctPullLag = "ee_acct_pull_lag";
     public const string PmtaLastSuccess = "ee_pmta_last_success_timestamp";
     public const string PmtaInSync = "ee_pmta_config_in_sync";
+    // PowerMTA's own /status, read through SSH (per host)
+    public const string PmtaStatusUp = "ee_pmta_status_up";
+    public const string PmtaQueueRecipients = "ee_pmta_queue_recipients";
+    public const string PmtaQueueDomains = "ee_pmta_queue_domains";
+    public const string PmtaConnections = "ee_pmta_connections";
     public const string MailWizzCircuit = "ee_mailwizz_circuit_state";
     public const string StateAge = "ee_metrics_state_age";
 }

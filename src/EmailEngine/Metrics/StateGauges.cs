@@ -5,7 +5,7 @@ using EmailEngine.PowerMta.Deploy;
 namespace EmailEngine.Metrics;
 
 /// <summary>
-/// Observable gauges over <see cref="EngineStateCache"/> and in-memory state (accounting pull, config sync): a scrape
+/// Observable gauges over <see cref="EngineStateCache"/> and in-memory state (accounting pull, config sync, PowerMTA's status): a scrape
 /// reads memory only. Nothing is reported before the first refresh.
 /// </summary>
 public sealed class StateGauges
@@ -14,7 +14,7 @@ public sealed class StateGauges
     private readonly TimeProvider _clock;
 
     public StateGauges(EngineMetrics metrics, EngineStateCache cache, AcctPullRun pull, ConfigSyncMemories sync, MailWizz.MailWizzCircuit circuit,
-        TimeProvider clock)
+        PowerMta.Status.PmtaStatusMemory pmta, TimeProvider clock)
     {
         (_cache, _clock) = (cache, clock);
         var meter = metrics.Meter;
@@ -48,6 +48,17 @@ public sealed class StateGauges
             : Array.Empty<Measurement<double>>(), "s", "Since the start of the last complete accounting pull (only when pulling from PowerMTA)");
         meter.CreateObservableGauge(MetricNames.PmtaInSync, () => sync.Latest().Select(last => Measure(last.InSync ? 1 : 0, ("host", last.Host))),
             description: "1 when a PowerMTA host runs the config the engine rendered for it (the reconciler's last comparison)");
+        meter.CreateObservableGauge(MetricNames.PmtaStatusUp, () => pmta.Latest().Select(s => Measure(s.Up ? 1 : 0, ("host", s.Host))),
+            description: "1 when the last read of a PowerMTA host's /status (through SSH) answered, else 0");
+        // Queue and connections only from a read that answered: a host that does not answer has no current figures.
+        meter.CreateObservableGauge(MetricNames.PmtaQueueRecipients, () => PmtaAnswers(pmta).Select(s => Measure(s.Status.QueuedRecipients, ("host", s.Host))),
+            description: "Recipients in a PowerMTA host's SMTP queues (its /status queue.smtp.rcp)");
+        meter.CreateObservableGauge(MetricNames.PmtaQueueDomains, () => PmtaAnswers(pmta).Select(s => Measure(s.Status.QueuedDomains, ("host", s.Host))),
+            description: "Domains with recipients queued on a PowerMTA host (its /status queue.smtp.dom)");
+        meter.CreateObservableGauge(MetricNames.PmtaConnections, () => PmtaAnswers(pmta).SelectMany(s => new[]
+            {
+                Measure(s.Status.SmtpOut, ("host", s.Host), ("direction", "out")), Measure(s.Status.SmtpIn, ("host", s.Host), ("direction", "in")),
+            }), description: "Open SMTP connections of a PowerMTA host: out (deliveries), in (injection from MailWizz)");
         meter.CreateObservableGauge(MetricNames.MailWizzCircuit, () => circuit.Level,
             description: "The MailWizz client's circuit breaker: 0 closed, 1 half-open (a trial call), 2 open (calls held back, pushes wait)");
     }
@@ -55,6 +66,9 @@ public sealed class StateGauges
     private IEnumerable<Measurement<T>> From<T>(Func<EngineState, IEnumerable<Measurement<T>>> read) where T : struct =>
         _cache.Current is { } state ? read(state).ToList() : [];
 
-    private static Measurement<int> Measure(int value, params (string Key, string Value)[] tags) =>
+    private static Measurement<T> Measure<T>(T value, params (string Key, string Value)[] tags) where T : struct =>
         new(value, tags.Select(t => new KeyValuePair<string, object?>(t.Key, t.Value)));
+
+    private static IEnumerable<(string Host, PowerMta.Status.PmtaStatus Status)> PmtaAnswers(PowerMta.Status.PmtaStatusMemory pmta) =>
+        pmta.Latest().Where(s => s.Status is not null).Select(s => (s.Host, s.Status!));
 }

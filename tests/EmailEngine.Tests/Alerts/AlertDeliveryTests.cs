@@ -133,6 +133,16 @@ public sealed class AlertDeliveryTests : IAsyncLifetime
         Assert.All(_stack.Telegram.Received, m => Assert.Equal("-1009876543210", m.ChatId));
         Assert.Equal(3, _stack.Telegram.Requests.Count);
         Assert.Single(_log.AtLeast(LogLevel.Warning), e => e.Message.Contains("-1009876543210") && e.Message.Contains("ALERT_TELEGRAM_CHAT_ID"));
+
+        // A restart: a new channel, nothing in memory, the same ALERT_TELEGRAM_CHAT_ID. It goes to the supergroup at once.
+        var restarted = ActivatorUtilities.CreateInstance<TelegramChannel>(_stack.Server.Services);
+        Assert.Null(await restarted.TrySendAsync(new AlertMessage("health:dns", AlertSeverity.Warning, NotificationKind.Raised, "DNS", "SPF missing",
+            DateTimeOffset.UtcNow), CancellationToken.None));
+        Assert.Equal(4, _stack.Telegram.Requests.Count);
+        Assert.Equal("-1009876543210", _stack.Telegram.Received[^1].ChatId);
+        using var scope = _stack.Server.Services.CreateScope();
+        var move = Assert.Single(scope.ServiceProvider.GetRequiredService<AppDbContext>().Set<TelegramChatMove>());
+        Assert.Equal((Chat, "-1009876543210"), (move.ChatId, move.MovedTo));
     }
 
     [Fact]

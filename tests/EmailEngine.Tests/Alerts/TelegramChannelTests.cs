@@ -40,7 +40,15 @@ public sealed class TelegramChannelTests : IAsyncLifetime
             ["API_KEY"] = "test_key_123", ["ALERT_TELEGRAM_BOT_TOKEN"] = token, ["ALERT_TELEGRAM_CHAT_ID"] = Chat, ["ALERT_TELEGRAM_API"] = _telegram.ApiBase,
         }));
         services.AddHttpClient(TelegramChannel.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(3)); // the engine waits 15 s
+        services.AddSingleton<ITelegramChatMoves, NoMoves>(); // no database here (moves are kept in AlertDeliveryTests)
         return services.BuildServiceProvider();
+    }
+
+    private sealed class NoMoves : ITelegramChatMoves
+    {
+        public Task<string?> FindAsync(string chatId, CancellationToken ct) => Task.FromResult<string?>(null);
+
+        public Task SaveAsync(string chatId, string movedTo, CancellationToken ct) => Task.CompletedTask;
     }
 
     private IAlertChannel Telegram => _services.GetRequiredService<IAlertChannel>();

@@ -23,7 +23,7 @@ public sealed class OperationsHealthTests : ApiTest
         var report = await Client.GetFromJsonAsync<JsonElement>("/api/v1/health");
 
         Assert.Equal("healthy", report.GetProperty("status").GetString());
-        Assert.Equal(["accounting", "blocklists", "dns", "mailwizz", "outbox", "powermta", "warmup"], (await ChecksAsync()).Keys.Order());
+        Assert.Equal(["accounting", "blocklists", "dns", "mailwizz", "outbox", "powermta", "powermta-status", "warmup"], (await ChecksAsync()).Keys.Order());
         using var tenant = Server.Client(await Server.CreateTenantKeyAsync("client-1"));
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await tenant.GetAsync("/api/v1/health")).StatusCode);
     }

@@ -35,13 +35,15 @@ public sealed class EngineServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// What every test engine runs with. The reconciler, the blocklist sweep, the DNS check, the health alerts and the
-    /// delivery-server sync would act behind a test's back: tests that are about them turn them on.
+    /// What every test engine runs with. The reconciler, the blocklist sweep, the DNS check, the health alerts, the
+    /// delivery-server sync and the PowerMTA status poll would act behind a test's back: tests that are about them turn
+    /// them on.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> BaseSettings = new Dictionary<string, string>
     {
         ["API_KEY"] = OperatorKey, ["IPS_COUNT"] = "5", ["DKIM_MASTER_KEY"] = DkimMasterKey, ["PMTA_RECONCILE_SECONDS"] = "0",
         ["BLOCKLIST_MONITOR"] = "off", ["DNS_CHECK_HOURS"] = "0", ["ALERT_HEALTH_SECONDS"] = "0", ["MAILWIZZ_DB_SYNC_SECONDS"] = "0",
+        ["PMTA_STATUS_SECONDS"] = "0",
     };
 
     public Uri BaseAddress { get; }

@@ -9,8 +9,12 @@ namespace EmailEngine.Tests.Metrics;
 /// </summary>
 public sealed partial class MetricsDashboardTests(MetricsEngine engine) : IClassFixture<MetricsEngine>
 {
-    /// <summary>Series that exist only with a PowerMTA host (accounting pull, reconciler, a successful deployment).</summary>
-    private static readonly string[] NeedPowerMta = ["ee_acct_pull_lag_seconds", "ee_pmta_config_in_sync", "ee_pmta_last_success_timestamp_seconds"];
+    /// <summary>Series that exist only with a PowerMTA host (accounting pull, reconciler, a successful deployment, its status read).</summary>
+    private static readonly string[] NeedPowerMta =
+    [
+        "ee_acct_pull_lag_seconds", "ee_pmta_config_in_sync", "ee_pmta_last_success_timestamp_seconds", "ee_pmta_status_up",
+        "ee_pmta_queue_recipients", "ee_pmta_queue_domains", "ee_pmta_connections",
+    ];
 
     /// <summary>PromQL words that are not metric names: functions, aggregations, keywords, Grafana's interval variables.</summary>
     private static readonly HashSet<string> PromQl =

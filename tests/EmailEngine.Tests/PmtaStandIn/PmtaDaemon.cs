@@ -50,10 +50,12 @@ public sealed class PmtaDaemon : IAsyncDisposable
 
     public void WriteConfig(string config) => File.WriteAllText(ConfigPath, config.Replace("{dir}", Directory).Replace("\r\n", "\n"));
 
-    /// <summary>Starts (or restarts, after <see cref="Kill"/>) the process on the same state directory and clock.</summary>
-    public async Task StartProcessAsync()
+    /// <summary>Starts (or restarts, after <see cref="Kill"/>) the process on the same state directory and clock, on new
+    /// ports unless <paramref name="samePorts"/> (a client that knows the management port finds it again).</summary>
+    public async Task StartProcessAsync(bool samePorts = false)
     {
-        (SmtpPort, MgmtPort) = (LoopbackPorts.Free(), LoopbackPorts.Free());
+        if (!samePorts)
+            (SmtpPort, MgmtPort) = (LoopbackPorts.Free(), LoopbackPorts.Free());
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[] { PmtaHost.StandInDll(), "daemon", "--config", ConfigPath, "--state-dir", StateDir,
                      "--smtp-port", SmtpPort.ToString(CultureInfo.InvariantCulture), "--mgmt-port", MgmtPort.ToString(CultureInfo.InvariantCulture) })

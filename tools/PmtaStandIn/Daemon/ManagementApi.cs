@@ -95,6 +95,8 @@ public static class ManagementApi
                     lastMin = Traffic(m => m.Since(now - TimeSpan.FromMinutes(1))),
                     topPerHr = Traffic(m => m.TopPerHour),
                     topPerMin = Traffic(m => m.TopPerMinute),
+                    // In the reference's shape without its fields: nothing of the stand-in's would fill them.
+                    perf = new { },
                 },
                 conn = new { smtpIn = new { cur = 0, max = 0, top = 0 }, smtpOut = new { cur = mta.OpenDeliveries, max = 0, top = 0 } },
                 resolver = new { namesCached = 0, queriesPending = 0, queriesActive = 0 },

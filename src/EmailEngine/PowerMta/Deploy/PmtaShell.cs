@@ -24,13 +24,31 @@ public sealed class PmtaShell : IDisposable
 
     public static async Task<PmtaShell> ConnectAsync(PmtaHostOptions options, CancellationToken ct)
     {
-        var key = new PrivateKeyFile(options.KeyFile!);
-        var connection = new Renci.SshNet.ConnectionInfo(options.Host!, options.Port, options.User, new PrivateKeyAuthenticationMethod(options.User, key))
+        var connection = ConnectionOf(options);
+        var ssh = new SshClient(connection);
+        var sftp = new SftpClient(connection);
+        var presented = await ConnectCheckedAsync(options, [ssh, sftp], ct);
+        return new PmtaShell(ssh, sftp, options) { PresentedHostKey = presented };
+    }
+
+    /// <summary>An SSH connection alone (no file transfer), the host key checked as for a shell: what a port forward needs.</summary>
+    public static async Task<SshClient> ConnectSshAsync(PmtaHostOptions options, CancellationToken ct)
+    {
+        var ssh = new SshClient(ConnectionOf(options));
+        await ConnectCheckedAsync(options, [ssh], ct);
+        return ssh;
+    }
+
+    private static Renci.SshNet.ConnectionInfo ConnectionOf(PmtaHostOptions options) =>
+        new(options.Host!, options.Port, options.User, new PrivateKeyAuthenticationMethod(options.User, new PrivateKeyFile(options.KeyFile!)))
         {
             Timeout = TimeSpan.FromSeconds(10),
         };
-        var ssh = new SshClient(connection);
-        var sftp = new SftpClient(connection);
+
+    /// <summary>Connects each client (each is its own SSH connection) with the host key pinned; on failure disposes them all.</summary>
+    /// <returns>The key the server presented (<c>SHA256:…</c>).</returns>
+    private static async Task<string?> ConnectCheckedAsync(PmtaHostOptions options, BaseClient[] clients, CancellationToken ct)
+    {
         string? presented = null;
         var rejected = false;
         void Check(object? _, HostKeyEventArgs e)
@@ -41,28 +59,33 @@ public sealed class PmtaShell : IDisposable
                 : options.TrustUnknownHost;
             rejected |= !e.CanTrust;
         }
-        ssh.HostKeyReceived += Check;
-        sftp.HostKeyReceived += Check;
         try
         {
-            await ssh.ConnectAsync(ct);
-            await sftp.ConnectAsync(ct);
+            foreach (var client in clients)
+            {
+                client.HostKeyReceived += Check;
+                await client.ConnectAsync(ct);
+            }
         }
         catch (SshConnectionException) when (rejected)
         {
-            ssh.Dispose();
-            sftp.Dispose();
+            DisposeAll(clients);
             throw new PmtaHostException(options.HostKeyFingerprint is null
                 ? $"unknown host key {presented}: pin it with PMTA_SSH_HOST_KEY={presented} (or set PMTA_SSH_TRUST_UNKNOWN_HOST=true)"
                 : $"host key mismatch: the server presented {presented}, PMTA_SSH_HOST_KEY pins {options.HostKeyFingerprint}");
         }
         catch (Exception e) when (e is SshException or System.Net.Sockets.SocketException or TimeoutException or IOException)
         {
-            ssh.Dispose();
-            sftp.Dispose();
+            DisposeAll(clients);
             throw new PmtaHostException($"cannot connect to {options.User}@{options.Host}:{options.Port}: {e.Message}");
         }
-        return new PmtaShell(ssh, sftp, options) { PresentedHostKey = presented };
+        return presented;
+    }
+
+    private static void DisposeAll(BaseClient[] clients)
+    {
+        foreach (var client in clients)
+            client.Dispose();
     }
 
     private static string Normalize(string fingerprint) =>

@@ -201,6 +201,39 @@ namespace EmailEngine.Data.Migrations.Sqlite
                     b.ToTable("alert_notifications", (string)null);
                 });
 
+            modelBuilder.Entity("EmailEngine.Alerts.TelegramChatMove", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ChatId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("chat_id");
+
+                    b.Property<long>("MovedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("moved_at");
+
+                    b.Property<string>("MovedTo")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("moved_to");
+
+                    b.HasKey("Id")
+                        .HasName("pk_telegram_chat_moves");
+
+                    b.HasIndex("ChatId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_telegram_chat_moves_chat_id");
+
+                    b.ToTable("telegram_chat_moves", (string)null);
+                });
+
             modelBuilder.Entity("EmailEngine.Auth.ApiKey", b =>
                 {
                     b.Property<long>("Id")

@@ -1,0 +1,42 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace EmailEngine.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class TelegramChatMoves : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "telegram_chat_moves",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    chat_id = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    moved_to = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    moved_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_telegram_chat_moves", x => x.id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_telegram_chat_moves_chat_id",
+                table: "telegram_chat_moves",
+                column: "chat_id",
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "telegram_chat_moves");
+        }
+    }
+}
