@@ -15,7 +15,7 @@ public sealed record PmtaStatusOptions(TimeSpan Interval, int FailuresBeforeUnre
         TimeSpan.FromSeconds(settings.Whole("PMTA_STATUS_SECONDS", 60, min: 0)),
         settings.Whole("PMTA_STATUS_FAILURES", 3, min: 1),
         settings.Whole("PMTA_QUEUE_ALERT_RECIPIENTS", 50000, min: 1),
-        settings.Whole("PMTA_MGMT_PORT", 1983, min: 1, max: 65535));
+        settings.Whole("PMTA_MGMT_PORT", RenderConfig.MgmtPort, min: 1, max: 65535));
 
     public bool Enabled => Interval > TimeSpan.Zero;
 }
