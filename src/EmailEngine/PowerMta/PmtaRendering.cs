@@ -73,6 +73,7 @@ public sealed class PmtaRendering(AppDbContext db, EngineSettings settings, Pmta
             host.DkimDirectory,
             dkim.Selector,
             AcctFile: host.AcctFile, // the file the accounting pull reads back
-            DomainSelectors: await domains.ActiveSelectorsAsync(ct));
+            DomainSelectors: await domains.ActiveSelectorsAsync(ct),
+            MgmtPort: host.MgmtPort);
     }
 }

@@ -55,7 +55,7 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
             {
                 name = host.Name, ssh_host = "127.0.0.1", ssh_port = stack.Ssh.Port, ssh_user = stack.Ssh.User, key_file = stack.Ssh.ClientKey,
                 host_key = stack.Ssh.HostKeyFingerprint, config_path = host.Config, acct_path = host.AcctFile, relay_sources = new[] { "127.0.0.1" },
-                smtp_host = "127.0.0.1", pmta_command = host.Command, dkim_dir = host.DkimDirectory,
+                smtp_host = "127.0.0.1", pmta_command = host.Command, dkim_dir = host.DkimDirectory, mgmt_port = host.MgmtPort,
             }, ct), HttpStatusCode.Created, $"registering PowerMTA host {host.Name}");
 
         // The IPs come in before day 1 as standby (no warmup yet), each with its owner, host and MailWizz delivery server:

@@ -103,11 +103,12 @@ public sealed class SimulationStack : IAsyncDisposable
                 ["PMTA_SSH_HOST"] = "127.0.0.1", ["PMTA_SSH_PORT"] = $"{Ssh.Port}", ["PMTA_SSH_USER"] = Ssh.User, ["PMTA_SSH_KEY_FILE"] = Ssh.ClientKey,
                 ["PMTA_SSH_HOST_KEY"] = Ssh.HostKeyFingerprint, ["PMTA_CONFIG_PATH"] = defaultHost.Config, ["PMTA_COMMAND"] = defaultHost.Command,
                 ["PMTA_DKIM_DIR"] = defaultHost.DkimDirectory, ["PMTA_RELAY_SOURCES"] = "127.0.0.1", ["ACCT_REMOTE_FILE"] = defaultHost.AcctFile,
+                ["PMTA_MGMT_PORT"] = $"{defaultHost.MgmtPort}",
                 // Background work in virtual time: often enough to keep up with the day, rarely enough not to spin.
                 ["OUTBOX_POLL_MS"] = "300000", ["OUTBOX_LEASE_SECONDS"] = "604800", ["ACCT_PULL_INTERVAL_SECONDS"] = "7200",
                 ["WARMUP_CHECK_SECONDS"] = "900", ["PMTA_RECONCILE_SECONDS"] = "21600", ["ADMISSION_PUMP_SECONDS"] = "3600",
                 ["MAILWIZZ_CHECK_SECONDS"] = "43200", ["ALERT_HEALTH_SECONDS"] = "21600", ["ALERT_SEND_SECONDS"] = "3600",
-                ["MAILWIZZ_DB_SYNC_SECONDS"] = "900",
+                ["MAILWIZZ_DB_SYNC_SECONDS"] = "900", ["PMTA_STATUS_SECONDS"] = "21600",
                 // No DNS on the simulated loopback: blocklist sweeps and DNS checks would only time out, thousands of times a run.
                 ["BLOCKLIST_MONITOR"] = "off", ["DNS_CHECK_HOURS"] = "0",
             };
@@ -172,7 +173,7 @@ public sealed class SimulationStack : IAsyncDisposable
 /// One simulated PowerMTA host: its daemon (own SMTP and management ports, state directory, spool and accounting),
 /// its first config, and the <c>pmta</c> command the engine runs over SSH for it. <see cref="Name"/> is the engine's.
 /// </summary>
-public sealed record SimulatedHost(string Name, string State, int SmtpPort, string Config, string Command, ChildProcess Process)
+public sealed record SimulatedHost(string Name, string State, int SmtpPort, int MgmtPort, string Config, string Command, ChildProcess Process)
 {
     public string AcctDirectory => Path.Combine(State, "acct");
     public string AcctFile => Path.Combine(AcctDirectory, "acct.csv");
@@ -209,7 +210,7 @@ public sealed record SimulatedHost(string Name, string State, int SmtpPort, stri
         var process = new ChildProcess($"powermta {name}", "dotnet",
             [pmtaDll, "daemon", "--config", config, "--state-dir", state, "--smtp-port", $"{smtpPort}", "--mgmt-port", $"{mgmtPort}", "--scenario", scenarioPath],
             clock, Path.Combine(Path.GetDirectoryName(state)!, $"powermta-{name}.log"));
-        return new SimulatedHost(name, state, smtpPort, config, command, process);
+        return new SimulatedHost(name, state, smtpPort, mgmtPort, config, command, process);
     }
 }
 

@@ -62,6 +62,8 @@ public sealed class MultiHostTests : IAsyncLifetime
     [Fact]
     public async Task Each_host_renders_only_its_own_ips_relays_and_files()
     {
+        // Two PowerMTAs on one machine cannot share a management port: a registered host names its own.
+        Assert.Equal(HttpStatusCode.OK, (await _client.PatchAsJsonAsync("/api/v1/pmta/hosts/pmta-b", new { mgmt_port = 8081 })).StatusCode);
         var first = await _client.GetStringAsync("/api/v1/pmta/config");
         var second = await _client.GetStringAsync("/api/v1/pmta/config?host=pmta-b");
 
@@ -76,6 +78,8 @@ public sealed class MultiHostTests : IAsyncLifetime
         Assert.Contains($"<acct-file {_second.Directory}/acct.csv>", second);
         Assert.Contains($"domain-key ee1,domain2.com,{_second.Directory}/dkim/domain2.com.ee1.pem", second);
         Assert.Contains("host-name mail.domain2.com", second);
+        Assert.Contains("\nhttp-mgmt-port 1983\n", first);
+        Assert.Contains("\nhttp-mgmt-port 8081\n", second);
 
         using var unknown = await _client.GetAsync("/api/v1/pmta/config?host=pmta-x");
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);

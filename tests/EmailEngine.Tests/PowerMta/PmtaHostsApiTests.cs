@@ -67,18 +67,21 @@ public sealed class PmtaHostsApiTests : IAsyncLifetime
     {
         var (created, body) = await Read(_client.PostAsJsonAsync("/api/v1/pmta/hosts", Host("pmta-2")));
         Assert.Equal(HttpStatusCode.Created, created);
-        Assert.Equal(("registry", 22, "root", "pmta2.example.net", "/etc/pmta/config", Fingerprint),
+        Assert.Equal(("registry", 22, "root", "pmta2.example.net", "/etc/pmta/config", Fingerprint, 1983),
             (body.GetProperty("source").GetString(), body.GetProperty("ssh_port").GetInt32(), body.GetProperty("ssh_user").GetString(),
-                body.GetProperty("smtp_host").GetString(), body.GetProperty("config_path").GetString(), body.GetProperty("host_key").GetString()));
+                body.GetProperty("smtp_host").GetString(), body.GetProperty("config_path").GetString(), body.GetProperty("host_key").GetString(),
+                body.GetProperty("mgmt_port").GetInt32()));
         Assert.Equal(HttpStatusCode.Conflict, (await _client.PostAsJsonAsync("/api/v1/pmta/hosts", Host("pmta-2"))).StatusCode);
 
-        var (_, patched) = await Read(_client.PatchAsJsonAsync("/api/v1/pmta/hosts/pmta-2", new { ssh_port = 2222, smtp_host = "relay2.example.net" }));
-        Assert.Equal((2222, "relay2.example.net", "pmta2.example.net"),
-            (patched.GetProperty("ssh_port").GetInt32(), patched.GetProperty("smtp_host").GetString(), patched.GetProperty("ssh_host").GetString()));
+        var (_, patched) = await Read(_client.PatchAsJsonAsync("/api/v1/pmta/hosts/pmta-2", new { ssh_port = 2222, smtp_host = "relay2.example.net", mgmt_port = 8081 }));
+        Assert.Equal((2222, "relay2.example.net", "pmta2.example.net", 8081),
+            (patched.GetProperty("ssh_port").GetInt32(), patched.GetProperty("smtp_host").GetString(), patched.GetProperty("ssh_host").GetString(),
+                patched.GetProperty("mgmt_port").GetInt32()));
         // PUT replaces: what it leaves out takes its default again.
         var (_, replaced) = await Read(_client.PutAsJsonAsync("/api/v1/pmta/hosts/pmta-2", Host("pmta-2", new { acct_path = "/var/log/pmta/acct2.csv" })));
-        Assert.Equal((22, "pmta2.example.net", "/var/log/pmta/acct2.csv"),
-            (replaced.GetProperty("ssh_port").GetInt32(), replaced.GetProperty("smtp_host").GetString(), replaced.GetProperty("acct_path").GetString()));
+        Assert.Equal((22, "pmta2.example.net", "/var/log/pmta/acct2.csv", 1983),
+            (replaced.GetProperty("ssh_port").GetInt32(), replaced.GetProperty("smtp_host").GetString(), replaced.GetProperty("acct_path").GetString(),
+                replaced.GetProperty("mgmt_port").GetInt32()));
         Assert.Equal("pmta-2", (await _client.GetFromJsonAsync<JsonElement>("/api/v1/pmta/hosts/pmta-2")).GetProperty("name").GetString());
         Assert.Equal(["default", "pmta-2"], (await _client.GetFromJsonAsync<JsonElement>("/api/v1/pmta/hosts")).GetProperty("items")
             .EnumerateArray().Select(h => h.GetProperty("name").GetString()));
@@ -95,13 +98,13 @@ public sealed class PmtaHostsApiTests : IAsyncLifetime
         {
             name = "Bad Name", ssh_host = "not a host", ssh_port = 70000, ssh_user = "Root;rm", key_file = "relative/key",
             host_key = "MD5:aa:bb", config_path = "/etc/pmta/config; reboot", acct_path = "/var/log/pmta/acct.log",
-            relay_sources = new[] { "198.51.100.300", "10.0.0.0/8", "10.1" }, smtp_host = "bad host!", pmta_command = "pmta && reboot", dkim_dir = "dkim",
+            relay_sources = new[] { "198.51.100.300", "10.0.0.0/8", "10.1" }, smtp_host = "bad host!", pmta_command = "pmta && reboot", dkim_dir = "dkim", mgmt_port = 0,
         }));
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         var fields = problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).ToHashSet();
         Assert.Equal(new HashSet<string> { "name", "ssh_host", "ssh_port", "ssh_user", "key_file", "host_key", "config_path", "acct_path",
-            "relay_sources", "smtp_host", "pmta_command", "dkim_dir" }, fields);
+            "relay_sources", "smtp_host", "pmta_command", "dkim_dir", "mgmt_port" }, fields);
         Assert.Equal("not an IP address or CIDR range: '198.51.100.300', '10.1'", problem.GetProperty("errors").GetProperty("relay_sources")[0].GetString());
 
         var (missing, required) = await Read(_client.PostAsJsonAsync("/api/v1/pmta/hosts", new { name = "pmta-3" }));

@@ -10,8 +10,9 @@ namespace EmailEngine.PowerMta.Deploy;
 /// as printed by <c>ssh-keygen -lf</c>), <c>PMTA_SSH_TRUST_UNKNOWN_HOST</c> (false), <c>PMTA_CONFIG_PATH</c>,
 /// <c>PMTA_COMMAND</c> (pmta), <c>PMTA_DKIM_DIR</c> (/etc/pmta/dkim), <c>ACCT_REMOTE_FILE</c> (/var/log/pmta/acct.csv:
 /// the live accounting file, rotated siblings <c>acct*.csv</c>, <c>acct*.csv.gz</c> are found beside it),
-/// <c>PMTA_RELAY_SOURCES</c> (comma-separated MailWizz host IPs allowed to relay); MailWizz's delivery servers connect
-/// to <c>PMTA_SSH_HOST</c>.
+/// <c>PMTA_RELAY_SOURCES</c> (comma-separated MailWizz host IPs allowed to relay), <c>PMTA_MGMT_PORT</c> (1983: the
+/// <c>http-mgmt-port</c> rendered for it, reached through an SSH port forward, never directly); MailWizz's delivery
+/// servers connect to <c>PMTA_SSH_HOST</c>.
 /// </summary>
 public sealed record PmtaHostOptions
 {
@@ -32,6 +33,8 @@ public sealed record PmtaHostOptions
     public IReadOnlyList<string> RelaySources { get; init; } = [];
     /// <summary>Where MailWizz's delivery servers connect (PowerMTA's relay listener); the SSH address unless set.</summary>
     public string? SmtpHost { get; init; }
+    /// <summary>PowerMTA's HTTP management port on the host's own loopback (the rendered <c>http-mgmt-port</c>).</summary>
+    public int MgmtPort { get; init; } = RenderConfig.DefaultMgmtPort;
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     public bool IsDefault => Name == DefaultName;
@@ -50,6 +53,7 @@ public sealed record PmtaHostOptions
         AcctFile = settings.Get("ACCT_REMOTE_FILE") ?? "/var/log/pmta/acct.csv",
         RelaySources = (settings.Get("PMTA_RELAY_SOURCES") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         SmtpHost = settings.PmtaSshHost,
+        MgmtPort = settings.Whole("PMTA_MGMT_PORT", RenderConfig.DefaultMgmtPort, min: 1, max: 65535),
     };
 
     /// <summary>What is missing to reach the host, by configuration key (a registered host is complete by validation).</summary>

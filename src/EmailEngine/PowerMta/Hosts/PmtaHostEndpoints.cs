@@ -10,18 +10,19 @@ namespace EmailEngine.PowerMta.Hosts;
 /// <summary>A host as written by the operator: every field optional here, <see cref="PmtaHostRules"/> says what is required.</summary>
 public sealed record PmtaHostRequest(
     string? Name, string? SshHost, int? SshPort, string? SshUser, string? KeyFile, string? HostKey, bool? TrustUnknownHost,
-    string? ConfigPath, string? AcctPath, IReadOnlyList<string>? RelaySources, string? SmtpHost, string? PmtaCommand, string? DkimDir);
+    string? ConfigPath, string? AcctPath, IReadOnlyList<string>? RelaySources, string? SmtpHost, string? PmtaCommand, string? DkimDir,
+    int? MgmtPort);
 
 /// <summary><c>source</c>: <c>settings</c> for the default host (read-only here), <c>registry</c> for the others.</summary>
 public sealed record PmtaHostResponse(
     string Name, string Source, string? SshHost, int SshPort, string SshUser, string? KeyFile, string? HostKey, bool TrustUnknownHost,
     string ConfigPath, string AcctPath, IReadOnlyList<string> RelaySources, string? SmtpHost, string PmtaCommand, string DkimDir,
-    bool Configured, int Ips, DateTimeOffset? CreatedAt, DateTimeOffset? UpdatedAt)
+    int MgmtPort, bool Configured, int Ips, DateTimeOffset? CreatedAt, DateTimeOffset? UpdatedAt)
 {
     public static PmtaHostResponse From(PmtaHostOptions host, int ips, RegisteredPmtaHost? registered) => new(
         host.Name, registered is null ? "settings" : "registry", host.Host, host.Port, host.User, host.KeyFile, host.HostKeyFingerprint,
         host.TrustUnknownHost, host.ConfigPath, host.AcctFile, host.RelaySources, host.SmtpHost, host.PmtaCommand, host.DkimDirectory,
-        host.Configured, ips, registered?.CreatedAt, registered?.UpdatedAt);
+        host.MgmtPort, host.Configured, ips, registered?.CreatedAt, registered?.UpdatedAt);
 }
 
 /// <summary>
@@ -144,5 +145,5 @@ public static class PmtaHostEndpoints
     internal static Failure NotFound(string name) => new Failure.NotFound($"PowerMTA host '{name}' does not exist.");
 
     private static Failure FromSettings() => new Failure.Conflict(
-        $"The '{PmtaHostOptions.DefaultName}' host comes from the PMTA_SSH_*, PMTA_CONFIG_PATH, ACCT_REMOTE_FILE and PMTA_RELAY_SOURCES settings: change them there.");
+        $"The '{PmtaHostOptions.DefaultName}' host comes from the PMTA_SSH_*, PMTA_CONFIG_PATH, ACCT_REMOTE_FILE, PMTA_RELAY_SOURCES and PMTA_MGMT_PORT settings: change them there.");
 }

@@ -37,16 +37,22 @@ public static partial class PmtaHostRules
                 set(value);
         }
 
-        Field("ssh_host", request.SshHost?.Trim(), CheckHost, v => host.SshHost = v!.ToLowerInvariant(), defaults.SshHost, required: true);
-        if (request.SshPort is { } port)
+        void Port(string field, int? value, Action<int> set, int fallback)
         {
-            if (port is < 1 or > 65535)
-                errors.Add("ssh_port", "must be from 1 to 65535");
-            else
-                host.SshPort = port;
+            if (value is { } port)
+            {
+                if (port is < 1 or > 65535)
+                    errors.Add(field, "must be from 1 to 65535");
+                else
+                    set(port);
+            }
+            else if (!partial)
+                set(fallback);
         }
-        else if (!partial)
-            host.SshPort = defaults.SshPort;
+
+        Field("ssh_host", request.SshHost?.Trim(), CheckHost, v => host.SshHost = v!.ToLowerInvariant(), defaults.SshHost, required: true);
+        Port("ssh_port", request.SshPort, p => host.SshPort = p, defaults.SshPort);
+        Port("mgmt_port", request.MgmtPort, p => host.MgmtPort = p, defaults.MgmtPort);
         Field("ssh_user", request.SshUser?.Trim(), u => UserPattern().IsMatch(u) ? null : "must be a Unix user name (lower-case letters, digits, '_', '-'; at most 32)",
             v => host.SshUser = v!, defaults.SshUser);
         Field("key_file", request.KeyFile?.Trim(), CheckKeyFile, v => host.KeyFile = v!, defaults.KeyFile, required: true);

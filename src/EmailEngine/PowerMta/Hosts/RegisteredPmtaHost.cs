@@ -28,6 +28,8 @@ public sealed class RegisteredPmtaHost
     public string? SmtpHost { get; set; }
     public string PmtaCommand { get; set; } = "pmta";
     public string DkimDirectory { get; set; } = "/etc/pmta/dkim";
+    /// <summary>PowerMTA's HTTP management port on the host's loopback: rendered as its <c>http-mgmt-port</c>, read through SSH.</summary>
+    public int MgmtPort { get; set; } = RenderConfig.DefaultMgmtPort;
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
@@ -37,7 +39,7 @@ public sealed class RegisteredPmtaHost
     {
         Name = Name, Host = SshHost, Port = SshPort, User = SshUser, KeyFile = KeyFile, HostKeyFingerprint = HostKey,
         TrustUnknownHost = TrustUnknownHost, ConfigPath = ConfigPath, PmtaCommand = PmtaCommand, DkimDirectory = DkimDirectory,
-        AcctFile = AcctPath, RelaySources = RelaySourceList, SmtpHost = SmtpHost ?? SshHost,
+        AcctFile = AcctPath, RelaySources = RelaySourceList, SmtpHost = SmtpHost ?? SshHost, MgmtPort = MgmtPort,
     };
 }
 

@@ -42,7 +42,7 @@ public sealed class PmtaStatusPoller(PmtaHostDirectory hosts, PmtaStatusReader r
         var now = clock.GetUtcNow();
         try
         {
-            var status = await reader.ReadAsync(host, options.MgmtPort, ct);
+            var status = await reader.ReadAsync(host, ct);
             var queueHigh = status.QueuedRecipients >= options.QueueAlertRecipients;
             memory.Remember(new PmtaStatusState(host.Name, now, status, 0, false, null, now, queueHigh));
             await alerts.ResolveAsync(UnreachableKey(host.Name), $"PowerMTA on {host.Name} answers again", ct);
@@ -64,7 +64,7 @@ public sealed class PmtaStatusPoller(PmtaHostDirectory hosts, PmtaStatusReader r
                 "PowerMTA status of {Host}: read {Failures} failed in a row: {Error}", host.Name, failures, e.Message);
             if (unreachable)
                 await alerts.RaiseAsync(UnreachableKey(host.Name), AlertSeverity.Critical, $"PowerMTA on {host.Name} is unreachable",
-                    $"{failures} reads in a row of its status (SSH to {host.Host}:{host.Port}, then its management port {options.MgmtPort}) failed " +
+                    $"{failures} reads in a row of its status (SSH to {host.Host}:{host.Port}, then its management port {host.MgmtPort}) failed " +
                     $"(alert from PMTA_STATUS_FAILURES={options.FailuresBeforeUnreachable}); last answer {Since(before?.LastAnsweredAt)}. Last error: {e.Message}", ct);
         }
     }

@@ -14,8 +14,9 @@ public sealed class PmtaStatusReader(IHttpClientFactory http)
     public const string HttpClientName = "pmta-status";
 
     /// <exception cref="PmtaHostException">The host, the tunnel or the management port did not answer, or answered something else; the message is safe to show.</exception>
-    public async Task<PmtaStatus> ReadAsync(PmtaHostOptions host, int mgmtPort, CancellationToken ct)
+    public async Task<PmtaStatus> ReadAsync(PmtaHostOptions host, CancellationToken ct)
     {
+        var mgmtPort = host.MgmtPort;
         using var ssh = await PmtaShell.ConnectSshAsync(host, ct);
         using var forward = new ForwardedPortLocal("127.0.0.1", 0, "127.0.0.1", (uint)mgmtPort);
         ssh.AddForwardedPort(forward);

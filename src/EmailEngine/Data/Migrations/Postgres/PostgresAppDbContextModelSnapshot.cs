@@ -1544,6 +1544,10 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasColumnType("character varying(500)")
                         .HasColumnName("key_file");
 
+                    b.Property<int>("MgmtPort")
+                        .HasColumnType("integer")
+                        .HasColumnName("mgmt_port");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(64)

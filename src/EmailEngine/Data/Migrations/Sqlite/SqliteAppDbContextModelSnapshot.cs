@@ -1499,6 +1499,10 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("key_file");
 
+                    b.Property<int>("MgmtPort")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("mgmt_port");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(64)
