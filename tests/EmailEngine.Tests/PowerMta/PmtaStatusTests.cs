@@ -12,7 +12,7 @@ namespace EmailEngine.Tests.PowerMta;
 /// <summary>
 /// PowerMTA watched through its management port: the engine reads the stand-in daemon's <c>/status</c> through a port
 /// forward of the real test sshd, exposes its queue and connections as gauges, and opens (then resolves) one alert per
-/// cause: the host unreachable, its queue too long.
+/// cause: the host unreachable, its queue too long; each resolved when its cause clears.
 /// </summary>
 public sealed class PmtaStatusTests
 {
@@ -70,6 +70,16 @@ public sealed class PmtaStatusTests
         Assert.Equal(4, check.GetProperty("data").GetProperty("default").GetProperty("queue_recipients").GetInt64());
         // /ready keeps its meaning: the schema and the fleet, not PowerMTA's queue.
         Assert.DoesNotContain("powermta", await (await client.GetAsync("/ready")).Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+
+        // The operator lifts the rate limit: the queue drains and the next read resolves the alert.
+        daemon.WriteConfig(Config.Replace("max-msg-rate 1/h", "max-msg-rate 3600/h"));
+        var reload = await daemon.ReloadAsync();
+        Assert.True(reload.ExitCode == 0, reload.StdErr);
+        await Poll.UntilAsync(async () => (await AlertAsync(client, PmtaStatusPoller.QueueKey("default")))?.GetProperty("state").GetString() == "resolved",
+            Wait, "the queue alert to resolve");
+        var resolved = await AlertAsync(client, PmtaStatusPoller.QueueKey("default"));
+        Assert.Equal(["raised", "resolved"], resolved!.Value.GetProperty("notifications").EnumerateArray().Select(n => n.GetProperty("kind").GetString()));
+        Assert.Equal("healthy", (await CheckAsync(client)).GetProperty("status").GetString());
     }
 
     [Fact]
