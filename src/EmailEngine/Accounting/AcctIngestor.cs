@@ -99,7 +99,7 @@ public sealed class AcctIngestor(AppDbContext db, DatabaseTarget database, Suppr
         var stats = new Dictionary<StatKey, OutcomeCounts>();
         var bounces = new List<BounceEvent>();
         var events = new List<WebhookEvent>();
-        var deferrals = new List<(DateTimeOffset, string)>();
+        var deferrals = new List<(DateTimeOffset, string, string)>();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         for (var i = 0; i < batch.Count; i++)
         {
@@ -110,7 +110,7 @@ public sealed class AcctIngestor(AppDbContext db, DatabaseTarget database, Suppr
             if (!stats.TryGetValue(key, out var counts))
                 stats[key] = counts = new OutcomeCounts();
             if (record.Type == "t" && record.RecipientDomain is { Length: > 0 } domain)
-                deferrals.Add((at, domain));
+                deferrals.Add((at, who.Vmta, domain));
             if (AcctOutcome.Count(record, counts) is { } bounce && record.Rcpt is { } rcpt && who.RecipientTenants.Count > 0)
             {
                 var e = new BounceEvent(bounce.Class, who.RecipientTenants, rcpt.Trim(), at, $"acct:{source.Name}#{record.EndOffset}", bounce.Why);

@@ -36,6 +36,8 @@ public sealed class OutboxMessage
     public bool HeldForCapacity { get; set; }
     /// <summary>The recipient domain it waits for room in (its line in the queue).</summary>
     public string? CapacityDomain { get; set; }
+    /// <summary>The PowerMTA pool whose room it took or waits for (its tenant's, see <see cref="Warmup.SendingCapacity.PoolOfTenantAsync"/>).</summary>
+    public string? CapacityPool { get; set; }
 }
 
 internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>
@@ -51,6 +53,7 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         message.HasIndex(m => new { m.Status, m.NextAttemptAt });
         message.HasIndex(m => new { m.ResourceKey, m.Id });
         message.Property(m => m.CapacityDomain).HasMaxLength(255);
+        message.Property(m => m.CapacityPool).HasMaxLength(Warmup.AdmissionHour.PoolMaxLength);
         message.HasIndex(m => new { m.HeldForCapacity, m.Id });
     }
 }

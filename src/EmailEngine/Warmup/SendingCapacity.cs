@@ -7,12 +7,17 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace EmailEngine.Warmup;
 
 /// <summary>
-/// What used one recipient domain's room in one clock hour: subscribers let into MailWizz (each fires one welcome mail)
-/// and deferrals PowerMTA logged (each retry takes another turn of the queue's pace).
+/// What used one pool's room for one recipient domain in one clock hour: subscribers let into MailWizz (each fires one
+/// welcome mail through its tenant's pool) and deferrals PowerMTA logged there (each retry takes another turn of the
+/// queue's pace).
 /// </summary>
 public sealed class AdmissionHour
 {
+    public const int PoolMaxLength = 80;
+
     public DateTimeOffset Hour { get; set; }
+    /// <summary>The PowerMTA pool (<c>pool-{tenant}</c>, <c>pool-all</c>…): a tenant's mail leaves through its pool alone, so room is counted per pool.</summary>
+    public required string Pool { get; set; }
     /// <summary>The recipient domain: PowerMTA paces each domain's queue on its own, so room is counted per domain too.</summary>
     public required string Domain { get; set; }
     public int Admitted { get; set; }
@@ -24,7 +29,8 @@ internal sealed class AdmissionHourConfiguration : IEntityTypeConfiguration<Admi
     public void Configure(EntityTypeBuilder<AdmissionHour> hour)
     {
         hour.ToTable("sending_admissions");
-        hour.HasKey(h => new { h.Hour, h.Domain });
+        hour.HasKey(h => new { h.Hour, h.Pool, h.Domain });
+        hour.Property(h => h.Pool).HasMaxLength(AdmissionHour.PoolMaxLength);
         hour.Property(h => h.Domain).HasMaxLength(255);
     }
 }
@@ -34,22 +40,28 @@ public sealed record CapacityView(long? DailyCapacity, long Admitted24h, long? R
     /// <summary>Deferrals PowerMTA logged in the last 24 hours: each retry takes room a new subscriber would have had.</summary>
     public long Deferred24h { get; init; }
     public long Waiting { get; init; }
+    /// <summary>The same figures for each pool: what decides whether a subscriber enters MailWizz is its tenant's pool's room.</summary>
+    public IReadOnlyList<PoolCapacity> Pools { get; init; } = [];
 }
 
-public sealed record IpCapacity(long IpId, string Ip, string Status, long DailyQuota);
+public sealed record IpCapacity(long IpId, string Ip, string Status, string Pool, long DailyQuota);
+
+public sealed record PoolCapacity(string Pool, long DailyCapacity, long Admitted24h, long Deferred24h, long Remaining, long Waiting);
 
 /// <summary>
-/// What the sending pool may send in any 24 hours, and which new subscribers may enter MailWizz now. MailWizz fires a
+/// What each sending pool may send in any 24 hours, and which new subscribers may enter MailWizz now. MailWizz fires a
 /// welcome autoresponder on subscription, so the engine holds subscribers back rather than let PowerMTA's queues grow
-/// past what the IPs may send: a backlog older than <c>bounce-after</c> would expire. Room is counted twice, as PowerMTA
-/// paces: in total (the running warmups' daily quotas, plus <c>SENDING_ACTIVE_IP_DAILY</c>, 20,000, per active IP) and
-/// per recipient domain (the warmups' rate for that domain's queue: its share of its ISP group's quota, or the
+/// past what the IPs may send: a backlog older than <c>bounce-after</c> would expire. A tenant's mail leaves through its
+/// own pool only (<see cref="PoolOfTenantAsync"/>), so room is counted per pool; within a pool it is counted twice, as
+/// PowerMTA paces: in total (the running warmups' daily quotas, plus <c>SENDING_ACTIVE_IP_DAILY</c>, 20,000, per active
+/// IP) and per recipient domain (the warmups' rate for that domain's queue: its share of its ISP group's quota, or the
 /// <c>other</c> quota; an active IP adds its whole day), less <c>SENDING_DOMAIN_HEADROOM</c> (20 %) of it when the pool
 /// has more than one sending IP. The headroom is there because PowerMTA hands a pool's mail to its IPs in turn,
 /// whatever the domain: early in a warmup a domain's queue at one IP may send one or two a day, and a queue fed exactly
-/// as fast as it drains has no bound on its backlog, so an unlucky IP would build one older than <c>bounce-after</c>. Admissions and the deferrals the accounting reports
-/// (<see cref="ChargeDeferralsAsync"/>: a retry takes a turn of the same pace) are counted per hour and domain and
-/// compared with the last 24 hours. A subscriber that finds no room waits, first come first served within its domain: its push sleeps
+/// as fast as it drains has no bound on its backlog, so an unlucky IP would build one older than <c>bounce-after</c>.
+/// Admissions and the deferrals the accounting reports (<see cref="ChargeDeferralsAsync"/>: a retry takes a turn of the
+/// same pace) are counted per hour, pool and domain and compared with the last 24 hours. A subscriber that finds no room
+/// waits, first come first served within its pool and domain: its push sleeps
 /// (<see cref="Outbox.OutboxMessage.HeldForCapacity"/>, attempts untouched) until <see cref="ReleaseAsync"/> wakes as
 /// many of the oldest as there is room for. While MailWizz's campaigns are held (<see cref="Campaigns.SendingHold"/>:
 /// no IP may send, or the resume has not reached MailWizz yet) there is no room: a welcome could not leave. With no IP
@@ -61,40 +73,65 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
     /// <summary>One admission at a time in this process; PostgreSQL's table lock orders them across instances.</summary>
     private static readonly SemaphoreSlim LocalGate = new(1, 1);
 
+    private static readonly string DefaultPoolName = IpOwnership.PoolName(IpOwnership.DefaultPool);
+
     /// <summary>The domain a recipient's mail is queued under in PowerMTA.</summary>
     public static string DomainOf(string email) => email[(email.LastIndexOf('@') + 1)..].Trim().ToLowerInvariant();
 
+    /// <summary>
+    /// The pool a tenant's mail leaves through, as its MailWizz delivery servers are chosen
+    /// (<see cref="MailWizz.DeliveryServers.TenantServers"/>): its own when it owns an IP that is not retired, otherwise
+    /// the default shared pool.
+    /// </summary>
+    public static async Task<string> PoolOfTenantAsync(AppDbContext db, long? tenantId, CancellationToken ct)
+    {
+        var slug = tenantId is null ? null : await db.Set<SendingIp>().AsNoTracking()
+            .Where(ip => ip.TenantId == tenantId && ip.Status != IpStatus.Retired).Select(ip => ip.Tenant!.Slug).FirstOrDefaultAsync(ct);
+        return IpOwnership.PoolName(slug ?? IpOwnership.DefaultPool);
+    }
+
     public async Task<CapacityView> ViewAsync(CancellationToken ct)
     {
-        var pool = await PoolAsync(db, ct);
-        var used = await db.Set<AdmissionHour>().AsNoTracking().Where(h => h.Hour >= WindowStart()).GroupBy(_ => 1)
-            .Select(g => new { Admitted = g.Sum(h => (long)h.Admitted), Deferred = g.Sum(h => (long)h.Deferred) }).SingleOrDefaultAsync(ct);
-        var (admitted, deferred) = (used?.Admitted ?? 0, used?.Deferred ?? 0);
-        var waiting = await db.Set<Outbox.OutboxMessage>().CountAsync(m => m.HeldForCapacity && m.Status == Outbox.OutboxStatus.Pending, ct);
-        if (!pool.Managed)
+        var fleet = await FleetAsync(db, ct);
+        var used = await db.Set<AdmissionHour>().AsNoTracking().Where(h => h.Hour >= WindowStart()).GroupBy(h => h.Pool)
+            .Select(g => new { Pool = g.Key, Admitted = g.Sum(h => (long)h.Admitted), Deferred = g.Sum(h => (long)h.Deferred) })
+            .ToDictionaryAsync(u => u.Pool, ct);
+        var waiting = await db.Set<Outbox.OutboxMessage>().Where(m => m.HeldForCapacity && m.Status == Outbox.OutboxStatus.Pending)
+            .GroupBy(m => m.CapacityPool ?? DefaultPoolName).Select(g => new { Pool = g.Key, Count = g.Count() }).ToDictionaryAsync(w => w.Pool, w => (long)w.Count, ct);
+        var (admitted, deferred) = (used.Values.Sum(u => u.Admitted), used.Values.Sum(u => u.Deferred));
+        if (!fleet.Managed)
             return new CapacityView(null, admitted, null, [], "no sending IP registered: the engine does not manage sending, so it holds nothing back")
-                { Deferred24h = deferred, Waiting = waiting };
-        var capacity = pool.Ips.Sum(ip => ip.DailyQuota);
-        return new CapacityView(capacity, admitted, pool.MailWizzHeld ? 0 : Math.Max(0, capacity - admitted - deferred), pool.Ips,
-            (pool.MailWizzHeld ? "MailWizz's campaigns are held while no IP may send: nobody enters MailWizz until they resume; otherwise " : "")
-            + "new subscribers plus PowerMTA's deferrals in any 24 hours ≤ the pool's daily capacity, in total, and ≤ "
-            + $"{1 - HeadroomOf(pool):P0} of it for their recipient domain (warming IPs: today's plan quota and that domain's rate; "
-            + "active IPs: SENDING_ACTIVE_IP_DAILY)") { Deferred24h = deferred, Waiting = waiting };
+                { Deferred24h = deferred, Waiting = waiting.Values.Sum() };
+        var pools = fleet.Ips.Select(ip => ip.Pool).Concat(used.Keys).Concat(waiting.Keys).Distinct().Order(StringComparer.Ordinal).Select(pool =>
+        {
+            var (capacity, mine) = (fleet.CapacityOf(pool), used.GetValueOrDefault(pool));
+            var (poolAdmitted, poolDeferred) = (mine?.Admitted ?? 0, mine?.Deferred ?? 0);
+            return new PoolCapacity(pool, capacity, poolAdmitted, poolDeferred, fleet.MailWizzHeld ? 0 : Math.Max(0, capacity - poolAdmitted - poolDeferred),
+                waiting.GetValueOrDefault(pool));
+        }).ToList();
+        var total = fleet.Ips.Sum(ip => ip.DailyQuota);
+        return new CapacityView(total, admitted, pools.Sum(p => p.Remaining), fleet.Ips,
+            (fleet.MailWizzHeld ? "MailWizz's campaigns are held while no IP may send: nobody enters MailWizz until they resume; otherwise " : "")
+            + "new subscribers plus PowerMTA's deferrals in any 24 hours ≤ their tenant's pool's daily capacity, in total, and ≤ "
+            + $"{1 - options.DomainHeadroom:P0} of it for their recipient domain when the pool has more than one sending IP (warming IPs: "
+            + "today's plan quota and that domain's rate; active IPs: SENDING_ACTIVE_IP_DAILY)")
+            { Deferred24h = deferred, Waiting = waiting.Values.Sum(), Pools = pools };
     }
 
     /// <summary>
     /// Lets a push's subscribers in, or queues the push: one not woken by the pump queues behind anyone already waiting
-    /// for its first subscriber's domain. Returns which of <paramref name="emails"/> may enter MailWizz now (in order);
-    /// when not all may, the push is marked to sleep (return <see cref="HeldBack"/>) until room opens for the first one
-    /// left out.
+    /// in its pool for its first subscriber's domain. Returns which of <paramref name="emails"/> may enter MailWizz now
+    /// (in order); when not all may, the push is marked to sleep (return <see cref="HeldBackAsync"/>) until room opens
+    /// for the first one left out.
     /// </summary>
     public async Task<bool[]> AdmitOrQueueAsync(Outbox.OutboxMessage message, IReadOnlyList<string> emails, CancellationToken ct)
     {
         var domains = emails.Select(DomainOf).ToList();
+        var pool = message.CapacityPool = await PoolOfTenantAsync(db, message.TenantId, ct);
         var woken = message.HeldForCapacity;
-        var granted = !woken && domains.Count > 0 && await AnyoneWaitingAsync(message.Id, domains[0], ct)
+        var granted = !woken && domains.Count > 0 && await AnyoneWaitingAsync(message.Id, pool, domains[0], ct)
             ? new bool[domains.Count]
-            : await AdmitAsync(domains, ct);
+            : await AdmitAsync(pool, domains, ct);
         var firstLeftOut = Array.IndexOf(granted, false);
         message.HeldForCapacity = firstLeftOut >= 0;
         message.CapacityDomain = firstLeftOut >= 0 ? domains[firstLeftOut] : null;
@@ -102,52 +139,59 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
     }
 
     /// <summary>The deferral of a queued push: it sleeps until the pump wakes it (a week at most, then it looks again).</summary>
-    public static Outbox.OutboxResult HeldBack(CapacityView view, string? domain) => new Outbox.OutboxResult.Defer(
-        $"held back by design: no room today for {domain ?? "these subscribers"} (the pool may send {view.DailyCapacity:N0} in 24 h; "
-        + $"{view.Admitted24h:N0} subscribers entered MailWizz and PowerMTA deferred {view.Deferred24h:N0} in the last 24 h); waiting in line",
-        TimeSpan.FromDays(7));
+    public async Task<Outbox.OutboxResult> HeldBackAsync(Outbox.OutboxMessage message, CancellationToken ct)
+    {
+        var pool = message.CapacityPool ?? DefaultPoolName;
+        var figures = (await ViewAsync(ct)).Pools.FirstOrDefault(p => p.Pool == pool) ?? new PoolCapacity(pool, 0, 0, 0, 0, 0);
+        return new Outbox.OutboxResult.Defer(
+            $"held back by design: no room today for {message.CapacityDomain ?? "these subscribers"} in {pool} (it may send {figures.DailyCapacity:N0} in 24 h; "
+            + $"{figures.Admitted24h:N0} subscribers entered MailWizz and PowerMTA deferred {figures.Deferred24h:N0} in the last 24 h); waiting in line",
+            TimeSpan.FromDays(7));
+    }
 
     /// <summary>
-    /// Wakes the oldest waiting pushes of each domain, as many as there is room for (in total and for that domain) less
-    /// those already woken and not yet run. Returns how many were woken.
+    /// Wakes the oldest waiting pushes of each pool and domain, as many as there is room for (in the pool's total and for
+    /// that domain) less those already woken and not yet run. Returns how many were woken.
     /// </summary>
     public async Task<int> ReleaseAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var waiting = db.Set<Outbox.OutboxMessage>().Where(m => m.HeldForCapacity && m.Status == Outbox.OutboxStatus.Pending);
-        var domains = await waiting.GroupBy(m => m.CapacityDomain ?? "").Select(g => new { Domain = g.Key, Oldest = g.Min(m => m.Id) })
-            .ToListAsync(ct);
-        if (domains.Count == 0)
-            return 0;
-        var room = await RoomAsync(db, domains.Select(d => d.Domain).ToList(), ct);
-        var totalLeft = room.Total - await waiting.CountAsync(m => m.NextAttemptAt <= now, ct);
+        var lines = await waiting.GroupBy(m => new { Pool = m.CapacityPool ?? DefaultPoolName, Domain = m.CapacityDomain ?? "" })
+            .Select(g => new { g.Key.Pool, g.Key.Domain, Oldest = g.Min(m => m.Id) }).ToListAsync(ct);
         var woken = 0;
-        foreach (var domain in domains.OrderBy(d => d.Oldest).Select(d => d.Domain))
+        foreach (var pool in lines.GroupBy(l => l.Pool))
         {
-            var mine = waiting.Where(m => (m.CapacityDomain ?? "") == domain);
-            var left = Math.Min(totalLeft, room.ForDomain(domain) - await mine.CountAsync(m => m.NextAttemptAt <= now, ct));
-            if (left <= 0)
-                continue;
-            var ids = await mine.Where(m => m.NextAttemptAt > now).OrderBy(m => m.Id).Select(m => m.Id).Take((int)Math.Min(left, 10_000)).ToListAsync(ct);
-            var count = await db.Set<Outbox.OutboxMessage>().Where(m => ids.Contains(m.Id)).ExecuteUpdateAsync(set => set.SetProperty(m => m.NextAttemptAt, now), ct);
-            woken += count;
-            totalLeft -= count;
+            var inPool = waiting.Where(m => (m.CapacityPool ?? DefaultPoolName) == pool.Key);
+            var room = await RoomAsync(db, pool.Key, pool.Select(l => l.Domain).ToList(), ct);
+            var totalLeft = room.Total - await inPool.CountAsync(m => m.NextAttemptAt <= now, ct);
+            foreach (var domain in pool.OrderBy(l => l.Oldest).Select(l => l.Domain))
+            {
+                var mine = inPool.Where(m => (m.CapacityDomain ?? "") == domain);
+                var left = Math.Min(totalLeft, room.ForDomain(domain) - await mine.CountAsync(m => m.NextAttemptAt <= now, ct));
+                if (left <= 0)
+                    continue;
+                var ids = await mine.Where(m => m.NextAttemptAt > now).OrderBy(m => m.Id).Select(m => m.Id).Take((int)Math.Min(left, 10_000)).ToListAsync(ct);
+                var count = await db.Set<Outbox.OutboxMessage>().Where(m => ids.Contains(m.Id)).ExecuteUpdateAsync(set => set.SetProperty(m => m.NextAttemptAt, now), ct);
+                woken += count;
+                totalLeft -= count;
+            }
         }
         return woken;
     }
 
-    private Task<bool> AnyoneWaitingAsync(long before, string domain, CancellationToken ct) =>
+    private Task<bool> AnyoneWaitingAsync(long before, string pool, string domain, CancellationToken ct) =>
         db.Set<Outbox.OutboxMessage>().AnyAsync(m => m.HeldForCapacity && m.Id < before && m.Status == Outbox.OutboxStatus.Pending
-            && m.CapacityDomain == domain, ct);
+            && (m.CapacityPool ?? DefaultPoolName) == pool && m.CapacityDomain == domain, ct);
 
     /// <summary>
-    /// Reserves room for the subscribers that fit, in order, and says which. The reservation is committed before the caller
-    /// pushes (a push that fails gives it back with <see cref="RefundAsync"/>), so concurrent pushes cannot all see the
-    /// same room.
+    /// Reserves room in <paramref name="pool"/> for the subscribers that fit, in order, and says which. The reservation is
+    /// committed before the caller pushes (a push that fails gives it back with <see cref="RefundAsync"/>), so concurrent
+    /// pushes cannot all see the same room.
     /// </summary>
-    private Task<bool[]> AdmitAsync(IReadOnlyList<string> domains, CancellationToken ct) => UnderLockAsync(async own =>
+    private Task<bool[]> AdmitAsync(string pool, IReadOnlyList<string> domains, CancellationToken ct) => UnderLockAsync(async own =>
     {
-        var room = await RoomAsync(own, domains, ct);
+        var room = await RoomAsync(own, pool, domains, ct);
         var granted = new bool[domains.Count];
         var used = new Dictionary<string, long>();
         var total = 0L;
@@ -161,18 +205,19 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
             used[domain] = used.GetValueOrDefault(domain) + 1;
         }
         foreach (var (domain, count) in used)
-            await AddAsync(own, HourOf(clock.GetUtcNow()), domain, admitted: (int)count, deferred: 0, ct);
+            await AddAsync(own, HourOf(clock.GetUtcNow()), pool, domain, admitted: (int)count, deferred: 0, ct);
         return granted;
     }, ct);
 
-    /// <summary>Gives back room reserved for subscribers that did not enter MailWizz after all.</summary>
-    public Task RefundAsync(IEnumerable<string> emails, CancellationToken ct)
+    /// <summary>Gives back the room <paramref name="message"/> reserved for subscribers that did not enter MailWizz after all.</summary>
+    public Task RefundAsync(Outbox.OutboxMessage message, IEnumerable<string> emails, CancellationToken ct)
     {
         var counts = emails.GroupBy(DomainOf).ToDictionary(g => g.Key, g => g.Count());
+        var pool = message.CapacityPool ?? DefaultPoolName;
         return counts.Count == 0 ? Task.CompletedTask : UnderLockAsync(async own =>
         {
             foreach (var (domain, count) in counts)
-                await AddAsync(own, HourOf(clock.GetUtcNow()), domain, admitted: -count, deferred: 0, ct);
+                await AddAsync(own, HourOf(clock.GetUtcNow()), pool, domain, admitted: -count, deferred: 0, ct);
             return Array.Empty<bool>();
         }, ct);
     }
@@ -201,27 +246,30 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
         ? db.Database.ExecuteSqlRawAsync("LOCK TABLE sending_admissions IN SHARE ROW EXCLUSIVE MODE", ct)
         : Task.CompletedTask;
 
-    private static async Task AddAsync(AppDbContext db, DateTimeOffset hour, string domain, int admitted, int deferred, CancellationToken ct)
+    private static async Task AddAsync(AppDbContext db, DateTimeOffset hour, string pool, string domain, int admitted, int deferred, CancellationToken ct)
     {
-        if (await db.Set<AdmissionHour>().FindAsync([hour, domain], ct) is { } row)
+        if (await db.Set<AdmissionHour>().FindAsync([hour, pool, domain], ct) is { } row)
             (row.Admitted, row.Deferred) = (Math.Max(0, row.Admitted + admitted), row.Deferred + deferred);
         else if (admitted > 0 || deferred > 0)
-            db.Add(new AdmissionHour { Hour = hour, Domain = domain, Admitted = Math.Max(0, admitted), Deferred = deferred });
+            db.Add(new AdmissionHour { Hour = hour, Pool = pool, Domain = domain, Admitted = Math.Max(0, admitted), Deferred = deferred });
     }
 
     /// <summary>
-    /// Charges PowerMTA's deferrals (<c>t</c> records) to their recipient domain's room, in the hour they were logged, inside
-    /// the caller's transaction (the accounting ingest's, so a batch is charged once). Older ones have left the window.
+    /// Charges PowerMTA's deferrals (<c>t</c> records) to the room of the pool of the virtual MTA that logged them, for their
+    /// recipient domain, in the hour they were logged, inside the caller's transaction (the accounting ingest's, so a
+    /// batch is charged once). Older ones have left the window; a virtual MTA the engine does not know counts for the
+    /// default shared pool.
     /// </summary>
-    public static async Task ChargeDeferralsAsync(AppDbContext db, DatabaseTarget database, IEnumerable<(DateTimeOffset At, string Domain)> deferrals,
+    public static async Task ChargeDeferralsAsync(AppDbContext db, DatabaseTarget database, IEnumerable<(DateTimeOffset At, string Vmta, string Domain)> deferrals,
         DateTimeOffset now, CancellationToken ct)
     {
-        var counts = deferrals.Where(d => d.At >= WindowStartAt(now)).GroupBy(d => (Hour: HourOf(d.At), d.Domain)).ToList();
-        if (counts.Count == 0)
+        var recent = deferrals.Where(d => d.At >= WindowStartAt(now)).ToList();
+        if (recent.Count == 0)
             return;
+        var poolOf = (await db.Set<SendingIp>().AsNoTracking().Include(ip => ip.Tenant).ToListAsync(ct)).ToDictionary(ip => ip.VmtaName, ip => ip.PoolName);
         await LockAsync(db, database, ct);
-        foreach (var hour in counts)
-            await AddAsync(db, hour.Key.Hour, hour.Key.Domain, admitted: 0, deferred: hour.Count(), ct);
+        foreach (var hour in recent.GroupBy(d => (Hour: HourOf(d.At), Pool: poolOf.GetValueOrDefault(d.Vmta, DefaultPoolName), d.Domain)))
+            await AddAsync(db, hour.Key.Hour, hour.Key.Pool, hour.Key.Domain, admitted: 0, deferred: hour.Count(), ct);
         await db.SaveChangesAsync(ct);
     }
 
@@ -236,20 +284,23 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
         _ => 0,
     };
 
-    private sealed record Pool(bool Managed, List<IpCapacity> Ips, List<IpWarmup> Warming, int ActiveIps, bool MailWizzHeld);
-
-    private async Task<Pool> PoolAsync(AppDbContext source, CancellationToken ct)
+    /// <summary>The sending IPs (warming or active) with their quotas and pools, and whether MailWizz's campaigns are held.</summary>
+    private sealed record Fleet(bool Managed, List<IpCapacity> Ips, List<(string Pool, IpWarmup Warmup)> Warming, bool MailWizzHeld)
     {
-        var ips = await source.Set<SendingIp>().AsNoTracking().Where(ip => ip.Status == IpStatus.Warming || ip.Status == IpStatus.Active)
+        public long CapacityOf(string pool) => Ips.Where(ip => ip.Pool == pool).Sum(ip => ip.DailyQuota);
+    }
+
+    private async Task<Fleet> FleetAsync(AppDbContext source, CancellationToken ct)
+    {
+        var ips = await source.Set<SendingIp>().AsNoTracking().Include(ip => ip.Tenant).Where(ip => ip.Status == IpStatus.Warming || ip.Status == IpStatus.Active)
             .OrderBy(ip => ip.Id).ToListAsync(ct);
         var warmups = await source.Set<IpWarmup>().AsNoTracking().Where(w => w.Phase == WarmupPhase.Running).ToDictionaryAsync(w => w.IpId, ct);
-        var perIp = ips.Select(ip => new IpCapacity(ip.Id, ip.Address, IpStatuses.ToWire(ip.Status),
+        var perIp = ips.Select(ip => new IpCapacity(ip.Id, ip.Address, IpStatuses.ToWire(ip.Status), ip.PoolName,
             DailyQuotaOf(ip, warmups.GetValueOrDefault(ip.Id), options))).ToList();
         var managed = await source.Set<SendingIp>().AnyAsync(ip => ip.Status != IpStatus.Retired, ct);
         // Paused in MailWizz by the sending hold, not by the operator.
         var held = await source.Set<Campaigns.Campaign>().AnyAsync(c => c.MailWizzPaused && !c.Paused, ct);
-        return new Pool(managed, perIp, ips.Where(ip => ip.Status == IpStatus.Warming && warmups.ContainsKey(ip.Id)).Select(ip => warmups[ip.Id]).ToList(),
-            ips.Count(ip => ip.Status == IpStatus.Active), held);
+        return new Fleet(managed, perIp, ips.Where(ip => ip.Status == IpStatus.Warming && warmups.ContainsKey(ip.Id)).Select(ip => (ip.PoolName, warmups[ip.Id])).ToList(), held);
     }
 
     private sealed record Room(long Total, IReadOnlyDictionary<string, long> Domains)
@@ -257,26 +308,29 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
         public long ForDomain(string domain) => Domains.GetValueOrDefault(domain, long.MaxValue);
     }
 
-    /// <summary>What is left of the last 24 hours' capacity, in total and for each of <paramref name="domains"/>.</summary>
-    private async Task<Room> RoomAsync(AppDbContext source, IReadOnlyList<string> domains, CancellationToken ct)
+    /// <summary>What is left of <paramref name="pool"/>'s last 24 hours' capacity, in total and for each of <paramref name="domains"/>.</summary>
+    private async Task<Room> RoomAsync(AppDbContext source, string pool, IReadOnlyList<string> domains, CancellationToken ct)
     {
-        var pool = await PoolAsync(source, ct);
-        if (!pool.Managed)
+        var fleet = await FleetAsync(source, ct);
+        if (!fleet.Managed)
             return new Room(long.MaxValue, new Dictionary<string, long>());
         var distinct = domains.Distinct().ToList();
-        if (pool.MailWizzHeld)
+        if (fleet.MailWizzHeld)
             return new Room(0, distinct.ToDictionary(d => d, _ => 0L));
         var from = WindowStart();
-        var used = await source.Set<AdmissionHour>().AsNoTracking().Where(h => h.Hour >= from)
+        var used = await source.Set<AdmissionHour>().AsNoTracking().Where(h => h.Hour >= from && h.Pool == pool)
             .GroupBy(h => h.Domain).Select(g => new { Domain = g.Key, Count = g.Sum(h => (long)h.Admitted + h.Deferred) }).ToDictionaryAsync(g => g.Domain, g => g.Count, ct);
-        var headroom = HeadroomOf(pool);
+        var ips = fleet.Ips.Where(ip => ip.Pool == pool).ToList();
+        var warming = fleet.Warming.Where(w => w.Pool == pool).Select(w => w.Warmup).ToList();
+        var activeIps = ips.Count(ip => ip.Status == IpStatuses.ToWire(IpStatus.Active));
+        var headroom = HeadroomOf(ips);
         var perDomain = distinct.ToDictionary(d => d, d => (long)Math.Floor(
-            (pool.Warming.Sum(w => (long)DomainQuota(w, d)) + pool.ActiveIps * (long)options.ActiveIpDaily) * (1 - headroom)) - used.GetValueOrDefault(d));
-        return new Room(pool.Ips.Sum(ip => ip.DailyQuota) - used.Values.Sum(), perDomain);
+            (warming.Sum(w => (long)DomainQuota(w, d)) + activeIps * (long)options.ActiveIpDaily) * (1 - headroom)) - used.GetValueOrDefault(d));
+        return new Room(ips.Sum(ip => ip.DailyQuota) - used.Values.Sum(), perDomain);
     }
 
     /// <summary>With one sending IP PowerMTA has no choice to make, so no queue gets more than its share: no headroom.</summary>
-    private double HeadroomOf(Pool pool) => pool.Ips.Count(ip => ip.DailyQuota > 0) > 1 ? options.DomainHeadroom : 0;
+    private double HeadroomOf(IReadOnlyList<IpCapacity> pool) => pool.Count(ip => ip.DailyQuota > 0) > 1 ? options.DomainHeadroom : 0;
 
     /// <summary>A warming IP's rate for a domain's queue today, as rendered (see <see cref="WarmupPacing.LimitsOf(IpWarmup, WarmupOptions)"/>).</summary>
     private int DomainQuota(IpWarmup warmup, string domain)

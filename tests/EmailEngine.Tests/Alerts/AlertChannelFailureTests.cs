@@ -4,6 +4,7 @@ using EmailEngine.Alerts;
 using EmailEngine.Data;
 using EmailEngine.Tests.Infrastructure;
 using EmailEngine.Tests.MailWizzStandIn;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EmailEngine.Tests.Alerts;
@@ -40,7 +41,16 @@ public sealed class AlertChannelFailureTests : IAsyncLifetime
             notification = alerts.GetProperty("items")[0].GetProperty("notifications")[0];
             return notification.GetProperty("delivered_to").GetArrayLength() == 2 && notification.GetProperty("last_error").ValueKind == JsonValueKind.String;
         }, TimeSpan.FromSeconds(20), "telegram and webhook recorded, the e-mail error too");
-        await Task.Delay(2500); // more rounds pass: what was taken is not sent again
+        // Two more rounds, the failed channel's retry made due at once: what was taken is not sent again.
+        for (var round = 0; round < 2; round++)
+        {
+            var attempts = await AttemptsAsync();
+            using var scope = _stack.Server.Services.CreateScope();
+            await scope.ServiceProvider.GetRequiredService<AppDbContext>().Set<AlertNotification>().Where(n => n.SentAt == null)
+                .ExecuteUpdateAsync(n => n.SetProperty(x => x.NextAttemptAt, DateTimeOffset.UtcNow.AddMinutes(-1)));
+            await scope.ServiceProvider.GetRequiredService<AlertSender>().SendDueAsync(CancellationToken.None); // or the worker's round, holding the lock
+            await Poll.UntilAsync(async () => await AttemptsAsync() > attempts, TimeSpan.FromSeconds(10), "a round that tries the e-mail again");
+        }
 
         Assert.Equal(["telegram", "webhook"], notification.GetProperty("delivered_to").EnumerateArray().Select(c => c.GetString()).Order());
         var error = notification.GetProperty("last_error").GetString()!;
@@ -49,6 +59,12 @@ public sealed class AlertChannelFailureTests : IAsyncLifetime
         Assert.Single(_stack.Telegram.Received);
         Assert.Single(_stack.Webhook.Accepted);
         Assert.Empty(_stack.Smtp.Received);
+    }
+
+    private async Task<int> AttemptsAsync()
+    {
+        using var scope = _stack.Server.Services.CreateScope();
+        return await scope.ServiceProvider.GetRequiredService<AppDbContext>().Set<AlertNotification>().SumAsync(n => n.Attempts);
     }
 
     [Fact]

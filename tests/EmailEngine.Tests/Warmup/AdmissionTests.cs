@@ -105,6 +105,49 @@ public sealed class AdmissionTests : MailWizzStackTest
         Assert.Single(await HeldAsync());
     }
 
+    [Fact]
+    public async Task Each_tenant_is_admitted_against_its_own_pool_and_never_borrows_another_tenants_room()
+    {
+        // tenant-a owns a day-1 warming IP (5 a day), tenant-b an active one (10 a day), tenant-c none, and nobody sends
+        // in the shared pool: tenant-a's mail can only leave through its IP, so 15 in total must not let 8 of its in.
+        await StartAsync(headroom: "0");
+        foreach (var slug in new[] { "tenant-a", "tenant-b", "tenant-c" })
+            (await Client.PostAsJsonAsync("/api/v1/tenants", new { slug })).EnsureSuccessStatusCode();
+        (await Client.PostAsJsonAsync("/api/v1/ips", new { ip = "203.0.113.1", domain = "mail1.domain1.com", status = "warming", tenant = "tenant-a" })).EnsureSuccessStatusCode();
+        var ipB = await (await Client.PostAsJsonAsync("/api/v1/ips", new { ip = "203.0.113.2", domain = "mail2.domain2.com", status = "active", tenant = "tenant-b" }))
+            .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+        // Two deferrals tenant-b's IP logged take tenant-b's room, not tenant-a's.
+        await Accounting.AcctFiles.UploadAsync(Client, Accounting.AcctFiles.Header + string.Concat(Enumerable.Range(0, 2).Select(i =>
+            Accounting.AcctFiles.Line("t", HoursAgo(1), $"old{i}@boutique{i}.fr", vmta: ipB.GetProperty("vmta").GetString()!, tenant: "tenant-b",
+                status: "4.7.28", diag: "smtp;421 4.7.28 rate limited"))));
+        foreach (var tenant in new[] { "tenant-a", "tenant-b" })
+            for (var i = 0; i < 8; i++)
+                await AcceptedAsync(new { email = $"{tenant}-{i}@boutique{i}.fr", tenant, language = "fr" });
+        await AcceptedAsync(new { email = "guest@boutique1.fr", tenant = "tenant-c", language = "fr" });
+
+        await DrainAsync();
+
+        Assert.Equal(13, await SubscriberCountAsync()); // 5 of tenant-a's, 8 of tenant-b's (10 less 2 deferrals), none of tenant-c's
+        var held = await HeldAsync();
+        Assert.Equal(["pool-all", "pool-tenant-a", "pool-tenant-a", "pool-tenant-a"], held.Select(m => m.CapacityPool).Order());
+        var pools = (await Client.GetFromJsonAsync<JsonElement>("/api/v1/warmup/capacity")).GetProperty("pools").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("pool").GetString()!, p => (p.GetProperty("daily_capacity").GetInt64(), p.GetProperty("admitted24h").GetInt64(),
+                p.GetProperty("remaining").GetInt64(), p.GetProperty("waiting").GetInt64()));
+        Assert.Equal((5, 5, 0, 3), pools["pool-tenant-a"]);
+        Assert.Equal((10, 8, 0, 0), pools["pool-tenant-b"]);
+        Assert.Equal((0, 0, 0, 1), pools["pool-all"]);
+        Assert.Contains("in pool-tenant-a", held.First(m => m.CapacityPool == "pool-tenant-a").LastError);
+        // Room freed in tenant-b's pool is not tenant-a's to take.
+        (await Client.PostAsJsonAsync("/api/v1/ips", new { ip = "203.0.113.3", domain = "mail3.domain3.com", status = "active", tenant = "tenant-b" })).EnsureSuccessStatusCode();
+        Assert.Equal(0, await ReleaseAsync());
+    }
+
+    private async Task AcceptedAsync(object contact)
+    {
+        using var response = await Client.PostAsJsonAsync("/api/v2/contacts", contact);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     /// <summary>An accounting timestamp (PowerMTA's <c>yyyy-MM-dd HH:mm:sszzz</c>) some hours back.</summary>
     private static string HoursAgo(int hours) =>
         DateTimeOffset.UtcNow.AddHours(-hours).ToString("yyyy-MM-dd HH:mm:ss+0000", System.Globalization.CultureInfo.InvariantCulture);

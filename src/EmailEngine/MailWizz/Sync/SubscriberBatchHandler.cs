@@ -62,12 +62,12 @@ public sealed class SubscriberBatchHandler(MailWizzClient client, TenantListSync
         var resumeAfter = Array.IndexOf(admitted, false) is var firstLeftOut and >= 0 ? batch[firstLeftOut].Id - 1 : (long?)null;
         (batch, rows) = (batch.Where((_, i) => admitted[i]).ToList(), rows.Where((_, i) => admitted[i]).ToList());
         if (batch.Count == 0)
-            return SendingCapacity.HeldBack(await capacity.ViewAsync(ct), message.CapacityDomain);
+            return await capacity.HeldBackAsync(message, ct);
         var result = await SubscriberBulk.SubscribeAsync(client, list.ListUid!, batch.Select(c => c.Email).ToList(),
             rows.Select(r => (IReadOnlyDictionary<string, string>)r).ToList(), ct);
         if (!result.IsSuccess)
         {
-            await capacity.RefundAsync(batch.Select(c => c.Email), ct);
+            await capacity.RefundAsync(message, batch.Select(c => c.Email), ct);
             return await lists.ErrorOnListAsync(tenant, language, list.ListUid!, result.Error!, "bulk subscribing", ct);
         }
         for (var i = 0; i < batch.Count; i++)
@@ -80,7 +80,7 @@ public sealed class SubscriberBatchHandler(MailWizzClient client, TenantListSync
         // Come back right away for the next batch, without counting an attempt; the run after this autoresponder's
         // last batch moves on to the next one, and the run after the last one completes.
         message.Payload = JsonSerializer.Serialize(payload with { AfterId = resumeAfter ?? batch[^1].Id });
-        return message.HeldForCapacity ? SendingCapacity.HeldBack(await capacity.ViewAsync(ct), message.CapacityDomain)
+        return message.HeldForCapacity ? await capacity.HeldBackAsync(message, ct)
             : new OutboxResult.Defer("next batch", TimeSpan.Zero);
     }
 

@@ -68,7 +68,7 @@ public sealed class SubscriberSyncHandler(MailWizzClient client, TenantListSync 
             if ((await capacity.AdmitOrQueueAsync(pushes[k].Message, [pushes[k].Contact.Email], ct))[0])
                 admitted.Add(k);
             else
-                results[pushes[k].Index] = SendingCapacity.HeldBack(await capacity.ViewAsync(ct), pushes[k].Message.CapacityDomain);
+                results[pushes[k].Index] = await capacity.HeldBackAsync(pushes[k].Message, ct);
         }
         if (admitted.Count == 0)
             return;
@@ -76,7 +76,7 @@ public sealed class SubscriberSyncHandler(MailWizzClient client, TenantListSync 
         var outcome = await SubscriberBulk.SubscribeAsync(client, list.ListUid!, emails, admitted.Select(k => (IReadOnlyDictionary<string, string>)rows[k]).ToList(), ct);
         if (!outcome.IsSuccess)
         {
-            await capacity.RefundAsync(emails, ct);
+            await capacity.RefundAsync(pushes[admitted[0]].Message, emails, ct); // one autoresponder: one tenant, one pool
             var error = await lists.ErrorOnListAsync(tenant, language, list.ListUid!, outcome.Error!, "subscribing", ct);
             admitted.ForEach(k => results[pushes[k].Index] = error);
             return;
@@ -91,7 +91,7 @@ public sealed class SubscriberSyncHandler(MailWizzClient client, TenantListSync 
             }
             else
             {
-                await capacity.RefundAsync([contact.Email], ct);
+                await capacity.RefundAsync(message, [contact.Email], ct);
                 results[index] = new OutboxResult.Fail($"subscribing: {outcome.Value[a].Error}");
             }
         }
@@ -130,11 +130,11 @@ public sealed class SubscriberSyncHandler(MailWizzClient client, TenantListSync 
         {
             // A new subscriber fires the welcome mail: it enters MailWizz only when the pool can send it today.
             if (!(await capacity.AdmitOrQueueAsync(message, [contact.Email], ct))[0])
-                return SendingCapacity.HeldBack(await capacity.ViewAsync(ct), message.CapacityDomain);
+                return await capacity.HeldBackAsync(message, ct);
             var created = await client.CreateSubscriberAsync(list.ListUid!, fields, ct);
             if (!created.IsSuccess)
             {
-                await capacity.RefundAsync([contact.Email], ct);
+                await capacity.RefundAsync(message, [contact.Email], ct);
                 return await lists.ErrorOnListAsync(contact.Tenant, language, list.ListUid!, created.Error!, "subscribing", ct);
             }
             uid = created.Value!;

@@ -1300,6 +1300,11 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasColumnType("character varying(255)")
                         .HasColumnName("capacity_domain");
 
+                    b.Property<string>("CapacityPool")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("capacity_pool");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -1800,6 +1805,11 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("hour");
 
+                    b.Property<string>("Pool")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("pool");
+
                     b.Property<string>("Domain")
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)")
@@ -1813,7 +1823,7 @@ namespace EmailEngine.Data.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("deferred");
 
-                    b.HasKey("Hour", "Domain")
+                    b.HasKey("Hour", "Pool", "Domain")
                         .HasName("pk_sending_admissions");
 
                     b.ToTable("sending_admissions", (string)null);

@@ -1261,6 +1261,11 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("capacity_domain");
 
+                    b.Property<string>("CapacityPool")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("capacity_pool");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
@@ -1747,6 +1752,11 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("hour");
 
+                    b.Property<string>("Pool")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pool");
+
                     b.Property<string>("Domain")
                         .HasMaxLength(255)
                         .HasColumnType("TEXT")
@@ -1760,7 +1770,7 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("deferred");
 
-                    b.HasKey("Hour", "Domain")
+                    b.HasKey("Hour", "Pool", "Domain")
                         .HasName("pk_sending_admissions");
 
                     b.ToTable("sending_admissions", (string)null);
