@@ -30,9 +30,13 @@ internal static class SimulateCommand
         var output = new Option<string?>("--out") { Description = "Directory for the run's state, logs, days.csv and chart.svg (default: data/simulations/TIME under the engine's home)" };
         var seed = new Option<int>("--seed") { Description = "Seed of the sign-ups", DefaultValueFactory = _ => 1 };
         var set = new Option<string[]>("--set") { Description = "An engine setting for the run, KEY=VALUE (repeatable), e.g. WARMUP_MIN_SENT=5" };
+        var mailWizzDb = new Option<string?>("--mailwizz-db")
+        {
+            Description = "MailWizz's database (mysql://user:pass@host:port/db with its empty delivery-server tables): the run adds a row per IP, the engine writes their quotas and status, and MailWizz sends within them",
+        };
         var command = new Command("simulate", "Run the sending loop end to end on loopback with a virtual clock and check that no IP exceeds its warmup.")
         {
-            days, ips, tenants, hosts, contacts, scenario, secondsPerDay, plan, killEach, restartHost, output, seed, set,
+            days, ips, tenants, hosts, contacts, scenario, secondsPerDay, plan, killEach, restartHost, output, seed, set, mailWizzDb,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -43,7 +47,7 @@ internal static class SimulateCommand
             {
                 Days = result.GetValue(days), Ips = result.GetValue(ips), Tenants = result.GetValue(tenants), Hosts = result.GetValue(hosts), ContactsPerDay = result.GetValue(contacts),
                 Scenario = scenarioPath, SecondsPerDay = result.GetValue(secondsPerDay), KillEach = result.GetValue(killEach), RestartHost = result.GetValue(restartHost), Seed = result.GetValue(seed),
-                Plan = result.GetValue(plan) is { } quotas ? ParsePlan(quotas) : null,
+                Plan = result.GetValue(plan) is { } quotas ? ParsePlan(quotas) : null, MailWizzDb = result.GetValue(mailWizzDb),
                 EngineSettings = (result.GetValue(set) ?? []).Select(pair => pair.Split('=', 2)).ToDictionary(p => p[0].Trim(), p => p.Length > 1 ? p[1] : ""),
                 OutputDirectory = Path.GetFullPath(result.GetValue(output) ?? Path.Combine(Hosting.SettingsLoader.Home(), "data", "simulations", // runs land with the engine's other data
                     DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture))),
@@ -90,6 +94,13 @@ internal static class SimulateCommand
             console.MarkupLineInterpolated($"[red]  lost: {email}[/]");
         foreach (var email in run.Fates.ReceivedTwice.Take(20))
             console.MarkupLineInterpolated($"[red]  received twice: {email}[/]");
+        if (run.MailWizzServers is { } servers)
+        {
+            console.MarkupLineInterpolated($"[bold]MailWizz delivery servers[/] (its database, as the engine left them): {string.Join("; ", servers.Select(s => $"{s.Name} {s.Status} {s.HourlyQuota}/h {s.DailyQuota}/day, sent {string.Join(" ", s.SentPerDay.OrderBy(d => d.Key).Select(d => d.Value))}"))}");
+            console.MarkupLineInterpolated($"[bold]upstream[/]: days a server handed PowerMTA more than its IP's quota {run.UpstreamBreaches.Count}");
+            foreach (var breach in run.UpstreamBreaches.Take(20))
+                console.MarkupLineInterpolated($"[red]  {breach}[/]");
+        }
         console.MarkupLineInterpolated($"wall time {run.WallTime.TotalMinutes:0.0} min; table, chart and logs in {options.OutputDirectory}");
         console.MarkupLine(run.Passed ? "[green]PASSED[/]" : "[red]FAILED[/]");
     }

@@ -16,7 +16,13 @@ public sealed record ContactFates(int Accepted, IReadOnlyDictionary<string, int>
 public sealed record SimulationResult(IReadOnlyList<DayRow> Days, IReadOnlyList<QuotaViolation> Violations, IReadOnlyList<TenantLeak> Leaks,
     IReadOnlyDictionary<string, int> SentBy, ContactFates Fates, IReadOnlyDictionary<string, string> FinalStatus, TimeSpan WallTime)
 {
-    public bool Passed => Violations.Count == 0 && Leaks.Count == 0 && Fates.Lost.Count == 0 && Fates.ReceivedTwice.Count == 0 && Fates.Expired == 0;
+    /// <summary>With <c>--mailwizz-db</c>: the delivery servers' rows at the end.</summary>
+    public IReadOnlyList<ServerRowState>? MailWizzServers { get; init; }
+    /// <summary>With <c>--mailwizz-db</c>: sending days on which MailWizz logged more mail through a server than its IP's quota that day.</summary>
+    public IReadOnlyList<string> UpstreamBreaches { get; init; } = [];
+
+    public bool Passed => Violations.Count == 0 && Leaks.Count == 0 && Fates.Lost.Count == 0 && Fates.ReceivedTwice.Count == 0 && Fates.Expired == 0
+        && UpstreamBreaches.Count == 0;
 }
 
 /// <summary>
@@ -148,8 +154,22 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
         var sentBy = attempts.GroupBy(a => $"{a.Host}/{_ownerOfVmta.GetValueOrDefault(a.Vmta) ?? "shared"}").OrderBy(g => g.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Count());
         var final = await FinalStatusAsync(engine, ct);
-        return new SimulationResult(rows, violations, leaks, sentBy, fates, final, DateTime.UtcNow - started);
+        var servers = stack.MailWizzDb is { } mailWizzDb ? await MailWizzServerRows.ReadAsync(mailWizzDb, ct) : null;
+        return new SimulationResult(rows, violations, leaks, sentBy, fates, final, DateTime.UtcNow - started)
+        {
+            MailWizzServers = servers, UpstreamBreaches = servers is null ? [] : UpstreamBreaches(servers, rows, dayOne),
+        };
     }
+
+    /// <summary>
+    /// MailWizz's own usage log against the warmup: server N (vmta-N) may hand PowerMTA at most its IP's quota on a
+    /// sending day (the engine writes the day's quota into its row; MailWizz counts per day of its clock).
+    /// </summary>
+    private static List<string> UpstreamBreaches(IReadOnlyList<ServerRowState> servers, IReadOnlyList<DayRow> rows, DateTimeOffset dayOne) =>
+        servers.SelectMany(server => server.SentPerDay.Select(day => (server, Day: day.Key.DayNumber - DateOnly.FromDateTime(dayOne.UtcDateTime).DayNumber + 1, Sent: day.Value)))
+            .Select(d => (d.server, d.Day, d.Sent, Row: rows.FirstOrDefault(r => r.Day == d.Day && r.Vmta == $"vmta-{d.server.ServerId}")))
+            .Where(d => d.Row is not null && d.Row.Quota > 0 && d.Sent > d.Row.Quota)
+            .Select(d => $"{d.server.Name} on day {d.Day}: MailWizz sent {d.Sent}, the IP's quota was {d.Row!.Quota}").ToList();
 
     /// <summary>With --kill-each: the engine, MailWizz and PowerMTA (the first host) each SIGKILLed once, at a quarter, half and three
     /// quarters of the run; with --restart-host, the last host half-way at 16:00, in the busy hours.</summary>

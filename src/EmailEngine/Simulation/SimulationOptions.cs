@@ -23,6 +23,8 @@ public sealed record SimulationOptions
     public int Seed { get; init; } = 1;
     /// <summary>Extra engine settings (<c>--set WARMUP_MIN_SENT=5</c>), over the simulation's own.</summary>
     public IReadOnlyDictionary<string, string> EngineSettings { get; init; } = new Dictionary<string, string>();
+    /// <summary>MailWizz's database (<c>mysql://…</c>, holding its delivery-server tables) for the servers' rows; null = no quotas upstream.</summary>
+    public string? MailWizzDb { get; init; }
 
     public double Speed => 86_400 / SecondsPerDay;
 
@@ -38,6 +40,17 @@ public sealed record SimulationOptions
         if (Scenario is not null && !File.Exists(Scenario)) problems.Add($"--scenario: {Scenario} does not exist");
         if (EngineSettings.Keys.FirstOrDefault(k => k.Length == 0 || !k.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_')) is { } bad)
             problems.Add($"--set: '{bad}' is not a setting name (KEY=VALUE, upper case)");
+        if (MailWizzDb is not null)
+        {
+            try
+            {
+                MailWizz.DeliveryServers.DeliveryServerOptions.ParseUrl(MailWizzDb);
+            }
+            catch (Hosting.ConfigurationError)
+            {
+                problems.Add("--mailwizz-db: expected mysql://user:pass@host:port/database");
+            }
+        }
         if (Plan is { } plan && (plan.Count == 0 || plan.Any(q => q < 1) || plan.Zip(plan.Skip(1)).Any(p => p.Second < p.First)))
             problems.Add("--plan: positive daily quotas that never decrease, e.g. 5,10,20");
         return problems;

@@ -37,6 +37,8 @@ public sealed class SimulationStack : IAsyncDisposable
     /// <summary>The PowerMTA hosts; the first is the engine's default host (its <c>PMTA_SSH_*</c> settings).</summary>
     public IReadOnlyList<SimulatedHost> Hosts { get; private set; } = [];
     internal ThrowawaySshd Ssh { get; private set; } = null!;
+    /// <summary>MailWizz's database (a MySqlConnector connection string) when the run has one.</summary>
+    public string? MailWizzDb { get; private set; }
 
     /// <summary>The host IP number <paramref name="ip"/> (from 1) is on: the IPs in consecutive blocks, so that every host
     /// carries every tenant's IPs when tenants take the IPs in turn.</summary>
@@ -86,10 +88,17 @@ public sealed class SimulationStack : IAsyncDisposable
         });
         var serversFile = Path.Combine(Work, "delivery-servers.json");
         await File.WriteAllTextAsync(serversFile, System.Text.Json.JsonSerializer.Serialize(servers), ct);
+        string[] serverRows = [];
+        if (options.MailWizzDb is { } url)
+        {
+            MailWizzDb = EmailEngine.MailWizz.DeliveryServers.DeliveryServerOptions.ParseUrl(url);
+            await MailWizzServerRows.CreateAsync(MailWizzDb, servers.Select(s => (s.server_id, s.name, s.port)).ToList(), ct);
+            serverRows = ["--mailwizz-db", MailWizzDb, "--mailwizz-db-prefix", MailWizzServerRows.Prefix];
+        }
         MailWizz = new Uri($"http://127.0.0.1:{mailWizzPort}");
         MailWizzProcess = Add(new ChildProcess("mailwizz", "dotnet",
             [mailWizzDll, "--urls", MailWizz.ToString().TrimEnd('/'), "--api-key", MailWizzKey, "--delivery-servers", serversFile,
-             "--can-select-delivery-servers", "true", "--state-dir", Path.Combine(Work, "mailwizz")],
+             "--can-select-delivery-servers", "true", "--state-dir", Path.Combine(Work, "mailwizz"), .. serverRows],
             clock, Path.Combine(Work, "mailwizz.log")));
         Engine = new Uri($"http://127.0.0.1:{enginePort}");
         var engineHome = Directory.CreateDirectory(Path.Combine(Work, "engine")).FullName;
@@ -112,6 +121,8 @@ public sealed class SimulationStack : IAsyncDisposable
                 // No DNS on the simulated loopback: blocklist sweeps and DNS checks would only time out, thousands of times a run.
                 ["BLOCKLIST_MONITOR"] = "off", ["DNS_CHECK_HOURS"] = "0",
             };
+        if (options.MailWizzDb is { } mailWizzDb)
+            (engineSettings["MAILWIZZ_DB_URL"], engineSettings["MAILWIZZ_DB_TABLE_PREFIX"]) = (mailWizzDb, MailWizzServerRows.Prefix);
         foreach (var (key, value) in options.EngineSettings)
             engineSettings[key] = value;
         EngineProcess = Add(new ChildProcess("engine", "dotnet", [typeof(SimulationStack).Assembly.Location, "serve"], engineSettings,

@@ -53,8 +53,10 @@ public sealed class SimulateTests
     public async Task Two_tenants_on_two_hosts_keep_their_mail_on_their_own_ips_through_a_host_restart()
     {
         // 4 IPs, 2 per host, each host one IP of each tenant; the second host SIGKILLed on day 1 at 16:00, in the sign-up rush.
+        // MailWizz's delivery servers are rows of a real MariaDB: the engine writes their quotas, MailWizz sends within them.
+        await using var mailWizzDb = await MariaDatabase.CreateAsync();
         var (run, _) = await SimulateAsync("hosts", "--days", "3", "--ips", "4", "--hosts", "2", "--tenants", "2", "--contacts-per-day", "60",
-            "--seconds-per-day", "8", "--restart-host");
+            "--seconds-per-day", "8", "--restart-host", "--mailwizz-db", mailWizzDb.Url);
 
         Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
         var text = run.StdOut.ReplaceLineEndings(" ").Replace("  ", " ");
@@ -65,6 +67,16 @@ public sealed class SimulateTests
             .ToDictionary(m => m.Groups[1].Value, m => int.Parse(m.Groups[2].Value.Replace(",", "")));
         Assert.Equal(["default/tenant-1", "default/tenant-2", "pmta-2/tenant-1", "pmta-2/tenant-2"], sentBy.Keys.Order());
         Assert.All(sentBy, s => Assert.True(s.Value > 0, $"nothing left through {s.Key}"));
+        Assert.Contains("days a server handed PowerMTA more than its IP's quota 0", text);
+        // conservative-70 sends 10 on day 3 and 12 on day 4 (the run ends half a day after day 3, its verdict taken): the
+        // engine wrote the IP's quota into every server's row, and MailWizz logged what it sent through each.
+        for (var serverId = 1; serverId <= 4; serverId++)
+        {
+            var row = await mailWizzDb.ServerAsync(serverId);
+            Assert.Equal("active", row.Status);
+            Assert.Contains(row.DailyQuota, new[] { 10, 12 });
+        }
+        Assert.True(await mailWizzDb.CountAsync("SELECT COUNT(DISTINCT server_id) FROM mw_delivery_server_usage_log") == 4, "MailWizz sent through every server");
     }
 
     [Fact]

@@ -39,7 +39,9 @@ public sealed partial record DeliveryServerOptions(string? ConnectionString, str
         return $"{builder.Server}:{builder.Port}/{builder.Database}";
     }
 
-    private static string ParseUrl(string value)
+    /// <summary>The MySqlConnector connection string of a <c>mysql://</c> URL.</summary>
+    /// <exception cref="ConfigurationError">Not such a URL (named as <c>MAILWIZZ_DB_URL</c>).</exception>
+    public static string ParseUrl(string value)
     {
         const string expected = "expected mysql://user:pass@host:port/database (URL-encoded user and password)";
         if (!Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("mysql" or "mariadb") || uri.Host.Length == 0)
