@@ -125,17 +125,40 @@ internal sealed record BenchEngine(ChildProcess Process, HttpClient Api) : IAsyn
 
     public static async Task<BenchEngine> StartAsync(string home, string log, IReadOnlyDictionary<string, string> settings, CancellationToken ct)
     {
-        var port = SimulationStack.FreePort();
-        var environment = new Dictionary<string, string>(settings)
+        // A free port is free when asked, not when the engine binds it: another process (a test suite starts many) may
+        // take it first, and its engine then answers /health. Only our key proves the engine is ours; otherwise retry.
+        for (var attempt = 1; ; attempt++)
         {
-            ["DOTNET_NOLOGO"] = "1", ["EMAIL_ENGINE_HOME"] = home, ["API_KEY"] = OperatorKey, ["PORT"] = $"{port}",
-        };
-        var process = new ChildProcess("engine", "dotnet", [typeof(BenchEngine).Assembly.Location, "serve"], environment, log);
-        process.Start();
-        var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-        api.DefaultRequestHeaders.Add("X-API-KEY", OperatorKey);
-        await process.WaitAnsweringAsync(new Uri(api.BaseAddress, "/health"), ct);
-        return new BenchEngine(process, api);
+            var port = SimulationStack.FreePort();
+            var environment = new Dictionary<string, string>(settings)
+            {
+                ["DOTNET_NOLOGO"] = "1", ["EMAIL_ENGINE_HOME"] = home, ["API_KEY"] = OperatorKey, ["PORT"] = $"{port}",
+            };
+            var process = new ChildProcess("engine", "dotnet", [typeof(BenchEngine).Assembly.Location, "serve"], environment, log);
+            process.Start();
+            var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+            api.DefaultRequestHeaders.Add("X-API-KEY", OperatorKey);
+            var engine = new BenchEngine(process, api);
+            try
+            {
+                await process.WaitAnsweringAsync(new Uri(api.BaseAddress, "/health"), ct);
+                using var probe = await api.GetAsync("/api/v1/ips", ct);
+                if (probe.IsSuccessStatusCode && process.Running)
+                    return engine;
+                if (attempt == 3)
+                    throw new InvalidOperationException($"port {port} is answered by another engine (GET /api/v1/ips: {(int)probe.StatusCode}):\n{process.Tail()}");
+            }
+            catch (InvalidOperationException) when (attempt < 3 && !process.Running)
+            {
+                // Ours could not bind the port: try another.
+            }
+            catch
+            {
+                await engine.DisposeAsync();
+                throw;
+            }
+            await engine.DisposeAsync();
+        }
     }
 
     public ValueTask DisposeAsync()

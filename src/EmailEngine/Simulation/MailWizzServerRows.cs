@@ -1,3 +1,4 @@
+using EmailEngine.MailWizz.DeliveryServers;
 using MySqlConnector;
 
 namespace EmailEngine.Simulation;
@@ -42,34 +43,26 @@ public static class MailWizzServerRows
     public static async Task<IReadOnlyList<ServerRowState>> ReadAsync(string connectionString, CancellationToken ct)
     {
         await using var connection = await OpenAsync(connectionString, ct);
-        var rows = new Dictionary<int, ServerRowState>();
-        await using (var select = new MySqlCommand($"SELECT server_id, name, status, hourly_quota, daily_quota FROM `{Prefix}delivery_server` ORDER BY server_id", connection))
-        await using (var reader = await select.ExecuteReaderAsync(ct))
-            while (await reader.ReadAsync(ct))
-                rows[reader.GetInt32(0)] = new ServerRowState(reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt32(4), new Dictionary<DateOnly, int>());
+        var sent = new List<(int ServerId, DateOnly Day, int Count)>();
         await using (var usage = new MySqlCommand(
             $"SELECT server_id, DATE(date_added), COUNT(*) FROM `{Prefix}delivery_server_usage_log` GROUP BY server_id, DATE(date_added)", connection))
         await using (var reader = await usage.ExecuteReaderAsync(ct))
             while (await reader.ReadAsync(ct))
-                if (rows.TryGetValue(reader.GetInt32(0), out var row))
-                    ((Dictionary<DateOnly, int>)row.SentPerDay)[DateOnly.FromDateTime(reader.GetDateTime(1))] = reader.GetInt32(2);
-        return rows.Values.ToList();
+                sent.Add((reader.GetInt32(0), DateOnly.FromDateTime(reader.GetDateTime(1)), reader.GetInt32(2)));
+        var rows = new List<ServerRowState>();
+        await using (var select = new MySqlCommand($"SELECT server_id, name, status, hourly_quota, daily_quota FROM `{Prefix}delivery_server` ORDER BY server_id", connection))
+        await using (var reader = await select.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct))
+            {
+                var id = reader.GetInt32(0);
+                rows.Add(new ServerRowState(id, reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt32(4),
+                    sent.Where(s => s.ServerId == id).ToDictionary(s => s.Day, s => s.Count)));
+            }
+        return rows;
     }
 
-    private static async Task<MySqlConnection> OpenAsync(string connectionString, CancellationToken ct)
-    {
-        var connection = new MySqlConnection(connectionString);
-        try
-        {
-            await connection.OpenAsync(ct);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
+    private static Task<MySqlConnection> OpenAsync(string connectionString, CancellationToken ct) =>
+        new MailWizzDatabase(new DeliveryServerOptions(connectionString, Prefix, TimeSpan.Zero)).OpenAsync(ct);
 }
 
 public sealed record ServerRowState(int ServerId, string Name, string Status, int HourlyQuota, int DailyQuota, IReadOnlyDictionary<DateOnly, int> SentPerDay);
