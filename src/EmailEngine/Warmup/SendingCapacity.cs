@@ -159,11 +159,14 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
         var waiting = db.Set<Outbox.OutboxMessage>().Where(m => m.HeldForCapacity && m.Status == Outbox.OutboxStatus.Pending);
         var lines = await waiting.GroupBy(m => new { Pool = m.CapacityPool ?? DefaultPoolName, Domain = m.CapacityDomain ?? "" })
             .Select(g => new { g.Key.Pool, g.Key.Domain, Oldest = g.Min(m => m.Id) }).ToListAsync(ct);
+        if (lines.Count == 0)
+            return 0;
         var woken = 0;
+        var fleet = await FleetAsync(db, ct);
         foreach (var pool in lines.GroupBy(l => l.Pool))
         {
             var inPool = waiting.Where(m => (m.CapacityPool ?? DefaultPoolName) == pool.Key);
-            var room = await RoomAsync(db, pool.Key, pool.Select(l => l.Domain).ToList(), ct);
+            var room = await RoomAsync(db, fleet, pool.Key, pool.Select(l => l.Domain).ToList(), ct);
             var totalLeft = room.Total - await inPool.CountAsync(m => m.NextAttemptAt <= now, ct);
             foreach (var domain in pool.OrderBy(l => l.Oldest).Select(l => l.Domain))
             {
@@ -191,7 +194,7 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
     /// </summary>
     private Task<bool[]> AdmitAsync(string pool, IReadOnlyList<string> domains, CancellationToken ct) => UnderLockAsync(async own =>
     {
-        var room = await RoomAsync(own, pool, domains, ct);
+        var room = await RoomAsync(own, await FleetAsync(own, ct), pool, domains, ct);
         var granted = new bool[domains.Count];
         var used = new Dictionary<string, long>();
         var total = 0L;
@@ -309,9 +312,8 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
     }
 
     /// <summary>What is left of <paramref name="pool"/>'s last 24 hours' capacity, in total and for each of <paramref name="domains"/>.</summary>
-    private async Task<Room> RoomAsync(AppDbContext source, string pool, IReadOnlyList<string> domains, CancellationToken ct)
+    private async Task<Room> RoomAsync(AppDbContext source, Fleet fleet, string pool, IReadOnlyList<string> domains, CancellationToken ct)
     {
-        var fleet = await FleetAsync(source, ct);
         if (!fleet.Managed)
             return new Room(long.MaxValue, new Dictionary<string, long>());
         var distinct = domains.Distinct().ToList();
