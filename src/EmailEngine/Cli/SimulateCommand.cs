@@ -24,6 +24,10 @@ internal static class SimulateCommand
             Description = "A shipped scenario (clean, complaint-spike, block-wave, bad-list, mailwizz-down, pmta-restart) or a scenario file",
         };
         var secondsPerDay = new Option<double>("--seconds-per-day") { Description = "Real seconds a virtual day takes", DefaultValueFactory = _ => 8 };
+        var setupSeconds = new Option<double>("--setup-seconds")
+        {
+            Description = "Real seconds allowed to start the processes and register the IPs before day 1 (more on a busy machine)", DefaultValueFactory = _ => 14,
+        };
         var plan = new Option<string?>("--plan") { Description = "Comma-separated daily quotas of a custom plan (default: conservative-70)" };
         var killEach = new Option<bool>("--kill-each") { Description = "SIGKILL the engine, MailWizz and PowerMTA once each mid-run" };
         var restartHost = new Option<bool>("--restart-host") { Description = "SIGKILL the last PowerMTA host half-way through the run and restart it" };
@@ -36,7 +40,7 @@ internal static class SimulateCommand
         };
         var command = new Command("simulate", "Run the sending loop end to end on loopback with a virtual clock and check that no IP exceeds its warmup.")
         {
-            days, ips, tenants, hosts, contacts, scenario, secondsPerDay, plan, killEach, restartHost, output, seed, set, mailWizzDb,
+            days, ips, tenants, hosts, contacts, scenario, secondsPerDay, setupSeconds, plan, killEach, restartHost, output, seed, set, mailWizzDb,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -46,7 +50,7 @@ internal static class SimulateCommand
             var options = new SimulationOptions
             {
                 Days = result.GetValue(days), Ips = result.GetValue(ips), Tenants = result.GetValue(tenants), Hosts = result.GetValue(hosts), ContactsPerDay = result.GetValue(contacts),
-                Scenario = scenarioPath, SecondsPerDay = result.GetValue(secondsPerDay), KillEach = result.GetValue(killEach), RestartHost = result.GetValue(restartHost), Seed = result.GetValue(seed),
+                Scenario = scenarioPath, SecondsPerDay = result.GetValue(secondsPerDay), SetupSeconds = result.GetValue(setupSeconds), KillEach = result.GetValue(killEach), RestartHost = result.GetValue(restartHost), Seed = result.GetValue(seed),
                 Plan = result.GetValue(plan) is { } quotas ? ParsePlan(quotas) : null, MailWizzDb = result.GetValue(mailWizzDb),
                 EngineSettings = (result.GetValue(set) ?? []).Select(pair => pair.Split('=', 2)).ToDictionary(p => p[0].Trim(), p => p.Length > 1 ? p[1] : ""),
                 OutputDirectory = Path.GetFullPath(result.GetValue(output) ?? Path.Combine(Hosting.SettingsLoader.Home(), "data", "simulations", // runs land with the engine's other data

@@ -52,6 +52,25 @@ public sealed class OutboxDispatcher(
             .Where(h => h.Size > 1).ToDictionary(h => h.Kind, h => h.Size);
     }
 
+    /// <summary>
+    /// On SQLite one process owns the file, so a claim still held when its worker starts was left by a process that
+    /// died mid-push: it is released now rather than when its lease ends (<c>OUTBOX_LEASE_SECONDS</c>). On PostgreSQL
+    /// another live instance may hold it, and only the lease tells.
+    /// </summary>
+    public async Task<int> ReleaseClaimsOfStoppedProcessAsync(CancellationToken ct)
+    {
+        if (database.Provider != DatabaseProvider.Sqlite)
+            return 0;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var expired = clock.GetUtcNow().AddSeconds(-1);
+        var released = await db.Set<OutboxMessage>().Where(m => m.Status == OutboxStatus.Processing && m.LockedUntil > expired)
+            .ExecuteUpdateAsync(set => set.SetProperty(m => m.LockedUntil, expired), ct);
+        if (released > 0)
+            logger.LogInformation("Outbox: {Count} message(s) claimed by a stopped engine released to run again", released);
+        return released;
+    }
+
     /// <summary>Runs batches until nothing is due (tests and the CLI use this to drain the queue).</summary>
     public async Task<int> DrainAsync(CancellationToken ct)
     {

@@ -3,7 +3,10 @@ using EmailEngine.Hosting;
 
 namespace EmailEngine.Outbox;
 
-/// <summary>Thin shell: once the schema is current, drains the outbox every <c>OUTBOX_POLL_MS</c>.</summary>
+/// <summary>
+/// Thin shell: once the schema is current, releases what a stopped engine left claimed (SQLite), then drains the outbox
+/// every <c>OUTBOX_POLL_MS</c>.
+/// </summary>
 internal sealed class OutboxWorker(OutboxDispatcher dispatcher, DatabaseMigrator migrator, OutboxOptions options,
     TimeProvider clock, ILogger<OutboxWorker> logger) : PeriodicWorker(migrator, clock, logger)
 {
@@ -11,5 +14,13 @@ internal sealed class OutboxWorker(OutboxDispatcher dispatcher, DatabaseMigrator
 
     protected override string RoundName => "Outbox dispatch";
 
-    protected override Task RunRoundAsync(CancellationToken ct) => dispatcher.DrainAsync(ct);
+    private bool _started;
+
+    protected override async Task RunRoundAsync(CancellationToken ct)
+    {
+        if (!_started)
+            await dispatcher.ReleaseClaimsOfStoppedProcessAsync(ct);
+        _started = true;
+        await dispatcher.DrainAsync(ct);
+    }
 }

@@ -88,8 +88,8 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
         // Sending day 1 starts at a virtual midnight: a whole first day, decisions at midnights.
         var dayOne = SimulationStack.DayOne;
         if (clock.GetUtcNow() > dayOne)
-            throw new TimeoutException($"setting the stack up took longer than {SimulationStack.SetupAllowance.TotalSeconds:0} s: day 1 has begun");
-        say($"set up in {(DateTime.UtcNow - started).TotalSeconds:0.0} s of the {SimulationStack.SetupAllowance.TotalSeconds:0} s before day 1");
+            throw new TimeoutException($"setting the stack up took longer than {options.SetupSeconds:0.#} s: day 1 has begun (allow more with --setup-seconds)");
+        say($"set up in {(DateTime.UtcNow - started).TotalSeconds:0.0} s of the {options.SetupSeconds:0.#} s before day 1");
         await WaitUntilAsync(clock, dayOne.AddMinutes(1), ct);
         // Warming from now: the default plan starts with the status, a custom one by its own call.
         foreach (var (vmta, id) in _ipIds)
@@ -342,8 +342,13 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
         {
             var page = await engine.GetFromJsonAsync<JsonElement>($"/api/v2/contacts?limit=1000&after={after}", ct);
             foreach (var contact in page.GetProperty("items").EnumerateArray())
+            {
+                var sync = contact.GetProperty("sync");
                 inEngine[contact.GetProperty("email").GetString()!] = contact.GetProperty("status").GetString() == "suppressed" ? "suppressed"
-                    : contact.GetProperty("sync").GetProperty("status").GetString()!;
+                    : sync.GetProperty("status").GetString() is "pending" && sync.GetProperty("last_error").GetString() is { } reason
+                      && reason.StartsWith(Warmup.SendingCapacity.HeldBackReason, StringComparison.Ordinal) ? "held"
+                    : sync.GetProperty("status").GetString()!;
+            }
             after = page.GetProperty("next_after").ValueKind == JsonValueKind.Number ? page.GetProperty("next_after").GetInt64() : null;
         }
         using var mailwizz = new HttpClient { BaseAddress = stack.MailWizz };
@@ -369,7 +374,8 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
                 : messages.GetValueOrDefault(key) is { } states && states.Any(s => s is "queued" or "sending") ? "waiting in MailWizz"
                 : messages.GetValueOrDefault(key) is { } failed && failed.Contains("failed") ? "refused by PowerMTA (MailWizz failed)"
                 : subscribers.Contains(key) && !messages.ContainsKey(key) ? "waiting in MailWizz"
-                : inEngine.GetValueOrDefault(email) is "pending" ? "waiting in the engine (held for capacity)"
+                : inEngine.GetValueOrDefault(email) is "held" ? "waiting in the engine (held for capacity)"
+                : inEngine.GetValueOrDefault(email) is "pending" ? "waiting in the engine (not pushed yet)"
                 : inEngine.GetValueOrDefault(email) is "suppressed" ? "suppressed by the engine"
                 : "LOST";
             fates[fate] = fates.GetValueOrDefault(fate) + 1;

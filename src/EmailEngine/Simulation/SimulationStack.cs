@@ -18,11 +18,6 @@ public sealed class SimulationStack : IAsyncDisposable
     /// <summary>The clock's start, day 0 for the stand-ins' scenarios; sending day 1 starts a virtual day later.</summary>
     public static readonly DateTimeOffset VirtualStart = new(2027, 1, 3, 0, 0, 0, TimeSpan.Zero);
     public static readonly DateTimeOffset DayOne = VirtualStart.AddDays(1);
-    /// <summary>
-    /// Real time the stack has to come up and be set up before day 1 starts, whatever the speed: about 5 s on an idle
-    /// machine, more while a test suite runs beside it.
-    /// </summary>
-    public static readonly TimeSpan SetupAllowance = TimeSpan.FromSeconds(20);
 
     private readonly List<ChildProcess> _all = [];
 
@@ -47,8 +42,8 @@ public sealed class SimulationStack : IAsyncDisposable
     public static async Task<SimulationStack> StartAsync(SimulationOptions options, string scenarioPath, CancellationToken ct)
     {
         var work = Directory.CreateDirectory(options.OutputDirectory).FullName;
-        // Anchored so that day 1 starts SetupAllowance from now: scenario day N is the Nth sending day at any speed.
-        var anchor = DateTimeOffset.UtcNow + SetupAllowance - TimeSpan.FromDays(1) / options.Speed;
+        // Anchored so that day 1 starts the setup allowance from now: scenario day N is the Nth sending day at any speed.
+        var anchor = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(options.SetupSeconds) - TimeSpan.FromDays(1) / options.Speed;
         var stack = new SimulationStack(work, new ScaledTimeProvider(VirtualStart, anchor, options.Speed));
         try
         {

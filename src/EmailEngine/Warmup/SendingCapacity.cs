@@ -138,13 +138,16 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
         return granted;
     }
 
+    /// <summary>How the reason of a held push begins (a contact's <c>sync.last_error</c> while it waits for room).</summary>
+    public const string HeldBackReason = "held back by design:";
+
     /// <summary>The deferral of a queued push: it sleeps until the pump wakes it (a week at most, then it looks again).</summary>
     public async Task<Outbox.OutboxResult> HeldBackAsync(Outbox.OutboxMessage message, CancellationToken ct)
     {
         var pool = message.CapacityPool ?? DefaultPoolName;
         var figures = (await ViewAsync(ct)).Pools.FirstOrDefault(p => p.Pool == pool) ?? new PoolCapacity(pool, 0, 0, 0, 0, 0);
         return new Outbox.OutboxResult.Defer(
-            $"held back by design: no room today for {message.CapacityDomain ?? "these subscribers"} in {pool} (it may send {figures.DailyCapacity:N0} in 24 h; "
+            $"{HeldBackReason} no room today for {message.CapacityDomain ?? "these subscribers"} in {pool} (it may send {figures.DailyCapacity:N0} in 24 h; "
             + $"{figures.Admitted24h:N0} subscribers entered MailWizz and PowerMTA deferred {figures.Deferred24h:N0} in the last 24 h); waiting in line",
             TimeSpan.FromDays(7));
     }

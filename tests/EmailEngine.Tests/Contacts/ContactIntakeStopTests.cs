@@ -13,7 +13,7 @@ namespace EmailEngine.Tests.Contacts;
 /// </summary>
 public sealed class ContactIntakeStopTests
 {
-    private const int Contacts = 1500;
+    private const int Contacts = 800;
 
     [Theory]
     [InlineData(false)]
@@ -44,7 +44,7 @@ public sealed class ContactIntakeStopTests
                     // The engine went away before answering: the caller does not know, and will send it again.
                 }
             });
-            await OutageTests.WaitAsync(() => Task.FromResult(answered.Count >= 300), TimeSpan.FromSeconds(60), () => Task.FromResult<string?>($"{answered.Count} answered"));
+            await OutageTests.WaitAsync(() => Task.FromResult(answered.Count >= 200), TimeSpan.FromSeconds(60), () => Task.FromResult<string?>($"{answered.Count} answered"));
             if (graceful)
                 await engine.TerminateAsync(TimeSpan.FromSeconds(30));
             else

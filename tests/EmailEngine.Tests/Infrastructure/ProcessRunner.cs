@@ -34,10 +34,11 @@ public static class ProcessRunner
 
     public static async Task<ProcessResult> RunAsync(string file, IEnumerable<string> arguments,
         IDictionary<string, string>? environment = null, string? workingDirectory = null, TimeSpan? timeout = null,
-        bool inheritEnvironment = true)
+        bool inheritEnvironment = true, Action<Process>? started = null)
     {
         var info = StartInfo(file, arguments, environment, workingDirectory, inheritEnvironment);
         using var process = Process.Start(info)!;
+        started?.Invoke(process);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
@@ -54,11 +55,16 @@ public static class ProcessRunner
     }
 
     /// <summary>Runs an <c>email-engine</c> verb as its own process, with only the given configuration.</summary>
-    public static Task<ProcessResult> EngineAsync(IDictionary<string, string> environment, string workingDirectory, params string[] verb)
+    public static Task<ProcessResult> EngineAsync(IDictionary<string, string> environment, string workingDirectory, params string[] verb) =>
+        EngineAsync(environment, workingDirectory, started: null, verb);
+
+    /// <param name="started">Given the process once it runs (a test that kills it mid-work kills exactly that one).</param>
+    public static Task<ProcessResult> EngineAsync(IDictionary<string, string> environment, string workingDirectory, Action<Process>? started,
+        params string[] verb)
     {
         var env = new Dictionary<string, string>(environment) { ["DOTNET_NOLOGO"] = "1" };
         foreach (var key in new[] { "API_KEY", "DATABASE_URL", "REDIS_URL", "MAILWIZZ_URL", "MAILWIZZ_API_KEY" })
             env.TryAdd(key, "");
-        return RunAsync("dotnet", [TestEnvironment.EngineDll, .. verb], env, workingDirectory);
+        return RunAsync("dotnet", [TestEnvironment.EngineDll, .. verb], env, workingDirectory, started: started);
     }
 }

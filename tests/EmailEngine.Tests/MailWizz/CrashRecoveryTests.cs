@@ -3,9 +3,11 @@ using EmailEngine.Tests.Infrastructure;
 
 namespace EmailEngine.Tests.MailWizz;
 
-/// <summary>SIGKILL the engine in the middle of pushing 1,000 templates; after a restart all are synced, none twice.</summary>
+/// <summary>SIGKILL the engine in the middle of pushing 500 templates; after a restart all are synced, none twice.</summary>
 public sealed class CrashRecoveryTests
 {
+    private const int Templates = 500;
+
     [Fact]
     public async Task Killed_engine_resumes_the_sync_without_duplicates()
     {
@@ -19,7 +21,7 @@ public sealed class CrashRecoveryTests
         environment["OUTBOX_RETRY_MAX_SECONDS"] = "2";
         var migrate = await ProcessRunner.EngineAsync(environment, Path.GetTempPath(), "migrate");
         Assert.Equal(0, migrate.ExitCode);
-        // MailWizz is down while the 1,000 templates are created, then comes back slow enough for the kill to land mid-sync.
+        // MailWizz is down while the templates are created, then comes back slow enough for the kill to land mid-sync.
         await mailwizz.SetFaultsAsync(new { down_for_seconds = 600, latency_ms = 5 });
 
         var port = LoopbackPorts.Free();
@@ -27,25 +29,25 @@ public sealed class CrashRecoveryTests
         {
             using var client = new HttpClient { BaseAddress = first.BaseAddress };
             client.DefaultRequestHeaders.Add("X-API-KEY", "email_engine_v2_key");
-            for (var i = 0; i < 1000; i++)
+            await Parallel.ForEachAsync(Enumerable.Range(0, Templates), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
                 (await client.PostAsJsonAsync("/api/v2/templates",
-                    new { name = $"t{i:D4}", subject = "s [FNAME]", html = $"<p>{i}</p>", language = "fr", tenant = "client-1" })).EnsureSuccessStatusCode();
+                    new { name = $"t{i:D4}", subject = "s [FNAME]", html = $"<p>{i}</p>", language = "fr", tenant = "client-1" }, ct)).EnsureSuccessStatusCode());
             await mailwizz.SetFaultsAsync(new { down_for_seconds = 0 });
-            await OutageTests.WaitAsync(async () => (await mailwizz.StateAsync()).GetProperty("templates").GetArrayLength() >= 100, TimeSpan.FromSeconds(60),
+            await OutageTests.WaitAsync(async () => (await mailwizz.StateAsync()).GetProperty("templates").GetArrayLength() >= Templates / 10, TimeSpan.FromSeconds(60),
                 () => Explain(database));
             first.Kill();
         }
         var pushedAtKill = (await mailwizz.StateAsync()).GetProperty("templates").GetArrayLength();
-        Assert.True(pushedAtKill < 1000, $"the kill came too late to test anything ({pushedAtKill} pushed)");
+        Assert.True(pushedAtKill < Templates, $"the kill came too late to test anything ({pushedAtKill} pushed)");
         await mailwizz.SetFaultsAsync(new { latency_ms = 0 });
 
         using (await EngineProcess.StartAsync(environment, port))
-            await OutageTests.WaitAsync(async () => await database.ScalarAsync<long>("SELECT count(*) FROM templates WHERE sync_status = 'synced'") == 1000,
+            await OutageTests.WaitAsync(async () => await database.ScalarAsync<long>("SELECT count(*) FROM templates WHERE sync_status = 'synced'") == Templates,
                 TimeSpan.FromSeconds(180), () => Explain(database));
 
         var names = (await mailwizz.StateAsync()).GetProperty("templates").EnumerateArray().Select(t => t.GetProperty("name").GetString()).ToList();
-        Assert.Equal(1000, names.Count);
-        Assert.Equal(1000, names.Distinct().Count());
+        Assert.Equal(Templates, names.Count);
+        Assert.Equal(Templates, names.Distinct().Count());
         Assert.Single((await mailwizz.StateAsync()).GetProperty("lists").EnumerateArray());
     }
 

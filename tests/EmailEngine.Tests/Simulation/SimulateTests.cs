@@ -19,34 +19,29 @@ public sealed class SimulateTests
     }
 
     [Fact]
-    public async Task A_clean_run_reaches_active_and_no_ip_ever_exceeds_its_quota()
+    public async Task A_run_with_each_process_killed_once_reaches_active_loses_nothing_and_no_ip_exceeds_its_quota()
     {
-        var (run, output) = await SimulateAsync("clean", "--days", "6", "--ips", "2", "--plan", "5,10,20,40,80", "--contacts-per-day", "80",
-            "--seconds-per-day", "8");
+        // The engine is SIGKILLed on day 1 at 13:00 (in the sign-up rush), MailWizz on day 3, PowerMTA on day 4; each restarts
+        // on its state. Nothing may be lost, received twice or left behind, and the warmup must go on as if nothing happened.
+        var (run, output) = await SimulateAsync("kill", "--days", "6", "--ips", "2", "--plan", "5,10,20,40,80", "--contacts-per-day", "80",
+            "--seconds-per-day", "8", "--kill-each");
 
         Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
-        Assert.Contains("quota breaches 0, tenant leaks 0, lost 0, received twice 0, expired in PowerMTA 0", run.StdOut.ReplaceLineEndings(" ").Replace("  ", " "));
+        var text = run.StdOut.ReplaceLineEndings(" ").Replace("  ", " ");
+        foreach (var kill in new[] { "kill-engine", "kill-mailwizz", "kill-pmta" })
+            Assert.Contains(kill, text);
+        Assert.Contains("quota breaches 0, tenant leaks 0, lost 0, received twice 0, expired in PowerMTA 0", text);
+        // Waiting by design (held for capacity, queued in MailWizz) is fine; a push the kill left behind is not.
+        Assert.DoesNotContain("not pushed yet", text);
         Assert.Contains("vmta-1 active", run.StdOut);
         Assert.Contains("vmta-2 active", run.StdOut);
         var days = File.ReadAllLines(Path.Combine(output, "days.csv")).Skip(1).Select(line => line.Split(',')).ToList();
         Assert.Equal(12, days.Count); // 6 days × 2 IPs
         // Days 1–5 are the plan's; from day 6 the IPs are active and carry no warmup bound.
         Assert.All(days.Where(d => int.Parse(d[0]) <= 5), d => Assert.True(int.Parse(d[3]) <= int.Parse(d[2]), $"day {d[0]} {d[1]}: sent {d[3]} > quota {d[2]}"));
-        Assert.True(days.Sum(d => int.Parse(d[3])) > 0, "nothing was sent");
+        // Each tenant's own IP carried its mail: the bound was not met by sending nothing.
+        Assert.All(days.GroupBy(d => d[1]), ip => Assert.True(ip.Sum(d => int.Parse(d[3])) > 0, $"{ip.Key} sent nothing"));
         Assert.StartsWith("<svg", await File.ReadAllTextAsync(Path.Combine(output, "chart.svg")));
-    }
-
-    [Fact]
-    public async Task Each_process_killed_once_mid_run_loses_nothing_and_sends_nothing_twice()
-    {
-        var (run, _) = await SimulateAsync("kill", "--days", "4", "--ips", "2", "--plan", "5,10,20,40,80", "--contacts-per-day", "60",
-            "--seconds-per-day", "8", "--kill-each");
-
-        Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
-        var text = run.StdOut.ReplaceLineEndings(" ");
-        foreach (var kill in new[] { "kill-engine", "kill-mailwizz", "kill-pmta" })
-            Assert.Contains(kill, text);
-        Assert.Contains("lost 0, received twice 0", text.Replace("  ", " "));
     }
 
     [Fact]
