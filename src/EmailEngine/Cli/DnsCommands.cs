@@ -63,7 +63,6 @@ internal static class DnsCommands
 
     private static async Task<IReadOnlyList<DomainWithIps>?> DomainsAsync(DomainRegistry registry, string? name, CancellationToken ct)
     {
-        await registry.EnsureFromIpsAsync(ct);
         if (name is null)
             return await registry.ListAsync(ct);
         if (await registry.FindAsync(name, ct) is { } one)

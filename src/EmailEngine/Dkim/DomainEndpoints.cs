@@ -55,11 +55,8 @@ public static class DomainEndpoints
         return app;
     }
 
-    public static async Task<IResult> List(DomainRegistry registry, CancellationToken ct)
-    {
-        await registry.EnsureFromIpsAsync(ct);
-        return TypedResults.Ok(new ItemList<DomainResponse>((await registry.ListAsync(ct)).Select(DomainResponse.From)));
-    }
+    public static async Task<IResult> List(DomainRegistry registry, CancellationToken ct) =>
+        TypedResults.Ok(new ItemList<DomainResponse>((await registry.ListAsync(ct)).Select(DomainResponse.From)));
 
     /// <summary>A domain already derived from a registered IP is a duplicate too (409), as if it had been created by hand.</summary>
     public static async Task<IResult> Create(CreateDomainRequest request, DomainRegistry registry, CancellationToken ct)
@@ -75,12 +72,7 @@ public static class DomainEndpoints
     public static async Task<IResult> Get(string key, DomainRegistry registry, CancellationToken ct) =>
         await FindAsync(key, registry, ct) is { } domain ? TypedResults.Ok(DomainResponse.From(domain)) : NotFound(key);
 
-    /// <summary>Creates the domains of registered IPs first, so <c>/domains/domain1.com</c> works right after the IPs are registered.</summary>
-    internal static async Task<DomainWithIps?> FindAsync(string key, DomainRegistry registry, CancellationToken ct)
-    {
-        await registry.EnsureFromIpsAsync(ct);
-        return await registry.FindAsync(key, ct);
-    }
+    internal static Task<DomainWithIps?> FindAsync(string key, DomainRegistry registry, CancellationToken ct) => registry.FindAsync(key, ct);
 
     internal static IResult NotFound(string key) => new Failure.NotFound($"Domain {key} does not exist.").ToProblem();
 }

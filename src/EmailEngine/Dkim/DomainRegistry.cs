@@ -15,10 +15,11 @@ public sealed record DomainWithIps(SendingDomain Domain, IReadOnlyList<SendingIp
 
 /// <summary>
 /// Sending domains and their DKIM keys. A domain is created explicitly (<c>POST /api/v1/domains</c>) or, for every
-/// registered IP whose HELO host's domain has no row yet, automatically before domains are listed, DNS records
-/// shown or PowerMTA's config rendered; either way it gets an RSA-2048 key under <c>DKIM_SELECTOR</c> at once.
+/// registered IP whose HELO host's domain has no row yet, automatically when the IP is registered or changes domain
+/// and before a deployment (<see cref="ISendingDomainSetup"/>); either way it gets an RSA-2048 key under
+/// <c>DKIM_SELECTOR</c> at once.
 /// </summary>
-public sealed class DomainRegistry(AppDbContext db, DkimVault vault, DkimOptions options, TimeProvider clock)
+public sealed class DomainRegistry(AppDbContext db, DkimVault vault, DkimOptions options, TimeProvider clock) : ISendingDomainSetup
 {
     public async Task EnsureFromIpsAsync(CancellationToken ct)
     {
@@ -37,6 +38,22 @@ public sealed class DomainRegistry(AppDbContext db, DkimVault vault, DkimOptions
         {
             // A concurrent request created the same domains; theirs are as good as ours.
             db.ChangeTracker.Clear();
+        }
+    }
+
+    /// <summary>
+    /// For an IP's registration or change: without a master key (PostgreSQL) its domain's key cannot be made yet, which
+    /// must not refuse the IP; the deployment makes it, and answers 503 until the key is set.
+    /// </summary>
+    async Task ISendingDomainSetup.EnsureFromIpsAsync(CancellationToken ct)
+    {
+        try
+        {
+            await EnsureFromIpsAsync(ct);
+        }
+        catch (DkimVaultUnavailableException)
+        {
+            db.ChangeTracker.Clear(); // the domains added before the vault refused stay unsaved
         }
     }
 

@@ -96,6 +96,7 @@ public static class EngineHost
         services.AddSingleton(Common.DnsServers.From(settings));
         services.AddSingleton<DnsVerifier>();
         services.AddScoped<DomainRegistry>();
+        services.AddScoped<ISendingDomainSetup>(provider => provider.GetRequiredService<DomainRegistry>());
         services.AddScoped<SuppressionService>();
         services.AddScoped<WelcomeWorkflow>();
         services.AddSingleton<EmailEngine.Contacts.ContactWriter>();

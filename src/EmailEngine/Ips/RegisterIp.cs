@@ -15,7 +15,7 @@ public static class RegisterIp
 {
     /// <summary>Registers an IP (default status <c>warming</c>, default host the default one); a warming IP starts the default warmup plan at once.</summary>
     public static async Task<IResult> Handle(RegisterIpRequest request, AppDbContext db, PmtaHostDirectory hosts, WarmupOptions options, TimeProvider clock,
-        CancellationToken ct)
+        ISendingDomainSetup domains, CancellationToken ct)
     {
         var errors = new FieldErrors();
         if (!IpAddressText.TryNormalize(request.Ip, out var address, out var ipReason))
@@ -55,6 +55,8 @@ public static class RegisterIp
         var warmup = await WarmupStart.EnsureForWarmingAsync(db, ip, options, now, "ip-registration", ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        // After the commit: a domain created concurrently by another request must not undo the registration.
+        await domains.EnsureFromIpsAsync(ct);
         return TypedResults.Created($"/api/v1/ips/{ip.Id}", IpResponse.From(ip, warmup, options));
     }
 

@@ -18,7 +18,7 @@ public static class UpdateIp
     /// starts the default one. A host change goes live with the next deployment of each of the two hosts.
     /// </summary>
     public static async Task<IResult> Handle(long id, UpdateIpRequest request, AppDbContext db, PmtaHostDirectory hosts, Outbox.OutboxWriter outbox,
-        WarmupOptions options, TimeProvider clock, CancellationToken ct)
+        WarmupOptions options, TimeProvider clock, ISendingDomainSetup domains, CancellationToken ct)
     {
         var ip = await db.Set<SendingIp>().SingleOrDefaultAsync(i => i.Id == id, ct);
         if (ip is null)
@@ -51,6 +51,7 @@ public static class UpdateIp
         {
             var now = clock.GetUtcNow();
             var retiredChanged = (status == IpStatus.Retired) != (ip.Status == IpStatus.Retired);
+            var domainChanged = domain != ip.Domain;
             ip.Domain = domain;
             ip.Status = status;
             ip.Host = host;
@@ -65,6 +66,8 @@ public static class UpdateIp
                 await db.SaveChangesAsync(ct);
             }
             await transaction.CommitAsync(ct);
+            if (domainChanged)
+                await domains.EnsureFromIpsAsync(ct);
         }
         return TypedResults.Ok(IpResponse.From(ip, await db.Set<IpWarmup>().SingleOrDefaultAsync(w => w.IpId == id, ct), options));
     }

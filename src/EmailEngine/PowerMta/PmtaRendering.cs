@@ -14,7 +14,8 @@ namespace EmailEngine.PowerMta;
 /// Renders one PowerMTA host's config for the IPs on that host, with the host's relay sources (the MailWizz hosts),
 /// accounting file and DKIM directory, and the operator's settings: <c>PMTA_HOST_NAME</c> (the default host only;
 /// default mail.{first IP's sending domain}), <c>PMTA_POSTMASTER</c> (postmaster@ that domain), and each sending
-/// domain's active DKIM selector (its domain row and key are created first when missing; see <see cref="DomainRegistry"/>);
+/// domain's active DKIM selector (<c>DKIM_SELECTOR</c> for a domain with no row yet; a deployment creates the missing rows
+/// and keys first, see <see cref="DomainRegistry"/>; rendering alone reads only);
 /// warming IPs get their day's rates. When a V1 base was imported, the rendered parts are laid over its latest
 /// version (<see cref="MergeWithBase"/>).
 /// </summary>
@@ -23,7 +24,6 @@ public sealed class PmtaRendering(AppDbContext db, EngineSettings settings, Pmta
 {
     public async Task<(string Config, IReadOnlyList<SendingIp> Ips)> RenderAsync(PmtaHostOptions host, CancellationToken ct)
     {
-        await domains.EnsureFromIpsAsync(ct);
         var ips = await IpsOnAsync(host, ct);
         var warmups = await db.Set<IpWarmup>().AsNoTracking().Where(w => w.Phase != WarmupPhase.Completed).ToListAsync(ct);
         var config = RenderConfig.Render(ips, await SettingsForAsync(host, ips, ct), clock.GetUtcNow(),
@@ -49,6 +49,7 @@ public sealed class PmtaRendering(AppDbContext db, EngineSettings settings, Pmta
     /// <summary>The config plus the active and pending DKIM private keys it (and the next rotation) needs on the host.</summary>
     public async Task<DeploymentBundle> BundleAsync(PmtaHostOptions host, CancellationToken ct)
     {
+        await domains.EnsureFromIpsAsync(ct); // an IP whose registration stopped before its domain's key was made
         var (config, ips) = await RenderAsync(host, ct);
         return new DeploymentBundle(host, config, await domains.KeyFilesAsync(host.DkimDirectory, KeyDomainsOf(host, ips), ct));
     }

@@ -125,6 +125,23 @@ public sealed class DomainApiTests : ApiTest
     }
 
     [Fact]
+    public async Task Reads_write_nothing_and_an_ip_moved_to_a_new_domain_gets_its_key()
+    {
+        await RegisterSeedIpsAsync();
+        var ip = (await (await Client.GetAsync("/api/v1/ips")).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items")[0].GetProperty("id").GetInt64();
+        (await Client.PatchAsJsonAsync($"/api/v1/ips/{ip}", new { domain = "mail1.moved.example" })).EnsureSuccessStatusCode();
+        Assert.Equal(1, await Server.Postgres.ScalarAsync<long>("SELECT count(*) FROM sending_domains WHERE name = 'moved.example'"));
+
+        // As a registration stopped between the IP's commit and its domain's key would leave it.
+        await Server.Postgres.ScalarAsync<long>("WITH d AS (DELETE FROM sending_domains WHERE name = 'domain2.com' RETURNING 1) SELECT count(*) FROM d");
+        var before = await Server.Postgres.ScalarAsync<long>("SELECT count(*) FROM dkim_keys");
+        foreach (var read in new[] { "/api/v1/pmta/config", "/api/v1/domains", "/api/v1/domains/domain1.com/dns", "/api/v1/pmta/config/diff" })
+            Assert.True((await Client.GetAsync(read)).StatusCode is HttpStatusCode.OK or HttpStatusCode.Conflict or HttpStatusCode.ServiceUnavailable, read);
+        Assert.Equal(before, await Server.Postgres.ScalarAsync<long>("SELECT count(*) FROM dkim_keys"));
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync("/api/v1/domains/domain2.com")).StatusCode);
+    }
+
+    [Fact]
     public async Task Without_a_master_key_postgres_refuses_key_operations_with_503()
     {
         await using var server = await EngineServer.StartAsync(Provider.Postgres, extraSettings: new Dictionary<string, string> { ["DKIM_MASTER_KEY"] = "" });
@@ -134,7 +151,13 @@ public sealed class DomainApiTests : ApiTest
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Contains("DKIM_MASTER_KEY is not set", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
-        (await client.PostAsJsonAsync("/api/v1/ips", new { ip = "203.0.113.1", domain = "mail1.domain1.com" })).EnsureSuccessStatusCode();
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/api/v1/pmta/config")).StatusCode);
+        // An IP is registered all the same, and its config renders (reading needs no key); a deployment, which ships the
+        // domain's key, is refused until the master key is set.
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/ips", new { ip = "203.0.113.1", domain = "mail1.domain1.com" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/pmta/config")).StatusCode);
+        var deploy = await client.PostAsJsonAsync("/api/v1/pmta/deploy", new { });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, deploy.StatusCode);
+        Assert.Contains("DKIM_MASTER_KEY is not set", (await deploy.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Equal(0, await server.Postgres.ScalarAsync<long>("SELECT count(*) FROM sending_domains"));
     }
 }
