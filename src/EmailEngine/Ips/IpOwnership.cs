@@ -38,6 +38,22 @@ public static class IpOwnership
     public static string PoolName(string owner) => $"pool-{owner}";
 
     /// <summary>
+    /// The IPs that give their tenant a pool of its own: owned and not retired. A tenant with none sends through the
+    /// default shared pool. The one rule both the admission room (<see cref="PoolOfTenantAsync"/>) and the tenant's
+    /// MailWizz delivery servers (<c>TenantServers</c>) follow.
+    /// </summary>
+    public static IQueryable<SendingIp> OwnPoolIps(AppDbContext db) =>
+        db.Set<SendingIp>().AsNoTracking().Where(ip => ip.TenantId != null && ip.Status != IpStatus.Retired);
+
+    /// <summary>The PowerMTA pool a tenant's mail leaves through: its own (<see cref="OwnPoolIps"/>), otherwise <c>pool-all</c>.</summary>
+    public static async Task<string> PoolOfTenantAsync(AppDbContext db, long? tenantId, CancellationToken ct)
+    {
+        var slug = tenantId is null ? null
+            : await OwnPoolIps(db).Where(ip => ip.TenantId == tenantId).Select(ip => ip.Tenant!.Slug).FirstOrDefaultAsync(ct);
+        return PoolName(slug ?? DefaultPool);
+    }
+
+    /// <summary>
     /// The owner a request names (<paramref name="tenant"/> slug or shared <paramref name="pool"/>), or null when it names
     /// none; problems go to <paramref name="errors"/> under the field's name. <c>"pool": "all"</c> is the default pool.
     /// </summary>

@@ -36,7 +36,7 @@ public sealed class OutboxMessage
     public bool HeldForCapacity { get; set; }
     /// <summary>The recipient domain it waits for room in (its line in the queue).</summary>
     public string? CapacityDomain { get; set; }
-    /// <summary>The PowerMTA pool whose room it took or waits for (its tenant's, see <see cref="Warmup.SendingCapacity.PoolOfTenantAsync"/>).</summary>
+    /// <summary>The PowerMTA pool whose room it took or waits for (its tenant's, see <see cref="Ips.IpOwnership.PoolOfTenantAsync"/>).</summary>
     public string? CapacityPool { get; set; }
 }
 

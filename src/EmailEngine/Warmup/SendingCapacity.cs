@@ -52,7 +52,7 @@ public sealed record PoolCapacity(string Pool, long DailyCapacity, long Admitted
 /// What each sending pool may send in any 24 hours, and which new subscribers may enter MailWizz now. MailWizz fires a
 /// welcome autoresponder on subscription, so the engine holds subscribers back rather than let PowerMTA's queues grow
 /// past what the IPs may send: a backlog older than <c>bounce-after</c> would expire. A tenant's mail leaves through its
-/// own pool only (<see cref="PoolOfTenantAsync"/>), so room is counted per pool; within a pool it is counted twice, as
+/// own pool only (<see cref="IpOwnership.PoolOfTenantAsync"/>), so room is counted per pool; within a pool it is counted twice, as
 /// PowerMTA paces: in total (the running warmups' daily quotas, plus <c>SENDING_ACTIVE_IP_DAILY</c>, 20,000, per active
 /// IP) and per recipient domain (the warmups' rate for that domain's queue: its share of its ISP group's quota, or the
 /// <c>other</c> quota; an active IP adds its whole day), less <c>SENDING_DOMAIN_HEADROOM</c> (20 %) of it when the pool
@@ -77,18 +77,6 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
 
     /// <summary>The domain a recipient's mail is queued under in PowerMTA.</summary>
     public static string DomainOf(string email) => email[(email.LastIndexOf('@') + 1)..].Trim().ToLowerInvariant();
-
-    /// <summary>
-    /// The pool a tenant's mail leaves through, as its MailWizz delivery servers are chosen
-    /// (<see cref="MailWizz.DeliveryServers.TenantServers"/>): its own when it owns an IP that is not retired, otherwise
-    /// the default shared pool.
-    /// </summary>
-    public static async Task<string> PoolOfTenantAsync(AppDbContext db, long? tenantId, CancellationToken ct)
-    {
-        var slug = tenantId is null ? null : await db.Set<SendingIp>().AsNoTracking()
-            .Where(ip => ip.TenantId == tenantId && ip.Status != IpStatus.Retired).Select(ip => ip.Tenant!.Slug).FirstOrDefaultAsync(ct);
-        return IpOwnership.PoolName(slug ?? IpOwnership.DefaultPool);
-    }
 
     public async Task<CapacityView> ViewAsync(CancellationToken ct)
     {
@@ -127,7 +115,7 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
     public async Task<bool[]> AdmitOrQueueAsync(Outbox.OutboxMessage message, IReadOnlyList<string> emails, CancellationToken ct)
     {
         var domains = emails.Select(DomainOf).ToList();
-        var pool = message.CapacityPool = await PoolOfTenantAsync(db, message.TenantId, ct);
+        var pool = message.CapacityPool = await IpOwnership.PoolOfTenantAsync(db, message.TenantId, ct);
         var woken = message.HeldForCapacity;
         var granted = !woken && domains.Count > 0 && await AnyoneWaitingAsync(message.Id, pool, domains[0], ct)
             ? new bool[domains.Count]

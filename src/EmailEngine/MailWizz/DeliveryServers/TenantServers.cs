@@ -61,8 +61,7 @@ public static class TenantServers
             .Join(db.Set<SendingIp>().AsNoTracking().Where(ip => ip.Status != IpStatus.Retired), l => l.IpId, ip => ip.Id,
                 (l, ip) => new { ServerId = l.ServerId!.Value, ip.TenantId, ip.Pool })
             .ToListAsync(ct);
-        var owning = await db.Set<SendingIp>().AsNoTracking().Where(ip => ip.TenantId != null && ip.Status != IpStatus.Retired)
-            .Select(ip => ip.TenantId!.Value).Distinct().ToListAsync(ct);
+        var owning = await IpOwnership.OwnPoolIps(db).Select(ip => ip.TenantId!.Value).Distinct().ToListAsync(ct);
         var shared = linked.Where(l => l.TenantId is null && (l.Pool ?? IpOwnership.DefaultPool) == IpOwnership.DefaultPool).Select(l => l.ServerId);
         return tenantIds.Select(tenant => (tenant, Ids: owning.Contains(tenant) ? linked.Where(l => l.TenantId == tenant).Select(l => l.ServerId) : shared))
             .Where(t => t.Ids.Any())
