@@ -14,11 +14,12 @@ namespace EmailEngine.Campaigns;
 /// in MailWizz, and each goes back to its own state once an IP is live again. The pause comes before a config with an
 /// empty pool goes live (the deployment waits up to <see cref="PauseWait"/> for MailWizz, then goes ahead: stopping an
 /// IP comes first); the resume only after a config with a member is live. New sign-ups meanwhile wait in the engine
-/// (there is no sending capacity to admit them to). That hold is for all tenants at once. A single tenant's pool that
-/// empties is covered upstream: its campaigns may use only its pool's delivery servers, and the sync disables the
-/// server of every IP that may not send (docs/delivery-servers.md). A tenant left with no delivery server of its own
-/// while the install links servers to IPs (<see cref="IUnservedTenants"/>) is held alone: unrestricted, MailWizz would
-/// pick any server, another tenant's included.
+/// (there is no sending capacity to admit them to). That hold is for all tenants at once. A tenant is held alone
+/// (<see cref="IUnservedTenants"/>) when its own pool empties (every IP it owns paused, quarantined or on standby: its
+/// delivery servers choose those IPs' virtual MTAs, where mail would pile up or leave a stopped IP, and without
+/// MailWizz's database the engine cannot disable them) or, while the install links servers to IPs, when it has no
+/// delivery server of its own: unrestricted, MailWizz would pick any server, another tenant's included. Its campaigns
+/// are paused after the deployment that stopped its last IP, and resumed after the one that lets an IP send again.
 /// </summary>
 public sealed class SendingHold(AppDbContext db, OutboxWriter outbox, IUnservedTenants unserved, ILogger<SendingHold> logger) : ISendingPoolObserver
 {

@@ -90,6 +90,35 @@ public sealed class SendingHoldTests : IAsyncLifetime
         Assert.False((await _client.GetFromJsonAsync<JsonElement>("/api/v1/pmta/sync")).GetProperty("sending_held").GetBoolean());
     }
 
+    [Fact]
+    public async Task A_tenant_whose_own_ips_all_stop_is_held_alone_and_resumes_when_one_sends_again()
+    {
+        foreach (var tenant in new[] { "client-1", "client-2" })
+            Assert.True((await _client.PostAsJsonAsync("/api/v2/contacts", new { email = $"ann@{tenant}.example.com", tenant, language = "fr" })).IsSuccessStatusCode);
+        await _engine.SyncAllAsync();
+        var ids = new List<long>();
+        foreach (var (tenant, i) in new[] { ("client-1", 1), ("client-2", 2) })
+            ids.Add((await (await _client.PostAsJsonAsync("/api/v1/ips", new { ip = $"203.0.113.{i}", domain = $"mail{i}.domain{i}.com", status = "warming", tenant }))
+                .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64());
+        Assert.True((await _client.PostAsJsonAsync("/api/v1/pmta/deploy", new { })).IsSuccessStatusCode);
+        await _engine.SyncAllAsync();
+        Assert.Equal(["sending:client-1/welcome_fr", "sending:client-2/welcome_fr"], await StatusesAsync());
+
+        // client-1's only IP stops: its pool is empty, client-2's is not. Only client-1's campaigns are held.
+        var paused = await (await _client.PostAsJsonAsync($"/api/v1/ips/{ids[0]}/warmup/override", new { action = "pause", reason = "complaints" }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("succeeded", paused.GetProperty("history")[0].GetProperty("deployment_status").GetString());
+        await OutageTests.WaitAsync(async () => (await StatusesAsync()).SequenceEqual(["paused:client-1/welcome_fr", "sending:client-2/welcome_fr"]),
+            TimeSpan.FromSeconds(20), async () => string.Join(", ", await StatusesAsync()));
+        Assert.False((await _client.GetFromJsonAsync<JsonElement>("/api/v1/pmta/sync")).GetProperty("sending_held").GetBoolean());
+
+        var resumed = await (await _client.PostAsJsonAsync($"/api/v1/ips/{ids[0]}/warmup/override", new { action = "resume", reason = "clean again" }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("succeeded", resumed.GetProperty("history")[0].GetProperty("deployment_status").GetString());
+        await OutageTests.WaitAsync(async () => (await StatusesAsync()).SequenceEqual(["sending:client-1/welcome_fr", "sending:client-2/welcome_fr"]),
+            TimeSpan.FromSeconds(20), async () => string.Join(", ", await StatusesAsync()));
+    }
+
     private async Task<List<string>> StatusesAsync() =>
         (await _mailwizz.StateAsync()).GetProperty("campaigns").EnumerateArray()
             .Select(c => $"{c.GetProperty("status").GetString()}:{c.GetProperty("name").GetString()}").Order(StringComparer.Ordinal).ToList();

@@ -40,18 +40,23 @@ public static class TenantServers
     }
 
     /// <summary>
-    /// Tenants with no linked server of their own pool while the install links servers to IPs at all (an install that
-    /// links none leaves MailWizz its own choice, as before the engine managed servers).
+    /// Tenants whose own pool has no IP that may send (each of its IPs paused, quarantined or on standby: their servers'
+    /// mail would wait in PowerMTA at a stopped IP, or leave through it), and, while the install links servers to IPs at
+    /// all, tenants with no linked server of their own pool (an install that links none leaves MailWizz its own choice,
+    /// as before the engine managed servers).
     /// </summary>
     public sealed class Unserved(AppDbContext db) : IUnservedTenants
     {
         public async Task<IReadOnlySet<long>> FindAsync(CancellationToken ct)
         {
+            var owned = await IpOwnership.OwnPoolIps(db).Select(ip => new { Tenant = ip.TenantId!.Value, ip.Status }).ToListAsync(ct);
+            var unserved = owned.GroupBy(o => o.Tenant).Where(g => !g.Any(o => IpStatuses.Sends(o.Status))).Select(g => g.Key).ToHashSet();
             if (!await db.Set<DeliveryServerLink>().AnyAsync(l => l.ServerId != null, ct))
-                return new HashSet<long>();
+                return unserved;
             var tenants = await db.Set<Tenants.Tenant>().AsNoTracking().Select(t => t.Id).ToListAsync(ct);
             var served = await ServersByTenantAsync(db, tenants, ct);
-            return tenants.Where(t => !served.ContainsKey(t)).ToHashSet();
+            unserved.UnionWith(tenants.Where(t => !served.ContainsKey(t)));
+            return unserved;
         }
     }
 
