@@ -31,6 +31,10 @@ internal static class SimulateCommand
         var plan = new Option<string?>("--plan") { Description = "Comma-separated daily quotas of a custom plan (default: conservative-70)" };
         var killEach = new Option<bool>("--kill-each") { Description = "SIGKILL the engine, MailWizz and PowerMTA once each mid-run" };
         var restartHost = new Option<bool>("--restart-host") { Description = "SIGKILL the last PowerMTA host half-way through the run and restart it" };
+        var campaignDay = new Option<int?>("--campaign-day")
+        {
+            Description = "On this sending day each tenant sends a regular campaign to its whole list (10:00): MailWizz hands PowerMTA only what the warmup allows",
+        };
         var output = new Option<string?>("--out") { Description = "Directory for the run's state, logs, days.csv and chart.svg (default: data/simulations/TIME under the engine's home)" };
         var seed = new Option<int>("--seed") { Description = "Seed of the sign-ups", DefaultValueFactory = _ => 1 };
         var set = new Option<string[]>("--set") { Description = "An engine setting for the run, KEY=VALUE (repeatable), e.g. WARMUP_MIN_SENT=5" };
@@ -40,7 +44,7 @@ internal static class SimulateCommand
         };
         var command = new Command("simulate", "Run the sending loop end to end on loopback with a virtual clock and check that no IP exceeds its warmup.")
         {
-            days, ips, tenants, hosts, contacts, scenario, secondsPerDay, setupSeconds, plan, killEach, restartHost, output, seed, set, mailWizzDb,
+            days, ips, tenants, hosts, contacts, scenario, secondsPerDay, setupSeconds, plan, killEach, restartHost, campaignDay, output, seed, set, mailWizzDb,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -50,7 +54,7 @@ internal static class SimulateCommand
             var options = new SimulationOptions
             {
                 Days = result.GetValue(days), Ips = result.GetValue(ips), Tenants = result.GetValue(tenants), Hosts = result.GetValue(hosts), ContactsPerDay = result.GetValue(contacts),
-                Scenario = scenarioPath, SecondsPerDay = result.GetValue(secondsPerDay), SetupSeconds = result.GetValue(setupSeconds), KillEach = result.GetValue(killEach), RestartHost = result.GetValue(restartHost), Seed = result.GetValue(seed),
+                Scenario = scenarioPath, SecondsPerDay = result.GetValue(secondsPerDay), SetupSeconds = result.GetValue(setupSeconds), KillEach = result.GetValue(killEach), RestartHost = result.GetValue(restartHost), CampaignDay = result.GetValue(campaignDay), Seed = result.GetValue(seed),
                 Plan = result.GetValue(plan) is { } quotas ? ParsePlan(quotas) : null, MailWizzDb = result.GetValue(mailWizzDb),
                 EngineSettings = (result.GetValue(set) ?? []).Select(pair => pair.Split('=', 2)).ToDictionary(p => p[0].Trim(), p => p.Length > 1 ? p[1] : ""),
                 OutputDirectory = Path.GetFullPath(result.GetValue(output) ?? Path.Combine(Hosting.SettingsLoader.Home(), "data", "simulations", // runs land with the engine's other data
@@ -88,6 +92,8 @@ internal static class SimulateCommand
     {
         console.MarkupLineInterpolated($"[bold]IPs at the end[/]: {string.Join("; ", run.FinalStatus.Select(s => $"{s.Key} {s.Value}"))}");
         console.MarkupLineInterpolated($"[bold]contacts[/]: {run.Fates.Accepted:N0} accepted: {string.Join(", ", run.Fates.ByFate.OrderByDescending(f => f.Value).Select(f => $"{f.Value:N0} {f.Key}"))}");
+        if (run.Fates.Regular.Count > 0)
+            console.MarkupLineInterpolated($"[bold]regular campaigns[/]: {run.Fates.Regular.Values.Sum():N0} messages: {string.Join(", ", run.Fates.Regular.OrderByDescending(f => f.Value).Select(f => $"{f.Value:N0} {f.Key}"))}; left the IPs on day(s) {string.Join(", ", run.Fates.RegularDays)}");
         console.MarkupLineInterpolated($"[bold]sent by host/owner[/]: {string.Join(", ", run.SentBy.Select(s => $"{s.Key} {s.Value:N0}"))}");
         console.MarkupLineInterpolated($"[bold]invariants[/] (on the PowerMTA stand-ins' own logs): quota breaches {run.Violations.Count}, tenant leaks {run.Leaks.Count}, lost {run.Fates.Lost.Count}, received twice {run.Fates.ReceivedTwice.Count}, expired in PowerMTA {run.Fates.Expired}");
         foreach (var violation in run.Violations.Take(20))

@@ -4,7 +4,8 @@ using Sylvan.Data.Csv;
 namespace EmailEngine.Simulation;
 
 /// <summary>One attempt a PowerMTA stand-in made (its deliveries.csv): the ground truth of what left an IP, and from which host.</summary>
-public sealed record SendAttempt(DateTimeOffset Time, string Vmta, string Rcpt, string Domain, string Outcome, string Host = "")
+/// <param name="Campaign">The MailWizz campaign the message belongs to (<see cref="SendingLog.CampaignOf"/>).</param>
+public sealed record SendAttempt(DateTimeOffset Time, string Vmta, string Rcpt, string Domain, string Outcome, string Host = "", string Campaign = "")
 {
     /// <summary>Reached the remote side: counts against the IP's and the provider's day (an expiry sends nothing).</summary>
     public bool LeftTheIp => Outcome is "delivered" or "bounced" or "deferred";
@@ -13,35 +14,57 @@ public sealed record SendAttempt(DateTimeOffset Time, string Vmta, string Rcpt, 
 /// <summary>A complaint (feedback-loop <c>f</c> record) in the stand-in's accounting files.</summary>
 public sealed record Complaint(DateTimeOffset Time, string Vmta, string Rcpt);
 
+/// <summary>A recipient's copy of one MailWizz campaign: what must reach a mailbox once.</summary>
+public readonly record struct Delivery(string Rcpt, string Campaign);
+
 /// <summary>
 /// Reads what the PowerMTA stand-in wrote, never the engine's view: every attempt (deliveries.csv), what each mailbox
 /// received (mailboxes.csv), and the complaints among its accounting records. Columns are found by name.
 /// </summary>
 public static class SendingLog
 {
+    /// <summary>
+    /// The campaign a MailWizz message belongs to: MailWizz writes its Message-Id as
+    /// <c>&lt;{campaign uid}.{subscriber uid}@{domain}&gt;</c>, so a subscriber's two copies of one campaign share it.
+    /// </summary>
+    public static string CampaignOf(string messageId)
+    {
+        var id = messageId.Trim().TrimStart('<');
+        var dot = id.IndexOf('.');
+        return dot > 0 ? id[..dot] : id;
+    }
+
     public static List<SendAttempt> Attempts(string stateDirectory, string host = "") =>
         Read(Path.Combine(stateDirectory, "deliveries.csv"), row => new SendAttempt(Time(row("time")), row("vmta"), row("rcpt").ToLowerInvariant(),
-            row("domain").ToLowerInvariant(), row("outcome"), host));
+            row("domain").ToLowerInvariant(), row("outcome"), host, CampaignOf(row("messageId"))));
 
-    /// <summary>How many messages each recipient's mailbox received.</summary>
-    public static Dictionary<string, int> Received(string stateDirectory) =>
-        Read(Path.Combine(stateDirectory, "mailboxes.csv"), row => row("rcpt").ToLowerInvariant())
-            .GroupBy(rcpt => rcpt).ToDictionary(g => g.Key, g => g.Count());
+    /// <summary>How many copies of each campaign each recipient's mailbox received.</summary>
+    public static Dictionary<Delivery, int> Received(string stateDirectory) =>
+        Read(Path.Combine(stateDirectory, "mailboxes.csv"), row => new Delivery(row("rcpt").ToLowerInvariant(), CampaignOf(row("messageId"))))
+            .GroupBy(delivery => delivery).ToDictionary(g => g.Key, g => g.Count());
 
-    /// <summary>The recipients still in the spool (accepted, not yet delivered or bounced).</summary>
-    public static HashSet<string> Spooled(string stateDirectory)
+    /// <summary>The messages still in the spool (accepted, not yet delivered or bounced).</summary>
+    public static HashSet<Delivery> Spooled(string stateDirectory)
     {
         var spool = Path.Combine(stateDirectory, "spool");
-        var recipients = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var messages = new HashSet<Delivery>();
         if (!Directory.Exists(spool))
-            return recipients;
+            return messages;
         foreach (var file in Directory.EnumerateFiles(spool, "*.msg"))
         {
             using var reader = new StreamReader(file);
-            if (reader.ReadLine() is { } metadata && System.Text.Json.JsonDocument.Parse(metadata).RootElement.TryGetProperty("Rcpt", out var rcpt))
-                recipients.Add(rcpt.GetString()!);
+            if (reader.ReadLine() is not { } metadata)
+                continue;
+            var entry = System.Text.Json.JsonDocument.Parse(metadata).RootElement;
+            if (!entry.TryGetProperty("Rcpt", out var rcpt))
+                continue;
+            var messageId = entry.TryGetProperty("Headers", out var headers)
+                ? headers.EnumerateArray().Where(h => string.Equals(h.GetProperty("Name").GetString(), "Message-ID", StringComparison.OrdinalIgnoreCase))
+                    .Select(h => h.GetProperty("Value").GetString()).FirstOrDefault() ?? ""
+                : "";
+            messages.Add(new Delivery(rcpt.GetString()!.ToLowerInvariant(), CampaignOf(messageId)));
         }
-        return recipients;
+        return messages;
     }
 
     public static List<Complaint> Complaints(string acctDirectory)

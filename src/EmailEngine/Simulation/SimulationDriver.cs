@@ -9,8 +9,16 @@ namespace EmailEngine.Simulation;
 public sealed record DayRow(int Day, string Vmta, int Quota, int Sent, int Delivered, int Bounced, int Complaints, string Decisions);
 
 /// <summary>Where every contact the engine accepted ended up.</summary>
+/// <param name="ByFate">Where each accepted contact's welcome ended up.</param>
+/// <param name="ReceivedTwice">Recipients that received a copy of one campaign (welcome or regular) twice.</param>
+/// <param name="Regular">Where the regular campaigns' messages are (<c>--campaign-day</c>), empty without one.</param>
 public sealed record ContactFates(int Accepted, IReadOnlyDictionary<string, int> ByFate, IReadOnlyList<string> Lost, IReadOnlyList<string> ReceivedTwice,
-    int Expired);
+    int Expired)
+{
+    public IReadOnlyDictionary<string, int> Regular { get; init; } = new Dictionary<string, int>();
+    /// <summary>The sending days on which the regular campaigns' messages left the IPs, in order.</summary>
+    public IReadOnlyList<int> RegularDays { get; init; } = [];
+}
 
 /// <param name="SentBy">What left the IPs, by host and owner (<c>HOST/TENANT</c>, <c>HOST/shared</c>).</param>
 public sealed record SimulationResult(IReadOnlyList<DayRow> Days, IReadOnlyList<QuotaViolation> Violations, IReadOnlyList<TenantLeak> Leaks,
@@ -127,6 +135,8 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
                 await ApplyAsync(stack, due, ct);
             QueueSignUps(tenants, ContactsInHour(hourOfDay));
             await SignUpAsync(engine, ct);
+            if (day == options.CampaignDay && hourOfDay == CampaignHour)
+                await SendRegularCampaignsAsync(engine, tenants, clock, ct);
             if (hourOfDay == DecisionLag.Hours && day > 1)
                 await AddDayRowsAsync(day - 1);
             progress?.Invoke((hour + 1) / (double)(options.Days * 24));
@@ -335,6 +345,28 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
     /// Every accepted contact's fate, read upstream first (engine, MailWizz, PowerMTA's spool, the mailboxes): mail only
     /// moves downstream, so a message in flight between two reads is seen twice, never missed.
     /// </summary>
+    /// <summary>When <c>--campaign-day</c> sends each tenant's regular campaign: 10:00, after the night's decisions.</summary>
+    private const int CampaignHour = 10;
+
+    /// <summary>
+    /// Each tenant's regular campaign, as an operator sends one: its welcome template to its whole list, at once. MailWizz
+    /// starts it at <c>send_at</c> and hands PowerMTA only what the delivery servers' quotas allow; the rest waits upstream.
+    /// </summary>
+    private async Task SendRegularCampaignsAsync(HttpClient engine, IReadOnlyList<string> tenants, TimeProvider clock, CancellationToken ct)
+    {
+        foreach (var tenant in tenants)
+        {
+            var templates = await Json(await engine.GetAsync($"/api/v2/templates?tenant={tenant}", ct), HttpStatusCode.OK, $"listing {tenant}'s templates");
+            var template = templates.GetProperty("items").EnumerateArray().First().GetProperty("id").GetInt64();
+            await Expect(engine.PostAsJsonAsync("/api/v2/campaigns", new
+            {
+                tenant, name = "newsletter", template_id = template, type = "regular",
+                send_at = clock.GetUtcNow().AddMinutes(30).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            }, ct), HttpStatusCode.Created, $"sending {tenant}'s regular campaign");
+        }
+        say($"day {options.CampaignDay} {CampaignHour}h: a regular campaign to each tenant's whole list");
+    }
+
     private async Task<ContactFates> FatesAsync(HttpClient engine, SimulationStack stack, CancellationToken ct)
     {
         var inEngine = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -355,19 +387,27 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
         var state = await mailwizz.GetFromJsonAsync<JsonElement>("/_standin/state", ct);
         var subscribers = state.GetProperty("lists").EnumerateArray().SelectMany(l => l.GetProperty("subscribers").EnumerateArray())
             .Select(s => s.GetProperty("email").GetString()!).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var messages = (await mailwizz.GetFromJsonAsync<JsonElement>("/_standin/messages", ct)).EnumerateArray()
-            .GroupBy(m => m.GetProperty("To").GetString()!, StringComparer.OrdinalIgnoreCase)
-            .ToDictionary(g => g.Key, g => g.Select(m => m.GetProperty("State").GetString()!).ToList(), StringComparer.OrdinalIgnoreCase);
-        var spooled = stack.Spooled();
-        var attempts = stack.Attempts().GroupBy(a => a.Rcpt).ToDictionary(g => g.Key, g => g.Select(a => a.Outcome).ToHashSet());
-        var received = stack.Received();
+        // A contact's fate is its welcome's; the regular campaigns' messages are counted on their own.
+        var regular = state.GetProperty("campaigns").EnumerateArray().Where(c => c.GetProperty("type").GetString() == "regular")
+            .Select(c => c.GetProperty("uid").GetString()!).ToHashSet(StringComparer.Ordinal);
+        var allMessages = (await mailwizz.GetFromJsonAsync<JsonElement>("/_standin/messages", ct)).EnumerateArray()
+            .Select(m => (To: m.GetProperty("To").GetString()!.ToLowerInvariant(), Campaign: m.GetProperty("CampaignUid").GetString()!, State: m.GetProperty("State").GetString()!))
+            .ToList();
+        var messages = allMessages.Where(m => !regular.Contains(m.Campaign)).GroupBy(m => m.To)
+            .ToDictionary(g => g.Key, g => g.Select(m => m.State).ToList(), StringComparer.OrdinalIgnoreCase);
+        var allSpooled = stack.Spooled();
+        var spooled = allSpooled.Where(d => !regular.Contains(d.Campaign)).Select(d => d.Rcpt).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var allAttempts = stack.Attempts();
+        var attempts = allAttempts.Where(a => !regular.Contains(a.Campaign)).GroupBy(a => a.Rcpt).ToDictionary(g => g.Key, g => g.Select(a => a.Outcome).ToHashSet());
+        var allReceived = stack.Received();
+        var received = allReceived.Where(r => !regular.Contains(r.Key.Campaign)).Select(r => r.Key.Rcpt).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
         var fates = new Dictionary<string, int>();
         var lost = new List<string>();
         foreach (var email in _accepted.Keys)
         {
             var key = email.ToLowerInvariant();
-            var fate = received.ContainsKey(key) ? "delivered"
+            var fate = received.Contains(key) ? "delivered"
                 : attempts.GetValueOrDefault(key) is { } outcomes && outcomes.Contains("bounced") ? "bounced"
                 : attempts.GetValueOrDefault(key) is { } expired && expired.Contains("expired") ? "expired in PowerMTA"
                 : spooled.Contains(key) ? "waiting in PowerMTA's queue"
@@ -382,8 +422,20 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
             if (fate is "LOST" or "refused by PowerMTA (MailWizz failed)")
                 lost.Add(email);
         }
-        return new ContactFates(_accepted.Count, fates, lost, received.Where(r => r.Value > 1).Select(r => r.Key).ToList(),
-            attempts.Values.Count(o => o.Contains("expired")));
+        var receivedRegular = allReceived.Keys.Where(d => regular.Contains(d.Campaign)).ToHashSet();
+        lost.AddRange(allMessages.Where(m => regular.Contains(m.Campaign) && m.State == "failed").Select(m => $"{m.To} (regular campaign)"));
+        var regularFates = allMessages.Where(m => regular.Contains(m.Campaign))
+            .Select(m => receivedRegular.Contains(new Delivery(m.To, m.Campaign)) ? "delivered"
+                : allSpooled.Contains(new Delivery(m.To, m.Campaign)) ? "waiting in PowerMTA's queue"
+                : m.State is "queued" or "sending" ? "waiting in MailWizz" : m.State)
+            .GroupBy(f => f).ToDictionary(g => g.Key, g => g.Count());
+        return new ContactFates(_accepted.Count, fates, lost, allReceived.Where(r => r.Value > 1).Select(r => r.Key.Rcpt).ToList(),
+            allAttempts.Where(a => a.Outcome == "expired").Select(a => new Delivery(a.Rcpt, a.Campaign)).Distinct().Count())
+        {
+            Regular = regularFates,
+            RegularDays = allAttempts.Where(a => regular.Contains(a.Campaign) && a.LeftTheIp)
+                .Select(a => (int)Math.Floor((a.Time - SimulationStack.DayOne).TotalDays) + 1).Distinct().Order().ToList(),
+        };
     }
 
     private async Task<Dictionary<string, string>> FinalStatusAsync(HttpClient engine, CancellationToken ct)

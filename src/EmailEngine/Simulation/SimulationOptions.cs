@@ -24,6 +24,8 @@ public sealed record SimulationOptions
     public bool KillEach { get; init; }
     /// <summary>SIGKILL the last PowerMTA host's daemon once mid-run (half-way, at 16:00), then restart it.</summary>
     public bool RestartHost { get; init; }
+    /// <summary>The sending day on which each tenant sends a regular campaign to its whole list (at 10:00); null = none.</summary>
+    public int? CampaignDay { get; init; }
     public string OutputDirectory { get; init; } = "";
     public int Seed { get; init; } = 1;
     /// <summary>Extra engine settings (<c>--set WARMUP_MIN_SENT=5</c>), over the simulation's own.</summary>
@@ -43,6 +45,7 @@ public sealed record SimulationOptions
         if (ContactsPerDay is < 0 or > 100_000) problems.Add("--contacts-per-day: 0 to 100,000");
         if (SecondsPerDay is < 1 or > 3_600) problems.Add("--seconds-per-day: 1 to 3,600");
         if (SetupSeconds is < 5 or > 600) problems.Add("--setup-seconds: 5 to 600");
+        if (CampaignDay is { } campaignDay && (campaignDay < 1 || campaignDay > Days)) problems.Add("--campaign-day: a sending day of the run, 1 to --days");
         if (Scenario is not null && !File.Exists(Scenario)) problems.Add($"--scenario: {Scenario} does not exist");
         if (EngineSettings.Keys.FirstOrDefault(k => k.Length == 0 || !k.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_')) is { } bad)
             problems.Add($"--set: '{bad}' is not a setting name (KEY=VALUE, upper case)");

@@ -148,11 +148,11 @@ public sealed class SimulationStack : IAsyncDisposable
 
     public List<Complaint> Complaints() => Hosts.SelectMany(h => SendingLog.Complaints(h.AcctDirectory)).ToList();
 
-    /// <summary>How many messages each recipient's mailbox received, whichever host delivered them.</summary>
-    public Dictionary<string, int> Received() => Hosts.SelectMany(h => SendingLog.Received(h.State))
+    /// <summary>How many copies of each campaign each recipient's mailbox received, whichever host delivered them.</summary>
+    public Dictionary<Delivery, int> Received() => Hosts.SelectMany(h => SendingLog.Received(h.State))
         .GroupBy(r => r.Key).ToDictionary(g => g.Key, g => g.Sum(r => r.Value));
 
-    public HashSet<string> Spooled() => Hosts.SelectMany(h => SendingLog.Spooled(h.State)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+    public HashSet<Delivery> Spooled() => Hosts.SelectMany(h => SendingLog.Spooled(h.State)).ToHashSet();
 
     private ChildProcess Add(ChildProcess process)
     {
