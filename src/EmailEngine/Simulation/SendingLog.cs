@@ -15,7 +15,7 @@ public sealed record SendAttempt(DateTimeOffset Time, string Vmta, string Rcpt, 
 public sealed record Complaint(DateTimeOffset Time, string Vmta, string Rcpt);
 
 /// <summary>A recipient's copy of one MailWizz campaign: what must reach a mailbox once.</summary>
-public readonly record struct Delivery(string Rcpt, string Campaign);
+public readonly record struct CampaignCopy(string Rcpt, string Campaign);
 
 /// <summary>
 /// Reads what the PowerMTA stand-in wrote, never the engine's view: every attempt (deliveries.csv), what each mailbox
@@ -39,15 +39,15 @@ public static class SendingLog
             row("domain").ToLowerInvariant(), row("outcome"), host, CampaignOf(row("messageId"))));
 
     /// <summary>How many copies of each campaign each recipient's mailbox received.</summary>
-    public static Dictionary<Delivery, int> Received(string stateDirectory) =>
-        Read(Path.Combine(stateDirectory, "mailboxes.csv"), row => new Delivery(row("rcpt").ToLowerInvariant(), CampaignOf(row("messageId"))))
+    public static Dictionary<CampaignCopy, int> Received(string stateDirectory) =>
+        Read(Path.Combine(stateDirectory, "mailboxes.csv"), row => new CampaignCopy(row("rcpt").ToLowerInvariant(), CampaignOf(row("messageId"))))
             .GroupBy(delivery => delivery).ToDictionary(g => g.Key, g => g.Count());
 
     /// <summary>The messages still in the spool (accepted, not yet delivered or bounced).</summary>
-    public static HashSet<Delivery> Spooled(string stateDirectory)
+    public static HashSet<CampaignCopy> Spooled(string stateDirectory)
     {
         var spool = Path.Combine(stateDirectory, "spool");
-        var messages = new HashSet<Delivery>();
+        var messages = new HashSet<CampaignCopy>();
         if (!Directory.Exists(spool))
             return messages;
         foreach (var file in Directory.EnumerateFiles(spool, "*.msg"))
@@ -62,7 +62,7 @@ public static class SendingLog
                 ? headers.EnumerateArray().Where(h => string.Equals(h.GetProperty("Name").GetString(), "Message-ID", StringComparison.OrdinalIgnoreCase))
                     .Select(h => h.GetProperty("Value").GetString()).FirstOrDefault() ?? ""
                 : "";
-            messages.Add(new Delivery(rcpt.GetString()!.ToLowerInvariant(), CampaignOf(messageId)));
+            messages.Add(new CampaignCopy(rcpt.GetString()!.ToLowerInvariant(), CampaignOf(messageId)));
         }
         return messages;
     }

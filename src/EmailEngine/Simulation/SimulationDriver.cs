@@ -425,12 +425,12 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
         var receivedRegular = allReceived.Keys.Where(d => regular.Contains(d.Campaign)).ToHashSet();
         lost.AddRange(allMessages.Where(m => regular.Contains(m.Campaign) && m.State == "failed").Select(m => $"{m.To} (regular campaign)"));
         var regularFates = allMessages.Where(m => regular.Contains(m.Campaign))
-            .Select(m => receivedRegular.Contains(new Delivery(m.To, m.Campaign)) ? "delivered"
-                : allSpooled.Contains(new Delivery(m.To, m.Campaign)) ? "waiting in PowerMTA's queue"
+            .Select(m => receivedRegular.Contains(new CampaignCopy(m.To, m.Campaign)) ? "delivered"
+                : allSpooled.Contains(new CampaignCopy(m.To, m.Campaign)) ? "waiting in PowerMTA's queue"
                 : m.State is "queued" or "sending" ? "waiting in MailWizz" : m.State)
             .GroupBy(f => f).ToDictionary(g => g.Key, g => g.Count());
         return new ContactFates(_accepted.Count, fates, lost, allReceived.Where(r => r.Value > 1).Select(r => r.Key.Rcpt).ToList(),
-            allAttempts.Where(a => a.Outcome == "expired").Select(a => new Delivery(a.Rcpt, a.Campaign)).Distinct().Count())
+            allAttempts.Where(a => a.Outcome == "expired").Select(a => new CampaignCopy(a.Rcpt, a.Campaign)).Distinct().Count())
         {
             Regular = regularFates,
             RegularDays = allAttempts.Where(a => regular.Contains(a.Campaign) && a.LeftTheIp)

@@ -149,10 +149,10 @@ public sealed class SimulationStack : IAsyncDisposable
     public List<Complaint> Complaints() => Hosts.SelectMany(h => SendingLog.Complaints(h.AcctDirectory)).ToList();
 
     /// <summary>How many copies of each campaign each recipient's mailbox received, whichever host delivered them.</summary>
-    public Dictionary<Delivery, int> Received() => Hosts.SelectMany(h => SendingLog.Received(h.State))
+    public Dictionary<CampaignCopy, int> Received() => Hosts.SelectMany(h => SendingLog.Received(h.State))
         .GroupBy(r => r.Key).ToDictionary(g => g.Key, g => g.Sum(r => r.Value));
 
-    public HashSet<Delivery> Spooled() => Hosts.SelectMany(h => SendingLog.Spooled(h.State)).ToHashSet();
+    public HashSet<CampaignCopy> Spooled() => Hosts.SelectMany(h => SendingLog.Spooled(h.State)).ToHashSet();
 
     private ChildProcess Add(ChildProcess process)
     {
