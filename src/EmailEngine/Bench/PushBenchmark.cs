@@ -28,7 +28,7 @@ public static class PushBenchmark
         if (Directory.Exists(work))
             Directory.Delete(work, recursive: true);
         Directory.CreateDirectory(work);
-        var mailwizz = new Uri($"http://127.0.0.1:{SimulationStack.FreePort()}");
+        var mailwizz = new Uri($"http://127.0.0.1:{Common.LoopbackPorts.Free()}");
         using var standIn = new ChildProcess("mailwizz", "dotnet",
             [StandIns.Find("MailWizzStandIn"), "--urls", mailwizz.ToString().TrimEnd('/'), "--api-key", MailWizzKey],
             new Dictionary<string, string> { ["DOTNET_NOLOGO"] = "1" }, Path.Combine(work, "mailwizz.log"));
@@ -129,7 +129,7 @@ internal sealed record BenchEngine(ChildProcess Process, HttpClient Api) : IAsyn
         // take it first, and its engine then answers /health. Only our key proves the engine is ours; otherwise retry.
         for (var attempt = 1; ; attempt++)
         {
-            var port = SimulationStack.FreePort();
+            var port = Common.LoopbackPorts.Free();
             var environment = new Dictionary<string, string>(settings)
             {
                 ["DOTNET_NOLOGO"] = "1", ["EMAIL_ENGINE_HOME"] = home, ["API_KEY"] = OperatorKey, ["PORT"] = $"{port}",

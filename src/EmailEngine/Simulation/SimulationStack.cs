@@ -60,7 +60,7 @@ public sealed class SimulationStack : IAsyncDisposable
     private async Task StartAllAsync(SimulationOptions options, string scenarioPath, CancellationToken ct)
     {
         var (pmtaDll, mailWizzDll) = (StandIns.Find("PmtaStandIn"), StandIns.Find("MailWizzStandIn"));
-        var (mailWizzPort, enginePort) = (FreePort(), FreePort());
+        var (mailWizzPort, enginePort) = (Common.LoopbackPorts.Free(), Common.LoopbackPorts.Free());
         Ssh = await ThrowawaySshd.StartAsync(Path.Combine(Work, "ssh"), ct);
         _all.Add(Ssh.Process);
         var clock = new Dictionary<string, string> { [ScaledTimeProvider.Variable] = Clock.Spec, ["DOTNET_NOLOGO"] = "1" };
@@ -160,12 +160,6 @@ public sealed class SimulationStack : IAsyncDisposable
         return process;
     }
 
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public ValueTask DisposeAsync()
     {
@@ -190,7 +184,7 @@ public sealed record SimulatedHost(string Name, string State, int SmtpPort, int 
     {
         foreach (var folder in new[] { "etc", "acct", "dkim" })
             Directory.CreateDirectory(Path.Combine(state, folder));
-        var (smtpPort, mgmtPort) = (SimulationStack.FreePort(), SimulationStack.FreePort());
+        var (smtpPort, mgmtPort) = (Common.LoopbackPorts.Free(), Common.LoopbackPorts.Free());
         // A first config of the operator's: the engine takes the host over at its first deployment.
         var config = Path.Combine(state, "etc", "config");
         await File.WriteAllTextAsync(config, $"""
@@ -274,7 +268,7 @@ internal sealed record ThrowawaySshd(ChildProcess Process, int Port, string User
         File.Copy(Path.Combine(directory, "client_key.pub"), Path.Combine(directory, "authorized_keys"));
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(Path.Combine(directory, "authorized_keys"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        var port = SimulationStack.FreePort();
+        var port = Common.LoopbackPorts.Free();
         var configPath = Path.Combine(directory, "sshd_config");
         await File.WriteAllTextAsync(configPath, $"""
             Port {port}

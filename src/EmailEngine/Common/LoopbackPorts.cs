@@ -1,12 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace EmailEngine.Tests.Infrastructure;
+namespace EmailEngine.Common;
 
 /// <summary>
-/// Ports for the servers the tests start on 127.0.0.1. They are drawn below the kernel's ephemeral range
-/// (32768–60999), so an outgoing connection of a parallel test cannot take one between the choice and the bind, and
-/// never twice in one run, so two tests cannot be handed the same one. Both TCP and UDP must be free (dnsmasq binds both).
+/// Ports for the servers the simulation, the benchmarks and the tests start on 127.0.0.1. They are drawn below the
+/// kernel's ephemeral range (32768–60999), so an outgoing connection cannot take one between the choice and the bind
+/// (a port the kernel hands out for port 0 is in that range), and never twice in one process, so two servers cannot be
+/// handed the same one. Both TCP and UDP must be free (dnsmasq binds both).
 /// </summary>
 public static class LoopbackPorts
 {
