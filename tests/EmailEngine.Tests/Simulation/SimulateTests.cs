@@ -99,7 +99,7 @@ public sealed class SimulateTests
             }
             """);
 
-        var (run, _) = await SimulateAsync("spike", "--days", "4", "--ips", "2", "--plan", "20,40,80,160", "--contacts-per-day", "120",
+        var (run, _) = await SimulateAsync("spike", "--days", "3", "--ips", "2", "--plan", "20,40,80,160", "--contacts-per-day", "120",
             "--seconds-per-day", "8", "--scenario", scenario, "--set", "WARMUP_MIN_SENT=5");
 
         Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
