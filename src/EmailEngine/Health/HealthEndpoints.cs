@@ -74,11 +74,7 @@ public static class OperationsHealthSetup
             .AddCheck<PowerMta.Status.PmtaStatusHealthCheck>("powermta-status")
             .AddCheck<WarmupHealthCheck>("warmup")
             .AddCheck<BlocklistHealthCheck>("blocklists")
-            .AddCheck<Dkim.DnsHealthCheck>("dns")
             .AddCheck<MailWizz.MailWizzHealthCheck>("mailwizz");
-        services.AddSingleton<Dkim.DnsHealthMemory>();
-        services.AddScoped<Dkim.DnsHealthSweep>();
-        services.AddHostedService<Dkim.DnsHealthWorker>();
         return services;
     }
 }

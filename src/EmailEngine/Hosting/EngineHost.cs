@@ -90,13 +90,7 @@ public static class EngineHost
         services.AddPmtaStatus(settings);
         services.AddScoped<EmailEngine.PowerMta.PmtaRendering>();
         services.AddScoped<EmailEngine.PowerMta.Config.ImportBase>();
-        var dkimVault = DkimVault.From(settings);
-        services.AddSingleton(sp => dkimVault(sp.GetRequiredService<ILogger<DkimVault>>()));
-        services.AddSingleton(DkimOptions.From(settings));
-        services.AddSingleton(Common.DnsServers.From(settings));
-        services.AddSingleton<DnsVerifier>();
-        services.AddScoped<DomainRegistry>();
-        services.AddScoped<ISendingDomainSetup>(provider => provider.GetRequiredService<DomainRegistry>());
+        services.AddDkim(settings);
         services.AddScoped<SuppressionService>();
         services.AddScoped<WelcomeWorkflow>();
         services.AddSingleton<EmailEngine.Contacts.ContactWriter>();

@@ -38,6 +38,9 @@ public sealed class OutboxMessage
     public string? CapacityDomain { get; set; }
     /// <summary>The PowerMTA pool whose room it took or waits for (its tenant's, see <see cref="Ips.IpOwnership.PoolOfTenantAsync"/>).</summary>
     public string? CapacityPool { get; set; }
+
+    /// <summary>A pool's name: <c>pool-</c> and a tenant slug or a shared pool's name, with room to spare.</summary>
+    public const int CapacityPoolMaxLength = 80;
 }
 
 internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>
@@ -53,7 +56,7 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         message.HasIndex(m => new { m.Status, m.NextAttemptAt });
         message.HasIndex(m => new { m.ResourceKey, m.Id });
         message.Property(m => m.CapacityDomain).HasMaxLength(255);
-        message.Property(m => m.CapacityPool).HasMaxLength(Warmup.AdmissionHour.PoolMaxLength);
+        message.Property(m => m.CapacityPool).HasMaxLength(OutboxMessage.CapacityPoolMaxLength);
         message.HasIndex(m => new { m.HeldForCapacity, m.Id });
     }
 }

@@ -13,8 +13,6 @@ namespace EmailEngine.Warmup;
 /// </summary>
 public sealed class AdmissionHour
 {
-    public const int PoolMaxLength = 80;
-
     public DateTimeOffset Hour { get; set; }
     /// <summary>The PowerMTA pool (<c>pool-{tenant}</c>, <c>pool-all</c>…): a tenant's mail leaves through its pool alone, so room is counted per pool.</summary>
     public required string Pool { get; set; }
@@ -30,7 +28,7 @@ internal sealed class AdmissionHourConfiguration : IEntityTypeConfiguration<Admi
     {
         hour.ToTable("sending_admissions");
         hour.HasKey(h => new { h.Hour, h.Pool, h.Domain });
-        hour.Property(h => h.Pool).HasMaxLength(AdmissionHour.PoolMaxLength);
+        hour.Property(h => h.Pool).HasMaxLength(Outbox.OutboxMessage.CapacityPoolMaxLength);
         hour.Property(h => h.Domain).HasMaxLength(255);
     }
 }
