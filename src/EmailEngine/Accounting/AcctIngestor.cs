@@ -115,7 +115,7 @@ public sealed class AcctIngestor(AppDbContext db, DatabaseTarget database, Suppr
             {
                 var e = new BounceEvent(bounce.Class, who.RecipientTenants, rcpt.Trim(), at, $"acct:{source.Name}#{record.EndOffset}", bounce.Why);
                 bounces.Add(e);
-                events.AddRange(DeliverabilityEvents.Of(e, record, who));
+                events.AddRange(BounceWebhookEvents.Of(e, record, who));
             }
         }
         var suppressed = await policy.ApplyAsync(bounces, ct);

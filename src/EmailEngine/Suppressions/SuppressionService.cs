@@ -42,7 +42,7 @@ public sealed class SuppressionService(AppDbContext db, OutboxWriter outbox, Web
             JsonSerializer.Serialize(new UnsubscribePayload(address)), ct);
         // A tenant hears of its own entries, and of a global one when the address is among its contacts.
         var told = tenantId is { } own ? [own] : await TenantsWithContactAsync(address, ct);
-        await webhooks.PublishManyAsync(told.Select(tenant => DeliverabilityEvents.Of(entry, tenant)).ToList(), ct);
+        await webhooks.PublishManyAsync(told.Select(tenant => SuppressionWebhookEvents.Of(entry, tenant)).ToList(), ct);
         await db.SaveChangesAsync(ct);
         return (entry, true);
     }
@@ -70,7 +70,7 @@ public sealed class SuppressionService(AppDbContext db, OutboxWriter outbox, Web
             Source = a.Entry.Source, Note = a.Entry.Note, CreatedAt = now,
         }).ToList();
         db.AddRange(rows);
-        await webhooks.PublishManyAsync(rows.Select(row => DeliverabilityEvents.Of(row, row.TenantId!.Value)).ToList(), ct);
+        await webhooks.PublishManyAsync(rows.Select(row => SuppressionWebhookEvents.Of(row, row.TenantId!.Value)).ToList(), ct);
         await outbox.EnqueueManyAsync(UnsubscribeKind, added.Select(a => new OutboxItem($"unsubscribe:{a.Entry.TenantId}:{a.Hash}", a.Entry.TenantId,
             JsonSerializer.Serialize(new UnsubscribePayload(Suppression.Normalize(a.Entry.Email))))).ToList(), ct);
         await db.SaveChangesAsync(ct);

@@ -18,9 +18,9 @@ public sealed class FeatureDependencyTests
 
     private static readonly string[] KnownCycles =
     [
-        "Accounting<->Deliverability", "Accounting<->Warmup", "Accounting<->Webhooks", "Auth<->Tenants", "Campaigns<->Contacts",
+        "Accounting<->Deliverability", "Accounting<->Warmup", "Auth<->Tenants", "Campaigns<->Contacts",
         "Campaigns<->Templates", "Campaigns<->Tenants", "Contacts<->Suppressions", "Deliverability<->Ips", "Deliverability<->Warmup",
-        "Dkim<->PowerMta", "Ips<->MailWizz", "Ips<->PowerMta", "Ips<->Warmup", "PowerMta<->Warmup", "Suppressions<->Webhooks",
+        "Dkim<->PowerMta", "Ips<->MailWizz", "Ips<->PowerMta", "Ips<->Warmup", "PowerMta<->Warmup",
     ];
 
     [Fact]

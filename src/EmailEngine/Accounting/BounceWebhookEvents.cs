@@ -1,11 +1,10 @@
-using EmailEngine.Accounting;
 using EmailEngine.Deliverability;
-using EmailEngine.Suppressions;
+using EmailEngine.Webhooks;
 
-namespace EmailEngine.Webhooks;
+namespace EmailEngine.Accounting;
 
-/// <summary>The bodies' <c>data</c> of bounce, complaint and suppression events (documented in docs/webhooks.md).</summary>
-public static class DeliverabilityEvents
+/// <summary>The bodies' <c>data</c> of bounce and complaint webhook events (documented in docs/webhooks.md).</summary>
+public static class BounceWebhookEvents
 {
     /// <summary>A bounce (any class: <c>block</c> tells the tenant the IP was refused, not the mailbox) or a complaint, per recipient tenant.</summary>
     public static IEnumerable<WebhookEvent> Of(BounceEvent bounce, AcctRecord record, Attribution who)
@@ -21,14 +20,6 @@ public static class DeliverabilityEvents
             };
         return bounce.Tenants.Select(tenant => new WebhookEvent(tenant, complaint ? WebhookEventTypes.Complaint : WebhookEventTypes.Bounce, data));
     }
-
-    /// <summary>An address added to the tenant's suppression list, or to the global one (<c>scope</c>); erased addresses
-    /// carry only their hash.</summary>
-    public static WebhookEvent Of(Suppression entry, long tenantId) => new(tenantId, WebhookEventTypes.Suppression, new
-    {
-        email = entry.Email, email_hash = entry.EmailHash, scope = entry.TenantId is null ? "global" : "tenant",
-        reason = SuppressionReasons.ToWire(entry.Reason), source = entry.Source, note = entry.Note, created_at = entry.CreatedAt,
-    });
 
     private static long? IdOrNull(long id) => id == 0 ? null : id;
 }
