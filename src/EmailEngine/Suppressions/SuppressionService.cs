@@ -12,7 +12,7 @@ namespace EmailEngine.Suppressions;
 /// Adds and checks suppressions; every addition also unsubscribes the address in MailWizz via the outbox and, for a
 /// tenant's list, tells the tenant's webhooks (same transaction).
 /// </summary>
-public sealed class SuppressionService(AppDbContext db, OutboxWriter outbox, WebhookPublisher webhooks, TimeProvider clock)
+public sealed class SuppressionService(AppDbContext db, OutboxWriter outbox, WebhookPublisher webhooks, ITenantsOfAddress contacts, TimeProvider clock)
 {
     public const string UnsubscribeKind = "mailwizz.unsubscribe";
 
@@ -41,7 +41,7 @@ public sealed class SuppressionService(AppDbContext db, OutboxWriter outbox, Web
         await outbox.EnqueueAsync(UnsubscribeKind, $"unsubscribe:{tenantId?.ToString() ?? "global"}:{hash}", tenantId,
             JsonSerializer.Serialize(new UnsubscribePayload(address)), ct);
         // A tenant hears of its own entries, and of a global one when the address is among its contacts.
-        var told = tenantId is { } own ? [own] : await TenantsWithContactAsync(address, ct);
+        var told = tenantId is { } own ? [own] : await contacts.TenantsWithContactAsync(address, ct);
         await webhooks.PublishManyAsync(told.Select(tenant => SuppressionWebhookEvents.Of(entry, tenant)).ToList(), ct);
         await db.SaveChangesAsync(ct);
         return (entry, true);
@@ -75,12 +75,6 @@ public sealed class SuppressionService(AppDbContext db, OutboxWriter outbox, Web
             JsonSerializer.Serialize(new UnsubscribePayload(Suppression.Normalize(a.Entry.Email))))).ToList(), ct);
         await db.SaveChangesAsync(ct);
         return added.Count;
-    }
-
-    private Task<List<long>> TenantsWithContactAsync(string emailKey, CancellationToken ct)
-    {
-        var keyHash = Contacts.Contact.KeyHashOf(emailKey);
-        return db.Set<Contacts.Contact>().AsNoTracking().Where(c => c.KeyHash == keyHash).Select(c => c.TenantId).Distinct().ToListAsync(ct);
     }
 
     /// <summary>
