@@ -1,4 +1,3 @@
-using System.Net.Mail;
 using EmailEngine.Http;
 
 namespace EmailEngine.Campaigns;
@@ -20,8 +19,8 @@ internal static class CampaignRules
     {
         if (fromName is { Length: > 100 })
             errors.Add("from_name", "must be at most 100 characters");
-        CheckEmail(errors, "from_email", fromEmail);
-        CheckEmail(errors, "reply_to", replyTo);
+        errors.CheckEmail("from_email", fromEmail);
+        errors.CheckEmail("reply_to", replyTo);
         if (subject is not null && (subject.Trim().Length == 0 || subject.Length > 255))
             errors.Add("subject", "must be 1-255 characters");
     }
@@ -34,13 +33,5 @@ internal static class CampaignRules
             errors.Add("delay.value", "must be a whole number from 0 to 100000");
         if (delay.Unit is not null && !DelayUnits.Contains(delay.Unit.Trim().ToLowerInvariant()))
             errors.Add("delay.unit", $"must be one of {string.Join(", ", DelayUnits)}");
-    }
-
-    public static void CheckEmail(FieldErrors errors, string field, string? value)
-    {
-        if (value is null)
-            return;
-        if (value.Length > 100 || !MailAddress.TryCreate(value.Trim(), out var address) || address.Address != value.Trim())
-            errors.Add(field, "must be a plain email address (at most 100 characters)");
     }
 }

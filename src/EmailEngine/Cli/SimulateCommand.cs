@@ -24,9 +24,9 @@ internal static class SimulateCommand
             Description = "A shipped scenario (clean, complaint-spike, block-wave, bad-list, mailwizz-down, pmta-restart) or a scenario file",
         };
         var secondsPerDay = new Option<double>("--seconds-per-day") { Description = "Real seconds a virtual day takes", DefaultValueFactory = _ => 8 };
-        var setupSeconds = new Option<double>("--setup-seconds")
+        var setupSeconds = new Option<double?>("--setup-seconds")
         {
-            Description = "Real seconds allowed to start the processes and register the IPs before day 1 (more on a busy machine)", DefaultValueFactory = _ => 14,
+            Description = "Real seconds allowed to start the processes and register the IPs before day 1 (default 14, plus 0.5 per IP and 2 per extra host; more on a busy machine)",
         };
         var plan = new Option<string?>("--plan") { Description = "Comma-separated daily quotas of a custom plan (default: conservative-70)" };
         var killEach = new Option<bool>("--kill-each") { Description = "SIGKILL the engine, MailWizz and PowerMTA once each mid-run" };

@@ -92,6 +92,7 @@ public static class EngineHost
         services.AddScoped<EmailEngine.PowerMta.Config.ImportBase>();
         services.AddDkim(settings);
         services.AddScoped<SuppressionService>();
+        services.AddScoped<EmailEngine.Templates.ITemplateUsers, EmailEngine.Campaigns.CampaignTemplateUsers>();
         services.AddScoped<ITenantsOfAddress, EmailEngine.Contacts.ContactTenants>();
         services.AddScoped<WelcomeWorkflow>();
         services.AddSingleton<EmailEngine.Contacts.ContactWriter>();

@@ -40,6 +40,15 @@ public sealed class FieldErrors
         messages.Add(message);
     }
 
+    /// <summary>A sender address (from, reply-to): a plain address, no display name, at most 100 characters; null is not checked.</summary>
+    public void CheckEmail(string field, string? value)
+    {
+        if (value is null)
+            return;
+        if (value.Length > 100 || !System.Net.Mail.MailAddress.TryCreate(value.Trim(), out var address) || address.Address != value.Trim())
+            Add(field, "must be a plain email address (at most 100 characters)");
+    }
+
     public Failure.Validation ToFailure(int status = 400) =>
         new(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()), Status: status);
 }

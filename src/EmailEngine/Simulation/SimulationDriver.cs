@@ -96,8 +96,8 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
         // Sending day 1 starts at a virtual midnight: a whole first day, decisions at midnights.
         var dayOne = SimulationStack.DayOne;
         if (clock.GetUtcNow() > dayOne)
-            throw new TimeoutException($"setting the stack up took longer than {options.SetupSeconds:0.#} s: day 1 has begun (allow more with --setup-seconds)");
-        say($"set up in {(DateTime.UtcNow - started).TotalSeconds:0.0} s of the {options.SetupSeconds:0.#} s before day 1");
+            throw new TimeoutException($"setting the stack up took longer than {options.SetupAllowance:0.#} s: day 1 has begun (allow more with --setup-seconds)");
+        say($"set up in {(DateTime.UtcNow - started).TotalSeconds:0.0} s of the {options.SetupAllowance:0.#} s before day 1");
         await WaitUntilAsync(clock, dayOne.AddMinutes(1), ct);
         // Warming from now: the default plan starts with the status, a custom one by its own call.
         foreach (var (vmta, id) in _ipIds)
@@ -349,7 +349,7 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
     private const int CampaignHour = 10;
 
     /// <summary>
-    /// Each tenant's regular campaign, as an operator sends one: its welcome template to its whole list, at once. MailWizz
+    /// Each tenant's regular campaign, as an operator sends one: its welcome template to its whole list, at 13:00. MailWizz
     /// starts it at <c>send_at</c> and hands PowerMTA only what the delivery servers' quotas allow; the rest waits upstream.
     /// </summary>
     private async Task SendRegularCampaignsAsync(HttpClient engine, IReadOnlyList<string> tenants, TimeProvider clock, CancellationToken ct)
@@ -361,7 +361,8 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
             await Expect(engine.PostAsJsonAsync("/api/v2/campaigns", new
             {
                 tenant, name = "newsletter", template_id = template, type = "regular",
-                send_at = clock.GetUtcNow().AddMinutes(30).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                // Three virtual hours (a second of real time) ahead: it must still be in the future when the engine checks it.
+                send_at = clock.GetUtcNow().AddHours(3).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
             }, ct), HttpStatusCode.Created, $"sending {tenant}'s regular campaign");
         }
         say($"day {options.CampaignDay} {CampaignHour}h: a regular campaign to each tenant's whole list");

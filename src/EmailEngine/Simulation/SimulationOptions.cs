@@ -15,9 +15,16 @@ public sealed record SimulationOptions
     public double SecondsPerDay { get; init; } = 8;
     /// <summary>
     /// Real seconds the stack has to come up and be set up before day 1 starts, whatever the speed: the clock is anchored
-    /// before the processes start, so this cannot be measured, only allowed. 7–9 s on an idle 2-core machine, 2 IPs or 20.
+    /// before the processes start, so this cannot be measured, only allowed. Null: <see cref="SetupAllowance"/>'s default.
     /// </summary>
-    public double SetupSeconds { get; init; } = 14;
+    public double? SetupSeconds { get; init; }
+
+    /// <summary>
+    /// The setup allowance: measured 7–9 s on an idle 2-core machine for 1 to 20 IPs on one host, 12 s for 4 IPs on two
+    /// hosts with MailWizz's database (each IP's registration makes its domain's DKIM key); so 14 s, plus half a second
+    /// per IP and 2 s per extra host.
+    /// </summary>
+    public double SetupAllowance => SetupSeconds ?? 14 + 0.5 * Ips + 2 * (Hosts - 1);
     /// <summary>Daily quotas of a custom plan (short runs); null = the default preset.</summary>
     public IReadOnlyList<int>? Plan { get; init; }
     /// <summary>SIGKILL each of the three processes once mid-run (engine, MailWizz, PowerMTA), then restart it.</summary>

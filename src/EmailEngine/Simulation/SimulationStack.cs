@@ -43,7 +43,7 @@ public sealed class SimulationStack : IAsyncDisposable
     {
         var work = Directory.CreateDirectory(options.OutputDirectory).FullName;
         // Anchored so that day 1 starts the setup allowance from now: scenario day N is the Nth sending day at any speed.
-        var anchor = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(options.SetupSeconds) - TimeSpan.FromDays(1) / options.Speed;
+        var anchor = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(options.SetupAllowance) - TimeSpan.FromDays(1) / options.Speed;
         var stack = new SimulationStack(work, new ScaledTimeProvider(VirtualStart, anchor, options.Speed));
         try
         {

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using EmailEngine.Campaigns;
 using EmailEngine.Data;
 using EmailEngine.Http;
 using EmailEngine.Outbox;
@@ -12,13 +11,13 @@ public static class DeleteTemplate
 {
     /// <summary>Removes the template here and queues its removal from MailWizz; refused while a campaign uses it.</summary>
     public static async Task<IResult> Handle(long id, ClaimsPrincipal user, TenantScope tenants, AppDbContext db,
-        OutboxWriter outbox, CancellationToken ct)
+        OutboxWriter outbox, ITemplateUsers users, CancellationToken ct)
     {
         var found = await GetTemplate.FindAsync(id, user, tenants, db, ct);
         if (!found.IsSuccess)
             return found.Error!.ToProblem();
         var template = found.Value!;
-        var usedBy = await db.Set<Campaign>().Where(c => c.TemplateId == id).Select(c => c.Name).ToListAsync(ct);
+        var usedBy = await users.CampaignsUsingAsync(id, ct);
         if (usedBy.Count > 0)
             return new Failure.Conflict($"Template {id} is used by campaign(s) {string.Join(", ", usedBy)}; delete or re-point them first.").ToProblem();
         await TemplateSync.EnqueueDeleteAsync(outbox, template, template.Tenant.Slug, ct);

@@ -1,4 +1,3 @@
-using EmailEngine.Campaigns;
 using EmailEngine.Http;
 using EmailEngine.Outbox;
 
@@ -21,8 +20,8 @@ internal static class TenantSender
     {
         if (sender is null)
             return;
-        CampaignRules.CheckEmail(errors, "sender.from_email", sender.FromEmail);
-        CampaignRules.CheckEmail(errors, "sender.reply_to", sender.ReplyTo);
+        errors.CheckEmail("sender.from_email", sender.FromEmail);
+        errors.CheckEmail("sender.reply_to", sender.ReplyTo);
         foreach (var (field, value, max) in new[]
         {
             ("sender.from_name", sender.FromName, 100), ("sender.company_name", sender.CompanyName, 100),

@@ -19,7 +19,7 @@ public sealed class FeatureDependencyTests
     private static readonly string[] KnownCycles =
     [
         "Accounting<->Deliverability", "Accounting<->Warmup", "Auth<->Tenants", "Campaigns<->Contacts",
-        "Campaigns<->Templates", "Campaigns<->Tenants", "Deliverability<->Ips", "Deliverability<->Warmup",
+        "Deliverability<->Ips", "Deliverability<->Warmup",
         "Dkim<->PowerMta", "Ips<->MailWizz", "Ips<->PowerMta", "Ips<->Warmup", "PowerMta<->Warmup",
     ];
 
