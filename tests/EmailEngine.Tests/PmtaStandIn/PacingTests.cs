@@ -40,7 +40,8 @@ public sealed class PacingTests
 
         await pmta.SendManyAsync(Enumerable.Range(0, 35).Select(i => ($"user{i}@slow.test", (Dictionary<string, string>?)Via("vmta-1"))));
 
-        await PmtaDaemon.WaitUntilAsync(() => pmta.Mailboxes().Count >= 35, TimeSpan.FromSeconds(30), "the backlog to drain");
+        // A delivery is written to mailboxes.csv, then to deliveries.csv: wait for both.
+        await PmtaDaemon.WaitUntilAsync(() => pmta.Mailboxes().Count >= 35 && pmta.Deliveries().Count >= 35, TimeSpan.FromSeconds(30), "the backlog to drain");
         var sends = pmta.Deliveries().Where(d => d["queue"] == "slow.test/vmta-1").Select(PmtaDaemon.Time).ToList();
         Assert.Equal(35, sends.Count);
         Assert.Equal(10, PmtaDaemon.BusiestWindow(sends, Hour)); // vmta-level 10/h beats the top-level 1000/h
@@ -56,7 +57,7 @@ public sealed class PacingTests
         await pmta.SendManyAsync(new[] { "a.test", "b.test", "c.test" }
             .SelectMany(domain => Enumerable.Range(0, 10).Select(i => ($"user{i}@{domain}", (Dictionary<string, string>?)Via("vmta-capped")))));
 
-        await PmtaDaemon.WaitUntilAsync(() => pmta.Mailboxes().Count >= 30, TimeSpan.FromSeconds(30), "the backlog to drain");
+        await PmtaDaemon.WaitUntilAsync(() => pmta.Mailboxes().Count >= 30 && pmta.Deliveries().Count >= 30, TimeSpan.FromSeconds(30), "the backlog to drain");
         var sends = pmta.Deliveries().Where(d => d["vmta"] == "vmta-capped").ToList();
         Assert.Equal(30, sends.Count);
         Assert.Equal(3, sends.Select(d => d["queue"]).Distinct().Count());
@@ -75,7 +76,7 @@ public sealed class PacingTests
         var reload = await pmta.ReloadAsync();
         Assert.True(reload.ExitCode == 0, reload.StdErr);
 
-        await PmtaDaemon.WaitUntilAsync(() => pmta.Mailboxes().Count >= 60, TimeSpan.FromSeconds(30), "the backlog to drain");
+        await PmtaDaemon.WaitUntilAsync(() => pmta.Mailboxes().Count >= 60 && pmta.Deliveries().Count >= 60, TimeSpan.FromSeconds(30), "the backlog to drain");
         var sends = pmta.Deliveries().Select(PmtaDaemon.Time).ToList();
         Assert.Equal(10, PmtaDaemon.BusiestWindow(sends.Where(t => t < beforeReload), Hour));
         Assert.InRange(PmtaDaemon.BusiestWindow(sends, Hour), 11, 60); // faster than 10/h now, never above 60/h
