@@ -167,7 +167,7 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
         var servers = stack.MailWizzDb is { } mailWizzDb ? await MailWizzServerRows.ReadAsync(mailWizzDb, ct) : null;
         return new SimulationResult(rows, violations, leaks, sentBy, fates, final, DateTime.UtcNow - started)
         {
-            MailWizzServers = servers, UpstreamBreaches = servers is null ? [] : UpstreamBreaches(servers, rows, dayOne),
+            MailWizzServers = servers, UpstreamBreaches = servers is null ? [] : UpstreamBreaches(servers, rows),
         };
     }
 
@@ -175,8 +175,9 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
     /// MailWizz's own usage log against the warmup: server N (vmta-N) may hand PowerMTA at most its IP's quota on a
     /// sending day (the engine writes the day's quota into its row; MailWizz counts per day of its clock).
     /// </summary>
-    private static List<string> UpstreamBreaches(IReadOnlyList<ServerRowState> servers, IReadOnlyList<DayRow> rows, DateTimeOffset dayOne) =>
-        servers.SelectMany(server => server.SentPerDay.Select(day => (server, Day: day.Key.DayNumber - DateOnly.FromDateTime(dayOne.UtcDateTime).DayNumber + 1, Sent: day.Value)))
+    private static List<string> UpstreamBreaches(IReadOnlyList<ServerRowState> servers, IReadOnlyList<DayRow> rows) =>
+        servers.SelectMany(server => server.SentPerDay.Select(day =>
+                (server, Day: SimulationStack.SendingDayOf(new DateTimeOffset(day.Key.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)), Sent: day.Value)))
             .Select(d => (d.server, d.Day, d.Sent, Row: rows.FirstOrDefault(r => r.Day == d.Day && r.Vmta == $"vmta-{d.server.ServerId}")))
             .Where(d => d.Row is not null && d.Row.Quota > 0 && d.Sent > d.Row.Quota)
             .Select(d => $"{d.server.Name} on day {d.Day}: MailWizz sent {d.Sent}, the IP's quota was {d.Row!.Quota}").ToList();
@@ -341,10 +342,6 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
         }
     }
 
-    /// <summary>
-    /// Every accepted contact's fate, read upstream first (engine, MailWizz, PowerMTA's spool, the mailboxes): mail only
-    /// moves downstream, so a message in flight between two reads is seen twice, never missed.
-    /// </summary>
     /// <summary>When <c>--campaign-day</c> sends each tenant's regular campaign: 10:00, after the night's decisions.</summary>
     private const int CampaignHour = 10;
 
@@ -361,13 +358,17 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
             await Expect(engine.PostAsJsonAsync("/api/v2/campaigns", new
             {
                 tenant, name = "newsletter", template_id = template, type = "regular",
-                // Three virtual hours (a second of real time) ahead: it must still be in the future when the engine checks it.
+                // Three virtual hours (a second of real time at 8 s a day) ahead: it must still be in the future when the engine checks it.
                 send_at = clock.GetUtcNow().AddHours(3).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
             }, ct), HttpStatusCode.Created, $"sending {tenant}'s regular campaign");
         }
         say($"day {options.CampaignDay} {CampaignHour}h: a regular campaign to each tenant's whole list");
     }
 
+    /// <summary>
+    /// Every accepted contact's fate, read upstream first (engine, MailWizz, PowerMTA's spool, the mailboxes): mail only
+    /// moves downstream, so a message in flight between two reads is seen twice, never missed.
+    /// </summary>
     private async Task<ContactFates> FatesAsync(HttpClient engine, SimulationStack stack, CancellationToken ct)
     {
         var inEngine = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -435,7 +436,7 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
         {
             Regular = regularFates,
             RegularDays = allAttempts.Where(a => regular.Contains(a.Campaign) && a.LeftTheIp)
-                .Select(a => (int)Math.Floor((a.Time - SimulationStack.DayOne).TotalDays) + 1).Distinct().Order().ToList(),
+                .Select(a => SimulationStack.SendingDayOf(a.Time)).Distinct().Order().ToList(),
         };
     }
 

@@ -19,6 +19,9 @@ public sealed class SimulationStack : IAsyncDisposable
     public static readonly DateTimeOffset VirtualStart = new(2027, 1, 3, 0, 0, 0, TimeSpan.Zero);
     public static readonly DateTimeOffset DayOne = VirtualStart.AddDays(1);
 
+    /// <summary>The sending day (1 from <see cref="DayOne"/>) a virtual instant falls on.</summary>
+    public static int SendingDayOf(DateTimeOffset at) => (int)Math.Floor((at - DayOne).TotalDays) + 1;
+
     private readonly List<ChildProcess> _all = [];
 
     private SimulationStack(string work, ScaledTimeProvider clock) => (Work, Clock) = (work, clock);
@@ -159,7 +162,6 @@ public sealed class SimulationStack : IAsyncDisposable
         _all.Add(process);
         return process;
     }
-
 
     public ValueTask DisposeAsync()
     {
