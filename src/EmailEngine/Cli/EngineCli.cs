@@ -20,7 +20,6 @@ public static class EngineCli
         root.Add(TenantCommands.Build());
         root.Add(KeyCommands.Build());
         root.Add(ContactCommands.Build());
-        root.Add(BenchCommands.Build());
         root.Add(PmtaCommands.Build());
         root.Add(AcctCommands.Build());
         root.Add(WarmupCommands.Build());
@@ -36,13 +35,16 @@ public static class EngineCli
     /// <summary>Wide enough that no table row of ours wraps.</summary>
     private const int RedirectedWidth = 1000;
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => RunAsync(Build(), args);
+
+    /// <summary>Runs a command line (the engine's, or the benchmarks' built on the same services) with one error rule.</summary>
+    internal static async Task<int> RunAsync(RootCommand root, string[] args)
     {
         SizeRedirectedOutput();
         try
         {
             // Configuration errors are expected failures: one line, no stack trace (see the catch below).
-            return await Build().Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (ConfigurationError error)
         {

@@ -100,9 +100,6 @@ public static class EngineHost
         services.AddSingleton(EmailEngine.Contacts.Validation.DomainCheckSettings.From(settings));
         services.AddSingleton<EmailEngine.Contacts.Validation.DomainCheck>();
         services.AddScoped<ContactImporter>();
-        services.AddScoped<EmailEngine.Bench.ImportBenchmark>();
-        services.AddScoped<EmailEngine.Bench.StatsBenchmark>();
-        services.AddScoped<EmailEngine.Bench.RenderBenchmark>();
         services.AddSingleton<ImportRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<ImportRunner>());
         services.AddMailWizzClient(MailWizzOptions.From(settings));

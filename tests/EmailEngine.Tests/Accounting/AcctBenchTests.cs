@@ -5,7 +5,7 @@ using EmailEngine.Tests.Infrastructure;
 namespace EmailEngine.Tests.Accounting;
 
 /// <summary>
-/// <c>email-engine bench acct</c> on PostgreSQL prints the end-to-end ingest beside parse + classify: every generated
+/// <c>./run bench acct</c> on PostgreSQL prints the end-to-end ingest beside parse + classify: every generated
 /// record committed, the suppressions and webhook deliveries it caused, and the ratio. The speed is the benchmark's to
 /// report, not this test's to judge.
 /// </summary>
@@ -15,7 +15,7 @@ public sealed class AcctBenchTests
     public async Task Bench_acct_on_postgresql_prints_the_end_to_end_ingest_and_its_ratio_to_parse_and_classify()
     {
         await using var database = await PostgresDatabase.CreateAsync();
-        var run = await ProcessRunner.RunAsync("dotnet", [TestEnvironment.EngineDll, "bench", "acct", "--records", "20000", "--ingest-records", "5000"],
+        var run = await ProcessRunner.RunAsync("dotnet", [TestEnvironment.BenchDll, "acct", "--records", "20000", "--ingest-records", "5000"],
             new Dictionary<string, string>
             {
                 ["DOTNET_NOLOGO"] = "1", ["API_KEY"] = "bench-operator-key", ["DATABASE_URL"] = database.Url, ["DKIM_MASTER_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),

@@ -4,7 +4,7 @@ using EmailEngine.Tests.Infrastructure;
 namespace EmailEngine.Tests.Contacts;
 
 /// <summary>
-/// <c>email-engine bench intake</c> runs as a user runs it, on PostgreSQL (migrating it first) and prints both measures
+/// <c>./run bench intake</c> runs as a user runs it, on PostgreSQL (migrating it first) and prints both measures
 /// and their ratio. The figures are the benchmark's to report, not this test's to judge.
 /// </summary>
 public sealed class IntakeBenchTests
@@ -13,7 +13,7 @@ public sealed class IntakeBenchTests
     public async Task Bench_intake_on_postgresql_prints_the_get_baseline_the_post_figures_and_their_ratio()
     {
         await using var database = await PostgresDatabase.CreateAsync();
-        var run = await ProcessRunner.RunAsync("dotnet", [TestEnvironment.EngineDll, "bench", "intake", "--requests", "200", "--concurrency", "8"],
+        var run = await ProcessRunner.RunAsync("dotnet", [TestEnvironment.BenchDll, "intake", "--requests", "200", "--concurrency", "8"],
             new Dictionary<string, string> { ["DOTNET_NOLOGO"] = "1", ["DATABASE_URL"] = database.Url }, timeout: TimeSpan.FromMinutes(3));
 
         Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);

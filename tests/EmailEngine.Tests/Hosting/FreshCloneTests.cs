@@ -56,6 +56,12 @@ public sealed class FreshCloneTests
                 Assert.True(cli.ExitCode == 0, cli.StdErr);
                 Assert.Contains("fresh-clone-tenant", cli.StdOut);
                 Assert.Contains($"config from {clone}/.env, database SQLite {clone}/data/email-engine.db", cli.StdErr);
+
+                // The benchmarks are their own program; `./run bench` reaches it.
+                var bench = await ProcessRunner.RunAsync(Path.Combine(clone, "run"), ["bench", "--help"], workingDirectory: elsewhere,
+                    timeout: TimeSpan.FromMinutes(3), inheritEnvironment: false);
+                Assert.True(bench.ExitCode == 0, bench.StdErr);
+                Assert.Contains("intake", bench.StdOut);
             }
             finally
             {

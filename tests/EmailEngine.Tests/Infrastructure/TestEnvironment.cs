@@ -17,6 +17,9 @@ public static class TestEnvironment
     /// <summary>The engine's compiled entry assembly, to run CLI verbs as a real process.</summary>
     public static string EngineDll => typeof(EmailEngine.Hosting.EngineHost).Assembly.Location;
 
+    /// <summary>The benchmarks' program (<c>./run bench VERB</c>).</summary>
+    public static string BenchDll => typeof(EmailEngine.Bench.BenchCommands).Assembly.Location;
+
     /// <summary>The checkout the tests were built from, for the tests that read its files (docs, scripts).</summary>
     public static string RepositoryRoot()
     {

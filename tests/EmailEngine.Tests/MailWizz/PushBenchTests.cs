@@ -4,7 +4,7 @@ using EmailEngine.Tests.Infrastructure;
 namespace EmailEngine.Tests.MailWizz;
 
 /// <summary>
-/// <c>email-engine bench push</c> runs as a user runs it (stand-in and engines as child processes) and prints its figures.
+/// <c>./run bench push</c> runs as a user runs it (stand-in and engines as child processes) and prints its figures.
 /// The figures themselves are the benchmark's to report, not this test's to judge: a timed assertion would only measure
 /// the machine.
 /// </summary>
@@ -13,7 +13,7 @@ public sealed class PushBenchTests
     [Fact]
     public async Task Bench_push_drains_both_backlogs_and_prints_the_rate_the_baseline_and_their_ratio()
     {
-        var run = await ProcessRunner.RunAsync("dotnet", [TestEnvironment.EngineDll, "bench", "push", "--contacts", "60", "--baseline-contacts", "5"],
+        var run = await ProcessRunner.RunAsync("dotnet", [TestEnvironment.BenchDll, "push", "--contacts", "60", "--baseline-contacts", "5"],
             new Dictionary<string, string> { ["DOTNET_NOLOGO"] = "1" }, timeout: TimeSpan.FromMinutes(4));
 
         Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);

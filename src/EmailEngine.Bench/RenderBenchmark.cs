@@ -9,7 +9,7 @@ using EmailEngine.Warmup;
 namespace EmailEngine.Bench;
 
 /// <summary>
-/// <c>email-engine bench render</c>: the operator's planned scale (hosts, IPs, tenants, sending domains), rendered and
+/// <c>./run bench render</c>: the operator's planned scale (hosts, IPs, tenants, sending domains), rendered and
 /// validated host by host with the per-ISP blocks and the warmup limits of the IPs still warming, as a deployment to
 /// every host does it; then the warmup decision's reads and verdicts for every IP over 90 days of stats. Each is timed
 /// against today's install (one host, 5 IPs) in the same run, median of 7 passes after an untimed one.

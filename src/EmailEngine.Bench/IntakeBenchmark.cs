@@ -11,7 +11,7 @@ public sealed record LoadFigures(int Requests, double Seconds, double P50Ms, dou
 }
 
 /// <summary>
-/// <c>email-engine bench intake</c>: <c>POST /api/v2/contacts</c> (new contacts, one tenant) at a fixed concurrency,
+/// <c>./run bench intake</c>: <c>POST /api/v2/contacts</c> (new contacts, one tenant) at a fixed concurrency,
 /// against <c>GET /api/v1/ips</c> on the same engine in the same run (the HTTP stack and authentication with one small
 /// query: what a request costs before the contact's own work). The engine runs as a child process (<c>serve</c>) on the
 /// database <c>DATABASE_URL</c> names, the embedded SQLite without it; its outbox worker is off, so only intake is timed.
@@ -51,7 +51,7 @@ public static class IntakeBenchmark
 
     private static async Task MigrateAsync(string database, CancellationToken ct)
     {
-        var info = new ProcessStartInfo("dotnet") { ArgumentList = { typeof(IntakeBenchmark).Assembly.Location, "migrate" }, RedirectStandardOutput = true };
+        var info = new ProcessStartInfo("dotnet") { ArgumentList = { typeof(EngineHost).Assembly.Location, "migrate" }, RedirectStandardOutput = true };
         info.Environment["DATABASE_URL"] = database;
         info.Environment["API_KEY"] = BenchEngine.OperatorKey;
         using var migrate = Process.Start(info) ?? throw new InvalidOperationException("email-engine migrate did not start");

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace EmailEngine.Bench;
 
 /// <summary>
-/// <c>email-engine bench stats</c>: fills 90 days of hourly stats for a fleet (IPs × ISP groups × tenants × campaigns,
+/// <c>./run bench stats</c>: fills 90 days of hourly stats for a fleet (IPs × ISP groups × tenants × campaigns,
 /// generated in the database itself, with their daily rollup), then times the stats queries the API and the warmup gates run, cold and warm,
 /// and deletes what it added. The rows use negative tenant and campaign ids and <c>bench-</c> vmtas, so real stats
 /// are neither read nor touched.

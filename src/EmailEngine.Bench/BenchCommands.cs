@@ -1,15 +1,16 @@
 using System.CommandLine;
-using EmailEngine.Bench;
+using EmailEngine.Cli;
 using EmailEngine.Data;
 using EmailEngine.Hosting;
 
-namespace EmailEngine.Cli;
+namespace EmailEngine.Bench;
 
+/// <summary>The <c>bench</c> verbs: each prints its figures, and their ratio to a baseline measured in the same run where it has one.</summary>
 internal static class BenchCommands
 {
-    public static Command Build()
+    public static RootCommand Build()
     {
-        var bench = new Command("bench", "Throughput benchmarks (print rows/s).");
+        var bench = new RootCommand("Email-Engine benchmarks (./run bench VERB): figures, and their ratio to a baseline measured in the same run.");
         var rows = new Option<int>("--rows") { Description = "Rows to generate", DefaultValueFactory = _ => 1_000_000 };
         var import = new Command("import", "Generate a contacts CSV, import it into PostgreSQL, compare with a raw COPY.") { rows };
         import.SetAction((result, ct) => EngineCli.WithServicesAsync(async (services, token) =>
@@ -17,7 +18,7 @@ internal static class BenchCommands
             if (services.GetRequiredService<DatabaseTarget>().Provider != DatabaseProvider.Postgres)
                 return TenantCommands.Fail("bench import needs DATABASE_URL=postgresql://…");
             await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(token);
-            await services.GetRequiredService<ImportBenchmark>().RunAsync(result.GetValue(rows), Path.Combine(Path.GetTempPath(), "email-engine-bench"), Console.Out, token);
+            await ActivatorUtilities.CreateInstance<ImportBenchmark>(services).RunAsync(result.GetValue(rows), Path.Combine(Path.GetTempPath(), "email-engine-bench"), Console.Out, token);
             return 0;
         }, ct));
         bench.Add(import);
@@ -61,7 +62,7 @@ internal static class BenchCommands
         {
             await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(token);
             var shape = new StatsBenchmark.Shape(result.GetValue(ips), result.GetValue(tenants), result.GetValue(campaigns), result.GetValue(days));
-            await services.GetRequiredService<StatsBenchmark>().RunAsync(shape, Console.Out, token);
+            await ActivatorUtilities.CreateInstance<StatsBenchmark>(services).RunAsync(shape, Console.Out, token);
             return 0;
         }, ct));
         bench.Add(statsCommand);
@@ -77,7 +78,7 @@ internal static class BenchCommands
             await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(token);
             var shape = new RenderBenchmark.Shape(result.GetValue(hosts), result.GetValue(fleetIps), result.GetValue(fleetTenants), result.GetValue(domains),
                 result.GetValue(days));
-            await services.GetRequiredService<RenderBenchmark>().RunAsync(shape, Console.Out, token);
+            await ActivatorUtilities.CreateInstance<RenderBenchmark>(services, ActivatorUtilities.CreateInstance<StatsBenchmark>(services)).RunAsync(shape, Console.Out, token);
             return 0;
         }, ct));
         bench.Add(render);

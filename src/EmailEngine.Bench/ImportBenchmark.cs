@@ -11,7 +11,7 @@ namespace EmailEngine.Bench;
 public sealed record ImportBenchResult(long Rows, double ImportRowsPerSecond, double RawCopyRowsPerSecond, double KeyedCopyRowsPerSecond);
 
 /// <summary>
-/// <c>email-engine bench import</c>: generates a realistic contacts CSV (3% invalid addresses, 2% repeats, custom
+/// <c>./run bench import</c>: generates a realistic contacts CSV (3% invalid addresses, 2% repeats, custom
 /// fields, addresses in random order) and imports it for fresh scratch tenants, then compares with two floors measured in
 /// the same run: the file COPYed as text into a bare table, and its valid distinct rows, prepared beforehand, binary-COPYed
 /// into a copy of <c>contacts</c> with the same keys and indexes (what the import's own COPY can at best reach).

@@ -12,7 +12,7 @@ public sealed record PushBenchResult(int Contacts, double Seconds, int BaselineC
 }
 
 /// <summary>
-/// <c>email-engine bench push</c>: how fast new contacts reach MailWizz. Starts the MailWizz stand-in and an engine
+/// <c>./run bench push</c>: how fast new contacts reach MailWizz. Starts the MailWizz stand-in and an engine
 /// (<c>serve</c>, embedded SQLite, MailWizz paced at <c>MAILWIZZ_REQUESTS_PER_SECOND</c> 10 as by default) as child
 /// processes on loopback. Contacts are posted through the API with the outbox worker off, then an engine with the worker
 /// on drains the backlog, timed from when it answers until the stand-in holds them all. The baseline, in the same run,
@@ -134,7 +134,7 @@ internal sealed record BenchEngine(ChildProcess Process, HttpClient Api) : IAsyn
             {
                 ["DOTNET_NOLOGO"] = "1", ["EMAIL_ENGINE_HOME"] = home, ["API_KEY"] = OperatorKey, ["PORT"] = $"{port}",
             };
-            var process = new ChildProcess("engine", "dotnet", [typeof(BenchEngine).Assembly.Location, "serve"], environment, log);
+            var process = new ChildProcess("engine", "dotnet", [typeof(EngineHost).Assembly.Location, "serve"], environment, log);
             process.Start();
             var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
             api.DefaultRequestHeaders.Add("X-API-KEY", OperatorKey);

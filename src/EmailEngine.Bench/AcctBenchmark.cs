@@ -14,7 +14,7 @@ public sealed record AcctBenchResult(long Records, double ReadSeconds, double Pa
 }
 
 /// <summary>
-/// <c>email-engine bench acct</c>: generates a realistic accounting file, then times (1) simply reading it and (2)
+/// <c>./run bench acct</c>: generates a realistic accounting file, then times (1) simply reading it and (2)
 /// parsing every record and classifying every bounce and deferral — the CPU part of ingest, without the database.
 /// CPU time is printed beside wall time: on a shared machine the wall clock measures the neighbours too. On PostgreSQL
 /// it then times the whole ingest of a second file (<see cref="IngestAsync"/>) against parse + classify of that file.
