@@ -1,3 +1,4 @@
+using EmailEngine.Deliverability.Stats;
 using System.Diagnostics;
 using EmailEngine.Deliverability;
 using EmailEngine.Ips;

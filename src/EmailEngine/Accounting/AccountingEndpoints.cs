@@ -1,4 +1,3 @@
-using EmailEngine.Auth;
 using EmailEngine.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;

@@ -3,7 +3,6 @@ using EmailEngine.Deliverability;
 using EmailEngine.Deliverability.Stats;
 using EmailEngine.Hosting;
 using EmailEngine.Metrics;
-using EmailEngine.Warmup;
 using EmailEngine.Webhooks;
 using Microsoft.EntityFrameworkCore;
 
@@ -23,7 +22,7 @@ public sealed class ConcurrentIngestException(string name) : Exception($"{name} 
 /// hourly stats, suppressions and their MailWizz unsubscribes, deferrals charged to admission's room. Each batch is one transaction that also moves the
 /// file's committed offset, so a crash at any point loses nothing and counts nothing twice.
 /// </summary>
-public sealed class AcctIngestor(AppDbContext db, DatabaseTarget database, SuppressionPolicy policy, WebhookPublisher webhooks, AcctOptions options,
+public sealed class AcctIngestor(AppDbContext db, SuppressionPolicy policy, IDeferralObserver deferralObserver, WebhookPublisher webhooks, AcctOptions options,
     TimeProvider clock, EngineMetrics metrics)
 {
     /// <param name="host">The PowerMTA host that wrote the file: its records count for it.</param>
@@ -122,7 +121,7 @@ public sealed class AcctIngestor(AppDbContext db, DatabaseTarget database, Suppr
         if (await webhooks.PublishManyAsync(events, ct) > 0)
             await db.SaveChangesAsync(ct);
         await DeliveryStatsWriter.AddAsync(db, stats, ct);
-        await SendingCapacity.ChargeDeferralsAsync(db, database, deferrals, now, ct);
+        await deferralObserver.DeferredAsync(deferrals, now, ct);
         var previous = source.CommittedOffset;
         var headerText = header is null ? null : string.Join(',', header);
         var moved = await db.Set<AcctSource>().Where(s => s.Id == source.Id && s.CommittedOffset == previous)

@@ -1,3 +1,4 @@
+using EmailEngine.Http;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;

@@ -1,4 +1,4 @@
-using EmailEngine.Auth;
+using EmailEngine.Http;
 using EmailEngine.Data;
 using Microsoft.EntityFrameworkCore;
 

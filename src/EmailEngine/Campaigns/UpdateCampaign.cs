@@ -67,7 +67,7 @@ public static class UpdateCampaign
     }
 
     public static async Task<IResult> Delete(long id, ClaimsPrincipal user, TenantScope tenants, AppDbContext db, OutboxWriter outbox,
-        CancellationToken ct)
+        ICampaignReferences references, CancellationToken ct)
     {
         var found = await ListCampaigns.FindAsync(id, user, tenants, db, ct);
         if (!found.IsSuccess)
@@ -75,10 +75,7 @@ public static class UpdateCampaign
         await CampaignSync.EnqueueDeleteAsync(outbox, found.Value!, found.Value!.Tenant.Slug, ct);
         db.Remove(found.Value);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        // On PostgreSQL contacts carry no foreign-key trigger nor index on this column (bulk import speed): clear the
-        // reference here, through the tenant's contacts.
-        var tenantId = found.Value!.TenantId;
-        await db.Set<Contacts.Contact>().Where(c => c.TenantId == tenantId && c.WelcomeCampaignId == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.WelcomeCampaignId, (long?)null), ct);
+        await references.ClearAsync(found.Value!.TenantId, id, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return TypedResults.NoContent();

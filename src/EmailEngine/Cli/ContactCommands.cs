@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using EmailEngine.Auth;
+using EmailEngine.Http;
 using EmailEngine.Contacts.Import;
 using EmailEngine.Data;
 using EmailEngine.Tenants;

@@ -1,5 +1,5 @@
-using EmailEngine.Accounting;
 using EmailEngine.Data;
+using EmailEngine.Hosting;
 using EmailEngine.Suppressions;
 using Microsoft.EntityFrameworkCore;
 
@@ -9,13 +9,25 @@ namespace EmailEngine.Deliverability;
 public sealed record BounceEvent(BounceClass Class, IReadOnlyList<long> Tenants, string Email, DateTimeOffset At, string Source, string Why);
 
 /// <summary>
+/// When soft bounces suppress an address: <see cref="Limit"/> of them within <see cref="Window"/>. Keys
+/// <c>ACCT_SOFT_BOUNCE_LIMIT</c> (3) and <c>ACCT_SOFT_BOUNCE_DAYS</c> (7), read with the accounting settings' prefix
+/// because accounting is where soft bounces come from.
+/// </summary>
+public sealed record SoftBounceRule(int Limit, TimeSpan Window)
+{
+    public static SoftBounceRule From(EngineSettings settings) => new(
+        settings.Whole("ACCT_SOFT_BOUNCE_LIMIT", 3, min: 1),
+        TimeSpan.FromDays(settings.Whole("ACCT_SOFT_BOUNCE_DAYS", 7, min: 1)));
+}
+
+/// <summary>
 /// What bounces and complaints do to the recipients' addresses, per tenant: hard bounces and complaints suppress at
-/// once; soft bounces suppress after <see cref="AcctOptions.SoftBounceLimit"/> within <see cref="AcctOptions.SoftBounceWindow"/>
+/// once; soft bounces suppress after <see cref="SoftBounceRule.Limit"/> within <see cref="SoftBounceRule.Window"/>
 /// (counted by the records' own times, so re-reading old files decides the same). Blocks and other failures never
 /// suppress: they are the sending IP's problem, not the recipient's. Suppressions go through
 /// <see cref="SuppressionService"/>, which also queues the MailWizz unsubscribes. Works per batch, in the caller's transaction.
 /// </summary>
-public sealed class SuppressionPolicy(AppDbContext db, SuppressionService suppressions, AcctOptions options)
+public sealed class SuppressionPolicy(AppDbContext db, SuppressionService suppressions, SoftBounceRule rule)
 {
     /// <returns>How many suppressions were added.</returns>
     public async Task<int> ApplyAsync(IReadOnlyList<BounceEvent> events, CancellationToken ct)
@@ -36,7 +48,7 @@ public sealed class SuppressionPolicy(AppDbContext db, SuppressionService suppre
         var bounces = softs.SelectMany(e => e.Tenants.Select(t => new SoftBounce { TenantId = t, EmailHash = Suppression.HashOf(e.Email), At = e.At, Source = Truncate(e.Source, 200) })).ToList();
         db.AddRange(bounces);
         await db.SaveChangesAsync(ct);
-        var since = softs.Min(e => e.At) - options.SoftBounceWindow;
+        var since = softs.Min(e => e.At) - rule.Window;
         var history = new List<(long TenantId, string EmailHash, DateTimeOffset At)>();
         foreach (var hashes in bounces.Select(b => b.EmailHash).Distinct().Chunk(1000))
             history.AddRange((await db.Set<SoftBounce>().AsNoTracking().Where(b => hashes.Contains(b.EmailHash) && b.At > since)
@@ -46,10 +58,10 @@ public sealed class SuppressionPolicy(AppDbContext db, SuppressionService suppre
         foreach (var e in softs)
             foreach (var tenant in e.Tenants)
             {
-                var within = byAddress[(tenant, Suppression.HashOf(e.Email))].Count(at => at > e.At - options.SoftBounceWindow && at <= e.At);
-                if (within >= options.SoftBounceLimit)
+                var within = byAddress[(tenant, Suppression.HashOf(e.Email))].Count(at => at > e.At - rule.Window && at <= e.At);
+                if (within >= rule.Limit)
                     reached.Add(new(tenant, e.Email, SuppressionReason.SoftBounce, Truncate(e.Source, 200),
-                        Truncate($"{options.SoftBounceLimit} soft bounces within {options.SoftBounceWindow.TotalDays:0} days; last: {e.Why}", 500)));
+                        Truncate($"{rule.Limit} soft bounces within {rule.Window.TotalDays:0} days; last: {e.Why}", 500)));
             }
         return reached;
     }

@@ -4,8 +4,6 @@ using EmailEngine.Common;
 using EmailEngine.Data;
 using EmailEngine.Http;
 using EmailEngine.Ips;
-using EmailEngine.PowerMta;
-using EmailEngine.PowerMta.Deploy;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Dkim;
@@ -23,7 +21,7 @@ public sealed class DomainRegistry(AppDbContext db, DkimVault vault, DkimOptions
 {
     public async Task EnsureFromIpsAsync(CancellationToken ct)
     {
-        var wanted = (await LiveIpsAsync(ct)).Select(ip => RenderConfig.SendingDomainOf(ip.Domain)).Distinct().ToList();
+        var wanted = (await LiveIpsAsync(ct)).Select(ip => SendingIp.SendingDomainOf(ip.Domain)).Distinct().ToList();
         var known = await db.Set<SendingDomain>().Where(d => wanted.Contains(d.Name)).Select(d => d.Name).ToListAsync(ct);
         var missing = wanted.Except(known).ToList();
         if (missing.Count == 0)
@@ -191,15 +189,14 @@ public sealed class DomainRegistry(AppDbContext db, DkimVault vault, DkimOptions
         await db.Set<SendingDomain>().SelectMany(d => d.Keys.Where(k => k.Status == DkimKeyStatus.Active), (d, k) => new { d.Name, k.Selector })
             .ToDictionaryAsync(x => x.Name, x => x.Selector, ct);
 
-    /// <summary>Decrypted private keys of the active and pending keys, placed where the rendered config expects them;
-    /// only those of <paramref name="onlyDomains"/> when given (a host gets the keys its IPs sign with).</summary>
-    public async Task<IReadOnlyList<DkimKeyFile>> KeyFilesAsync(string dkimDirectory, IReadOnlySet<string>? onlyDomains, CancellationToken ct)
+    /// <summary>Decrypted private keys of the active and pending keys; only those of <paramref name="onlyDomains"/> when
+    /// given (a host gets the keys its IPs sign with).</summary>
+    public async Task<IReadOnlyList<DkimPrivateKey>> PrivateKeysAsync(IReadOnlySet<string>? onlyDomains, CancellationToken ct)
     {
         var keys = (await db.Set<SendingDomain>().AsNoTracking()
             .SelectMany(d => d.Keys.Where(k => k.Status != DkimKeyStatus.Retired), (d, k) => new { d.Name, Key = k })
             .ToListAsync(ct)).Where(x => onlyDomains is null || onlyDomains.Contains(x.Name));
-        return keys.OrderBy(x => x.Name).ThenBy(x => x.Key.Selector).Select(x => new DkimKeyFile(
-            RenderConfig.KeyFilePath(dkimDirectory, x.Name, x.Key.Selector),
+        return keys.OrderBy(x => x.Name).ThenBy(x => x.Key.Selector).Select(x => new DkimPrivateKey(x.Name, x.Key.Selector,
             vault.Unprotect(x.Key.EncryptedPrivateKey, DkimVault.ContextOf(x.Name, x.Key.Selector)))).ToList();
     }
 
@@ -207,5 +204,8 @@ public sealed class DomainRegistry(AppDbContext db, DkimVault vault, DkimOptions
         db.Set<SendingIp>().AsNoTracking().Where(i => i.Status != IpStatus.Retired).OrderBy(i => i.Id).ToListAsync(ct);
 
     private static IReadOnlyList<SendingIp> IpsOf(string domain, IEnumerable<SendingIp> ips) =>
-        ips.Where(ip => RenderConfig.SendingDomainOf(ip.Domain) == domain).ToList();
+        ips.Where(ip => SendingIp.SendingDomainOf(ip.Domain) == domain).ToList();
 }
+
+/// <summary>A domain's private key under one selector, PEM, as PowerMTA reads it.</summary>
+public sealed record DkimPrivateKey(string Domain, string Selector, byte[] Pem);

@@ -93,6 +93,7 @@ public static class EngineHost
         services.AddDkim(settings);
         services.AddScoped<SuppressionService>();
         services.AddScoped<EmailEngine.Templates.ITemplateUsers, EmailEngine.Campaigns.CampaignTemplateUsers>();
+        services.AddScoped<EmailEngine.Campaigns.ICampaignReferences, EmailEngine.Contacts.ContactCampaignReferences>();
         services.AddScoped<ITenantsOfAddress, EmailEngine.Contacts.ContactTenants>();
         services.AddScoped<WelcomeWorkflow>();
         services.AddSingleton<EmailEngine.Contacts.ContactWriter>();
@@ -105,12 +106,13 @@ public static class EngineHost
         services.AddMailWizzClient(MailWizzOptions.From(settings));
         services.AddDeliveryServers(settings);
         services.AddSingleton(AcctOptions.From(settings));
+        services.AddSingleton(EmailEngine.Deliverability.SoftBounceRule.From(settings));
         services.AddScoped<EmailEngine.Deliverability.SuppressionPolicy>();
         services.AddScoped<AcctIngestor>();
         services.AddScoped<AcctPuller>();
         services.AddSingleton<AcctPullRun>();
         services.AddScoped<EmailEngine.Deliverability.Stats.DeliveryStatsQuery>();
-        services.AddScoped<EmailEngine.Warmup.IWarmupOutcomes>(sp => sp.GetRequiredService<EmailEngine.Deliverability.Stats.DeliveryStatsQuery>());
+        services.AddScoped<EmailEngine.Deliverability.Stats.IWarmupOutcomes>(sp => sp.GetRequiredService<EmailEngine.Deliverability.Stats.DeliveryStatsQuery>());
         services.AddHostedService<AcctPullWorker>();
         services.AddWarmup(settings);
         services.AddAlerts(settings);

@@ -1,4 +1,4 @@
-using EmailEngine.Auth;
+using EmailEngine.Http;
 
 namespace EmailEngine.Ips;
 
@@ -30,7 +30,7 @@ public sealed record IpWarmupSummary(string Plan, string Phase, int SendingDay, 
 {
     public static IpWarmupSummary? Of(Warmup.IpWarmup? state, Warmup.WarmupOptions options) => state is null ? null
         : new(state.PlanName, state.Phase.ToString().ToLowerInvariant(), state.SendingDay, Warmup.WarmupPacing.DailyQuota(state),
-            Deliverability.IspGroups.All.ToDictionary(g => Deliverability.IspGroups.Name(g), g => Warmup.WarmupPacing.GroupQuota(state, g, options)));
+            Warmup.WarmupPacing.GroupQuotas(state, options));
 }
 
 /// <param name="Tenant">The tenant the IP sends for alone (its slug), or null.</param>

@@ -27,6 +27,13 @@ public sealed class SendingIp
     /// </summary>
     public string? Pool { get; set; }
 
+    /// <summary>The sending domain signed for an IP: its HELO host without the first label (mail1.domain1.com → domain1.com).</summary>
+    public static string SendingDomainOf(string heloHost)
+    {
+        var dot = heloHost.IndexOf('.');
+        return dot > 0 && heloHost.IndexOf('.', dot + 1) > 0 ? heloHost[(dot + 1)..] : heloHost;
+    }
+
     /// <summary>The PowerMTA pool the IP sends in: <c>pool-{tenant slug}</c>, <c>pool-{shared pool}</c> or <c>pool-all</c>.</summary>
     public string PoolName => IpOwnership.PoolName(TenantId is null ? Pool ?? IpOwnership.DefaultPool
         : Tenant?.Slug ?? throw new InvalidOperationException($"IP {Id}'s tenant is not loaded: its pool cannot be named"));

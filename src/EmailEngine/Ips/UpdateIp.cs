@@ -17,8 +17,8 @@ public static class UpdateIp
     /// Changes the domain, the status, the owner or the PowerMTA host; an IP moved to <c>warming</c> without a running plan
     /// starts the default one. A host change goes live with the next deployment of each of the two hosts.
     /// </summary>
-    public static async Task<IResult> Handle(long id, UpdateIpRequest request, AppDbContext db, PmtaHostDirectory hosts, Outbox.OutboxWriter outbox,
-        WarmupOptions options, TimeProvider clock, ISendingDomainSetup domains, CancellationToken ct)
+    public static async Task<IResult> Handle(long id, UpdateIpRequest request, AppDbContext db, PmtaHostDirectory hosts,
+        WarmupOptions options, TimeProvider clock, ISendingDomainSetup domains, IIpOwnershipObserver ownership, CancellationToken ct)
     {
         var ip = await db.Set<SendingIp>().SingleOrDefaultAsync(i => i.Id == id, ct);
         if (ip is null)
@@ -62,7 +62,7 @@ public static class UpdateIp
             await db.SaveChangesAsync(ct);
             if (ownerChanged || retiredChanged)
             {
-                await MailWizz.DeliveryServers.TenantServers.AlignAsync(db, outbox, ct);
+                await ownership.OwnershipChangedAsync(ct);
                 await db.SaveChangesAsync(ct);
             }
             await transaction.CommitAsync(ct);

@@ -1,7 +1,6 @@
 using EmailEngine.Accounting;
 using EmailEngine.Blocklists;
 using EmailEngine.Data;
-using EmailEngine.Deliverability;
 using EmailEngine.Ips;
 using EmailEngine.Outbox;
 using EmailEngine.PowerMta.Deploy;
@@ -50,7 +49,7 @@ public sealed class EngineStateReader(AppDbContext db, WarmupOptions warmupOptio
         var warmups = (await db.Set<IpWarmup>().AsNoTracking().ToListAsync(ct))
             .Where(w => byId.ContainsKey(w.IpId))
             .Select(w => new WarmupState(byId[w.IpId].Address, byId[w.IpId].VmtaName, w.Phase.ToString().ToLowerInvariant(), w.SendingDay,
-                WarmupPacing.DailyQuota(w), IspGroups.All.ToDictionary(g => g.Name(), g => WarmupPacing.GroupQuota(w, g, warmupOptions))))
+                WarmupPacing.DailyQuota(w), WarmupPacing.GroupQuotas(w, warmupOptions)))
             .ToList();
         var listings = (await db.Set<BlocklistListing>().AsNoTracking().Where(l => l.DelistedAt == null)
                 .Select(l => new { l.Target, l.Zone, l.Severity }).ToListAsync(ct))

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using EmailEngine.Auth;
+using EmailEngine.Http;
 using EmailEngine.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Exporter;

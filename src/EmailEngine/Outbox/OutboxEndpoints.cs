@@ -1,4 +1,3 @@
-using EmailEngine.Auth;
 using EmailEngine.Data;
 using EmailEngine.Http;
 using Microsoft.EntityFrameworkCore;

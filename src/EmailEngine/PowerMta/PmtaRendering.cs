@@ -5,7 +5,6 @@ using EmailEngine.Ips;
 using EmailEngine.PowerMta.Config;
 using EmailEngine.PowerMta.Deploy;
 using EmailEngine.PowerMta.Hosts;
-using EmailEngine.Warmup;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.PowerMta;
@@ -19,15 +18,14 @@ namespace EmailEngine.PowerMta;
 /// warming IPs get their day's rates. When a V1 base was imported, the rendered parts are laid over its latest
 /// version (<see cref="MergeWithBase"/>).
 /// </summary>
-public sealed class PmtaRendering(AppDbContext db, EngineSettings settings, PmtaHostDirectory hosts, DkimOptions dkim, DomainRegistry domains,
-    WarmupOptions warmup, TimeProvider clock, ImportBase bases)
+public sealed class PmtaRendering(EngineSettings settings, PmtaHostDirectory hosts, DkimOptions dkim, DomainRegistry domains,
+    IVmtaLimitsSource limits, TimeProvider clock, ImportBase bases)
 {
     public async Task<(string Config, IReadOnlyList<SendingIp> Ips)> RenderAsync(PmtaHostOptions host, CancellationToken ct)
     {
         var ips = await IpsOnAsync(host, ct);
-        var warmups = await db.Set<IpWarmup>().AsNoTracking().Where(w => w.Phase != WarmupPhase.Completed).ToListAsync(ct);
         var config = RenderConfig.Render(ips, await SettingsForAsync(host, ips, ct), clock.GetUtcNow(),
-            warmupLimits: WarmupPacing.LimitsOf(warmups, ips, warmup));
+            warmupLimits: await limits.LimitsAsync(ips, ct));
         if (await bases.LatestAsync(ct) is { } latest)
             config = ConfigWriter.Write(MergeWithBase.Merge(ConfigParser.Parse(config).Document, ConfigParser.Parse(latest.ConfigText).Document,
                 $"version {latest.Version} ({latest.SourceName}, sha256 {latest.Sha256[..12]})"));
@@ -43,7 +41,7 @@ public sealed class PmtaRendering(AppDbContext db, EngineSettings settings, Pmta
     /// <summary>What a config must agree with: the registered IPs, the pool of each, and the key files the renderer points at.</summary>
     public static ValidationContext ContextFor(IReadOnlyList<SendingIp> ips, PmtaRenderSettings render) => new(
         ips.Select(ip => ip.Address).ToHashSet(StringComparer.OrdinalIgnoreCase),
-        ips.Select(ip => RenderConfig.DkimKeyPath(render, RenderConfig.SendingDomainOf(ip.Domain))).ToHashSet(StringComparer.Ordinal),
+        ips.Select(ip => RenderConfig.DkimKeyPath(render, SendingIp.SendingDomainOf(ip.Domain))).ToHashSet(StringComparer.Ordinal),
         ips.ToDictionary(ip => ip.Address, ip => new IpPool(ip.PoolName, ip.Tenant?.Slug), StringComparer.OrdinalIgnoreCase));
 
     /// <summary>The config plus the active and pending DKIM private keys it (and the next rotation) needs on the host.</summary>
@@ -51,7 +49,9 @@ public sealed class PmtaRendering(AppDbContext db, EngineSettings settings, Pmta
     {
         await domains.EnsureFromIpsAsync(ct); // an IP whose registration stopped before its domain's key was made
         var (config, ips) = await RenderAsync(host, ct);
-        return new DeploymentBundle(host, config, await domains.KeyFilesAsync(host.DkimDirectory, KeyDomainsOf(host, ips), ct));
+        var keys = await domains.PrivateKeysAsync(KeyDomainsOf(host, ips), ct);
+        return new DeploymentBundle(host, config,
+            keys.Select(k => new DkimKeyFile(RenderConfig.KeyFilePath(host.DkimDirectory, k.Domain, k.Selector), k.Pem)).ToList());
     }
 
     /// <summary>
@@ -59,14 +59,14 @@ public sealed class PmtaRendering(AppDbContext db, EngineSettings settings, Pmta
     /// as before there were several hosts (a domain may be registered before its IPs).
     /// </summary>
     private static IReadOnlySet<string>? KeyDomainsOf(PmtaHostOptions host, IReadOnlyList<SendingIp> ips) =>
-        host.IsDefault ? null : ips.Select(ip => RenderConfig.SendingDomainOf(ip.Domain)).ToHashSet(StringComparer.Ordinal);
+        host.IsDefault ? null : ips.Select(ip => SendingIp.SendingDomainOf(ip.Domain)).ToHashSet(StringComparer.Ordinal);
 
     private async Task<List<SendingIp>> IpsOnAsync(PmtaHostOptions host, CancellationToken ct) =>
         await hosts.IpsOf(host).OrderBy(i => i.Id).ToListAsync(ct);
 
     private async Task<PmtaRenderSettings> SettingsForAsync(PmtaHostOptions host, IReadOnlyList<SendingIp> ips, CancellationToken ct)
     {
-        var domain = ips.Count > 0 ? RenderConfig.SendingDomainOf(ips[0].Domain) : "localhost.localdomain";
+        var domain = ips.Count > 0 ? SendingIp.SendingDomainOf(ips[0].Domain) : "localhost.localdomain";
         return new PmtaRenderSettings(
             (host.IsDefault ? settings.Get("PMTA_HOST_NAME") : null) ?? $"mail.{domain}",
             settings.Get("PMTA_POSTMASTER") ?? $"postmaster@{domain}",

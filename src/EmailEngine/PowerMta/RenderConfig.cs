@@ -49,13 +49,6 @@ public static class RenderConfig
         new("laposte.net", 3, "150/h", 10),
     ];
 
-    /// <summary>The sending domain signed for an IP: its HELO host without the first label (mail1.domain1.com → domain1.com).</summary>
-    public static string SendingDomainOf(string heloHost)
-    {
-        var dot = heloHost.IndexOf('.');
-        return dot > 0 && heloHost.IndexOf('.', dot + 1) > 0 ? heloHost[(dot + 1)..] : heloHost;
-    }
-
     public static string DkimKeyPath(PmtaRenderSettings settings, string domain) =>
         KeyFilePath(settings.DkimDirectory, domain, settings.SelectorFor(domain));
 
@@ -148,7 +141,7 @@ public static class RenderConfig
         Line();
         foreach (var ip in live)
         {
-            var domain = SendingDomainOf(ip.Domain);
+            var domain = SendingIp.SendingDomainOf(ip.Domain);
             Line($"<virtual-mta {ip.VmtaName}>");
             Line($"    # {IpStatuses.ToWire(ip.Status)}");
             Line($"    smtp-source-host {ip.Address} {ip.Domain}");

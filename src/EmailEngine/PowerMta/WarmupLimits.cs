@@ -1,4 +1,15 @@
+using EmailEngine.Ips;
+
 namespace EmailEngine.PowerMta;
+
+/// <summary>
+/// Today's limits of the virtual MTAs that must not send freely (warming IPs), by virtual MTA name. Provided by the
+/// warmup feature; rendering only writes them.
+/// </summary>
+public interface IVmtaLimitsSource
+{
+    Task<IReadOnlyDictionary<string, VmtaLimits>> LimitsAsync(IReadOnlyList<SendingIp> ips, CancellationToken ct);
+}
 
 /// <summary>A queue rate inside one virtual MTA: <c>&lt;domain Domain&gt; max-msg-rate MaxMsgRate &lt;/domain&gt;</c>.</summary>
 public sealed record DomainRate(string Domain, string MaxMsgRate);

@@ -1,7 +1,6 @@
 using System.Data;
 using System.Security.Claims;
 using System.Text;
-using EmailEngine.Auth;
 using EmailEngine.Data;
 using EmailEngine.Http;
 using EmailEngine.Tenants;

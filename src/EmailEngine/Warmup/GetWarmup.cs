@@ -1,3 +1,4 @@
+using EmailEngine.Deliverability.Stats;
 using System.Text.Json;
 using EmailEngine.Data;
 using EmailEngine.Deliverability;

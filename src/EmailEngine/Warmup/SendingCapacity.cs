@@ -1,3 +1,4 @@
+using EmailEngine.Accounting;
 using EmailEngine.Data;
 using EmailEngine.Hosting;
 using EmailEngine.Ips;
@@ -57,7 +58,7 @@ public sealed record PoolCapacity(string Pool, long DailyCapacity, long Admitted
 /// has more than one sending IP. The headroom is there because PowerMTA hands a pool's mail to its IPs in turn,
 /// whatever the domain: early in a warmup a domain's queue at one IP may send one or two a day, and a queue fed exactly
 /// as fast as it drains has no bound on its backlog, so an unlucky IP would build one older than <c>bounce-after</c>.
-/// Admissions and the deferrals the accounting reports (<see cref="ChargeDeferralsAsync"/>: a retry takes a turn of the
+/// Admissions and the deferrals the accounting reports (<see cref="DeferredAsync"/>: a retry takes a turn of the
 /// same pace) are counted per hour, pool and domain and compared with the last 24 hours. A subscriber that finds no room
 /// waits, first come first served within its pool and domain: its push sleeps
 /// (<see cref="Outbox.OutboxMessage.HeldForCapacity"/>, attempts untouched) until <see cref="ReleaseAsync"/> wakes as
@@ -66,7 +67,7 @@ public sealed record PoolCapacity(string Pool, long DailyCapacity, long Admitted
 /// registered the engine does not manage sending and holds nothing back.
 /// </summary>
 public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes, DatabaseTarget database, WarmupOptions options,
-    TimeProvider clock)
+    TimeProvider clock) : IDeferralObserver
 {
     /// <summary>One admission at a time in this process; PostgreSQL's table lock orders them across instances.</summary>
     private static readonly SemaphoreSlim LocalGate = new(1, 1);
@@ -252,8 +253,7 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
     /// batch is charged once). Older ones have left the window; a virtual MTA the engine does not know counts for the
     /// default shared pool.
     /// </summary>
-    public static async Task ChargeDeferralsAsync(AppDbContext db, DatabaseTarget database, IEnumerable<(DateTimeOffset At, string Vmta, string Domain)> deferrals,
-        DateTimeOffset now, CancellationToken ct)
+    public async Task DeferredAsync(IReadOnlyList<(DateTimeOffset At, string Vmta, string Domain)> deferrals, DateTimeOffset now, CancellationToken ct)
     {
         var recent = deferrals.Where(d => d.At >= WindowStartAt(now)).ToList();
         if (recent.Count == 0)

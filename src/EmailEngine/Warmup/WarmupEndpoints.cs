@@ -1,4 +1,3 @@
-using EmailEngine.Auth;
 using EmailEngine.Http;
 
 namespace EmailEngine.Warmup;

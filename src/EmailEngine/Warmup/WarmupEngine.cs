@@ -1,4 +1,5 @@
 using EmailEngine.Data;
+using EmailEngine.Deliverability.Stats;
 using EmailEngine.Deliverability;
 using EmailEngine.Ips;
 using EmailEngine.Locks;

@@ -33,6 +33,10 @@ public static class WarmupPacing
         Math.Max(Math.Max(1, IspGroups.DomainsOf(group).Count),
             (int)Math.Floor(warmup.Plan.QuotaOf(warmup.StepOf(group)) * options.IspShares[group]));
 
+    /// <summary>Every group's daily quota, by group name (<c>gmail</c>, …, <c>other</c>): what the API and the metrics show.</summary>
+    public static IReadOnlyDictionary<string, int> GroupQuotas(IpWarmup warmup, WarmupOptions options) =>
+        IspGroups.All.ToDictionary(g => g.Name(), g => GroupQuota(warmup, g, options));
+
     /// <summary>A daily quota as a PowerMTA rate with a one-day window.</summary>
     public static string Rate(int perDay) => $"{Math.Max(1, perDay)}/d";
 

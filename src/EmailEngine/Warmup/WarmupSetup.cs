@@ -13,9 +13,11 @@ public static class WarmupSetup
     {
         var options = WarmupOptions.From(settings);
         services.AddSingleton(options);
+        services.AddScoped<PowerMta.IVmtaLimitsSource, WarmupVmtaLimits>();
         services.AddScoped<WarmupDeployment>();
         services.AddScoped<WarmupEngine>();
         services.AddScoped<SendingCapacity>();
+        services.AddScoped<Accounting.IDeferralObserver>(sp => sp.GetRequiredService<SendingCapacity>());
         services.AddHostedService<AdmissionPump>();
         if (options.Worker)
             services.AddHostedService<WarmupWorker>();

@@ -1,4 +1,4 @@
-using EmailEngine.Auth;
+using EmailEngine.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 

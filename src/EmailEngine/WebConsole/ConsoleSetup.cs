@@ -56,7 +56,7 @@ public static class ConsoleSetup
         });
         services.AddAuthorizationBuilder()
             .AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser())
-            .AddPolicy(OperatorPolicy, policy => policy.AddAuthenticationSchemes(Scheme).RequireRole(Auth.Caller.OperatorRole));
+            .AddPolicy(OperatorPolicy, policy => policy.AddAuthenticationSchemes(Scheme).RequireRole(Http.Caller.OperatorRole));
         services.AddAntiforgery(antiforgery =>
         {
             antiforgery.Cookie.Name = "ee_csrf";

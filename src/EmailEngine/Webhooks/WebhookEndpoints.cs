@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using EmailEngine.Auth;
 using EmailEngine.Data;
 using EmailEngine.Http;
 using EmailEngine.Outbox;

@@ -18,9 +18,7 @@ public sealed class FeatureDependencyTests
 
     private static readonly string[] KnownCycles =
     [
-        "Accounting<->Deliverability", "Accounting<->Warmup", "Auth<->Tenants", "Campaigns<->Contacts",
-        "Deliverability<->Ips", "Deliverability<->Warmup",
-        "Dkim<->PowerMta", "Ips<->MailWizz", "Ips<->PowerMta", "Ips<->Warmup", "PowerMta<->Warmup",
+        "Ips<->PowerMta", "Ips<->Warmup",
     ];
 
     [Fact]

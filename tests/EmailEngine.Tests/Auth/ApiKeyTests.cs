@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using EmailEngine.Tests.Infrastructure;
-using EmailEngine.Auth;
+using EmailEngine.Http;
 using EmailEngine.Tenants;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;

@@ -1,3 +1,4 @@
+using EmailEngine.PowerMta;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -53,8 +54,8 @@ public sealed class DkimDeployTests : IAsyncLifetime
     private async Task<Dictionary<string, byte[]>> ExpectedKeyFilesAsync()
     {
         using var scope = _engine.Services.CreateScope();
-        var files = await scope.ServiceProvider.GetRequiredService<DomainRegistry>().KeyFilesAsync(Path.Combine(_host.Directory, "dkim"), null, CancellationToken.None);
-        return files.ToDictionary(f => Path.GetFileName(f.RemotePath), f => f.Pem);
+        var keys = await scope.ServiceProvider.GetRequiredService<DomainRegistry>().PrivateKeysAsync(null, CancellationToken.None);
+        return keys.ToDictionary(k => Path.GetFileName(RenderConfig.KeyFilePath("/", k.Domain, k.Selector)), k => k.Pem);
     }
 
     private static List<(string Selector, string Domain, string Path)> DomainKeyLines(string config) =>

@@ -36,8 +36,8 @@ public sealed class DkimSignatureTests : IAsyncLifetime
     private async Task<byte[]> PrivateKeyAsync(string domain)
     {
         using var scope = _engine.Services.CreateScope();
-        var files = await scope.ServiceProvider.GetRequiredService<DomainRegistry>().KeyFilesAsync("/etc/pmta/dkim", null, CancellationToken.None);
-        return files.Single(f => f.RemotePath == $"/etc/pmta/dkim/{domain}.ee1.pem").Pem;
+        var keys = await scope.ServiceProvider.GetRequiredService<DomainRegistry>().PrivateKeysAsync(null, CancellationToken.None);
+        return keys.Single(k => k.Domain == domain && k.Selector == "ee1").Pem;
     }
 
     private static byte[] SignedMessage(byte[] privateKeyPem)

@@ -71,7 +71,7 @@ public sealed class PoolRenderingTests
         var vmtas = string.Concat(Owned.Select(ip => $"""
             <virtual-mta {ip.VmtaName}>
                 smtp-source-host {ip.Address} {ip.Domain}
-                domain-key ee1,{RenderConfig.SendingDomainOf(ip.Domain)},{RenderConfig.DkimKeyPath(Settings, RenderConfig.SendingDomainOf(ip.Domain))}
+                domain-key ee1,{SendingIp.SendingDomainOf(ip.Domain)},{RenderConfig.DkimKeyPath(Settings, SendingIp.SendingDomainOf(ip.Domain))}
             </virtual-mta>
 
             """));

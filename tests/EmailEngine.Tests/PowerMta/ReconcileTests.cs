@@ -1,3 +1,4 @@
+using EmailEngine.Deliverability.Stats;
 using System.Net.Http.Json;
 using System.Text.Json;
 using EmailEngine.Ips;

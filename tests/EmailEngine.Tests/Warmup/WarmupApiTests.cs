@@ -1,3 +1,4 @@
+using EmailEngine.Deliverability.Stats;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;

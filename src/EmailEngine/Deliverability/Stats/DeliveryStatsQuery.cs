@@ -14,7 +14,7 @@ public sealed record StatsRow(DateTimeOffset Time, string? Vmta, IspGroup? Isp, 
 /// Reads the hourly stats and their daily rollup (never raw records). Ranges cover whole hours: every hour that starts in [from, to).
 /// <see cref="TotalsAsync"/> is what the warmup gates call.
 /// </summary>
-public sealed class DeliveryStatsQuery(AppDbContext db) : EmailEngine.Warmup.IWarmupOutcomes
+public sealed class DeliveryStatsQuery(AppDbContext db) : IWarmupOutcomes
 {
     private const string Sums = "SUM(sent), SUM(delivered), SUM(deferred), SUM(deferred_block), SUM(bounced_hard), SUM(bounced_soft), " +
         "SUM(bounced_block), SUM(bounced_other), SUM(complaints)";

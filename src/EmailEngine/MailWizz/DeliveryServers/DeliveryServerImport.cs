@@ -35,7 +35,7 @@ public static class DeliveryServerImport
             table.Columns.Add(column, typeof(string));
         foreach (var server in Importable(servers))
         {
-            var from = $"noreply@{PowerMta.RenderConfig.SendingDomainOf(server.Domain)}";
+            var from = $"noreply@{SendingIp.SendingDomainOf(server.Domain)}";
             table.Rows.Add("smtp-pmta", server.ImportName, server.Hostname, "", "", $"{DeliveryServerOptions.SmtpPort}", "", "30", from, "", from,
                 $"{server.Desired.HourlyQuota}", $"{server.Desired.DailyQuota}", "0", "0");
         }

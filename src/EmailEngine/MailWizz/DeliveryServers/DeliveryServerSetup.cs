@@ -11,6 +11,7 @@ public static class DeliveryServerSetup
         services.AddSingleton(options);
         services.AddSingleton<MailWizzDatabase>();
         services.AddScoped<DeliveryServerSync>();
+        services.AddScoped<Ips.IIpOwnershipObserver, TenantServersAlignment>();
         // Without database access there is nothing to run: the operator imports the CSV and sets the values by hand.
         if (options.HasDatabase)
             services.AddHostedService<DeliveryServerWorker>();

@@ -73,3 +73,9 @@ public static class TenantServers
             .ToDictionary(t => t.tenant, t => string.Join(',', t.Ids.Distinct().Order()));
     }
 }
+
+/// <summary>An IP changed owner: the campaigns whose servers are not their pool's any more are pushed again.</summary>
+internal sealed class TenantServersAlignment(AppDbContext db, OutboxWriter outbox) : IIpOwnershipObserver
+{
+    public Task OwnershipChangedAsync(CancellationToken ct) => TenantServers.AlignAsync(db, outbox, ct);
+}

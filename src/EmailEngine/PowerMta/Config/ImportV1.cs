@@ -1,3 +1,4 @@
+using EmailEngine.Ips;
 using System.Net;
 using System.Text.RegularExpressions;
 
@@ -36,7 +37,7 @@ public static class ImportV1
         var sourceHosts = vmtas.SelectMany(v => v.Directives("smtp-source-host")).Concat(v1.Directives("smtp-source-host")).ToList();
         var ips = sourceHosts.Select(d => d.Arguments.FirstOrDefault() ?? "").Where(a => IPAddress.TryParse(a, out _))
             .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        var domains = sourceHosts.Where(d => d.Arguments.Count > 1).Select(d => RenderConfig.SendingDomainOf(d.Arguments[1]))
+        var domains = sourceHosts.Where(d => d.Arguments.Count > 1).Select(d => SendingIp.SendingDomainOf(d.Arguments[1]))
             .Concat(v1.AllDirectives().Where(p => p.Directive.Is("domain-key")).Select(p => p.Directive.Value.Split(',', StringSplitOptions.TrimEntries))
                 .Where(f => f.Length == 3 && f[1] != "*" && !f[1].StartsWith('$')).Select(f => f[1]))
             .Select(d => d.ToLowerInvariant()).Distinct().ToList();

@@ -25,7 +25,7 @@ public sealed class IndexModel(AppDbContext db, WarmupOptions options, IWarmupOu
     public IReadOnlyList<BlocklistListing> Listings { get; private set; } = [];
     public IReadOnlyList<string> Overrides => OverrideWarmup.Actions;
     /// <summary>The domain whose records the IP needs (its hostname's parent: mail.example.com → example.com).</summary>
-    public string SendingDomain => EmailEngine.PowerMta.RenderConfig.SendingDomainOf(Ip.Domain);
+    public string SendingDomain => EmailEngine.Ips.SendingIp.SendingDomainOf(Ip.Domain);
 
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken ct)
     {

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 
-namespace EmailEngine.Auth;
+namespace EmailEngine.Http;
 
 /// <summary>Who is calling: the operator (configuration's API_KEY, acts for any tenant) or one tenant's key.</summary>
 public sealed record Caller(bool IsOperator, long? TenantId, string? TenantSlug)

@@ -1,10 +1,7 @@
-using EmailEngine.Deliverability;
-using EmailEngine.Deliverability.Stats;
-
-namespace EmailEngine.Warmup;
+namespace EmailEngine.Deliverability.Stats;
 
 /// <summary>
-/// The warmup engine's view of the accounting stats (hour × vmta × ISP group × tenant × campaign), summed over
+/// The outcomes the warmup decides on: its view of the accounting stats (hour × vmta × ISP group × tenant × campaign), summed over
 /// tenants and campaigns. <paramref name="group"/> null = every ISP group. Implemented over the stats table by
 /// <see cref="DeliveryStatsQuery"/>.
 /// </summary>
