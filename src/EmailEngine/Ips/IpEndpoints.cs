@@ -26,12 +26,7 @@ public static class IpEndpoints
 /// The plan an IP is under (null when it never had one), so a registration says which plan now bounds it, with the
 /// day's quota in total and per ISP group.
 /// </summary>
-public sealed record IpWarmupSummary(string Plan, string Phase, int SendingDay, int DailyQuota, IReadOnlyDictionary<string, int> IspQuotas)
-{
-    public static IpWarmupSummary? Of(Warmup.IpWarmup? state, Warmup.WarmupOptions options) => state is null ? null
-        : new(state.PlanName, state.Phase.ToString().ToLowerInvariant(), state.SendingDay, Warmup.WarmupPacing.DailyQuota(state),
-            Warmup.WarmupPacing.GroupQuotas(state, options));
-}
+public sealed record IpWarmupSummary(string Plan, string Phase, int SendingDay, int DailyQuota, IReadOnlyDictionary<string, int> IspQuotas);
 
 /// <param name="Tenant">The tenant the IP sends for alone (its slug), or null.</param>
 /// <param name="Pool">The shared pool of an IP without a tenant (<c>all</c> by default), or null.</param>
@@ -40,8 +35,8 @@ public sealed record IpWarmupSummary(string Plan, string Phase, int SendingDay, 
 public sealed record IpResponse(long Id, string Ip, string Domain, string Status, string Vmta, string? Tenant, string? Pool, string VmtaPool,
     string Host, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IpWarmupSummary? Warmup)
 {
-    public static IpResponse From(SendingIp ip, Warmup.IpWarmup? warmup, Warmup.WarmupOptions options) =>
+    public static IpResponse From(SendingIp ip, IpWarmupSummary? warmup) =>
         new(ip.Id, ip.Address, ip.Domain, IpStatuses.ToWire(ip.Status), ip.VmtaName, ip.Tenant?.Slug,
             ip.TenantId is null ? ip.Pool ?? IpOwnership.DefaultPool : null, ip.PoolName, PowerMta.Hosts.PmtaHostDirectory.NameOf(ip),
-            ip.CreatedAt, ip.UpdatedAt, IpWarmupSummary.Of(warmup, options));
+            ip.CreatedAt, ip.UpdatedAt, warmup);
 }

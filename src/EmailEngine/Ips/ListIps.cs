@@ -12,7 +12,7 @@ public static class ListIps
 {
     /// <summary>Lists IPs (optionally by status, by PowerMTA host) with the fleet size: registered (not retired) vs IPS_COUNT.</summary>
     public static async Task<IResult> Handle(string? status, string? host, AppDbContext db, PmtaHostDirectory hosts, EngineSettings settings,
-        Warmup.WarmupOptions options, CancellationToken ct)
+        IIpWarmups warmupsOfIps, CancellationToken ct)
     {
         var filter = status is null ? null : IpStatuses.Parse(status);
         if (status is not null && filter is null)
@@ -28,9 +28,9 @@ public static class ListIps
         if (filter is { } wanted)
             query = query.Where(i => i.Status == wanted);
         var items = await query.OrderBy(i => i.Id).ToListAsync(ct);
-        var warmups = await db.Set<Warmup.IpWarmup>().AsNoTracking().ToDictionaryAsync(w => w.IpId, ct);
+        var warmups = await warmupsOfIps.SummariesAsync(null, ct);
         var registered = await CountRegisteredAsync(db, ct);
-        return TypedResults.Ok(new IpListResponse(items.Select(ip => IpResponse.From(ip, warmups.GetValueOrDefault(ip.Id), options)).ToList(),
+        return TypedResults.Ok(new IpListResponse(items.Select(ip => IpResponse.From(ip, warmups.GetValueOrDefault(ip.Id))).ToList(),
             registered, settings.IpsCount));
     }
 

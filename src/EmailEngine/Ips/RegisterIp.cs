@@ -2,7 +2,6 @@ using EmailEngine.Common;
 using EmailEngine.Data;
 using EmailEngine.Http;
 using EmailEngine.PowerMta.Hosts;
-using EmailEngine.Warmup;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Ips;
@@ -14,7 +13,7 @@ public sealed record RegisterIpRequest(string? Ip, string? Domain, string? Statu
 public static class RegisterIp
 {
     /// <summary>Registers an IP (default status <c>warming</c>, default host the default one); a warming IP starts the default warmup plan at once.</summary>
-    public static async Task<IResult> Handle(RegisterIpRequest request, AppDbContext db, PmtaHostDirectory hosts, WarmupOptions options, TimeProvider clock,
+    public static async Task<IResult> Handle(RegisterIpRequest request, AppDbContext db, PmtaHostDirectory hosts, IIpWarmups warmups, TimeProvider clock,
         ISendingDomainSetup domains, CancellationToken ct)
     {
         var errors = new FieldErrors();
@@ -52,12 +51,12 @@ public static class RegisterIp
                 return Duplicate(canonical);
             throw;
         }
-        var warmup = await WarmupStart.EnsureForWarmingAsync(db, ip, options, now, "ip-registration", ct);
+        await warmups.EnsureForWarmingAsync(ip, now, "ip-registration", ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         // After the commit: a domain created concurrently by another request must not undo the registration.
         await domains.EnsureFromIpsAsync(ct);
-        return TypedResults.Created($"/api/v1/ips/{ip.Id}", IpResponse.From(ip, warmup, options));
+        return TypedResults.Created($"/api/v1/ips/{ip.Id}", await GetIp.ResponseAsync(ip, warmups, ct));
     }
 
     private static Task<bool> IsRegisteredAsync(AppDbContext db, string address, CancellationToken ct)

@@ -2,7 +2,6 @@ using EmailEngine.Common;
 using EmailEngine.Data;
 using EmailEngine.Http;
 using EmailEngine.PowerMta.Hosts;
-using EmailEngine.Warmup;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Ips;
@@ -18,7 +17,7 @@ public static class UpdateIp
     /// starts the default one. A host change goes live with the next deployment of each of the two hosts.
     /// </summary>
     public static async Task<IResult> Handle(long id, UpdateIpRequest request, AppDbContext db, PmtaHostDirectory hosts,
-        WarmupOptions options, TimeProvider clock, ISendingDomainSetup domains, IIpOwnershipObserver ownership, CancellationToken ct)
+        IIpWarmups warmups, TimeProvider clock, ISendingDomainSetup domains, IIpOwnershipObserver ownership, CancellationToken ct)
     {
         var ip = await db.Set<SendingIp>().SingleOrDefaultAsync(i => i.Id == id, ct);
         if (ip is null)
@@ -56,7 +55,7 @@ public static class UpdateIp
             ip.Status = status;
             ip.Host = host;
             ip.UpdatedAt = now;
-            await WarmupStart.EnsureForWarmingAsync(db, ip, options, now, "ip-update", ct);
+            await warmups.EnsureForWarmingAsync(ip, now, "ip-update", ct);
             // A new owner changes which MailWizz delivery servers the tenants' campaigns may use: one change with the IP.
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             await db.SaveChangesAsync(ct);
@@ -69,6 +68,6 @@ public static class UpdateIp
             if (domainChanged)
                 await domains.EnsureFromIpsAsync(ct);
         }
-        return TypedResults.Ok(IpResponse.From(ip, await db.Set<IpWarmup>().SingleOrDefaultAsync(w => w.IpId == id, ct), options));
+        return TypedResults.Ok(await GetIp.ResponseAsync(ip, warmups, ct));
     }
 }

@@ -1,4 +1,5 @@
 using EmailEngine.Hosting;
+using EmailEngine.Ips;
 
 namespace EmailEngine.Warmup;
 
@@ -15,6 +16,7 @@ public static class WarmupSetup
         services.AddSingleton(options);
         services.AddScoped<PowerMta.IVmtaLimitsSource, WarmupVmtaLimits>();
         services.AddScoped<WarmupDeployment>();
+        services.AddScoped<IIpWarmups, IpWarmupSummaries>();
         services.AddScoped<WarmupEngine>();
         services.AddScoped<SendingCapacity>();
         services.AddScoped<Accounting.IDeferralObserver>(sp => sp.GetRequiredService<SendingCapacity>());

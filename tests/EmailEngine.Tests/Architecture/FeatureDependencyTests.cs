@@ -18,7 +18,7 @@ public sealed class FeatureDependencyTests
 
     private static readonly string[] KnownCycles =
     [
-        "Ips<->PowerMta", "Ips<->Warmup",
+        "Ips<->PowerMta",
     ];
 
     [Fact]

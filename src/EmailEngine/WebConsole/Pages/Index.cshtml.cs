@@ -41,7 +41,7 @@ public sealed class IndexModel(AppDbContext db, EngineSettings settings, WarmupO
             .GroupBy(r => r.Vmta ?? "").ToDictionary(g => g.Key, g => g.Sum(r => r.Totals.Sent));
         // Today's quota is the engine's own per-IP rule (what admission and MailWizz's delivery servers use): a paused or
         // standby IP may send nothing.
-        Ips = ips.Select(ip => new IpToday(IpResponse.From(ip, warmups.GetValueOrDefault(ip.Id), warmup),
+        Ips = ips.Select(ip => new IpToday(IpResponse.From(ip, warmups.GetValueOrDefault(ip.Id) is { } w ? IpWarmupSummaries.Of(w, warmup) : null),
             SendingCapacity.DailyQuotaOf(ip, warmups.GetValueOrDefault(ip.Id), warmup), sentToday.GetValueOrDefault(ip.VmtaName))).ToList();
         ByState = IpStatuses.Names.ToDictionary(name => name, name => Ips.Count(i => i.Ip.Status == name));
         Expected = settings.IpsCount;

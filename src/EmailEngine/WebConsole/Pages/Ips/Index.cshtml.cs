@@ -12,7 +12,7 @@ namespace EmailEngine.WebConsole.Pages.Ips;
 
 /// <summary>One IP: its warmup curve (plan against what it sent, per sending day, with the engine's decisions), the
 /// per-ISP steps, the operator's overrides, its DNS records and its blocklist history.</summary>
-public sealed class IndexModel(AppDbContext db, WarmupOptions options, IWarmupOutcomes outcomes, DeliveryStatsQuery stats,
+public sealed class IndexModel(AppDbContext db, WarmupOptions options, IWarmupOutcomes outcomes, IIpWarmups warmups, DeliveryStatsQuery stats,
     WarmupDeployment deployment, DomainRegistry domains, DnsVerifier verifier, DnsHealthMemory dnsMemory, TimeProvider clock) : ConsolePage
 {
     public IpResponse Ip { get; private set; } = null!;
@@ -66,7 +66,7 @@ public sealed class IndexModel(AppDbContext db, WarmupOptions options, IWarmupOu
 
     private async Task<bool> LoadAsync(long id, CancellationToken ct)
     {
-        if (ApiOutcome.Value<IpResponse>(await GetIp.Handle(id, db, options, ct)) is not { } ip)
+        if (ApiOutcome.Value<IpResponse>(await GetIp.Handle(id, db, warmups, ct)) is not { } ip)
             return false;
         Ip = ip;
         Warmup = ApiOutcome.Value<WarmupView>(await GetWarmup.Handle(id, db, options, clock, outcomes, ct));
