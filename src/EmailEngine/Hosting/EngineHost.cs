@@ -77,6 +77,7 @@ public static class EngineHost
         services.AddDistributedLock(settings);
         services.AddSingleton(PmtaHostOptions.From(settings));
         services.AddScoped<EmailEngine.PowerMta.Hosts.PmtaHostDirectory>();
+        services.AddScoped<IIpHosts>(sp => sp.GetRequiredService<EmailEngine.PowerMta.Hosts.PmtaHostDirectory>());
         services.AddScoped<ConfigDeployer>();
         services.AddScoped<EmailEngine.Campaigns.SendingHold>();
         services.AddScoped<EmailEngine.Campaigns.IUnservedTenants, EmailEngine.MailWizz.DeliveryServers.TenantServers.Unserved>();

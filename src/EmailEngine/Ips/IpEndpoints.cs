@@ -37,6 +37,6 @@ public sealed record IpResponse(long Id, string Ip, string Domain, string Status
 {
     public static IpResponse From(SendingIp ip, IpWarmupSummary? warmup) =>
         new(ip.Id, ip.Address, ip.Domain, IpStatuses.ToWire(ip.Status), ip.VmtaName, ip.Tenant?.Slug,
-            ip.TenantId is null ? ip.Pool ?? IpOwnership.DefaultPool : null, ip.PoolName, PowerMta.Hosts.PmtaHostDirectory.NameOf(ip),
+            ip.TenantId is null ? ip.Pool ?? IpOwnership.DefaultPool : null, ip.PoolName, ip.HostName,
             ip.CreatedAt, ip.UpdatedAt, warmup);
 }

@@ -1,7 +1,6 @@
 using EmailEngine.Data;
 using EmailEngine.Hosting;
 using EmailEngine.Http;
-using EmailEngine.PowerMta.Hosts;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Ips;
@@ -11,7 +10,7 @@ public sealed record IpListResponse(IReadOnlyList<IpResponse> Items, int Registe
 public static class ListIps
 {
     /// <summary>Lists IPs (optionally by status, by PowerMTA host) with the fleet size: registered (not retired) vs IPS_COUNT.</summary>
-    public static async Task<IResult> Handle(string? status, string? host, AppDbContext db, PmtaHostDirectory hosts, EngineSettings settings,
+    public static async Task<IResult> Handle(string? status, string? host, AppDbContext db, IIpHosts hosts, EngineSettings settings,
         IIpWarmups warmupsOfIps, CancellationToken ct)
     {
         var filter = status is null ? null : IpStatuses.Parse(status);
@@ -20,10 +19,11 @@ public static class ListIps
         var query = db.Set<SendingIp>().AsNoTracking();
         if (host is not null)
         {
-            var on = await hosts.ResolveAsync(host, ct);
-            if (!on.IsSuccess)
-                return on.Error!.ToProblem();
-            query = PmtaHostDirectory.OnHost(query, on.Value!.Name);
+            var errors = new FieldErrors();
+            var stored = await hosts.CheckIpHostAsync(host, errors, ct);
+            if (errors.Any)
+                return errors.ToFailure().ToProblem();
+            query = query.Where(ip => ip.Host == stored);
         }
         if (filter is { } wanted)
             query = query.Where(i => i.Status == wanted);

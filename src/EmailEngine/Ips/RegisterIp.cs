@@ -1,7 +1,6 @@
 using EmailEngine.Common;
 using EmailEngine.Data;
 using EmailEngine.Http;
-using EmailEngine.PowerMta.Hosts;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Ips;
@@ -13,7 +12,7 @@ public sealed record RegisterIpRequest(string? Ip, string? Domain, string? Statu
 public static class RegisterIp
 {
     /// <summary>Registers an IP (default status <c>warming</c>, default host the default one); a warming IP starts the default warmup plan at once.</summary>
-    public static async Task<IResult> Handle(RegisterIpRequest request, AppDbContext db, PmtaHostDirectory hosts, IIpWarmups warmups, TimeProvider clock,
+    public static async Task<IResult> Handle(RegisterIpRequest request, AppDbContext db, IIpHosts hosts, IIpWarmups warmups, TimeProvider clock,
         ISendingDomainSetup domains, CancellationToken ct)
     {
         var errors = new FieldErrors();

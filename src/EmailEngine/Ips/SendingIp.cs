@@ -14,6 +14,12 @@ public sealed class SendingIp
     public IpStatus Status { get; set; }
     /// <summary>The PowerMTA host that sends from this IP (<see cref="PowerMta.Hosts.RegisteredPmtaHost.Name"/>); null: the default host.</summary>
     public string? Host { get; set; }
+
+    /// <summary>The name of the host of the PowerMTA settings (<c>PMTA_*</c>), which <see cref="Host"/> stores as null.</summary>
+    public const string DefaultHostName = "default";
+
+    /// <summary>The IP's host name as the API shows it.</summary>
+    public string HostName => Host ?? DefaultHostName;
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 

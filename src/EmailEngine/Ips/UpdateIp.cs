@@ -1,7 +1,6 @@
 using EmailEngine.Common;
 using EmailEngine.Data;
 using EmailEngine.Http;
-using EmailEngine.PowerMta.Hosts;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Ips;
@@ -16,7 +15,7 @@ public static class UpdateIp
     /// Changes the domain, the status, the owner or the PowerMTA host; an IP moved to <c>warming</c> without a running plan
     /// starts the default one. A host change goes live with the next deployment of each of the two hosts.
     /// </summary>
-    public static async Task<IResult> Handle(long id, UpdateIpRequest request, AppDbContext db, PmtaHostDirectory hosts,
+    public static async Task<IResult> Handle(long id, UpdateIpRequest request, AppDbContext db, IIpHosts hosts,
         IIpWarmups warmups, TimeProvider clock, ISendingDomainSetup domains, IIpOwnershipObserver ownership, CancellationToken ct)
     {
         var ip = await db.Set<SendingIp>().SingleOrDefaultAsync(i => i.Id == id, ct);

@@ -26,7 +26,7 @@ public sealed class WarmupDeployment(AppDbContext db, PmtaRendering rendering, C
     {
         var ipIds = decisions.Select(d => d.IpId).Concat(otherChangedIps).Distinct().ToList();
         var hostOfIp = await db.Set<SendingIp>().AsNoTracking().Where(ip => ipIds.Contains(ip.Id))
-            .ToDictionaryAsync(ip => ip.Id, PmtaHostDirectory.NameOf, ct);
+            .ToDictionaryAsync(ip => ip.Id, ip => ip.HostName, ct);
         string HostOf(long ipId) => hostOfIp.GetValueOrDefault(ipId, PmtaHostOptions.DefaultName);
         var hostNames = ipIds.Select(HostOf).Distinct().DefaultIfEmpty(PmtaHostOptions.DefaultName);
         var deployments = new List<Deployment>();

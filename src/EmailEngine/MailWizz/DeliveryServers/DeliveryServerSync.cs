@@ -168,7 +168,7 @@ public sealed class DeliveryServerSync(AppDbContext db, MailWizzDatabase mailWiz
                     db.Add(link);
             }
             return new Entry(ip, link, DeliveryServerValues.For(ip, warmups.GetValueOrDefault(ip.Id), warmupOptions),
-                hostnames.GetValueOrDefault(PowerMta.Hosts.PmtaHostDirectory.NameOf(ip)));
+                hostnames.GetValueOrDefault(ip.HostName));
         }).ToList();
     }
 
@@ -178,7 +178,7 @@ public sealed class DeliveryServerSync(AppDbContext db, MailWizzDatabase mailWiz
         var written = link is { WrittenStatus: { } status, WrittenHourlyQuota: { } hourly, WrittenDailyQuota: { } daily, WrittenAt: { } at }
             ? new WrittenValues(status, hourly, daily, at) : null;
         return new(ip.Id, ip.Address, ip.Domain, ip.VmtaName, IpStatuses.ToWire(ip.Status), ip.Tenant?.Slug, ip.PoolName,
-            PowerMta.Hosts.PmtaHostDirectory.NameOf(ip), hostname, link.ServerId, DeliveryServerValues.NameOf(ip), values, written,
+            ip.HostName, hostname, link.ServerId, DeliveryServerValues.NameOf(ip), values, written,
             OutcomeName(link.Outcome), link.Detail, link.AttemptedAt, link.Failures, link.NextAttemptAt);
     }
 

@@ -1,4 +1,5 @@
 using EmailEngine.Hosting;
+using EmailEngine.Ips;
 
 namespace EmailEngine.PowerMta.Deploy;
 
@@ -17,7 +18,7 @@ namespace EmailEngine.PowerMta.Deploy;
 public sealed record PmtaHostOptions
 {
     /// <summary>The name of the host the settings describe; IPs without a host are on it.</summary>
-    public const string DefaultName = "default";
+    public const string DefaultName = SendingIp.DefaultHostName;
 
     public string Name { get; init; } = DefaultName;
     public string? Host { get; init; }

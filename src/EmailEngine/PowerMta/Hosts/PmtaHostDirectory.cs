@@ -10,7 +10,7 @@ namespace EmailEngine.PowerMta.Hosts;
 /// Every PowerMTA host the engine knows: the default one from the settings (<see cref="PmtaHostOptions.From"/>, never
 /// stored) and the registered ones. An IP without a host is on the default host.
 /// </summary>
-public sealed class PmtaHostDirectory(AppDbContext db, PmtaHostOptions defaultHost)
+public sealed class PmtaHostDirectory(AppDbContext db, PmtaHostOptions defaultHost) : IIpHosts
 {
     public PmtaHostOptions Default => defaultHost;
 
@@ -63,7 +63,4 @@ public sealed class PmtaHostDirectory(AppDbContext db, PmtaHostOptions defaultHo
 
     /// <summary>How an IP's host is stored: null for the default host.</summary>
     public static string? StoredName(string host) => host == PmtaHostOptions.DefaultName ? null : host;
-
-    /// <summary>An IP's host name as the API shows it.</summary>
-    public static string NameOf(SendingIp ip) => ip.Host ?? PmtaHostOptions.DefaultName;
 }
