@@ -2,7 +2,6 @@ using EmailEngine.Data;
 using EmailEngine.Deliverability;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace EmailEngine.Warmup;
 
@@ -43,7 +42,7 @@ internal sealed class WarmupDecisionConfiguration : IEntityTypeConfiguration<War
         decision.Property(d => d.Kind).HasMaxLength(16)
             .HasLowerCaseConversion();
         decision.Property(d => d.Group).HasMaxLength(16)
-            .HasConversion(new ValueConverter<IspGroup, string>(g => g.Name(), g => Enum.Parse<IspGroup>(g, true)));
+            .HasLowerCaseConversion(); // IspGroups.Name: the group's name in lower case
         decision.Property(d => d.Reason).HasMaxLength(1000);
         decision.Property(d => d.Actor).HasMaxLength(100);
         decision.Property(d => d.DeploymentStatus).HasMaxLength(16);

@@ -1,3 +1,4 @@
+using EmailEngine.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -67,7 +68,7 @@ internal sealed class DeliveryStatConfiguration : IEntityTypeConfiguration<Deliv
         stat.Property(s => s.Host).HasMaxLength(64).HasDefaultValue(PowerMta.Deploy.PmtaHostOptions.DefaultName);
         stat.Property(s => s.Vmta).HasMaxLength(64);
         stat.Property(s => s.IspGroup).HasMaxLength(16)
-            .HasConversion(g => g.Name(), text => Enum.Parse<IspGroup>(text, true));
+            .HasLowerCaseConversion(); // IspGroups.Name: the group's name in lower case
         // Reads filter by vmta (warmup gates) or tenant (tenant keys) over an hour range.
         stat.HasIndex(s => new { s.Vmta, s.Hour });
         stat.HasIndex(s => new { s.TenantId, s.Hour });

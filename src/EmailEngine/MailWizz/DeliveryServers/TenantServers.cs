@@ -54,19 +54,21 @@ public static class TenantServers
             if (!await db.Set<DeliveryServerLink>().AnyAsync(l => l.ServerId != null, ct))
                 return unserved;
             var tenants = await db.Set<Tenants.Tenant>().AsNoTracking().Select(t => t.Id).ToListAsync(ct);
-            var served = await ServersByTenantAsync(db, tenants, ct);
+            var served = await ServersByTenantAsync(db, tenants, ct, owned.Select(o => o.Tenant).ToHashSet());
             unserved.UnionWith(tenants.Where(t => !served.ContainsKey(t)));
             return unserved;
         }
     }
 
-    private static async Task<Dictionary<long, string>> ServersByTenantAsync(AppDbContext db, IReadOnlyCollection<long> tenantIds, CancellationToken ct)
+    /// <param name="owning">The tenants that own an IP that is not retired, when the caller has read them already.</param>
+    private static async Task<Dictionary<long, string>> ServersByTenantAsync(AppDbContext db, IReadOnlyCollection<long> tenantIds, CancellationToken ct,
+        IReadOnlySet<long>? owning = null)
     {
         var linked = await db.Set<DeliveryServerLink>().AsNoTracking().Where(l => l.ServerId != null)
             .Join(db.Set<SendingIp>().AsNoTracking().Where(ip => ip.Status != IpStatus.Retired), l => l.IpId, ip => ip.Id,
                 (l, ip) => new { ServerId = l.ServerId!.Value, ip.TenantId, ip.Pool })
             .ToListAsync(ct);
-        var owning = await IpOwnership.OwnPoolIps(db).Select(ip => ip.TenantId!.Value).Distinct().ToListAsync(ct);
+        owning ??= (await IpOwnership.OwnPoolIps(db).Select(ip => ip.TenantId!.Value).ToListAsync(ct)).ToHashSet();
         var shared = linked.Where(l => l.TenantId is null && (l.Pool ?? IpOwnership.DefaultPool) == IpOwnership.DefaultPool).Select(l => l.ServerId);
         return tenantIds.Select(tenant => (tenant, Ids: owning.Contains(tenant) ? linked.Where(l => l.TenantId == tenant).Select(l => l.ServerId) : shared))
             .Where(t => t.Ids.Any())
