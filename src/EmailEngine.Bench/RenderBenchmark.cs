@@ -1,6 +1,6 @@
-using EmailEngine.Deliverability.Stats;
 using System.Diagnostics;
 using EmailEngine.Deliverability;
+using EmailEngine.Deliverability.Stats;
 using EmailEngine.Ips;
 using EmailEngine.PowerMta;
 using EmailEngine.PowerMta.Config;

@@ -1,9 +1,9 @@
-using EmailEngine.Http;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using EmailEngine.Data;
 using EmailEngine.Hosting;
+using EmailEngine.Http;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Auth;

@@ -1,5 +1,5 @@
-using EmailEngine.Http;
 using EmailEngine.Data;
+using EmailEngine.Http;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Blocklists;

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
-using EmailEngine.Http;
 using EmailEngine.Contacts.Import;
 using EmailEngine.Data;
+using EmailEngine.Http;
 using EmailEngine.Tenants;
 using Spectre.Console;
 

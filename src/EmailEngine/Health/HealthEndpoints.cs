@@ -1,7 +1,7 @@
 using EmailEngine.Data;
 using EmailEngine.Hosting;
-using EmailEngine.Ips;
 using EmailEngine.Http;
+using EmailEngine.Ips;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

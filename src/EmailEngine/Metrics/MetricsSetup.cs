@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using EmailEngine.Auth;
-using EmailEngine.Http;
 using EmailEngine.Hosting;
+using EmailEngine.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;

@@ -1,7 +1,7 @@
-using EmailEngine.Deliverability.Stats;
 using System.Text.Json;
 using EmailEngine.Data;
 using EmailEngine.Deliverability;
+using EmailEngine.Deliverability.Stats;
 using EmailEngine.Http;
 using EmailEngine.Ips;
 using Microsoft.EntityFrameworkCore;

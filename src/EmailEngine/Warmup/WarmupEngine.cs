@@ -1,6 +1,6 @@
 using EmailEngine.Data;
-using EmailEngine.Deliverability.Stats;
 using EmailEngine.Deliverability;
+using EmailEngine.Deliverability.Stats;
 using EmailEngine.Ips;
 using EmailEngine.Locks;
 using EmailEngine.PowerMta.Deploy;

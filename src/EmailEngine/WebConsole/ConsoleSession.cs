@@ -2,8 +2,8 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using EmailEngine.Auth;
-using EmailEngine.Http;
 using EmailEngine.Hosting;
+using EmailEngine.Http;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using EmailEngine.Tests.Infrastructure;
 using EmailEngine.Http;
 using EmailEngine.Tenants;
+using EmailEngine.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 

@@ -1,10 +1,10 @@
-using EmailEngine.PowerMta;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using EmailEngine.Dkim;
+using EmailEngine.PowerMta;
 using EmailEngine.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Renci.SshNet;

@@ -1,6 +1,6 @@
-using EmailEngine.Deliverability.Stats;
 using System.Net.Http.Json;
 using System.Text.Json;
+using EmailEngine.Deliverability.Stats;
 using EmailEngine.Ips;
 using EmailEngine.PowerMta.Deploy;
 using EmailEngine.Tests.Infrastructure;

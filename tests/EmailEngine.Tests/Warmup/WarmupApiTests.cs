@@ -1,8 +1,8 @@
-using EmailEngine.Deliverability.Stats;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using EmailEngine.Deliverability;
+using EmailEngine.Deliverability.Stats;
 using EmailEngine.Tests.Infrastructure;
 using EmailEngine.Tests.Ips;
 using EmailEngine.Warmup;

@@ -1,6 +1,6 @@
-using EmailEngine.Ips;
 using System.Net;
 using System.Text.RegularExpressions;
+using EmailEngine.Ips;
 
 namespace EmailEngine.PowerMta.Config;
 
