@@ -1,7 +1,6 @@
 using System.CommandLine;
 using EmailEngine.Cli;
 using EmailEngine.Data;
-using EmailEngine.Hosting;
 
 namespace EmailEngine.Bench;
 

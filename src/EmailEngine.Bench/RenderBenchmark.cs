@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using EmailEngine.Deliverability;
 using EmailEngine.Deliverability.Stats;
 using EmailEngine.Ips;
 using EmailEngine.PowerMta;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using EmailEngine.Data;
 using EmailEngine.Deliverability;
 using EmailEngine.Deliverability.Stats;
-using EmailEngine.Hosting;
 using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Bench;

@@ -1,7 +1,6 @@
 using EmailEngine.Data;
 using EmailEngine.Deliverability;
 using EmailEngine.Deliverability.Stats;
-using EmailEngine.Hosting;
 using EmailEngine.Metrics;
 using EmailEngine.Webhooks;
 using Microsoft.EntityFrameworkCore;

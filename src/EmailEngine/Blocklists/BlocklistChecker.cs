@@ -1,6 +1,5 @@
 using System.Net;
 using DnsClient;
-using DnsClient.Protocol;
 using static EmailEngine.Blocklists.ZoneCodeReading;
 
 namespace EmailEngine.Blocklists;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using DnsClient;
 using EmailEngine.Ips;
 
 namespace EmailEngine.Dkim;

@@ -1,4 +1,3 @@
-using EmailEngine.Data;
 using EmailEngine.Dkim;
 using EmailEngine.Hosting;
 using EmailEngine.Ips;

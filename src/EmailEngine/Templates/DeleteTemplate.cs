@@ -3,7 +3,6 @@ using EmailEngine.Data;
 using EmailEngine.Http;
 using EmailEngine.Outbox;
 using EmailEngine.Tenants;
-using Microsoft.EntityFrameworkCore;
 
 namespace EmailEngine.Templates;
 

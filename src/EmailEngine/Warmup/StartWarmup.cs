@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using EmailEngine.Data;
-using EmailEngine.Deliverability;
 using EmailEngine.Http;
 using EmailEngine.Ips;
 using Microsoft.EntityFrameworkCore;
