@@ -19,6 +19,7 @@ public static class DkimSetup
         services.AddScoped<DomainRegistry>();
         services.AddScoped<ISendingDomainSetup>(provider => provider.GetRequiredService<DomainRegistry>());
         services.AddHealthChecks().AddCheck<DnsHealthCheck>("dns");
+        services.AddSingleton(DnsCheckOptions.From(settings));
         services.AddSingleton<DnsHealthMemory>();
         services.AddScoped<DnsHealthSweep>();
         services.AddHostedService<DnsHealthWorker>();

@@ -33,11 +33,17 @@ public sealed class DnsHealthSweep(DomainRegistry registry, DnsVerifier verifier
     }
 }
 
-/// <summary>Every <c>DNS_CHECK_HOURS</c> (6; 0 = off): a record that disappeared or changed shows in <c>GET /api/v1/health</c>.</summary>
-internal sealed class DnsHealthWorker(IServiceScopeFactory scopes, Health.OperationsHealthOptions options, DatabaseMigrator migrator, TimeProvider clock,
+/// <summary>How often the sending domains' DNS records are checked: <c>DNS_CHECK_HOURS</c> (6; 0 = off).</summary>
+public sealed record DnsCheckOptions(TimeSpan Every)
+{
+    public static DnsCheckOptions From(EngineSettings settings) => new(TimeSpan.FromHours(settings.Whole("DNS_CHECK_HOURS", 6, min: 0)));
+}
+
+/// <summary>Every <c>DNS_CHECK_HOURS</c>: a record that disappeared or changed shows in <c>GET /api/v1/health</c>.</summary>
+internal sealed class DnsHealthWorker(IServiceScopeFactory scopes, DnsCheckOptions options, DatabaseMigrator migrator, TimeProvider clock,
     ILogger<DnsHealthWorker> logger) : PeriodicWorker(migrator, clock, logger)
 {
-    protected override TimeSpan Interval => options.DnsCheckEvery;
+    protected override TimeSpan Interval => options.Every;
 
     protected override string RoundName => "DNS check of the sending domains";
 

@@ -14,16 +14,14 @@ namespace EmailEngine.Health;
 /// When the engine's own state needs a hand: <c>HEALTH_OUTBOX_AGE_MINUTES</c> (30), the oldest push to MailWizz that may
 /// wait before it is a problem (pushes held back for sending capacity wait by design and are not counted);
 /// <c>HEALTH_ACCT_LAG_MINUTES</c> (30), how old the last complete accounting pull may be; <c>HEALTH_WARMUP_LATE_MINUTES</c>
-/// (120), how long a due warmup decision may wait; <c>DNS_CHECK_HOURS</c> (6; 0 = off), how often the sending domains'
-/// records are verified.
+/// (120), how long a due warmup decision may wait. (<c>DNS_CHECK_HOURS</c> belongs to the DNS check, <c>Dkim/DnsCheckOptions</c>.)
 /// </summary>
-public sealed record OperationsHealthOptions(TimeSpan OutboxAge, TimeSpan AcctLag, TimeSpan WarmupLate, TimeSpan DnsCheckEvery)
+public sealed record OperationsHealthOptions(TimeSpan OutboxAge, TimeSpan AcctLag, TimeSpan WarmupLate)
 {
     public static OperationsHealthOptions From(EngineSettings settings) => new(
         TimeSpan.FromMinutes(settings.Whole("HEALTH_OUTBOX_AGE_MINUTES", 30, min: 1)),
         TimeSpan.FromMinutes(settings.Whole("HEALTH_ACCT_LAG_MINUTES", 30, min: 1)),
-        TimeSpan.FromMinutes(settings.Whole("HEALTH_WARMUP_LATE_MINUTES", 120, min: 1)),
-        TimeSpan.FromHours(settings.Whole("DNS_CHECK_HOURS", 6, min: 0)));
+        TimeSpan.FromMinutes(settings.Whole("HEALTH_WARMUP_LATE_MINUTES", 120, min: 1)));
 }
 
 /// <summary>Pushes to MailWizz: failed ones need a hand; pending ones older than the threshold mean MailWizz is not taking them.</summary>

@@ -8,13 +8,12 @@ namespace EmailEngine.Tests.Architecture;
 /// (a <c>using EmailEngine.X</c> or a qualified <c>X.Type</c>) depends on it. No feature may depend on itself through
 /// others, however long the path: where a lower feature needs a higher one, it declares an interface the higher one
 /// implements (docs/architecture.md lists them). The composition root and shared infrastructure are left out: Hosting,
-/// Cli, Data, Common, Http, the Simulation entry point, and the two read-everything views, Metrics and Health (the
-/// gauges and readiness checks of every feature).
+/// Cli, Data, Common, Http, the Simulation entry point, and Metrics (the gauges of every feature).
 /// </summary>
 public sealed class FeatureDependencyTests
 {
     private static readonly HashSet<string> NotFeatures =
-        ["bin", "obj", "Properties", "wwwroot", "Hosting", "Cli", "Simulation", "Data", "Common", "Http", "Metrics", "Health"];
+        ["bin", "obj", "Properties", "wwwroot", "Hosting", "Cli", "Simulation", "Data", "Common", "Http", "Metrics"];
 
     [Fact]
     public void No_feature_depends_on_itself_through_others()
