@@ -60,6 +60,20 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
         }
     }
 
+    /// <summary>A client generator gets a type for every body: each success but 204 names the schema of what it returns.</summary>
+    [Fact]
+    public void Every_api_success_with_a_body_names_its_schema()
+    {
+        var untyped = Operations().Where(o => o.Path.StartsWith("/api/", StringComparison.Ordinal))
+            .SelectMany(o => Responses(o.Operation).Where(r => r.Name.StartsWith('2') && r.Name != "204")
+                .Where(r => !r.Value.TryGetProperty("content", out var content) || !content.EnumerateObject().Any(c => c.Value.TryGetProperty("schema", out _)))
+                .Select(r => $"{o.Method} {o.Path} {r.Name}"))
+            .ToList();
+
+        Assert.True(Operations().Count(o => o.Path.StartsWith("/api/", StringComparison.Ordinal)) >= 90, "read too few operations");
+        Assert.Empty(untyped);
+    }
+
     [Fact]
     public void Contact_intake_lists_202_and_its_problems()
     {
