@@ -9,6 +9,7 @@ namespace EmailEngine.Tests.Accounting;
 /// record committed, the suppressions and webhook deliveries it caused, and the ratio. The speed is the benchmark's to
 /// report, not this test's to judge.
 /// </summary>
+[Trait("Category", "Bench")]
 public sealed class AcctBenchTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using EmailEngine.Tests.MailWizz;
 namespace EmailEngine.Tests.Accounting;
 
 /// <summary>SIGKILL the <c>acct ingest</c> process mid-file; the re-run counts every record exactly once.</summary>
+[Trait("Category", "Crash")]
 public sealed class AcctCrashTests
 {
     [Fact]

@@ -10,6 +10,7 @@ using static EmailEngine.Tests.Accounting.AcctFiles;
 namespace EmailEngine.Tests.Accounting;
 
 /// <summary>Incremental pull over the real test sshd: growth, a partial last line, rotation mid-file, gzip of the rotated file.</summary>
+[Trait("Category", "Ssh")]
 public sealed class AcctPullTests : IAsyncLifetime
 {
     private readonly PmtaHost _host = new();

@@ -10,6 +10,7 @@ namespace EmailEngine.Tests.Blocklists;
 /// through it, and deploys to the test sshd. A critical listing takes the IP out of the pool and puts the standby in;
 /// a Spamhaus error code touches nothing; delisting returns the IP to its status at the same sending day.
 /// </summary>
+[Trait("Category", "Ssh")]
 public sealed class BlocklistMonitorTests : IAsyncLifetime
 {
     private const string Listed = "203.0.113.1", PublicResolverAnswer = "203.0.113.2", OtherPoolStandby = "203.0.113.3", Standby = "203.0.113.4";

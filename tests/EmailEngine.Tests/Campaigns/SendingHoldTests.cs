@@ -14,6 +14,7 @@ namespace EmailEngine.Tests.Campaigns;
 /// MailWizz before that config goes live, and gives them back their own state once an IP is live again. Real
 /// PostgreSQL, the MailWizz stand-in over HTTP, the test sshd with the pmta stand-in, the outbox worker running.
 /// </summary>
+[Trait("Category", "Ssh")]
 public sealed class SendingHoldTests : IAsyncLifetime
 {
     private readonly PmtaHost _host = new();

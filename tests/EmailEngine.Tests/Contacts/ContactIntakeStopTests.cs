@@ -11,6 +11,7 @@ namespace EmailEngine.Tests.Contacts;
 /// 202 for is stored with its timeline and its push (written together or not at all), no request is answered 500, and
 /// sending the same contacts again afterwards stores each exactly once.
 /// </summary>
+[Trait("Category", "Crash")]
 public sealed class ContactIntakeStopTests
 {
     private const int Contacts = 800;

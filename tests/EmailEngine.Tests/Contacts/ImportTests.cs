@@ -222,6 +222,7 @@ public sealed class ImportTests
     }
 
     [Fact]
+    [Trait("Category", "Crash")]
     public async Task Import_killed_midway_completes_on_rerun_without_duplicates()
     {
         await using var database = await PostgresDatabase.CreateAsync();

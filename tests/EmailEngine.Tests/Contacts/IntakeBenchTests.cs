@@ -7,6 +7,7 @@ namespace EmailEngine.Tests.Contacts;
 /// <c>./run bench intake</c> runs as a user runs it, on PostgreSQL (migrating it first) and prints both measures
 /// and their ratio. The figures are the benchmark's to report, not this test's to judge.
 /// </summary>
+[Trait("Category", "Bench")]
 public sealed class IntakeBenchTests
 {
     [Fact]

@@ -12,6 +12,7 @@ using Renci.SshNet;
 namespace EmailEngine.Tests.Dkim;
 
 /// <summary>Deployment ships the active and pending private keys (mode 0600, checked over SFTP) that the config references.</summary>
+[Trait("Category", "Ssh")]
 public sealed class DkimDeployTests : IAsyncLifetime
 {
     private readonly PmtaHost _host = new();

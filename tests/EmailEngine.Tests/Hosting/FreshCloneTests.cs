@@ -10,6 +10,7 @@ namespace EmailEngine.Tests.Hosting;
 /// The README's first command as a new user runs it: a fresh clone, nothing in the environment but PORT (and the
 /// PATH/HOME the .NET SDK itself needs), <c>./run</c>. Then a CLI verb from another directory sees the service's data.
 /// </summary>
+[Trait("Category", "FreshClone")]
 public sealed class FreshCloneTests
 {
     private static IEnumerable<System.Net.IPAddress> NonLoopbackAddresses() =>

@@ -4,6 +4,7 @@ using EmailEngine.Tests.Infrastructure;
 namespace EmailEngine.Tests.MailWizz;
 
 /// <summary>SIGKILL the engine in the middle of pushing 500 templates; after a restart all are synced, none twice.</summary>
+[Trait("Category", "Crash")]
 public sealed class CrashRecoveryTests
 {
     private const int Templates = 500;

@@ -8,6 +8,7 @@ namespace EmailEngine.Tests.MailWizz;
 /// The figures themselves are the benchmark's to report, not this test's to judge: a timed assertion would only measure
 /// the machine.
 /// </summary>
+[Trait("Category", "Bench")]
 public sealed class PushBenchTests
 {
     [Fact]

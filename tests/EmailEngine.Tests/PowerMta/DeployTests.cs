@@ -6,6 +6,7 @@ using EmailEngine.Tests.Infrastructure;
 namespace EmailEngine.Tests.PowerMta;
 
 /// <summary>Deployment over a real OpenSSH server to the pmta stand-in: success, failures, rollback, refusals.</summary>
+[Trait("Category", "Ssh")]
 public sealed class DeployTests : IAsyncLifetime
 {
     private readonly PmtaHost _host = new();

@@ -5,6 +5,7 @@ using EmailEngine.Tests.Infrastructure;
 namespace EmailEngine.Tests.PowerMta;
 
 /// <summary>The reconciler goes through every host on its own: a host that became unreachable backs off alone while another one is brought in line.</summary>
+[Trait("Category", "Ssh")]
 public sealed class MultiHostReconcileTests : IAsyncLifetime
 {
     private readonly PmtaHost _first = new(), _second = new(), _broken = new();

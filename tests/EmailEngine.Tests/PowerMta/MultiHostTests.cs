@@ -15,6 +15,7 @@ namespace EmailEngine.Tests.PowerMta;
 /// registered one whose SSH port is dead. Each gets only its own IPs and keys, reports on its own, and a host that
 /// fails touches nobody else.
 /// </summary>
+[Trait("Category", "Ssh")]
 public sealed class MultiHostTests : IAsyncLifetime
 {
     private readonly PmtaHost _first = new(), _second = new(), _dead = new();

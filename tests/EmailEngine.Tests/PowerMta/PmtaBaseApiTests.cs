@@ -6,6 +6,7 @@ using EmailEngine.Tests.Infrastructure;
 namespace EmailEngine.Tests.PowerMta;
 
 /// <summary>V1 import, stored bases and validation through the HTTP API on PostgreSQL, and deployment of the result.</summary>
+[Trait("Category", "Ssh")]
 public sealed class PmtaBaseApiTests : IAsyncLifetime
 {
     private readonly PmtaHost _host = new();

@@ -6,6 +6,7 @@ using EmailEngine.Tests.Infrastructure;
 namespace EmailEngine.Tests.PowerMta;
 
 /// <summary>The host registry: the default host from the settings, registered hosts, their validation, and IPs on hosts.</summary>
+[Trait("Category", "Ssh")]
 public sealed class PmtaHostsApiTests : IAsyncLifetime
 {
     private const string Fingerprint = "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s";

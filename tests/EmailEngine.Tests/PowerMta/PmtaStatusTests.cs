@@ -14,6 +14,7 @@ namespace EmailEngine.Tests.PowerMta;
 /// forward of the real test sshd, exposes its queue and connections as gauges, and opens (then resolves) one alert per
 /// cause: the host unreachable, its queue too long; each resolved when its cause clears.
 /// </summary>
+[Trait("Category", "Ssh")]
 public sealed class PmtaStatusTests
 {
     /// <summary>One recipient an hour to slow.test (in real time: speed 1): the rest of a batch stays queued.</summary>

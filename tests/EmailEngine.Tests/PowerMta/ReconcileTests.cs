@@ -14,6 +14,7 @@ namespace EmailEngine.Tests.PowerMta;
 /// A decided limit that failed to deploy does not stay decided-only: the reconciler compares the rendered config with
 /// what is live on the host (test sshd + pmta stand-in) and deploys until they match.
 /// </summary>
+[Trait("Category", "Ssh")]
 public sealed class ReconcileTests : IAsyncLifetime
 {
     private readonly PmtaHost _host = new();

@@ -7,6 +7,8 @@ namespace EmailEngine.Tests.Simulation;
 /// plans and few sign-ups keep each run under a minute; the 70-day run is a benchmark (docs/simulate.md).
 /// </summary>
 [Collection(nameof(SimulateTests))]
+[Trait("Category", "Simulation")]
+[Trait("Category", "Ssh")]
 public sealed class SimulateTests
 {
     private static async Task<(ProcessResult Result, string Output)> SimulateAsync(string name, params string[] arguments)

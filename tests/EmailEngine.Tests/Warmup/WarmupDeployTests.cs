@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace EmailEngine.Tests.Warmup;
 
 /// <summary>Warmup decisions reach PowerMTA through the real deploy path (test sshd + pmta stand-in).</summary>
+[Trait("Category", "Ssh")]
 public sealed class WarmupDeployTests : IAsyncLifetime
 {
     private readonly PmtaHost _host = new();

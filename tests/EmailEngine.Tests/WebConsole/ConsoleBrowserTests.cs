@@ -7,6 +7,7 @@ using PuppeteerSharp;
 namespace EmailEngine.Tests.WebConsole;
 
 /// <summary>The console in a real headless Chromium: every page, the main actions, tenant isolation, the session's safety.</summary>
+[Trait("Category", "Ssh")]
 public sealed class ConsoleBrowserTests(ConsoleStack stack) : IClassFixture<ConsoleStack>
 {
     [Fact]
