@@ -35,8 +35,7 @@ public static class DeliveryServerEndpoints
             + "/api/v1/mailwizz/delivery-servers/import.csv in MailWizz and set the values this API lists by hand").ToProblem();
 
     /// <summary>Links an IP to a MailWizz server by its <c>server_id</c> (null unlinks); the next sync writes it.</summary>
-    private static async Task<IResult> Link(long ipId, LinkServerRequest request, AppDbContext db, DeliveryServerSync sync, Outbox.OutboxWriter outbox,
-        CancellationToken ct)
+    private static async Task<IResult> Link(long ipId, LinkServerRequest request, AppDbContext db, DeliveryServerSync sync, CancellationToken ct)
     {
         if (request.ServerId is < 1)
             return Failure.Field("server_id", "must be MailWizz's server_id (1 or more), or null to unlink").ToProblem();
@@ -44,33 +43,8 @@ public static class DeliveryServerEndpoints
             return GetIp.NotFound(ipId).ToProblem();
         if (request.ServerId is { } serverId && await db.Set<DeliveryServerLink>().SingleOrDefaultAsync(l => l.ServerId == serverId && l.IpId != ipId, ct) is { } other)
             return new Failure.Conflict($"MailWizz server {serverId} is already linked to IP {other.IpId}: one server per IP").ToProblem();
-        try
-        {
-            await SaveLinkAsync();
-        }
-        catch (DbUpdateException)
-        {
-            // The sync created the IP's link row meanwhile (it finds servers by name): write over it.
-            db.ChangeTracker.Clear();
-            await SaveLinkAsync();
-        }
+        await sync.LinkAsync(ipId, request.ServerId, ct);
         return TypedResults.Ok((await sync.ViewAsync(ct)).Single(s => s.IpId == ipId));
-
-        async Task SaveLinkAsync()
-        {
-            var link = await db.Set<DeliveryServerLink>().SingleOrDefaultAsync(l => l.IpId == ipId, ct);
-            if (link is null)
-                db.Add(link = new DeliveryServerLink { IpId = ipId });
-            // Due at the next round, whatever happened before.
-            (link.ServerId, link.Outcome, link.Detail, link.Failures, link.NextAttemptAt) = (request.ServerId, SyncOutcome.Pending, null, 0, null);
-            (link.WrittenStatus, link.WrittenHourlyQuota, link.WrittenDailyQuota, link.WrittenAt) = (null, null, null, null);
-            // The tenants' campaigns may now use (or no longer use) this server: one change with the link.
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            await db.SaveChangesAsync(ct);
-            await TenantServers.AlignAsync(db, outbox, ct);
-            await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
-        }
     }
 
     private static async Task<IResult> Import(DeliveryServerSync sync, CancellationToken ct)

@@ -38,7 +38,10 @@ public sealed class DeliveryServerSync(AppDbContext db, MailWizzDatabase mailWiz
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMinutes(1), LongestRetry = TimeSpan.FromHours(1), Rewrite = TimeSpan.FromDays(1);
 
-    /// <summary>One sync at a time in this process: the worker and "sync now" would both create an IP's first link row.</summary>
+    /// <summary>
+    /// One writer of the link rows at a time in this process: the worker, "sync now" and a link set by hand would each
+    /// create an IP's first link row.
+    /// </summary>
     private static readonly SemaphoreSlim Gate = new(1, 1);
 
     private sealed record Entry(SendingIp Ip, DeliveryServerLink Link, DeliveryServerValues Values, string? Hostname);
@@ -58,6 +61,47 @@ public sealed class DeliveryServerSync(AppDbContext db, MailWizzDatabase mailWiz
         {
             Gate.Release();
         }
+    }
+
+    /// <summary>
+    /// Links an IP to a MailWizz server (null unlinks), due at the next round whatever happened before, and queues the
+    /// campaigns whose servers change with it, in one transaction.
+    /// </summary>
+    public async Task LinkAsync(long ipId, int? serverId, CancellationToken ct)
+    {
+        await Gate.WaitAsync(ct);
+        try
+        {
+            try
+            {
+                await SaveLinkAsync(ipId, serverId, ct);
+            }
+            catch (DbUpdateException)
+            {
+                // Another engine on the same database created the IP's link row meanwhile (its round finds servers by
+                // name): write over it. The gate orders the writers of this process only.
+                db.ChangeTracker.Clear();
+                await SaveLinkAsync(ipId, serverId, ct);
+            }
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    private async Task SaveLinkAsync(long ipId, int? serverId, CancellationToken ct)
+    {
+        var link = await db.Set<DeliveryServerLink>().SingleOrDefaultAsync(l => l.IpId == ipId, ct);
+        if (link is null)
+            db.Add(link = new DeliveryServerLink { IpId = ipId });
+        (link.ServerId, link.Outcome, link.Detail, link.Failures, link.NextAttemptAt) = (serverId, SyncOutcome.Pending, null, 0, null);
+        (link.WrittenStatus, link.WrittenHourlyQuota, link.WrittenDailyQuota, link.WrittenAt) = (null, null, null, null);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.SaveChangesAsync(ct);
+        await TenantServers.AlignAsync(db, outbox, ct);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
     }
 
     private async Task<IReadOnlyList<DeliveryServerView>> SyncUnderGateAsync(bool everything, CancellationToken ct)
