@@ -6,6 +6,7 @@ using EmailEngine.Hosting;
 using EmailEngine.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EmailEngine.Tests.Data;
 
@@ -99,7 +100,7 @@ public sealed class MigrationTests
     public async Task Unmigrated_postgres_serves_503_with_the_command_until_migrated()
     {
         // The readiness answer is cached for 2 s of the engine's clock: a clock moved by hand outlasts it without a sleep.
-        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var server = await EngineServer.StartAsync(Provider.Postgres, migrate: false,
             extraServices: services => services.AddSingleton<TimeProvider>(clock));
         using var client = server.Client();

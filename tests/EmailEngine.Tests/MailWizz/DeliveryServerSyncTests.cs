@@ -5,6 +5,7 @@ using EmailEngine.MailWizz.DeliveryServers;
 using EmailEngine.Tests.Infrastructure;
 using EmailEngine.Tests.Warmup;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Sylvan.Data.Csv;
 
 namespace EmailEngine.Tests.MailWizz;
@@ -146,7 +147,7 @@ public sealed class DeliveryServerSyncTests
         using var client = server.Client();
         var ip = (await RegisterAsync(client, First)).GetProperty("id").GetInt64();
         var serverId = await mailWizz.AddServerAsync($"EE vmta-{ip} {First}", $"vmta-{ip}");
-        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         // The same database behind a port nobody listens on: connection refused.
         var down = new MailWizzDatabase(server.Services.GetRequiredService<DeliveryServerOptions>() with
         {
@@ -158,7 +159,7 @@ public sealed class DeliveryServerSyncTests
         (await client.PatchAsJsonAsync($"/api/v1/ips/{ip}", new { status = "paused" })).EnsureSuccessStatusCode();
         var failed = ServerOf(await client.GetFromJsonAsync<JsonElement>("/api/v1/mailwizz/delivery-servers"), ip);
         Assert.Equal("failed", failed.GetProperty("outcome").GetString());
-        Assert.Equal(clock.Now.AddMinutes(1), failed.GetProperty("next_attempt_at").GetDateTimeOffset(), TimeSpan.FromSeconds(1));
+        Assert.Equal(clock.GetUtcNow().AddMinutes(1), failed.GetProperty("next_attempt_at").GetDateTimeOffset(), TimeSpan.FromSeconds(1));
 
         // MariaDB is back, but the retry waits for its time.
         await SyncDueAsync(server, clock);

@@ -9,6 +9,7 @@ using EmailEngine.Tests.Infrastructure;
 using EmailEngine.Warmup;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EmailEngine.Tests.Warmup;
 
@@ -28,7 +29,7 @@ public sealed class WarmupSimulation : IAsyncDisposable
     /// <summary>Delivered, with the background noise of a clean list: 0.2 % hard bounces, no complaints.</summary>
     public static OutcomeTotals Clean(IspGroup group, long sent) => new(sent, sent - sent / 500, 0, 0, sent / 500, 0, 0, 0, 0);
 
-    private WarmupSimulation(EngineServer server, InMemoryWarmupOutcomes outcomes, ManualClock clock, long ipId)
+    private WarmupSimulation(EngineServer server, InMemoryWarmupOutcomes outcomes, FakeTimeProvider clock, long ipId)
     {
         Server = server;
         Outcomes = outcomes;
@@ -38,7 +39,7 @@ public sealed class WarmupSimulation : IAsyncDisposable
 
     public EngineServer Server { get; }
     public InMemoryWarmupOutcomes Outcomes { get; }
-    public ManualClock Clock { get; }
+    public FakeTimeProvider Clock { get; }
     public long IpId { get; }
     public string Vmta => $"vmta-{IpId}";
 
@@ -57,7 +58,7 @@ public sealed class WarmupSimulation : IAsyncDisposable
         var started = await client.PostAsJsonAsync($"/api/v1/ips/{id}/warmup", new { plan });
         Assert.True(started.IsSuccessStatusCode, await started.Content.ReadAsStringAsync());
         // Decisions fall on the UTC midnight after the start (WARMUP_RUN_AT 00:00); run a minute past it.
-        var clock = new ManualClock(new DateTimeOffset(DateTime.UtcNow.Date.AddDays(1), TimeSpan.Zero).AddMinutes(1));
+        var clock = new FakeTimeProvider(new DateTimeOffset(DateTime.UtcNow.Date.AddDays(1), TimeSpan.Zero).AddMinutes(1));
         return new WarmupSimulation(server, outcomes, clock, id);
     }
 
@@ -75,7 +76,7 @@ public sealed class WarmupSimulation : IAsyncDisposable
             foreach (var group in IspGroups.All)
             {
                 var sent = Math.Min(WarmupPacing.GroupQuota(state, group, options), (long)Math.Round(WarmupPacing.DailyQuota(state) * Mix[group]));
-                Outcomes.Add(Vmta, group, Clock.Now.AddHours(-2), (outcome ?? Clean)(group, sent));
+                Outcomes.Add(Vmta, group, Clock.GetUtcNow().AddHours(-2), (outcome ?? Clean)(group, sent));
             }
         }
         return await RunEngineAsync();

@@ -102,7 +102,7 @@ public sealed class WarmupSimulationTests : IAsyncLifetime
         Assert.Contains("\"hard_bounce_rate_7d\":0.02", pause.Figures);
         var paused = await _sim.StateAsync();
         Assert.Equal(IpStatus.Paused, paused.Ip.Status);
-        Assert.Equal(_sim.Clock.Now.AddHours(72), paused.PausedUntil);
+        Assert.Equal(_sim.Clock.GetUtcNow().AddHours(72), paused.PausedUntil);
         var day = paused.SendingDay;
         Assert.Equal(pause.SendingDay, day);
         Assert.False(await _sim.InPoolAsync());
@@ -166,7 +166,7 @@ public sealed class WarmupSimulationTests : IAsyncLifetime
         Assert.Contains("24-hour complaint rate", quarantine.Reason);
         var state = await _sim.StateAsync();
         Assert.Equal(IpStatus.Quarantined, state.Ip.Status);
-        Assert.Equal(_sim.Clock.Now.AddDays(30), state.PausedUntil);
+        Assert.Equal(_sim.Clock.GetUtcNow().AddDays(30), state.PausedUntil);
         Assert.False(await _sim.InPoolAsync());
         Assert.Contains("    # quarantined\n", await _sim.VmtaBlockAsync());
 
@@ -189,10 +189,10 @@ public sealed class WarmupSimulationTests : IAsyncLifetime
         var before = await _sim.StateAsync();
         _sim.Clock.Advance(TimeSpan.FromDays(1));
         foreach (var group in IspGroups.All)
-            _sim.Outcomes.Add(_sim.Vmta, group, _sim.Clock.Now.AddHours(-2), WarmupSimulation.Clean(group, 20));
+            _sim.Outcomes.Add(_sim.Vmta, group, _sim.Clock.GetUtcNow().AddHours(-2), WarmupSimulation.Clean(group, 20));
         _sim.Clock.Advance(TimeSpan.FromHours(7));
         foreach (var group in IspGroups.All)
-            _sim.Outcomes.Add(_sim.Vmta, group, _sim.Clock.Now.AddHours(-1), new(20, 14, 0, 0, 6, 0, 0, 0, 0));
+            _sim.Outcomes.Add(_sim.Vmta, group, _sim.Clock.GetUtcNow().AddHours(-1), new(20, 14, 0, 0, 6, 0, 0, 0, 0));
 
         var late = Assert.Single((await _sim.RunEngineAsync()).Decisions);
 
