@@ -11,15 +11,14 @@ namespace EmailEngine.Campaigns;
 /// When no IP may send (every registered IP paused, quarantined or on standby), PowerMTA's sending pools are empty: it
 /// refuses what MailWizz hands over and MailWizz marks that mail failed. So MailWizz holds the mail instead: while the
 /// pool is empty, in the config about to go live or in the one live on every host, every campaign and autoresponder is paused
-/// in MailWizz, and each goes back to its own state once an IP is live again. The pause comes before a config with an
-/// empty pool goes live (the deployment waits up to <see cref="PauseWait"/> for MailWizz, then goes ahead: stopping an
-/// IP comes first); the resume only after a config with a member is live. New sign-ups meanwhile wait in the engine
-/// (there is no sending capacity to admit them to). That hold is for all tenants at once. A tenant is held alone
-/// (<see cref="IUnservedTenants"/>) when its own pool empties (every IP it owns paused, quarantined or on standby: its
-/// delivery servers choose those IPs' virtual MTAs, where mail would pile up or leave a stopped IP, and without
-/// MailWizz's database the engine cannot disable them) or, while the install links servers to IPs, when it has no
-/// delivery server of its own: unrestricted, MailWizz would pick any server, another tenant's included. Its campaigns
-/// are paused after the deployment that stopped its last IP, and resumed after the one that lets an IP send again.
+/// in MailWizz, and each goes back to its own state once an IP is live again. That hold is for all tenants at once. A
+/// tenant is held alone (<see cref="IUnservedTenants"/>) when its own pool empties (every IP it owns paused, quarantined
+/// or on standby: its delivery servers choose those IPs' virtual MTAs, where mail would pile up or leave a stopped IP,
+/// and without MailWizz's database the engine cannot disable them) or, while the install links servers to IPs, when it
+/// has no delivery server of its own: unrestricted, MailWizz would pick any server, another tenant's included.
+/// Pauses come before the config that needs them goes live (the deployment waits up to <see cref="PauseWait"/> for
+/// MailWizz, then goes ahead: stopping an IP comes first); resumes only after the config that lets an IP send is live.
+/// New sign-ups meanwhile wait in the engine (there is no sending capacity to admit them to).
 /// </summary>
 public sealed class SendingHold(AppDbContext db, OutboxWriter outbox, IUnservedTenants unserved, ILogger<SendingHold> logger) : ISendingPoolObserver
 {
@@ -42,47 +41,63 @@ public sealed class SendingHold(AppDbContext db, OutboxWriter outbox, IUnservedT
     public async Task<bool> HoldsAsync(long tenantId, CancellationToken ct) =>
         await IsHeldAsync(ct) || (await unserved.FindAsync(ct)).Contains(tenantId);
 
-    public async Task BeforeEmptyPoolAsync(CancellationToken ct)
+    public async Task<int> BeforeGoingLiveAsync(bool poolEmpty, CancellationToken ct)
     {
-        await AlignToAsync(held: true, ct);
+        var alone = (await unserved.FindAsync(ct)).ToList();
+        var queued = await RequeueAsync(poolEmpty, alone, pausesOnly: true, ct);
+        // A pause queued by an earlier deployment is not waited for again: while MailWizz is away, each deployment
+        // would otherwise lose PauseWait, and stopping an IP comes first.
+        if (queued == 0 && !poolEmpty)
+            return 0;
         var deadline = TimeProvider.System.GetUtcNow() + PauseWait;
         while (true)
         {
             // Campaigns MailWizz has and whose pause is still under way (a failed push will not get there by waiting).
             var pausing = await db.Set<Campaign>().AsNoTracking()
-                .CountAsync(c => c.Sync.RemoteUid != null && !c.MailWizzPaused && c.Sync.Status != SyncStatus.Failed, ct);
+                .CountAsync(c => c.Sync.RemoteUid != null && !c.MailWizzPaused && c.Sync.Status != SyncStatus.Failed
+                                 && (poolEmpty || alone.Contains(c.TenantId)), ct);
             if (pausing == 0)
-                return;
+                return queued;
             if (TimeProvider.System.GetUtcNow() >= deadline)
             {
-                logger.LogWarning("{Count} campaign(s) not yet paused in MailWizz after {Wait}: the empty pool goes live anyway, and mail MailWizz hands over until they are is refused",
+                logger.LogWarning("{Count} campaign(s) not yet paused in MailWizz after {Wait}: the config goes live anyway, and mail MailWizz hands over for them until they are is refused",
                     pausing, PauseWait);
-                return;
+                return queued;
             }
             await Task.Delay(TimeSpan.FromMilliseconds(200), TimeProvider.System, ct);
         }
     }
 
-    public async Task AlignAsync(CancellationToken ct) => await AlignToAsync(await IsHeldAsync(ct), ct);
+    public async Task AlignAsync(CancellationToken ct)
+    {
+        var held = await IsHeldAsync(ct);
+        if (await RequeueAsync(held, (await unserved.FindAsync(ct)).ToList(), pausesOnly: false, ct) is var count and > 0)
+        {
+            if (held)
+                logger.LogWarning("No IP may send: pausing {Count} campaign(s) in MailWizz until one may", count);
+            else
+                logger.LogInformation("Campaigns aligned with the live pools: {Count} campaign(s) paused or back to their own state in MailWizz", count);
+        }
+    }
 
-    /// <summary>Queues a push for each campaign whose paused state in MailWizz is not the one it should have now.</summary>
-    private async Task AlignToAsync(bool held, CancellationToken ct)
+    /// <summary>
+    /// Queues a push for each campaign whose paused state in MailWizz is not the one it should have (only those to pause
+    /// when <paramref name="pausesOnly"/>), and returns how many.
+    /// </summary>
+    private async Task<int> RequeueAsync(bool held, List<long> alone, bool pausesOnly, CancellationToken ct)
     {
         // A campaign whose push is already queued gets the right state from it.
         // Compared in the database: a campaign this context already tracks would be compared with its old values.
-        var alone = (await unserved.FindAsync(ct)).ToList();
         var stale = await db.Set<Campaign>()
-            .Where(c => c.MailWizzPaused != (c.Paused || held || alone.Contains(c.TenantId)) && c.Sync.Status != SyncStatus.Pending).ToListAsync(ct);
+            .Where(c => c.MailWizzPaused != (c.Paused || held || alone.Contains(c.TenantId)) && c.Sync.Status != SyncStatus.Pending)
+            .Where(c => !pausesOnly || !c.MailWizzPaused).ToListAsync(ct);
         if (stale.Count == 0)
-            return;
+            return 0;
         foreach (var campaign in stale)
         {
             await CampaignSync.RequeueAsync(outbox, campaign, ct);
         }
         await db.SaveChangesAsync(ct);
-        if (held)
-            logger.LogWarning("No IP may send: pausing {Count} campaign(s) in MailWizz until one may", stale.Count);
-        else
-            logger.LogInformation("An IP may send again: {Count} campaign(s) back to their own state in MailWizz", stale.Count);
+        return stale.Count;
     }
 }

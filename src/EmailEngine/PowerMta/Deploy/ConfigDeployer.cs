@@ -76,13 +76,14 @@ public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, ISen
                 return await FinishAsync(deployment, log, DeploymentStatus.DryRun, null, ct);
             if (deployment.Diff.Length == 0 && bundle.DkimKeys.All(key => shell.HasContent(key.RemotePath, key.Pem)))
                 return await LiveAsync(await FinishAsync(deployment, log, DeploymentStatus.Unchanged, null, ct), ct);
-            // Mail handed over for an empty pool is refused: MailWizz holds its mail before such a config goes live,
-            // unless another host still has an IP that may send.
-            if (RenderConfig.SendingPoolIsEmpty(bundle.ConfigText) && !await AnotherHostSendsAsync(options, ct))
-            {
-                await pool.BeforeEmptyPoolAsync(ct);
+            // Mail handed over for a pool with no IP is refused: MailWizz holds it before such a config goes live. All of
+            // it when this pool is empty and no other host has an IP that may send; else the tenants left without an IP.
+            var poolEmpty = RenderConfig.SendingPoolIsEmpty(bundle.ConfigText) && !await AnotherHostSendsAsync(options, ct);
+            var paused = await pool.BeforeGoingLiveAsync(poolEmpty, ct);
+            if (poolEmpty)
                 Step(log, "no IP may send: MailWizz's campaigns are held while the pool is empty");
-            }
+            else if (paused > 0)
+                Step(log, $"{paused} campaign(s) of tenants left without an IP that may send paused in MailWizz first");
             return await LiveAsync(await ApplyAsync(shell, bundle, live, deployment, log, ct), ct);
         }
     }

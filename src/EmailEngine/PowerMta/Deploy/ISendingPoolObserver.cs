@@ -7,8 +7,11 @@ namespace EmailEngine.PowerMta.Deploy;
 /// </summary>
 public interface ISendingPoolObserver
 {
-    /// <summary>A config in which no IP may send is about to go live: stop handing mail over first.</summary>
-    Task BeforeEmptyPoolAsync(CancellationToken ct);
+    /// <summary>
+    /// A config is about to go live: stop handing over the mail it will not serve first (all of it when
+    /// <paramref name="poolEmpty"/>). Returns how many feeders were asked to stop.
+    /// </summary>
+    Task<int> BeforeGoingLiveAsync(bool poolEmpty, CancellationToken ct);
 
     /// <summary>Aligns with the pool that is live now (the last successful deployment).</summary>
     Task AlignAsync(CancellationToken ct);
