@@ -20,5 +20,6 @@ public static class OpenApiSetup
         });
         options.AddDocumentTransformer<ApiKeyOpenApi>();
         options.AddOperationTransformer<ApiKeyOpenApi>();
+        options.AddSchemaTransformer<ConvertedTypesOpenApi>();
     });
 }
