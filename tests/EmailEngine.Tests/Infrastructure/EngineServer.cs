@@ -100,13 +100,23 @@ public sealed class EngineServer : IAsyncDisposable
         throw new TimeoutException("outbox still has pending messages");
     }
 
+    /// <summary>A client of this engine whose every API success is held to the engine's OpenAPI document (<see cref="OpenApiContract"/>).</summary>
     public HttpClient Client(string? apiKey = OperatorKey)
     {
-        var client = new HttpClient { BaseAddress = BaseAddress };
+        var client = new HttpClient(new ContractCheckingHandler(ContractAsync)) { BaseAddress = BaseAddress };
         if (apiKey is not null)
             client.DefaultRequestHeaders.Add("X-API-KEY", apiKey);
         return client;
     }
+
+    private static Task<OpenApiContract>? _contract;
+
+    /// <summary>The document is the same for every engine of the run: read once, from the first engine asked.</summary>
+    private Task<OpenApiContract> ContractAsync() => LazyInitializer.EnsureInitialized(ref _contract, async () =>
+    {
+        using var anonymous = new HttpClient { BaseAddress = BaseAddress };
+        return new OpenApiContract(System.Text.Json.JsonDocument.Parse(await anonymous.GetStringAsync("/openapi/v1.json")).RootElement.Clone());
+    });
 
     /// <summary>Creates a tenant and one key for it through the API; returns the key's token.</summary>
     public async Task<string> CreateTenantKeyAsync(string tenant)
