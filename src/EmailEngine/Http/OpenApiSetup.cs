@@ -1,4 +1,5 @@
 using EmailEngine.Auth;
+using Microsoft.OpenApi;
 
 namespace EmailEngine.Http;
 
@@ -21,5 +22,19 @@ public static class OpenApiSetup
         options.AddDocumentTransformer<ApiKeyOpenApi>();
         options.AddOperationTransformer<ApiKeyOpenApi>();
         options.AddSchemaTransformer<ConvertedTypesOpenApi>();
+        options.AddOperationTransformer((operation, context, _) =>
+        {
+            // Any body above MAX_REQUEST_BODY_BYTES (or a route's own upload limit) is refused before the handler runs.
+            if (operation.RequestBody is not null && operation.Responses is { } responses && !responses.ContainsKey("413"))
+                responses["413"] = new OpenApiResponse
+                {
+                    Description = "Content Too Large",
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference("ProblemDetails", context.Document) },
+                    },
+                };
+            return Task.CompletedTask;
+        });
     });
 }

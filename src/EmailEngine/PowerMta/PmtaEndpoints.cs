@@ -45,7 +45,7 @@ public static class PmtaEndpoints
             .Produces<DeploymentResponse>().Produces<DeploymentResponse>(409).Produces<DeploymentResponse>(502).ProducesValidationProblem();
         // 502 when a host's deployment did not go live; the others went ahead regardless.
         group.MapPost("/deploy-all", DeployAll).WithName("DeployPmtaConfigToAllHosts")
-            .Produces<DeployAllResponse>().Produces<DeployAllResponse>(502);
+            .Produces<DeployAllResponse>().Produces<DeployAllResponse>(502).ProducesValidationProblem();
         group.MapGet("/deployments", ListDeployments).WithName("ListPmtaDeployments")
             .Produces<ItemList<DeploymentResponse>>().ProducesValidationProblem();
         group.MapGet("/sync", GetSync).WithName("GetPmtaSync")

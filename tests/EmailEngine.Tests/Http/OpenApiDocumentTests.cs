@@ -125,9 +125,11 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Ip_registration_lists_201_400_409_and_403_for_a_tenant_key()
+    public void Ip_registration_lists_201_400_409_413_and_403_for_a_tenant_key()
     {
         var responses = Operation("post", "/api/v1/ips").GetProperty("responses");
+
+        Assert.Equal("#/components/schemas/ProblemDetails", Schema(responses, "413", "application/problem+json")); // every body has a size limit
 
         Assert.Equal("#/components/schemas/IpResponse", Schema(responses, "201", "application/json"));
         Assert.Equal("#/components/schemas/HttpValidationProblemDetails", Schema(responses, "400", "application/problem+json"));
