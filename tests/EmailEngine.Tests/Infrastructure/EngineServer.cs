@@ -111,12 +111,20 @@ public sealed class EngineServer : IAsyncDisposable
 
     private static Task<OpenApiContract>? _contract;
 
-    /// <summary>The document is the same for every engine of the run: read once, from the first engine asked.</summary>
-    private Task<OpenApiContract> ContractAsync() => LazyInitializer.EnsureInitialized(ref _contract, async () =>
+    /// <summary>The document is the same for every engine of the run: read once, from the first engine asked (again after a failed read).</summary>
+    private Task<OpenApiContract> ContractAsync()
+    {
+        var contract = _contract;
+        if (contract is null || contract.IsFaulted)
+            _contract = contract = ReadContractAsync();
+        return contract;
+    }
+
+    private async Task<OpenApiContract> ReadContractAsync()
     {
         using var anonymous = new HttpClient { BaseAddress = BaseAddress };
         return new OpenApiContract(System.Text.Json.JsonDocument.Parse(await anonymous.GetStringAsync("/openapi/v1.json")).RootElement.Clone());
-    });
+    }
 
     /// <summary>Creates a tenant and one key for it through the API; returns the key's token.</summary>
     public async Task<string> CreateTenantKeyAsync(string tenant)
