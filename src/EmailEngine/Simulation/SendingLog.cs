@@ -52,8 +52,7 @@ public static class SendingLog
             return messages;
         foreach (var file in Directory.EnumerateFiles(spool, "*.msg"))
         {
-            using var reader = new StreamReader(file);
-            if (reader.ReadLine() is not { } metadata)
+            if (FirstLineOf(file) is not { } metadata)
                 continue;
             var entry = System.Text.Json.JsonDocument.Parse(metadata).RootElement;
             if (!entry.TryGetProperty("Rcpt", out var rcpt))
@@ -65,6 +64,23 @@ public static class SendingLog
             messages.Add(new CampaignCopy(rcpt.GetString()!.ToLowerInvariant(), CampaignOf(messageId)));
         }
         return messages;
+    }
+
+    /// <summary>
+    /// Null when the file is gone: the running MTA removes a message once it is delivered or bounced, and it logs the
+    /// outcome before the removal, so a message missed here is in the delivery log read after the spool.
+    /// </summary>
+    private static string? FirstLineOf(string path)
+    {
+        try
+        {
+            using var reader = new StreamReader(path);
+            return reader.ReadLine();
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
     }
 
     public static List<Complaint> Complaints(string acctDirectory)
