@@ -45,22 +45,20 @@ public sealed class SendingHold(AppDbContext db, OutboxWriter outbox, IUnservedT
     {
         var alone = (await unserved.FindAsync(ct)).ToList();
         var queued = await RequeueAsync(poolEmpty, alone, pausesOnly: true, ct);
-        // A pause queued by an earlier deployment is not waited for again: while MailWizz is away, each deployment
-        // would otherwise lose PauseWait, and stopping an IP comes first.
-        if (queued == 0 && !poolEmpty)
-            return 0;
         var deadline = TimeProvider.System.GetUtcNow() + PauseWait;
         while (true)
         {
-            // Campaigns MailWizz has and whose pause is still under way (a failed push will not get there by waiting).
+            // Pauses under way, queued by this deployment or an earlier one (another host's may still be in flight). A
+            // push MailWizz has already failed or put off is not waited for: while MailWizz is away every deployment would
+            // otherwise lose PauseWait, and stopping an IP comes first.
             var pausing = await db.Set<Campaign>().AsNoTracking()
-                .CountAsync(c => c.Sync.RemoteUid != null && !c.MailWizzPaused && c.Sync.Status != SyncStatus.Failed
+                .CountAsync(c => c.Sync.RemoteUid != null && !c.MailWizzPaused && c.Sync.Status != SyncStatus.Failed && c.Sync.LastError == null
                                  && (poolEmpty || alone.Contains(c.TenantId)), ct);
             if (pausing == 0)
                 return queued;
             if (TimeProvider.System.GetUtcNow() >= deadline)
             {
-                logger.LogWarning("{Count} campaign(s) not yet paused in MailWizz after {Wait}: the config goes live anyway, and mail MailWizz hands over for them until they are is refused",
+                logger.LogWarning("{Count} campaign(s) not yet paused in MailWizz after {Wait}: the config goes live anyway, and mail MailWizz hands over for them until they are paused is refused",
                     pausing, PauseWait);
                 return queued;
             }

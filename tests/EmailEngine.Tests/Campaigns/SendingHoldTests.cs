@@ -1,10 +1,14 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using EmailEngine.Campaigns;
+using EmailEngine.Data;
 using EmailEngine.Deliverability.Stats;
+using EmailEngine.Ips;
 using EmailEngine.Tests.Infrastructure;
 using EmailEngine.Tests.MailWizz;
 using EmailEngine.Tests.Warmup;
 using EmailEngine.Warmup;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EmailEngine.Tests.Campaigns;
@@ -92,16 +96,7 @@ public sealed class SendingHoldTests : IAsyncLifetime
     [Fact]
     public async Task A_tenant_whose_own_ips_all_stop_is_held_alone_and_resumes_when_one_sends_again()
     {
-        foreach (var tenant in new[] { "client-1", "client-2" })
-            Assert.True((await _client.PostAsJsonAsync("/api/v2/contacts", new { email = $"ann@{tenant}.example.com", tenant, language = "fr" })).IsSuccessStatusCode);
-        await _engine.SyncAllAsync();
-        var ids = new List<long>();
-        foreach (var (tenant, i) in new[] { ("client-1", 1), ("client-2", 2) })
-            ids.Add((await (await _client.PostAsJsonAsync("/api/v1/ips", new { ip = $"203.0.113.{i}", domain = $"mail{i}.domain{i}.com", status = "warming", tenant }))
-                .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64());
-        Assert.True((await _client.PostAsJsonAsync("/api/v1/pmta/deploy", new { })).IsSuccessStatusCode);
-        await _engine.SyncAllAsync();
-        Assert.Equal(["sending:client-1/welcome_fr", "sending:client-2/welcome_fr"], await StatusesAsync());
+        var ids = await TwoTenantsSendingOnTheirOwnIpsAsync();
 
         // client-1's only IP stops: its pool is empty, client-2's is not. Only client-1's campaigns are held.
         var paused = await (await _client.PostAsJsonAsync($"/api/v1/ips/{ids[0]}/warmup/override", new { action = "pause", reason = "complaints" }))
@@ -118,6 +113,62 @@ public sealed class SendingHoldTests : IAsyncLifetime
         await OutageTests.WaitAsync(async () => (await StatusesAsync()).SequenceEqual(["sending:client-1/welcome_fr", "sending:client-2/welcome_fr"]),
             TimeSpan.FromSeconds(20), async () => string.Join(", ", await StatusesAsync()));
     }
+
+    [Fact]
+    public async Task A_deployment_waits_for_a_tenants_pause_another_deployment_queued_but_not_for_one_mailwizz_failed()
+    {
+        var ids = await TwoTenantsSendingOnTheirOwnIpsAsync();
+        // MailWizz answers slowly: a pause takes seconds to get there.
+        await _mailwizz.SetFaultsAsync(new { latency_ms = 1500 });
+        await SetStatusAsync(ids[0], IpStatus.Paused);
+        // One host's deployment queued client-1's pause (its alignment, after it went live)...
+        await WithHoldAsync(hold => hold.AlignAsync(CancellationToken.None));
+        // ...and another host's deployment, about to go live, finds nothing left to queue: it still waits for that pause.
+        Assert.Equal(0, await WithHoldAsync(hold => hold.BeforeGoingLiveAsync(poolEmpty: false, CancellationToken.None)));
+        Assert.Equal(["paused:client-1/welcome_fr", "sending:client-2/welcome_fr"], await StatusesAsync());
+
+        // MailWizz is away: client-2's pause fails at its first attempt, and the deployment does not wait for it.
+        await _mailwizz.SetFaultsAsync(new { latency_ms = 0, down_for_seconds = 600 });
+        await SetStatusAsync(ids[1], IpStatus.Paused);
+        var started = TimeProvider.System.GetTimestamp();
+        Assert.Equal(1, await WithHoldAsync(hold => hold.BeforeGoingLiveAsync(poolEmpty: false, CancellationToken.None)));
+        var waited = TimeProvider.System.GetElapsedTime(started);
+        Assert.True(waited < SendingHold.PauseWait / 2, $"waited {waited} for a pause MailWizz had failed");
+        await _mailwizz.SetFaultsAsync(new { down_for_seconds = 0 });
+        Assert.Equal(["paused:client-1/welcome_fr", "sending:client-2/welcome_fr"], await StatusesAsync());
+    }
+
+    /// <summary>client-1 and client-2, each with a contact (so a welcome autoresponder) and an IP of its own, deployed and synced.</summary>
+    private async Task<List<long>> TwoTenantsSendingOnTheirOwnIpsAsync()
+    {
+        foreach (var tenant in new[] { "client-1", "client-2" })
+            Assert.True((await _client.PostAsJsonAsync("/api/v2/contacts", new { email = $"ann@{tenant}.example.com", tenant, language = "fr" })).IsSuccessStatusCode);
+        await _engine.SyncAllAsync();
+        var ids = new List<long>();
+        foreach (var (tenant, i) in new[] { ("client-1", 1), ("client-2", 2) })
+            ids.Add((await (await _client.PostAsJsonAsync("/api/v1/ips", new { ip = $"203.0.113.{i}", domain = $"mail{i}.domain{i}.com", status = "warming", tenant }))
+                .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64());
+        Assert.True((await _client.PostAsJsonAsync("/api/v1/pmta/deploy", new { })).IsSuccessStatusCode);
+        await _engine.SyncAllAsync();
+        Assert.Equal(["sending:client-1/welcome_fr", "sending:client-2/welcome_fr"], await StatusesAsync());
+        return ids;
+    }
+
+    /// <summary>An IP stopped in the database alone: no deployment, as when another host's deployment stopped it.</summary>
+    private async Task SetStatusAsync(long ipId, IpStatus status)
+    {
+        using var scope = _engine.Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<AppDbContext>().Set<SendingIp>().Where(ip => ip.Id == ipId)
+            .ExecuteUpdateAsync(u => u.SetProperty(ip => ip.Status, status));
+    }
+
+    private async Task<T> WithHoldAsync<T>(Func<SendingHold, Task<T>> act)
+    {
+        using var scope = _engine.Services.CreateScope();
+        return await act(scope.ServiceProvider.GetRequiredService<SendingHold>());
+    }
+
+    private Task WithHoldAsync(Func<SendingHold, Task> act) => WithHoldAsync(async hold => { await act(hold); return true; });
 
     private async Task AssertPausedBeforeTheConfigWentLiveAsync()
     {
