@@ -27,12 +27,23 @@ public static class DatabaseSetup
     internal static void ConfigurePostgres(DbContextOptionsBuilder options, string connectionString) =>
         options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
             .UseSnakeCaseNamingConvention()
-            .AddInterceptors(TextGuard.Instance);
+            .AddInterceptors(TextGuard.Instance)
+            .ConfigureWarnings(HandledFailuresAtDebug);
 
     internal static void ConfigureSqlite(DbContextOptionsBuilder options, string connectionString) =>
         options.UseSqlite(connectionString, sqlite => sqlite.MigrationsHistoryTable("__ef_migrations_history"))
             .UseSnakeCaseNamingConvention()
-            .AddInterceptors(SqliteConcurrency.Instance, TextGuard.Instance);
+            .AddInterceptors(SqliteConcurrency.Instance, TextGuard.Instance)
+            .ConfigureWarnings(HandledFailuresAtDebug);
+
+    /// <summary>
+    /// EF logs every failed command as an error, also the unique violations the code expects and handles (two requests
+    /// creating the same domain, tenant or list): an operator read "fail:" for a race that lost nothing. A failure
+    /// nobody handles is logged by whoever meets it (the request's problem handler, the worker's round, the outbox).
+    /// </summary>
+    private static void HandledFailuresAtDebug(Microsoft.EntityFrameworkCore.Diagnostics.WarningsConfigurationBuilder warnings) =>
+        warnings.Log((Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.CommandError, LogLevel.Debug),
+            (Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.SaveChangesFailed, LogLevel.Debug));
 }
 
 /// <summary>
