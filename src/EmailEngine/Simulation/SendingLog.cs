@@ -85,8 +85,24 @@ public static class SendingLog
 
     public static List<Complaint> Complaints(string acctDirectory)
     {
+        // PowerMTA rotates acct.csv (moves it to acct-DATE-N.csv) at midnight, when the day's row is read: a file gone
+        // between the listing and its reading means listing them again.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return ComplaintsNow(acctDirectory);
+            }
+            catch (FileNotFoundException) when (attempt < 5)
+            {
+            }
+        }
+    }
+
+    private static List<Complaint> ComplaintsNow(string acctDirectory)
+    {
         var complaints = new List<Complaint>();
-        foreach (var file in Directory.Exists(acctDirectory) ? Directory.EnumerateFiles(acctDirectory, "*.csv") : [])
+        foreach (var file in Directory.Exists(acctDirectory) ? Directory.GetFiles(acctDirectory, "*.csv") : [])
             complaints.AddRange(Read(file, row => row("type") == "f" ? new Complaint(AcctTime(row("timeLogged")), row("vmta"), row("rcpt").ToLowerInvariant()) : null)
                 .OfType<Complaint>());
         return complaints;
