@@ -58,7 +58,7 @@ public sealed class SendingHold(AppDbContext db, OutboxWriter outbox, IUnservedT
                 return queued;
             if (TimeProvider.System.GetUtcNow() >= deadline)
             {
-                logger.LogWarning("{Count} campaign(s) not yet paused in MailWizz after {Wait}: the config goes live anyway, and mail MailWizz hands over for them until they are paused is refused",
+                logger.LogWarning("{Count} campaign(s) not yet paused in MailWizz after {Wait}: the config goes live anyway; until they are paused, PowerMTA refuses the mail MailWizz hands over for them",
                     pausing, PauseWait);
                 return queued;
             }
