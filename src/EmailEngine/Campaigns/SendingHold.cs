@@ -41,26 +41,28 @@ public sealed class SendingHold(AppDbContext db, OutboxWriter outbox, IUnservedT
     public async Task<bool> HoldsAsync(long tenantId, CancellationToken ct) =>
         await IsHeldAsync(ct) || (await unserved.FindAsync(ct)).Contains(tenantId);
 
-    public async Task<int> BeforeGoingLiveAsync(bool poolEmpty, CancellationToken ct)
+    public async Task<PausesBeforeLive> BeforeGoingLiveAsync(bool poolEmpty, CancellationToken ct)
     {
         var alone = (await unserved.FindAsync(ct)).ToList();
         var queued = await RequeueAsync(poolEmpty, alone, pausesOnly: true, ct);
+        // Campaigns MailWizz has that must be paused before the config goes live and are not yet.
+        var notPaused = db.Set<Campaign>().AsNoTracking()
+            .Where(c => c.Sync.RemoteUid != null && !c.MailWizzPaused && (poolEmpty || alone.Contains(c.TenantId)));
         var deadline = TimeProvider.System.GetUtcNow() + PauseWait;
         while (true)
         {
             // Pauses under way, queued by this deployment or an earlier one (another host's may still be in flight). A
             // push MailWizz has already failed or put off is not waited for: while MailWizz is away every deployment would
             // otherwise lose PauseWait, and stopping an IP comes first.
-            var pausing = await db.Set<Campaign>().AsNoTracking()
-                .CountAsync(c => c.Sync.RemoteUid != null && !c.MailWizzPaused && c.Sync.Status != SyncStatus.Failed && c.Sync.LastError == null
-                                 && (poolEmpty || alone.Contains(c.TenantId)), ct);
-            if (pausing == 0)
-                return queued;
-            if (TimeProvider.System.GetUtcNow() >= deadline)
+            var pausing = await notPaused.CountAsync(c => c.Sync.Status != SyncStatus.Failed && c.Sync.LastError == null, ct);
+            var timedOut = pausing > 0 && TimeProvider.System.GetUtcNow() >= deadline;
+            if (pausing == 0 || timedOut)
             {
-                logger.LogWarning("{Count} campaign(s) not yet paused in MailWizz after {Wait}: the config goes live anyway; until they are paused, PowerMTA refuses the mail MailWizz hands over for them",
-                    pausing, PauseWait);
-                return queued;
+                var result = new PausesBeforeLive(queued, await notPaused.CountAsync(ct));
+                if (result.NotYetPaused > 0)
+                    logger.LogWarning("{Count} campaign(s) not paused in MailWizz {Why}: the config goes live anyway; until they are paused, PowerMTA refuses the mail MailWizz hands over for them",
+                        result.NotYetPaused, timedOut ? $"after {PauseWait.TotalSeconds:0} s" : "(MailWizz failed or put off the pause)");
+                return result;
             }
             await Task.Delay(TimeSpan.FromMilliseconds(200), TimeProvider.System, ct);
         }

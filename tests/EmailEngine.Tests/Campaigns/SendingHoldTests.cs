@@ -4,6 +4,7 @@ using EmailEngine.Campaigns;
 using EmailEngine.Data;
 using EmailEngine.Deliverability.Stats;
 using EmailEngine.Ips;
+using EmailEngine.PowerMta.Deploy;
 using EmailEngine.Tests.Infrastructure;
 using EmailEngine.Tests.MailWizz;
 using EmailEngine.Tests.Warmup;
@@ -124,14 +125,15 @@ public sealed class SendingHoldTests : IAsyncLifetime
         // One host's deployment queued client-1's pause (its alignment, after it went live)...
         await WithHoldAsync(hold => hold.AlignAsync(CancellationToken.None));
         // ...and another host's deployment, about to go live, finds nothing left to queue: it still waits for that pause.
-        Assert.Equal(0, await WithHoldAsync(hold => hold.BeforeGoingLiveAsync(poolEmpty: false, CancellationToken.None)));
+        Assert.Equal(new PausesBeforeLive(0, 0), await WithHoldAsync(hold => hold.BeforeGoingLiveAsync(poolEmpty: false, CancellationToken.None)));
         Assert.Equal(["paused:client-1/welcome_fr", "sending:client-2/welcome_fr"], await StatusesAsync());
 
         // MailWizz is away: client-2's pause fails at its first attempt, and the deployment does not wait for it.
         await _mailwizz.SetFaultsAsync(new { latency_ms = 0, down_for_seconds = 600 });
         await SetStatusAsync(ids[1], IpStatus.Paused);
         var started = TimeProvider.System.GetTimestamp();
-        Assert.Equal(1, await WithHoldAsync(hold => hold.BeforeGoingLiveAsync(poolEmpty: false, CancellationToken.None)));
+        // Queued, and reported as not paused yet: the deployment says so in its log.
+        Assert.Equal(new PausesBeforeLive(1, 1), await WithHoldAsync(hold => hold.BeforeGoingLiveAsync(poolEmpty: false, CancellationToken.None)));
         var waited = TimeProvider.System.GetElapsedTime(started);
         Assert.True(waited < SendingHold.PauseWait / 2, $"waited {waited} for a pause MailWizz had failed");
         await _mailwizz.SetFaultsAsync(new { down_for_seconds = 0 });

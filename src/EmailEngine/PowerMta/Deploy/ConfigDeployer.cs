@@ -79,11 +79,14 @@ public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, ISen
             // Mail handed over for a pool with no IP is refused: MailWizz holds it before such a config goes live. All of
             // it when this pool is empty and no other host has an IP that may send; else the tenants left without an IP.
             var poolEmpty = RenderConfig.SendingPoolIsEmpty(bundle.ConfigText) && !await AnotherHostSendsAsync(options, ct);
-            var paused = await pool.BeforeGoingLiveAsync(poolEmpty, ct);
+            var pauses = await pool.BeforeGoingLiveAsync(poolEmpty, ct);
             if (poolEmpty)
                 Step(log, "no IP may send: MailWizz's campaigns are held while the pool is empty");
-            else if (paused > 0)
-                Step(log, $"{paused} campaign(s) of tenants left without an IP that may send paused in MailWizz first");
+            else if (pauses.Queued > 0)
+                Step(log, $"{pauses.Queued} campaign(s) of tenants left without an IP that may send: pause sent to MailWizz first");
+            if (pauses.NotYetPaused > 0)
+                Step(log, $"{pauses.NotYetPaused} campaign(s) not paused in MailWizz yet (it failed, put off or did not confirm the pause): " +
+                          "until they are, PowerMTA refuses the mail MailWizz hands over for them");
             return await LiveAsync(await ApplyAsync(shell, bundle, live, deployment, log, ct), ct);
         }
     }

@@ -9,9 +9,9 @@ public interface ISendingPoolObserver
 {
     /// <summary>
     /// A config is about to go live: stop handing over the mail it will not serve first (all of it when
-    /// <paramref name="poolEmpty"/>). Returns how many feeders were asked to stop.
+    /// <paramref name="poolEmpty"/>).
     /// </summary>
-    Task<int> BeforeGoingLiveAsync(bool poolEmpty, CancellationToken ct);
+    Task<PausesBeforeLive> BeforeGoingLiveAsync(bool poolEmpty, CancellationToken ct);
 
     /// <summary>Aligns with the pool that is live now (the last successful deployment).</summary>
     Task AlignAsync(CancellationToken ct);
@@ -19,3 +19,9 @@ public interface ISendingPoolObserver
     /// <summary>Whether the feeders are held now.</summary>
     Task<bool> IsHeldAsync(CancellationToken ct);
 }
+
+/// <summary>
+/// What <see cref="ISendingPoolObserver.BeforeGoingLiveAsync"/> did: how many feeders it asked to stop, and how many
+/// that should have stopped had not confirmed it when the config went ahead (their mail is refused until they do).
+/// </summary>
+public sealed record PausesBeforeLive(int Queued, int NotYetPaused);
