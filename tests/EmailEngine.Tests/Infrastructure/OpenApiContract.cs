@@ -15,13 +15,13 @@ namespace EmailEngine.Tests.Infrastructure;
 public sealed class OpenApiContract
 {
     private readonly JsonElement _document;
-    private readonly List<(string Template, Regex Pattern, int Parameters)> _paths;
+    private readonly List<(string Template, Regex Pattern, int Parameters, JsonElement Operations)> _paths;
 
     public OpenApiContract(JsonElement document)
     {
         _document = document;
         _paths = document.GetProperty("paths").EnumerateObject()
-            .Select(p => (p.Name, new Regex("^" + Regex.Replace(Regex.Escape(p.Name), @"\\\{[^}]+}", "[^/]+") + "$"), p.Name.Count(c => c == '{')))
+            .Select(p => (p.Name, new Regex("^" + Regex.Replace(Regex.Escape(p.Name), @"\\\{[^}]+}", "[^/]+") + "$"), p.Name.Count(c => c == '{'), p.Value))
             .ToList();
     }
 
@@ -32,10 +32,10 @@ public sealed class OpenApiContract
         if (!path.StartsWith("/api/", StringComparison.Ordinal) || status is < 200 or > 499 or 401)
             return null;
         // The literal route wins over a template (…/ips/export before …/ips/{id}), as the router chooses.
-        var template = _paths.Where(p => p.Pattern.IsMatch(path)).OrderBy(p => p.Parameters).Select(p => p.Template).FirstOrDefault();
-        if (template is null || !_document.GetProperty("paths").GetProperty(template).TryGetProperty(method.ToLowerInvariant(), out var operation))
+        var route = _paths.Where(p => p.Pattern.IsMatch(path)).OrderBy(p => p.Parameters).FirstOrDefault();
+        if (route.Template is null || !route.Operations.TryGetProperty(method.ToLowerInvariant(), out var operation))
             return $"{method} {path}: no such operation in the document";
-        var where = $"{method} {template} {status}";
+        var where = $"{method} {route.Template} {status}";
         if (!operation.GetProperty("responses").TryGetProperty($"{status}", out var response))
             return $"{where}: status not declared";
         if (contentType?.MediaType is not ("application/json" or "application/problem+json") || body.Length == 0)
