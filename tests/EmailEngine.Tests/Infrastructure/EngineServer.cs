@@ -100,7 +100,7 @@ public sealed class EngineServer : IAsyncDisposable
         throw new TimeoutException("outbox still has pending messages");
     }
 
-    /// <summary>A client of this engine whose every API success is held to the engine's OpenAPI document (<see cref="OpenApiContract"/>).</summary>
+    /// <summary>A client of this engine whose every API answer (2xx, and 4xx but 401) is held to the engine's OpenAPI document (<see cref="OpenApiContract"/>).</summary>
     public HttpClient Client(string? apiKey = OperatorKey)
     {
         var client = new HttpClient(new ContractCheckingHandler(ContractAsync)) { BaseAddress = BaseAddress };
