@@ -50,7 +50,8 @@ public sealed class FirstContactRaceTests
             Assert.True(campaign.IsWelcome);
             Assert.Equal(16, await db.Set<Contact>().CountAsync(c => c.TenantId == tenant.Id && c.WelcomeCampaignId == campaign.Id));
         }
-        // A lost race is resolved, not a failure: nothing at error level (EF logs the refused insert itself at error).
-        Assert.DoesNotContain(log.AtLeast(LogLevel.Error), e => !e.Category.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal));
+        // A lost race is resolved, not a failure: nothing at error level, EF's own report of the refused insert included
+        // (it logs failed commands at debug: DatabaseSetup).
+        Assert.Empty(log.AtLeast(LogLevel.Error));
     }
 }
