@@ -104,6 +104,8 @@ internal static class SimulateCommand
             console.MarkupLineInterpolated($"[red]  lost: {email}[/]");
         foreach (var email in run.Fates.ReceivedTwice.Take(20))
             console.MarkupLineInterpolated($"[red]  received twice: {email}[/]");
+        if (run.Fates.ResentAfterKill.Count > 0)
+            console.MarkupLineInterpolated($"[bold]sent again because a kill cut the SMTP handoff[/] (at least once, as real MailWizz and PowerMTA): {run.Fates.ResentAfterKill.Count}; {string.Join("; ", run.Fates.ResentAfterKill.Take(10))}");
         if (run.MailWizzServers is { } servers)
         {
             console.MarkupLineInterpolated($"[bold]MailWizz delivery servers[/] (its database, as the engine left them): {string.Join("; ", servers.Select(s => $"{s.Name} {s.Status} {s.HourlyQuota}/h {s.DailyQuota}/day, sent {string.Join(" ", s.SentPerDay.OrderBy(d => d.Key).Select(d => d.Value))}"))}");

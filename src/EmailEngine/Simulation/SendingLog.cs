@@ -17,6 +17,9 @@ public sealed record Complaint(DateTimeOffset Time, string Vmta, string Rcpt);
 /// <summary>A recipient's copy of one MailWizz campaign: what must reach a mailbox once.</summary>
 public readonly record struct CampaignCopy(string Rcpt, string Campaign);
 
+/// <summary>A copy a mailbox received, and when the host that delivered it had accepted it from MailWizz.</summary>
+public sealed record MailboxCopy(CampaignCopy Copy, string Host, DateTimeOffset Queued);
+
 /// <summary>
 /// Reads what the PowerMTA stand-in wrote, never the engine's view: every attempt (deliveries.csv), what each mailbox
 /// received (mailboxes.csv), and the complaints among its accounting records. Columns are found by name.
@@ -38,10 +41,10 @@ public static class SendingLog
         Read(Path.Combine(stateDirectory, "deliveries.csv"), row => new SendAttempt(Time(row("time")), row("vmta"), row("rcpt").ToLowerInvariant(),
             row("domain").ToLowerInvariant(), row("outcome"), host, CampaignOf(row("messageId"))));
 
-    /// <summary>How many copies of each campaign each recipient's mailbox received.</summary>
-    public static Dictionary<CampaignCopy, int> Received(string stateDirectory) =>
-        Read(Path.Combine(stateDirectory, "mailboxes.csv"), row => new CampaignCopy(row("rcpt").ToLowerInvariant(), CampaignOf(row("messageId"))))
-            .GroupBy(delivery => delivery).ToDictionary(g => g.Key, g => g.Count());
+    /// <summary>Every copy the mailboxes received (mailboxes.csv), with when the host accepted it.</summary>
+    public static List<MailboxCopy> Received(string stateDirectory, string host = "") =>
+        Read(Path.Combine(stateDirectory, "mailboxes.csv"), row => new MailboxCopy(new CampaignCopy(row("rcpt").ToLowerInvariant(), CampaignOf(row("messageId"))),
+            host, Time(row("timeQueued"))));
 
     /// <summary>The messages still in the spool (accepted, not yet delivered or bounced).</summary>
     public static HashSet<CampaignCopy> Spooled(string stateDirectory)

@@ -9,12 +9,14 @@ public sealed record DayRow(int Day, string Vmta, int Quota, int Sent, int Deliv
 
 /// <summary>Where every contact the engine accepted ended up.</summary>
 /// <param name="ByFate">Where each accepted contact's welcome ended up.</param>
-/// <param name="ReceivedTwice">Recipients that received a copy of one campaign (welcome or regular) twice.</param>
+/// <param name="ReceivedTwice">Recipients that received a copy of one campaign (welcome or regular) twice, no kill explaining it.</param>
 /// <param name="Regular">Where the regular campaigns' messages are (<c>--campaign-day</c>), empty without one.</param>
 public sealed record ContactFates(int Accepted, IReadOnlyDictionary<string, int> ByFate, IReadOnlyList<string> Lost, IReadOnlyList<string> ReceivedTwice,
     int Expired)
 {
     public IReadOnlyDictionary<string, int> Regular { get; init; } = new Dictionary<string, int>();
+    /// <summary>Copies received twice because a kill cut MailWizz's handoff to PowerMTA (<see cref="ReceivedTwiceCheck"/>), with the kill.</summary>
+    public IReadOnlyList<string> ResentAfterKill { get; init; } = [];
     /// <summary>The sending days on which the regular campaigns' messages left the IPs, in order.</summary>
     public IReadOnlyList<int> RegularDays { get; init; } = [];
 }
@@ -47,6 +49,7 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
     private readonly Recipients _recipients = new(options.Seed);
     private readonly Dictionary<string, long> _ipIds = [];
     private readonly Dictionary<string, string?> _ownerOfVmta = []; // vmta → owning tenant, null in the shared pool
+    private readonly List<ProcessKill> _kills = [];
 
     public async Task<SimulationResult> RunAsync(CancellationToken ct)
     {
@@ -204,12 +207,15 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
                         .EnsureSuccessStatusCode();
                 break;
             case SimulationEvent.PmtaRestart or SimulationEvent.KillPmta:
+                _kills.Add(new ProcessKill(stack.Hosts[due.Host - 1].Name, stack.Clock.GetUtcNow()));
                 await stack.KillAndRestartAsync(stack.Hosts[due.Host - 1].Process, ct);
                 break;
             case SimulationEvent.KillEngine:
+                _kills.Add(new ProcessKill("engine", stack.Clock.GetUtcNow()));
                 await stack.KillAndRestartAsync(stack.EngineProcess, ct);
                 break;
             case SimulationEvent.KillMailWizz:
+                _kills.Add(new ProcessKill(ReceivedTwiceCheck.MailWizz, stack.Clock.GetUtcNow()));
                 await stack.KillAndRestartAsync(stack.MailWizzProcess, ct);
                 break;
         }
@@ -392,7 +398,8 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
         var regular = state.GetProperty("campaigns").EnumerateArray().Where(c => c.GetProperty("type").GetString() == "regular")
             .Select(c => c.GetProperty("uid").GetString()!).ToHashSet(StringComparer.Ordinal);
         var allMessages = (await mailwizz.GetFromJsonAsync<JsonElement>("/_standin/messages", ct)).EnumerateArray()
-            .Select(m => (To: m.GetProperty("To").GetString()!.ToLowerInvariant(), Campaign: m.GetProperty("CampaignUid").GetString()!, State: m.GetProperty("State").GetString()!))
+            .Select(m => (To: m.GetProperty("To").GetString()!.ToLowerInvariant(), Campaign: m.GetProperty("CampaignUid").GetString()!, State: m.GetProperty("State").GetString()!,
+                Sends: new MailWizzSends(m.GetProperty("Attempts").GetInt32(), m.GetProperty("InDoubt").GetBoolean())))
             .ToList();
         var messages = allMessages.Where(m => !regular.Contains(m.Campaign)).GroupBy(m => m.To)
             .ToDictionary(g => g.Key, g => g.Select(m => m.State).ToList(), StringComparer.OrdinalIgnoreCase);
@@ -401,7 +408,7 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
         var allAttempts = stack.Attempts();
         var attempts = allAttempts.Where(a => !regular.Contains(a.Campaign)).GroupBy(a => a.Rcpt).ToDictionary(g => g.Key, g => g.Select(a => a.Outcome).ToHashSet());
         var allReceived = stack.Received();
-        var received = allReceived.Where(r => !regular.Contains(r.Key.Campaign)).Select(r => r.Key.Rcpt).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var received = allReceived.Where(r => !regular.Contains(r.Copy.Campaign)).Select(r => r.Copy.Rcpt).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
         var fates = new Dictionary<string, int>();
         var lost = new List<string>();
@@ -423,17 +430,22 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
             if (fate is "LOST" or "refused by PowerMTA (MailWizz failed)")
                 lost.Add(email);
         }
-        var receivedRegular = allReceived.Keys.Where(d => regular.Contains(d.Campaign)).ToHashSet();
+        var receivedRegular = allReceived.Select(r => r.Copy).Where(d => regular.Contains(d.Campaign)).ToHashSet();
         lost.AddRange(allMessages.Where(m => regular.Contains(m.Campaign) && m.State == "failed").Select(m => $"{m.To} (regular campaign)"));
         var regularFates = allMessages.Where(m => regular.Contains(m.Campaign))
             .Select(m => receivedRegular.Contains(new CampaignCopy(m.To, m.Campaign)) ? "delivered"
                 : allSpooled.Contains(new CampaignCopy(m.To, m.Campaign)) ? "waiting in PowerMTA's queue"
                 : m.State is "queued" or "sending" ? "waiting in MailWizz" : m.State)
             .GroupBy(f => f).ToDictionary(g => g.Key, g => g.Count());
-        return new ContactFates(_accepted.Count, fates, lost, allReceived.Where(r => r.Value > 1).Select(r => r.Key.Rcpt).ToList(),
+        // A handoff takes milliseconds; a real second on the virtual clock leaves room for a busy machine.
+        var receivedTwice = ReceivedTwiceCheck.Find(allReceived, allMessages.GroupBy(m => new CampaignCopy(m.To, m.Campaign))
+            .ToDictionary(g => g.Key, g => new MailWizzSends(g.Sum(m => m.Sends.Attempts), g.Any(m => m.Sends.InDoubt))),
+            _kills, TimeSpan.FromSeconds(options.Speed));
+        return new ContactFates(_accepted.Count, fates, lost, receivedTwice.Where(r => r.CutBy is null).Select(r => r.Copy.Rcpt).ToList(),
             allAttempts.Where(a => a.Outcome == "expired").Select(a => new CampaignCopy(a.Rcpt, a.Campaign)).Distinct().Count())
         {
             Regular = regularFates,
+            ResentAfterKill = receivedTwice.Where(r => r.CutBy is not null).Select(r => $"{r.Copy.Rcpt}: {r.CutBy}").ToList(),
             RegularDays = allAttempts.Where(a => regular.Contains(a.Campaign) && a.LeftTheIp)
                 .Select(a => SimulationStack.SendingDayOf(a.Time)).Distinct().Order().ToList(),
         };

@@ -151,9 +151,8 @@ public sealed class SimulationStack : IAsyncDisposable
 
     public List<Complaint> Complaints() => Hosts.SelectMany(h => SendingLog.Complaints(h.AcctDirectory)).ToList();
 
-    /// <summary>How many copies of each campaign each recipient's mailbox received, whichever host delivered them.</summary>
-    public Dictionary<CampaignCopy, int> Received() => Hosts.SelectMany(h => SendingLog.Received(h.State))
-        .GroupBy(r => r.Key).ToDictionary(g => g.Key, g => g.Sum(r => r.Value));
+    /// <summary>Every copy the mailboxes received, whichever host delivered it.</summary>
+    public List<MailboxCopy> Received() => Hosts.SelectMany(h => SendingLog.Received(h.State, h.Name)).ToList();
 
     public HashSet<CampaignCopy> Spooled() => Hosts.SelectMany(h => SendingLog.Spooled(h.State)).ToHashSet();
 

@@ -20,6 +20,7 @@ public sealed class CrashRecoveryTests
         await pmta.SendManyAsync(Enumerable.Range(0, 50).Select(i => ($"user{i}@crash.test", (Dictionary<string, string>?)null)));
         await PmtaDaemon.WaitUntilAsync(() => pmta.Mailboxes().Count >= 10, TimeSpan.FromSeconds(20), "the first deliveries");
 
+        var killedAt = await pmta.VirtualNowAsync();
         pmta.Kill();
         Assert.InRange(pmta.Mailboxes().Count, 10, 49); // the kill came while a backlog waited
         await pmta.StartProcessAsync();
@@ -30,6 +31,9 @@ public sealed class CrashRecoveryTests
         Assert.Equal(50, received.Count);
         Assert.Equal(50, received.Select(r => r["messageId"]).Distinct().Count());
         Assert.Equal(Enumerable.Range(0, 50).Select(i => $"user{i}@crash.test").Order(), received.Select(r => r["rcpt"]).Order());
+        // A message delivered after the restart keeps when it was accepted, before the kill (what tells a resend apart).
+        Assert.All(received, r => Assert.True(PmtaDaemon.Time(r, "timeQueued") < killedAt, $"{r["rcpt"]} queued at {r["timeQueued"]}, killed at {killedAt:O}"));
+        Assert.Contains(received, r => PmtaDaemon.Time(r) > killedAt);
         var delivered = pmta.Deliveries().Where(d => d["outcome"] == "delivered").ToList();
         Assert.Equal(50, delivered.Select(d => d["spoolId"]).Distinct().Count());
         Assert.Equal(10, PmtaDaemon.BusiestWindow(delivered.Select(PmtaDaemon.Time), TimeSpan.FromHours(1))); // the restart did not burst

@@ -173,8 +173,10 @@ public sealed class PmtaDaemon : IAsyncDisposable
         return fields;
     }
 
-    public static DateTimeOffset Time(Dictionary<string, string> row) =>
-        DateTimeOffset.Parse(row["time"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+    public static DateTimeOffset Time(Dictionary<string, string> row) => Time(row, "time");
+
+    public static DateTimeOffset Time(Dictionary<string, string> row, string column) =>
+        DateTimeOffset.Parse(row[column], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
     /// <summary>The largest number of sends that fall in one window of the given length (windows [t, t + length)).</summary>
     public static int BusiestWindow(IEnumerable<DateTimeOffset> times, TimeSpan length)

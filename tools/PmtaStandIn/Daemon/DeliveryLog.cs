@@ -15,24 +15,32 @@ public sealed record DeliveryAttempt(
     public bool IsFinal => Outcome is "delivered" or "bounced" or "expired";
 
     public IEnumerable<string> Fields() =>
-        [Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture), Vmta, SourceIp, Queue, Rcpt, Domain, Outcome,
-            Reply, BounceCat, Attempt.ToString(CultureInfo.InvariantCulture), SpoolId, MessageId, EeHeaders];
+        [LogTime.Format(Time), Vmta, SourceIp, Queue, Rcpt, Domain, Outcome, Reply, BounceCat, Attempt.ToString(CultureInfo.InvariantCulture), SpoolId,
+            MessageId, EeHeaders];
 
     public static DeliveryAttempt Parse(IReadOnlyList<string> f) =>
-        new(DateTimeOffset.Parse(f[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal), f[1], f[2], f[3], f[4], f[5], f[6],
-            f[7], f[8], int.Parse(f[9], CultureInfo.InvariantCulture), f[10], f[11], f[12]);
+        new(LogTime.Parse(f[0]), f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], int.Parse(f[9], CultureInfo.InvariantCulture), f[10], f[11], f[12]);
 }
 
 /// <summary>One line of mailboxes.csv: a message a simulated mailbox received (a 250 from the provider).</summary>
-public sealed record MailboxReceipt(DateTimeOffset Time, string Rcpt, string SpoolId, string MessageId, string Vmta, string SourceIp, string XVirtualMta)
+/// <param name="TimeQueued">When this host accepted the message (its SMTP intake), as in the accounting records.</param>
+public sealed record MailboxReceipt(DateTimeOffset Time, string Rcpt, string SpoolId, string MessageId, string Vmta, string SourceIp, string XVirtualMta,
+    DateTimeOffset TimeQueued)
 {
-    public static readonly string[] Columns = ["time", "rcpt", "spoolId", "messageId", "vmta", "sourceIp", "xVirtualMta"];
+    public static readonly string[] Columns = ["time", "rcpt", "spoolId", "messageId", "vmta", "sourceIp", "xVirtualMta", "timeQueued"];
 
-    public IEnumerable<string> Fields() =>
-        [Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture), Rcpt, SpoolId, MessageId, Vmta, SourceIp, XVirtualMta];
+    public IEnumerable<string> Fields() => [LogTime.Format(Time), Rcpt, SpoolId, MessageId, Vmta, SourceIp, XVirtualMta, LogTime.Format(TimeQueued)];
 
     public static MailboxReceipt Parse(IReadOnlyList<string> f) =>
-        new(DateTimeOffset.Parse(f[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal), f[1], f[2], f[3], f[4], f[5], f[6]);
+        new(LogTime.Parse(f[0]), f[1], f[2], f[3], f[4], f[5], f[6], LogTime.Parse(f[7]));
+}
+
+/// <summary>The logs' times: UTC to the millisecond (<c>yyyy-MM-ddTHH:mm:ss.fffZ</c>), virtual under a scaled clock.</summary>
+internal static class LogTime
+{
+    public static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    public static DateTimeOffset Parse(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 }
 
 /// <summary>

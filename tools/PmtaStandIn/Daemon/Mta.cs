@@ -238,7 +238,8 @@ public sealed class Mta : IDisposable
         var category = BounceCategories.Classify(reply.Text);
         // The mailbox's copy is written first: after a kill, the restart finds it and does not deliver again.
         if (reply.Accepted)
-            _log.Append(new MailboxReceipt(sentAt, entry.Rcpt, entry.Id, entry.Header("Message-ID"), queue.Vmta, sourceIp, entry.Header("X-Virtual-MTA")));
+            _log.Append(new MailboxReceipt(sentAt, entry.Rcpt, entry.Id, entry.Header("Message-ID"), queue.Vmta, sourceIp, entry.Header("X-Virtual-MTA"),
+                entry.TimeQueued));
         _log.Append(new DeliveryAttempt(sentAt, queue.Vmta, sourceIp, queue.Name, entry.Rcpt, entry.Domain, outcome, reply.Text,
             reply.Accepted ? "" : category, pending.Attempts, entry.Id, entry.Header("Message-ID"), EeHeaders(entry)));
         var (type, action) = reply.Accepted ? ("d", "relayed") : reply.Permanent ? ("b", "failed") : ("t", "delayed");
