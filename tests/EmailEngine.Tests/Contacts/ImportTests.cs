@@ -5,6 +5,7 @@ using System.Text.Json;
 using EmailEngine.Contacts.Import;
 using EmailEngine.Tests.Infrastructure;
 using EmailEngine.Tests.MailWizz;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EmailEngine.Tests.Contacts;
@@ -39,6 +40,41 @@ public sealed class ImportTests
         var rejects = (await client.GetStringAsync($"/api/v2/contacts/import/{job.GetProperty("id").GetInt64()}/rejects")).Trim().Split('\n');
         Assert.Equal("3,,column 2 holds the control character U+0000", rejects[1]);
         Assert.Equal("4,,column 1 holds the control character U+0001", rejects[2]);
+    }
+
+    [Fact]
+    public async Task An_import_leaves_no_unsynced_session_behind_in_the_engines_connection_pool()
+    {
+        // The import's copier commits without waiting for the disk. Pooled connections are not reset when returned, so
+        // had that setting been made with SET on one of the engine's pooled connections, later contacts would be committed
+        // the same way on it, and a crash could lose contacts that were answered 202.
+        await using var engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: new Dictionary<string, string> { ["OUTBOX_WORKER"] = "off" });
+        using var client = engine.Client();
+
+        var job = await UploadAsync(client, "email\n" + string.Concat(Enumerable.Range(0, 50).Select(i => $"new{i}@example.com\n")), "tenant=client-1");
+        Assert.True(job.GetProperty("status").GetString() == "completed" && job.GetProperty("accepted").GetInt64() == 50, job.ToString());
+
+        string connectionString;
+        await using (var scope = engine.Services.CreateAsyncScope())
+            connectionString = scope.ServiceProvider.GetRequiredService<EmailEngine.Data.AppDbContext>().Database.GetConnectionString()!;
+        // Every idle connection of the pool at once (the import used a few), as the engine's next writes would take them.
+        var connections = Enumerable.Range(0, 20).Select(_ => new Npgsql.NpgsqlConnection(connectionString)).ToList();
+        try
+        {
+            foreach (var connection in connections)
+                await connection.OpenAsync();
+            foreach (var connection in connections)
+            {
+                // Any SET a connection kept (this test's server runs with synchronous_commit off for speed, so its value says nothing).
+                await using var sets = new Npgsql.NpgsqlCommand("SELECT coalesce(string_agg(name, ', '), '') FROM pg_settings WHERE source = 'session'", connection);
+                Assert.Equal("", await sets.ExecuteScalarAsync());
+            }
+        }
+        finally
+        {
+            foreach (var connection in connections)
+                await connection.DisposeAsync();
+        }
     }
 
     [Fact]

@@ -131,10 +131,12 @@ internal sealed class NewContactCopier : IAsyncDisposable
     {
         try
         {
-            await using var connection = new NpgsqlConnection(connectionString);
+            // Chunks commit without waiting for the disk (a job cut short is run again whole). The setting goes in the
+            // connection string, so these connections have their own pool: pooled connections are not reset when returned,
+            // and a SET here would reach the engine's other writes.
+            var unsynced = new NpgsqlConnectionStringBuilder(connectionString) { Options = "-c synchronous_commit=off" }.ConnectionString;
+            await using var connection = new NpgsqlConnection(unsynced);
             await connection.OpenAsync(ct);
-            await using (var tune = new NpgsqlCommand("SET synchronous_commit = off", connection))
-                await tune.ExecuteNonQueryAsync(ct);
             await foreach (var chunk in _chunks.Reader.ReadAllAsync(ct))
             {
                 if (!_conflicted && await TryCopyAsync(connection, chunk, ct))
