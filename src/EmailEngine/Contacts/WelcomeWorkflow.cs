@@ -25,14 +25,15 @@ public sealed class WelcomeWorkflow(AppDbContext db, OutboxWriter outbox, TimePr
     public async Task<Choice> ChooseAsync(Tenant tenant, string language, CancellationToken ct)
     {
         var chain = FallbackChain(language, tenant.DefaultLanguage);
-        var welcomes = await db.Set<EmailTemplate>()
+        // Read only: the choice gives ids and names, and tracked copies would be checked for changes at every later save.
+        var welcomes = await db.Set<EmailTemplate>().AsNoTracking()
             .Where(t => t.TenantId == tenant.Id && chain.Contains(t.Language) && t.Name.StartsWith("welcome"))
             .OrderBy(t => t.Id)
             .ToListAsync(ct);
         var chosen = chain.Select(l => welcomes.FirstOrDefault(t => t.Language == l)).FirstOrDefault(t => t is not null);
         var path = chosen is null ? $"{string.Join(" → ", chain)} → built-in default" : $"{string.Join(" → ", chain.TakeWhile(l => l != chosen.Language).Append(chosen.Language))}";
         var template = chosen ?? await CreateBuiltInAsync(tenant, BaseOf(language), ct);
-        var campaign = await AutorespondersOf(tenant.Id, template.Id).FirstOrDefaultAsync(ct)
+        var campaign = await AutorespondersOf(tenant.Id, template.Id).AsNoTracking().FirstOrDefaultAsync(ct)
             ?? await CreateWelcomeCampaignAsync(tenant, template, ct);
         return new Choice(template, campaign, path);
     }
