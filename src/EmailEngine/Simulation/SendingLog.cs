@@ -37,12 +37,12 @@ public static class SendingLog
         return dot > 0 ? id[..dot] : id;
     }
 
-    public static List<SendAttempt> Attempts(string stateDirectory, string host = "") =>
+    public static List<SendAttempt> Attempts(string stateDirectory, string host) =>
         Read(Path.Combine(stateDirectory, "deliveries.csv"), row => new SendAttempt(Time(row("time")), row("vmta"), row("rcpt").ToLowerInvariant(),
             row("domain").ToLowerInvariant(), row("outcome"), host, CampaignOf(row("messageId"))));
 
     /// <summary>Every copy the mailboxes received (mailboxes.csv), with when the host accepted it.</summary>
-    public static List<MailboxCopy> Received(string stateDirectory, string host = "") =>
+    public static List<MailboxCopy> Received(string stateDirectory, string host) =>
         Read(Path.Combine(stateDirectory, "mailboxes.csv"), row => new MailboxCopy(new CampaignCopy(row("rcpt").ToLowerInvariant(), CampaignOf(row("messageId"))),
             host, Time(row("timeQueued"))));
 
