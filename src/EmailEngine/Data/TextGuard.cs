@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace EmailEngine.Data;
 
@@ -36,14 +37,35 @@ internal sealed class TextGuard : SaveChangesInterceptor
                 continue;
             foreach (var property in entry.Properties)
             {
-                if (property.CurrentValue is not string text || (entry.State != EntityState.Added && !property.IsModified))
-                    continue;
-                if (property.Metadata.GetMaxLength() is { } max && text.Length > max)
-                    throw new TextRefusedException(property.Metadata.GetColumnName(), $"is {text.Length} characters long; at most {max} are allowed.");
-                if (text.Contains('\0'))
-                    throw new TextRefusedException(property.Metadata.GetColumnName(), "holds a NUL character (U+0000), which no text can store.");
+                if (property.CurrentValue is string text && (entry.State == EntityState.Added || property.IsModified))
+                    Check(property.Metadata, text);
             }
         }
+    }
+
+    /// <summary>The same check for a new entity written without EF's change tracking (its owned parts included).</summary>
+    public static void CheckNew(DbContext context, object entity) => CheckNew(context.Model.FindEntityType(entity.GetType())!, entity);
+
+    private static void CheckNew(IReadOnlyEntityType type, object entity)
+    {
+        foreach (var property in type.GetProperties())
+        {
+            if (property.PropertyInfo?.GetValue(entity) is string text)
+                Check(property, text);
+        }
+        foreach (var owned in type.GetNavigations().Where(n => n.TargetEntityType.IsOwned()))
+        {
+            if (owned.PropertyInfo?.GetValue(entity) is { } part)
+                CheckNew(owned.TargetEntityType, part);
+        }
+    }
+
+    private static void Check(IReadOnlyProperty property, string text)
+    {
+        if (property.GetMaxLength() is { } max && text.Length > max)
+            throw new TextRefusedException(property.GetColumnName(), $"is {text.Length} characters long; at most {max} are allowed.");
+        if (text.Contains('\0'))
+            throw new TextRefusedException(property.GetColumnName(), "holds a NUL character (U+0000), which no text can store.");
     }
 }
 

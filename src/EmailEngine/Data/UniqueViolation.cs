@@ -9,7 +9,8 @@ public static class UniqueViolation
 {
     private const int SqliteConstraintUnique = 2067; // SQLITE_CONSTRAINT_UNIQUE, SQLite's extended result code
 
-    public static bool Caused(DbUpdateException e) => e.InnerException switch
+    /// <summary>The save's own exception, or the database's (a statement run without EF).</summary>
+    public static bool Caused(Exception e) => (e is DbUpdateException ? e.InnerException : e) switch
     {
         PostgresException pg => pg.SqlState == PostgresErrorCodes.UniqueViolation,
         SqliteException sqlite => sqlite.SqliteExtendedErrorCode == SqliteConstraintUnique,

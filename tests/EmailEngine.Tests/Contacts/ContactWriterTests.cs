@@ -97,6 +97,68 @@ public sealed class ContactWriterTests
         Assert.Equal(22, await db.Set<OutboxMessage>().CountAsync(m => m.Kind == ContactSync.Kind));
     }
 
+    [Fact]
+    public async Task New_contacts_inserted_by_one_statement_are_the_rows_ef_writes()
+    {
+        await using var engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: new Dictionary<string, string> { ["OUTBOX_WORKER"] = "off" });
+        using var client = engine.Client();
+        await PostAsync(client, "first@alpha.example.com");
+        await PostAsync(client, "first@beta.example.com");
+        using var scope = engine.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var alpha = await db.Set<Contact>().AsNoTracking().SingleAsync(c => c.EmailKey == "first@alpha.example.com");
+        var beta = await db.Set<Tenant>().SingleAsync(t => t.Slug == "beta");
+        var at = new DateTimeOffset(2026, 12, 6, 9, 30, 15, 123, TimeSpan.Zero).AddTicks(4560);
+        Contact Full(string email, long tenantId, ContactStatus status) => new()
+        {
+            TenantId = tenantId, Email = email, EmailKey = email.ToLowerInvariant(), KeyHash = Contact.KeyHashOf(email.ToLowerInvariant()), Language = "fr",
+            FirstName = "Zoé", LastName = "N'Diaye", Company = "Acme", Source = "form", Tags = """["vip"]""", Fields = """{"CITY":"Paris"}""",
+            ConsentAt = at.AddDays(-1), ConsentIp = "192.0.2.7", ConsentText = "Oui", Status = status,
+            Flags = EmailEngine.Contacts.Validation.EmailFlags.RoleAccount, WelcomeCampaignId = alpha.WelcomeCampaignId, CreatedAt = at, UpdatedAt = at,
+        };
+        List<ContactEvent> Timeline() => [new() { At = at, Type = "received", Detail = "form" }, new() { At = at, Type = "stored" }, new() { At = at, Type = "queued", Detail = "subscribe in MailWizz" }];
+
+        // EF's rows: the reference.
+        var byEf = Full("Ref@Alpha.example.com", alpha.TenantId, ContactStatus.Active);
+        db.Add(byEf);
+        await db.SaveChangesAsync();
+        var efEvents = Timeline();
+        efEvents.ForEach(e => e.ContactId = byEf.Id);
+        db.AddRange(efEvents);
+        ContactSync.EnqueueNew(scope.ServiceProvider.GetRequiredService<OutboxWriter>(), [byEf]);
+        await db.SaveChangesAsync();
+        var pushedAt = (await db.Set<OutboxMessage>().AsNoTracking().SingleAsync(m => m.ResourceKey == ContactSync.ResourceKey(byEf.Id))).CreatedAt;
+
+        // One statement: the same address in two tenants, and a suppressed contact (stored, never pushed).
+        var direct = new[] { Full("Same@Alpha.example.com", alpha.TenantId, ContactStatus.Active), Full("Same@Alpha.example.com", beta.Id, ContactStatus.Active),
+            Full("Quiet@Alpha.example.com", alpha.TenantId, ContactStatus.Suppressed) };
+        var timelines = direct.Select(_ => Timeline()).ToList();
+        await NewContactRows.InsertAsync(db, direct.Select((c, i) => (c, (IReadOnlyList<ContactEvent>)timelines[i])).ToList(), pushedAt, CancellationToken.None);
+
+        const string columns = "to_jsonb(c) - 'id' - 'email' - 'email_key' - 'key_hash' - 'tenant_id' - 'status'";
+        var reference = await engine.Postgres.ScalarAsync<string>($"SELECT ({columns})::text FROM contacts c WHERE id = {byEf.Id}");
+        foreach (var contact in direct)
+        {
+            Assert.True(contact.Id > 0);
+            Assert.Equal(reference, await engine.Postgres.ScalarAsync<string>($"SELECT ({columns})::text FROM contacts c WHERE id = {contact.Id}"));
+            Assert.Equal(contact.Status.ToString().ToLowerInvariant(), await engine.Postgres.ScalarAsync<string>($"SELECT status FROM contacts WHERE id = {contact.Id}"));
+            Assert.Equal(contact.TenantId, await engine.Postgres.ScalarAsync<long>($"SELECT tenant_id FROM contacts WHERE id = {contact.Id}"));
+            Assert.Equal(contact.EmailKey, await engine.Postgres.ScalarAsync<string>($"SELECT email_key FROM contacts WHERE id = {contact.Id} AND email = '{contact.Email}' AND key_hash = '{contact.KeyHash}'"));
+            Assert.Equal(await EventsAsync(byEf.Id), await EventsAsync(contact.Id));
+        }
+        foreach (var pushed in direct[..2])
+        {
+            Assert.Equal(await PushAsync(byEf.Id), await PushAsync(pushed.Id));
+            Assert.Equal(pushed.TenantId, await engine.Postgres.ScalarAsync<long>($"SELECT tenant_id FROM outbox_messages WHERE resource_key = '{ContactSync.ResourceKey(pushed.Id)}'"));
+        }
+        Assert.Null(await PushAsync(direct[2].Id));
+
+        Task<string?> EventsAsync(long id) => engine.Postgres.ScalarAsync<string>(
+            $"SELECT string_agg((to_jsonb(e) - 'id' - 'contact_id')::text, ',' ORDER BY id) FROM contact_events e WHERE contact_id = {id}");
+        Task<string?> PushAsync(long id) => engine.Postgres.ScalarAsync<string?>(
+            $"SELECT (to_jsonb(m) - 'id' - 'resource_key' - 'tenant_id')::text FROM outbox_messages m WHERE resource_key = '{ContactSync.ResourceKey(id)}'");
+    }
+
     private static async Task<(HttpStatusCode Status, string Body, long? Id)> PostAsync(HttpClient client, string email,
         Dictionary<string, string>? fields = null)
     {
