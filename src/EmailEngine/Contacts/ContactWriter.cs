@@ -140,7 +140,7 @@ public sealed class ContactWriter(IServiceScopeFactory scopes, DatabaseTarget da
         var outbox = services.GetRequiredService<OutboxWriter>();
 
         var tenantIds = intakes.Select(i => i.TenantId).Distinct().ToList();
-        var tenants = await db.Set<Tenant>().Where(t => tenantIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
+        var tenants = await db.Set<Tenant>().AsNoTracking().Where(t => tenantIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
         var languages = intakes.Select(i => i.Language ?? tenants[i.TenantId].DefaultLanguage).ToList();
         var suppressions = await services.GetRequiredService<SuppressionService>()
             .MatchesManyAsync(intakes.Select(i => (i.TenantId, i.Address)).ToList(), ct);
