@@ -153,8 +153,8 @@ public sealed class ContactWriter(IServiceScopeFactory scopes, DatabaseTarget da
                 choices[key] = await welcome.ChooseAsync(tenants[intakes[i].TenantId], languages[i], ct);
         }
         var hashes = intakes.Select(i => i.KeyHash).ToList();
-        // Read untracked and attached below: a tracking query cost several milliseconds here even when it found nothing
-        // (bench intake), and a group of new contacts finds nothing.
+        // Read untracked, and a known contact attached below for its update: a group of new contacts finds nothing here,
+        // and its rows are then written without EF.
         var known = await db.Set<Contact>().AsNoTracking().Where(c => hashes.Contains(c.KeyHash) && tenantIds.Contains(c.TenantId))
             .ToDictionaryAsync(c => (c.TenantId, c.KeyHash), ct);
         // New contacts only, on PostgreSQL: one statement writes them without EF (NewContactRows).
