@@ -98,6 +98,28 @@ public sealed class ContactWriterTests
     }
 
     [Fact]
+    public async Task A_new_contact_another_writer_stored_first_is_a_409_not_a_500()
+    {
+        await using var engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: new Dictionary<string, string> { ["OUTBOX_WORKER"] = "off" });
+        using var client = engine.Client();
+        await PostAsync(client, "first@race.example.com");
+        // The database answers as it does when another engine or an import inserted the address between the writer's read
+        // and its insert.
+        await engine.Postgres.ScalarAsync<int>("""
+            CREATE FUNCTION beaten() RETURNS trigger AS $$
+            BEGIN IF NEW.email = 'late@race.example.com' THEN RAISE EXCEPTION 'duplicate key' USING ERRCODE = 'unique_violation'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER beaten BEFORE INSERT ON contacts FOR EACH ROW EXECUTE FUNCTION beaten();
+            SELECT 1;
+            """);
+
+        var answer = await PostAsync(client, "late@race.example.com");
+
+        Assert.Equal(HttpStatusCode.Conflict, answer.Status);
+        Assert.Contains("submitted concurrently", answer.Body);
+        Assert.Equal(0, await engine.Postgres.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE resource_key NOT IN (SELECT 'contact:' || id FROM contacts) AND kind = 'mailwizz.subscriber'"));
+    }
+
+    [Fact]
     public async Task New_contacts_inserted_by_one_statement_are_the_rows_ef_writes()
     {
         await using var engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: new Dictionary<string, string> { ["OUTBOX_WORKER"] = "off" });
