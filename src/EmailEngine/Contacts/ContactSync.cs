@@ -8,7 +8,9 @@ public static class ContactSync
 {
     public const string Kind = "mailwizz.subscriber";
 
-    public static string ResourceKey(long contactId) => $"contact:{contactId}";
+    public const string ResourceKeyPrefix = "contact:";
+
+    public static string ResourceKey(long contactId) => $"{ResourceKeyPrefix}{contactId}";
 
     /// <summary>An erased contact's row is gone: the message carries only where the subscriber was.</summary>
     public sealed record ErasedPayload(string? ListLanguage, string? SubscriberUid);

@@ -9,7 +9,7 @@ namespace EmailEngine.Contacts;
 /// <summary>
 /// Intake's fast path on PostgreSQL: a group of new contacts, their timelines and their pushes to MailWizz are inserted
 /// by one statement, one round trip that commits on its own. Through EF the same rows took two saves in a transaction
-/// (four round trips), and EF's change tracking of about seven rows per contact was most of the engine's intake time
+/// (four round trips), and EF's change tracking of about seven rows per contact was most of the writer's time
 /// (docs/contacts-and-import.md, "Intake under load"). The statement's text is the same for any group size (the rows go
 /// as arrays), so PostgreSQL plans it once per connection.
 /// Rows are written as EF would write them: <c>ContactWriterTests</c> compares the two paths column by column.
@@ -85,7 +85,7 @@ internal static class NewContactRows
         p.Add(Array("event_type", NpgsqlDbType.Text, events.Select(e => e.Event.Type)));
         p.Add(Array("event_detail", NpgsqlDbType.Text, events.Select(e => e.Event.Detail)));
         p.Add(new NpgsqlParameter<string>("push_kind", NpgsqlDbType.Text) { TypedValue = ContactSync.Kind });
-        p.Add(new NpgsqlParameter<string>("push_key_prefix", NpgsqlDbType.Text) { TypedValue = ContactSync.ResourceKey(0)[..^1] });
+        p.Add(new NpgsqlParameter<string>("push_key_prefix", NpgsqlDbType.Text) { TypedValue = ContactSync.ResourceKeyPrefix });
         p.Add(new NpgsqlParameter<string>("push_status", NpgsqlDbType.Text) { TypedValue = Lower(OutboxStatus.Pending) });
         p.Add(new NpgsqlParameter<DateTime>("now", NpgsqlDbType.TimestampTz) { TypedValue = now.UtcDateTime });
         p.Add(Array("push_tenant_id", NpgsqlDbType.Bigint, pushed.Select(c => c.TenantId)));
