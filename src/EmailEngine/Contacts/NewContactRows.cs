@@ -72,10 +72,10 @@ internal static class NewContactRows
         p.Add(Array("consent_at", NpgsqlDbType.TimestampTz, contacts.Select(c => c.ConsentAt?.UtcDateTime)));
         p.Add(Array("consent_ip", NpgsqlDbType.Text, contacts.Select(c => c.ConsentIp)));
         p.Add(Array("consent_text", NpgsqlDbType.Text, contacts.Select(c => c.ConsentText)));
-        p.Add(Array("status", NpgsqlDbType.Text, contacts.Select(c => Lower(c.Status))));
+        p.Add(Array("status", NpgsqlDbType.Text, contacts.Select(c => EnumColumns.ToColumn(c.Status))));
         p.Add(Array("flags", NpgsqlDbType.Integer, contacts.Select(c => (int)c.Flags)));
         p.Add(Array("welcome_campaign_id", NpgsqlDbType.Bigint, contacts.Select(c => c.WelcomeCampaignId)));
-        p.Add(Array("sync_status", NpgsqlDbType.Text, contacts.Select(c => Lower(c.Sync.Status))));
+        p.Add(Array("sync_status", NpgsqlDbType.Text, contacts.Select(c => EnumColumns.ToColumn(c.Sync.Status))));
         p.Add(Array("sync_attempts", NpgsqlDbType.Integer, contacts.Select(c => c.Sync.Attempts)));
         p.Add(Array("created_at", NpgsqlDbType.TimestampTz, contacts.Select(c => c.CreatedAt.UtcDateTime)));
         p.Add(Array("updated_at", NpgsqlDbType.TimestampTz, contacts.Select(c => c.UpdatedAt.UtcDateTime)));
@@ -86,7 +86,7 @@ internal static class NewContactRows
         p.Add(Array("event_detail", NpgsqlDbType.Text, events.Select(e => e.Event.Detail)));
         p.Add(new NpgsqlParameter<string>("push_kind", NpgsqlDbType.Text) { TypedValue = ContactSync.Kind });
         p.Add(new NpgsqlParameter<string>("push_key_prefix", NpgsqlDbType.Text) { TypedValue = ContactSync.ResourceKeyPrefix });
-        p.Add(new NpgsqlParameter<string>("push_status", NpgsqlDbType.Text) { TypedValue = Lower(OutboxStatus.Pending) });
+        p.Add(new NpgsqlParameter<string>("push_status", NpgsqlDbType.Text) { TypedValue = EnumColumns.ToColumn(OutboxStatus.Pending) });
         p.Add(new NpgsqlParameter<DateTime>("now", NpgsqlDbType.TimestampTz) { TypedValue = now.UtcDateTime });
         p.Add(Array("push_tenant_id", NpgsqlDbType.Bigint, pushed.Select(c => c.TenantId)));
         p.Add(Array("push_key_hash", NpgsqlDbType.Uuid, pushed.Select(c => c.KeyHash)));
@@ -110,8 +110,6 @@ internal static class NewContactRows
             await db.Database.CloseConnectionAsync();
         }
     }
-
-    private static string Lower<TEnum>(TEnum value) where TEnum : struct, Enum => value.ToString().ToLowerInvariant();
 
     private static NpgsqlParameter Array<T>(string name, NpgsqlDbType type, IEnumerable<T> values) =>
         new NpgsqlParameter<T[]>(name, NpgsqlDbType.Array | type) { TypedValue = values.ToArray() };

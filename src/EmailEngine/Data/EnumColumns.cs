@@ -13,6 +13,9 @@ public static class EnumColumns
     public static PropertyBuilder<TEnum?> HasLowerCaseConversion<TEnum>(this PropertyBuilder<TEnum?> property) where TEnum : struct, Enum =>
         property.HasConversion(LowerCase<TEnum>());
 
+    /// <summary>The text a lower-case enum column holds for <paramref name="value"/> (for statements written without EF).</summary>
+    public static string ToColumn<TEnum>(TEnum value) where TEnum : struct, Enum => value.ToString().ToLowerInvariant();
+
     private static ValueConverter<TEnum, string> LowerCase<TEnum>() where TEnum : struct, Enum =>
-        new(value => value.ToString().ToLowerInvariant(), text => Enum.Parse<TEnum>(text, true));
+        new(value => ToColumn(value), text => Enum.Parse<TEnum>(text, true));
 }
