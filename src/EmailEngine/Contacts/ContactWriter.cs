@@ -155,8 +155,12 @@ public sealed class ContactWriter(IServiceScopeFactory scopes, DatabaseTarget da
         var hashes = intakes.Select(i => i.KeyHash).ToList();
         // Read untracked, and a known contact attached below for its update: a group of new contacts finds nothing here,
         // and its rows are then written without EF.
-        var known = await db.Set<Contact>().AsNoTracking().Where(c => hashes.Contains(c.KeyHash) && tenantIds.Contains(c.TenantId))
-            .ToDictionaryAsync(c => (c.TenantId, c.KeyHash), ct);
+        // By key hash alone, the tenants matched here: with `tenant_id = ANY(…)` in the statement, PostgreSQL's cached
+        // generic plan could settle on the primary key (tenant_id, id) and read every contact of the tenant for each
+        // group (90 million rows read in one intake benchmark, half the throughput). Key hashes only match through
+        // their own index.
+        var known = (await db.Set<Contact>().AsNoTracking().Where(c => hashes.Contains(c.KeyHash)).ToListAsync(ct))
+            .Where(c => tenantIds.Contains(c.TenantId)).ToDictionary(c => (c.TenantId, c.KeyHash));
         // New contacts only, on PostgreSQL: one statement writes them without EF (NewContactRows).
         var insertDirectly = database.Provider == DatabaseProvider.Postgres && known.Count == 0;
 
