@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using EmailEngine.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EmailEngine.Tests.PowerMta;
 
@@ -32,6 +33,47 @@ public sealed class DeployTests : IAsyncLifetime
     {
         var response = await (client ?? _client).PostAsJsonAsync("/api/v1/pmta/deploy", new { dry_run = dryRun });
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    [Fact]
+    public async Task A_deployment_asked_for_while_another_runs_waits_for_it_then_goes_through()
+    {
+        // The reconciler (or another request) holds the host while it ships; the operator's deployment waits its turn
+        // instead of answering 409.
+        var host = _engine.Services.GetRequiredService<EmailEngine.PowerMta.Hosts.PmtaHostDirectory>().Default;
+        var locks = _engine.Services.GetRequiredService<EmailEngine.Locks.IDistributedLock>();
+        var running = await locks.TryAcquireAsync(EmailEngine.PowerMta.Deploy.ConfigDeployer.LockNameOf(host), TimeSpan.FromMinutes(1), CancellationToken.None);
+        Assert.NotNull(running);
+
+        var asked = DeployAsync();
+        await Task.Delay(1500);
+        Assert.False(asked.IsCompleted, "the deployment did not wait for the one running");
+        await running.DisposeAsync();
+
+        var (status, body) = await asked;
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("succeeded", body.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task The_reconciler_deploys_a_difference_once_it_has_outlived_a_check()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await DeployAsync()).Status);
+        (await _client.PostAsJsonAsync("/api/v1/ips", new { ip = "203.0.113.6", domain = "mail6.domain6.com", status = "warming" })).EnsureSuccessStatusCode();
+        var host = _engine.Services.GetRequiredService<EmailEngine.PowerMta.Hosts.PmtaHostDirectory>().Default;
+
+        async Task<EmailEngine.PowerMta.Deploy.ConfigSyncState> CheckAsync()
+        {
+            await using var scope = _engine.Services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<EmailEngine.PowerMta.Deploy.ConfigReconciler>().CheckAsync(host, deploy: true, CancellationToken.None);
+        }
+
+        // First seen: the change's own deployment may be starting, so the reconciler leaves it to that one.
+        Assert.False((await CheckAsync()).InSync);
+        Assert.DoesNotContain("vmta-6", await File.ReadAllTextAsync(_host.RunningConfig));
+        // Still there at the next check: the reconciler ships it.
+        Assert.True((await CheckAsync()).InSync);
+        Assert.Contains("    virtual-mta vmta-6\n", await File.ReadAllTextAsync(_host.RunningConfig));
     }
 
     [Fact]

@@ -84,7 +84,13 @@ public sealed class ConfigReconciler(AppDbContext db, PmtaRendering rendering, C
                     : "never deployed: the engine takes the host over after a first POST /api/v1/pmta/deploy"));
 
         var liveHash = HashOf(live.ConfigText);
-        if (liveHash != desired && deploy && Due(memory, now))
+        // A difference first seen now is most likely a decision or an operator's change whose own deployment is about to
+        // start: deploying it here as well raced that deployment, which then met a busy host. The reconciler acts on a
+        // difference that has outlived a check.
+        bool seenBefore;
+        lock (memory.Gate)
+            seenBefore = memory.OutOfSyncSince is not null;
+        if (liveHash != desired && deploy && seenBefore && Due(memory, now))
         {
             // A deployment in progress (a warmup decision's, an operator's) is not a failure: look again next tick.
             var attempt = await deployer.DeployIfIdleAsync(bundle, Actor, ct);
