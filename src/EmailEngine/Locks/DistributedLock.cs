@@ -14,6 +14,26 @@ public interface IDistributedLock
     Task<IAsyncDisposable?> TryAcquireAsync(string name, TimeSpan lease, CancellationToken ct);
 }
 
+public static class DistributedLockWaits
+{
+    /// <summary>
+    /// Takes the named lock, trying again every 200 ms until <paramref name="within"/> has passed (zero: one try).
+    /// Waited in real time: the holder is doing real work (SSH, HTTP), also when the engine's clock is a simulation's.
+    /// </summary>
+    public static async Task<IAsyncDisposable?> AcquireWithinAsync(this IDistributedLock locks, string name, TimeSpan lease, TimeSpan within,
+        CancellationToken ct)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (true)
+        {
+            var held = await locks.TryAcquireAsync(name, lease, ct);
+            if (held is not null || System.Diagnostics.Stopwatch.GetElapsedTime(started) >= within)
+                return held;
+            await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
+        }
+    }
+}
+
 internal sealed class InProcessLock : IDistributedLock
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new();

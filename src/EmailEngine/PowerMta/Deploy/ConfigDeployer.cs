@@ -50,22 +50,6 @@ public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, ISen
         return deployment;
     }
 
-    /// <summary>
-    /// The host's lock, at once or (<paramref name="wait"/>) within <see cref="BusyWait"/>. Waited in real time: the holder
-    /// is doing real SSH work, also when the engine's clock is a simulation's.
-    /// </summary>
-    private async Task<IAsyncDisposable?> AcquireAsync(string name, bool wait, CancellationToken ct)
-    {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        while (true)
-        {
-            var held = await locks.TryAcquireAsync(name, TimeSpan.FromMinutes(10), ct);
-            if (held is not null || !wait || System.Diagnostics.Stopwatch.GetElapsedTime(started) >= BusyWait)
-                return held;
-            await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
-        }
-    }
-
     private async Task<Deployment?> RunAsync(DeploymentBundle bundle, string actor, bool dryRun, bool recordBusy, CancellationToken ct)
     {
         var options = bundle.Host;
@@ -75,7 +59,7 @@ public sealed class ConfigDeployer(AppDbContext db, IDistributedLock locks, ISen
             ConfigSha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(bundle.ConfigText))),
         };
         var log = new StringBuilder();
-        await using var held = await AcquireAsync(LockNameOf(options), wait: recordBusy, ct);
+        await using var held = await locks.AcquireWithinAsync(LockNameOf(options), TimeSpan.FromMinutes(10), recordBusy ? BusyWait : TimeSpan.Zero, ct);
         if (held is null)
             return recordBusy ? await FinishAsync(deployment, log, DeploymentStatus.Failed, "another deployment is running", ct) : null;
         if (options.Missing() is { Count: > 0 } missing)
