@@ -16,6 +16,7 @@ public static class DkimSetup
         services.AddSingleton(DkimOptions.From(settings));
         services.AddSingleton(Common.DnsServers.From(settings));
         services.AddSingleton<DnsVerifier>();
+        services.AddSingleton<IDkimKeyPairs, FreshDkimKeyPairs>();
         services.AddScoped<DomainRegistry>();
         services.AddScoped<ISendingDomainSetup>(provider => provider.GetRequiredService<DomainRegistry>());
         services.AddHealthChecks().AddCheck<DnsHealthCheck>("dns");

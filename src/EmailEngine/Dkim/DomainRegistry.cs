@@ -17,7 +17,8 @@ public sealed record DomainWithIps(SendingDomain Domain, IReadOnlyList<SendingIp
 /// and before a deployment (<see cref="ISendingDomainSetup"/>); either way it gets an RSA-2048 key under
 /// <c>DKIM_SELECTOR</c> at once.
 /// </summary>
-public sealed class DomainRegistry(AppDbContext db, DkimVault vault, DkimOptions options, TimeProvider clock) : ISendingDomainSetup
+public sealed class DomainRegistry(AppDbContext db, DkimVault vault, DkimOptions options, IDkimKeyPairs keyPairs, TimeProvider clock)
+    : ISendingDomainSetup
 {
     public async Task EnsureFromIpsAsync(CancellationToken ct)
     {
@@ -90,7 +91,7 @@ public sealed class DomainRegistry(AppDbContext db, DkimVault vault, DkimOptions
 
     private DkimKey NewKey(string domain, string selector, DkimKeyStatus status)
     {
-        using var rsa = RSA.Create(2048);
+        using var rsa = keyPairs.Create();
         var publicKey = rsa.ExportSubjectPublicKeyInfo();
         var pem = Encoding.ASCII.GetBytes(rsa.ExportRSAPrivateKeyPem() + "\n");
         try

@@ -74,7 +74,11 @@ public sealed class EngineServer : IAsyncDisposable
         }
 
         var settings = SettingsLoader.FromValues(values, sqliteDirectory);
-        var app = EngineHost.Create(settings, "http://127.0.0.1:0", extraServices);
+        var app = EngineHost.Create(settings, "http://127.0.0.1:0", services =>
+        {
+            services.AddSingleton<EmailEngine.Dkim.IDkimKeyPairs, DkimKeyPool>();
+            extraServices?.Invoke(services);
+        });
         if (migrate)
             await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
         await app.StartAsync();
