@@ -39,9 +39,15 @@ public sealed class PostgresDatabase : IAsyncDisposable
         return value is null or DBNull ? default : (T)Convert.ChangeType(value, typeof(T));
     }
 
+    /// <summary>
+    /// Drops the database; <c>WITH (FORCE)</c> ends the sessions still open on it. Other tests' pools are left alone:
+    /// clearing every pool here closed the idle connections of every engine running beside this test, and each new
+    /// PostgreSQL session costs about 30 ms of CPU (a forked backend building its caches).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        NpgsqlConnection.ClearAllPools();
+        await using (var own = new NpgsqlConnection(ConnectionString))
+            NpgsqlConnection.ClearPool(own);
         await using var admin = new NpgsqlConnection(TestEnvironment.PostgresAdmin);
         await admin.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", admin);
