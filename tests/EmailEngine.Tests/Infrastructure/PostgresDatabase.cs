@@ -2,11 +2,17 @@ using Npgsql;
 
 namespace EmailEngine.Tests.Infrastructure;
 
-/// <summary>A fresh database on the test PostgreSQL server (empty, or a copy of a template), dropped on dispose.</summary>
+/// <summary>
+/// A fresh database on the test PostgreSQL server (empty, or a copy of a template). Dropped on dispose, unless it was
+/// handed out by <see cref="MigratedTemplates"/>, which takes it back to clean and hand out again.
+/// </summary>
 public sealed class PostgresDatabase : IAsyncDisposable
 {
-    private PostgresDatabase(string name, NpgsqlConnectionStringBuilder builder)
+    private readonly Func<PostgresDatabase, ValueTask>? _giveBack;
+
+    private PostgresDatabase(string name, NpgsqlConnectionStringBuilder builder, Func<PostgresDatabase, ValueTask>? giveBack)
     {
+        _giveBack = giveBack;
         Name = name;
         ConnectionString = builder.ConnectionString;
         Url = $"postgresql://{builder.Username}:@{builder.Host}:{builder.Port}/{name}";
@@ -17,7 +23,10 @@ public sealed class PostgresDatabase : IAsyncDisposable
     /// <summary>The same database in the DATABASE_URL form the engine is configured with.</summary>
     public string Url { get; }
 
-    public static async Task<PostgresDatabase> CreateAsync(string? template = null)
+    public static Task<PostgresDatabase> CreateAsync() => CreateAsync(template: null, giveBack: null);
+
+    /// <param name="giveBack">Called instead of dropping the database on dispose.</param>
+    internal static async Task<PostgresDatabase> CreateAsync(string? template, Func<PostgresDatabase, ValueTask>? giveBack)
     {
         var name = $"ee_test_{Guid.NewGuid():N}";
         await using (var admin = new NpgsqlConnection(TestEnvironment.PostgresAdmin))
@@ -27,7 +36,7 @@ public sealed class PostgresDatabase : IAsyncDisposable
             await create.ExecuteNonQueryAsync();
         }
         var builder = new NpgsqlConnectionStringBuilder(TestEnvironment.PostgresAdmin) { Database = name };
-        return new PostgresDatabase(name, builder);
+        return new PostgresDatabase(name, builder, giveBack);
     }
 
     public async Task<T?> ScalarAsync<T>(string sql)
@@ -39,12 +48,14 @@ public sealed class PostgresDatabase : IAsyncDisposable
         return value is null or DBNull ? default : (T)Convert.ChangeType(value, typeof(T));
     }
 
+    public ValueTask DisposeAsync() => _giveBack is null ? DropAsync() : _giveBack(this);
+
     /// <summary>
     /// Drops the database; <c>WITH (FORCE)</c> ends the sessions still open on it. Other tests' pools are left alone:
     /// clearing every pool here closed the idle connections of every engine running beside this test, and each new
     /// PostgreSQL session costs about 30 ms of CPU (a forked backend building its caches).
     /// </summary>
-    public async ValueTask DisposeAsync()
+    internal async ValueTask DropAsync()
     {
         await using (var own = new NpgsqlConnection(ConnectionString))
             NpgsqlConnection.ClearPool(own);

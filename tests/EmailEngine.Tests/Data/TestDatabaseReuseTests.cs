@@ -1,0 +1,59 @@
+using EmailEngine.Tests.Infrastructure;
+using Npgsql;
+
+namespace EmailEngine.Tests.Data;
+
+/// <summary>
+/// The suite hands a migrated PostgreSQL copy to the next engine once a test is done with it
+/// (<see cref="MigratedTemplates"/>): what one test wrote must never reach the next.
+/// </summary>
+public sealed class TestDatabaseReuseTests
+{
+    private const string RowsOutsideHistory = """
+        SELECT sum((xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I', tablename), false, true, '')))[1]::text::int)
+        FROM pg_tables WHERE schemaname = 'public' AND tablename <> '__ef_migrations_history'
+        """;
+
+    [Fact]
+    public async Task An_emptied_copy_holds_no_row_an_engine_wrote_and_its_identities_start_again()
+    {
+        var copy = await MigratedTemplates.NewPostgresAsync();
+        try
+        {
+            var history = await copy.ScalarAsync<long>("SELECT count(*) FROM __ef_migrations_history");
+            await using (var engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: new Dictionary<string, string> { ["DATABASE_URL"] = copy.Url }))
+                await engine.CreateTenantKeyAsync("acme");
+            Assert.True(await copy.ScalarAsync<long>(RowsOutsideHistory) > 0, "the engine wrote nothing to empty");
+
+            Assert.True(await MigratedTemplates.TryEmptyAsync(copy));
+
+            Assert.Equal(0, await copy.ScalarAsync<long>(RowsOutsideHistory));
+            Assert.Equal(history, await copy.ScalarAsync<long>("SELECT count(*) FROM __ef_migrations_history"));
+            Assert.Equal(1, await copy.ScalarAsync<long>("SELECT nextval(pg_get_serial_sequence('tenants', 'id'))"));
+        }
+        finally
+        {
+            await copy.DropAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_copy_a_session_still_holds_a_transaction_on_is_not_called_clean()
+    {
+        var copy = await MigratedTemplates.NewPostgresAsync();
+        try
+        {
+            await using var session = new NpgsqlConnection(copy.ConnectionString);
+            await session.OpenAsync();
+            await using var transaction = await session.BeginTransactionAsync();
+            await using (var read = new NpgsqlCommand("SELECT count(*) FROM tenants", session, transaction))
+                await read.ExecuteScalarAsync();
+
+            Assert.False(await MigratedTemplates.TryEmptyAsync(copy));
+        }
+        finally
+        {
+            await copy.DropAsync();
+        }
+    }
+}
