@@ -12,7 +12,7 @@ public sealed class AcctCrashTests
     [Fact]
     public async Task Killed_ingest_resumes_without_double_counting()
     {
-        await using var database = await PostgresDatabase.CreateAsync();
+        await using var database = await MigratedTemplates.NewPostgresAsync();
         var work = Directory.CreateTempSubdirectory("ee-acct-crash-").FullName;
         var file = Path.Combine(work, "acct.csv");
         AcctFileCounts counts;
@@ -22,7 +22,6 @@ public sealed class AcctCrashTests
         {
             ["API_KEY"] = "email_engine_v2_key", ["DATABASE_URL"] = database.Url, ["ACCT_BATCH_SIZE"] = "1000",
         };
-        Assert.Equal(0, (await ProcessRunner.EngineAsync(environment, work, "migrate")).ExitCode);
         Assert.Equal(0, (await ProcessRunner.EngineAsync(environment, work, "tenants", "create", "client-1")).ExitCode);
 
         using (var first = StartIngest(environment, work, file))

@@ -21,12 +21,11 @@ public sealed class ContactIntakeStopTests
     [InlineData(true)]
     public async Task An_engine_stopped_mid_burst_keeps_every_answered_contact_with_its_push(bool graceful)
     {
-        await using var database = await PostgresDatabase.CreateAsync();
+        await using var database = await MigratedTemplates.NewPostgresAsync();
         var environment = new Dictionary<string, string>
         {
             ["API_KEY"] = "email_engine_v2_key", ["DATABASE_URL"] = database.Url, ["OUTBOX_WORKER"] = "off",
         };
-        Assert.Equal(0, (await ProcessRunner.EngineAsync(environment, Path.GetTempPath(), "migrate")).ExitCode);
         var port = LoopbackPorts.Free();
         var answered = new ConcurrentDictionary<string, HttpStatusCode>();
 

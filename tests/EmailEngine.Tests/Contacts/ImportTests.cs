@@ -261,10 +261,9 @@ public sealed class ImportTests
     [Trait("Category", "Crash")]
     public async Task Import_killed_midway_completes_on_rerun_without_duplicates()
     {
-        await using var database = await PostgresDatabase.CreateAsync();
+        await using var database = await MigratedTemplates.NewPostgresAsync();
         var environment = new Dictionary<string, string> { ["API_KEY"] = "email_engine_v2_key", ["DATABASE_URL"] = database.Url };
         var directory = Directory.CreateTempSubdirectory("ee-import-").FullName;
-        Assert.Equal(0, (await ProcessRunner.EngineAsync(environment, directory, "migrate")).ExitCode);
         var file = Path.Combine(directory, "contacts.csv");
         // 160,000 rows for 120,000 addresses (the last 40,000 rows update earlier ones): six chunks of new contacts.
         const int rows = 160_000, addresses = 120_000;
