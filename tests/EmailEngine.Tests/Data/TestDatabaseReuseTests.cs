@@ -56,4 +56,24 @@ public sealed class TestDatabaseReuseTests
             await copy.DropAsync();
         }
     }
+
+    [Fact]
+    public async Task A_copy_disposed_twice_is_handed_out_once()
+    {
+        var copy = await MigratedTemplates.NewPostgresAsync();
+        await copy.DisposeAsync();
+        await copy.DisposeAsync();
+
+        var first = await MigratedTemplates.NewPostgresAsync();
+        var second = await MigratedTemplates.NewPostgresAsync();
+        try
+        {
+            Assert.NotEqual(first.Name, second.Name);
+        }
+        finally
+        {
+            await first.DisposeAsync();
+            await second.DisposeAsync();
+        }
+    }
 }

@@ -23,7 +23,7 @@ internal static class MigratedTemplates
     private static readonly System.Collections.Concurrent.ConcurrentBag<PostgresDatabase> CleanCopies = [];
 
     public static async Task<PostgresDatabase> NewPostgresAsync() =>
-        CleanCopies.TryTake(out var clean) ? clean : await PostgresDatabase.CreateAsync(template: await PostgresTemplate.Value, giveBack: GiveBackAsync);
+        CleanCopies.TryTake(out var clean) ? clean.Reissue() : await PostgresDatabase.CreateAsync(template: await PostgresTemplate.Value, giveBack: GiveBackAsync);
 
     private static async ValueTask GiveBackAsync(PostgresDatabase database)
     {

@@ -4,11 +4,12 @@ namespace EmailEngine.Tests.Infrastructure;
 
 /// <summary>
 /// A fresh database on the test PostgreSQL server (empty, or a copy of a template). Dropped on dispose, unless it was
-/// handed out by <see cref="MigratedTemplates"/>, which takes it back to clean and hand out again.
+/// handed out by <see cref="MigratedTemplates"/>, which empties it and hands it out again.
 /// </summary>
 public sealed class PostgresDatabase : IAsyncDisposable
 {
     private readonly Func<PostgresDatabase, ValueTask>? _giveBack;
+    private int _disposed;
 
     private PostgresDatabase(string name, NpgsqlConnectionStringBuilder builder, Func<PostgresDatabase, ValueTask>? giveBack)
     {
@@ -24,6 +25,9 @@ public sealed class PostgresDatabase : IAsyncDisposable
     public string Url { get; }
 
     public static Task<PostgresDatabase> CreateAsync() => CreateAsync(template: null, giveBack: null);
+
+    /// <summary>The same database for its next user: disposing this handle twice must not give the database back twice.</summary>
+    internal PostgresDatabase Reissue() => new(Name, new NpgsqlConnectionStringBuilder(ConnectionString), _giveBack);
 
     /// <param name="giveBack">Called instead of dropping the database on dispose.</param>
     internal static async Task<PostgresDatabase> CreateAsync(string? template, Func<PostgresDatabase, ValueTask>? giveBack)
@@ -48,7 +52,12 @@ public sealed class PostgresDatabase : IAsyncDisposable
         return value is null or DBNull ? default : (T)Convert.ChangeType(value, typeof(T));
     }
 
-    public ValueTask DisposeAsync() => _giveBack is null ? DropAsync() : _giveBack(this);
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return ValueTask.CompletedTask;
+        return _giveBack is null ? DropAsync() : _giveBack(this);
+    }
 
     /// <summary>
     /// Drops the database; <c>WITH (FORCE)</c> ends the sessions still open on it. Other tests' pools are left alone:
