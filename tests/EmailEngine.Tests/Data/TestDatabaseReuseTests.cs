@@ -9,11 +9,6 @@ namespace EmailEngine.Tests.Data;
 /// </summary>
 public sealed class TestDatabaseReuseTests
 {
-    private const string RowsOutsideHistory = """
-        SELECT sum((xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I', tablename), false, true, '')))[1]::text::int)
-        FROM pg_tables WHERE schemaname = 'public' AND tablename <> '__ef_migrations_history'
-        """;
-
     [Fact]
     public async Task An_emptied_copy_holds_no_row_an_engine_wrote_and_its_identities_start_again()
     {
@@ -23,11 +18,11 @@ public sealed class TestDatabaseReuseTests
             var history = await copy.ScalarAsync<long>("SELECT count(*) FROM __ef_migrations_history");
             await using (var engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: new Dictionary<string, string> { ["DATABASE_URL"] = copy.Url }))
                 await engine.CreateTenantKeyAsync("acme");
-            Assert.True(await copy.ScalarAsync<long>(RowsOutsideHistory) > 0, "the engine wrote nothing to empty");
+            Assert.NotNull(await copy.ScalarAsync<string>(MigratedTemplates.TablesWithRows)); // the engine wrote something to empty
 
             Assert.True(await MigratedTemplates.TryEmptyAsync(copy));
 
-            Assert.Equal(0, await copy.ScalarAsync<long>(RowsOutsideHistory));
+            Assert.Null(await copy.ScalarAsync<string>(MigratedTemplates.TablesWithRows));
             Assert.Equal(history, await copy.ScalarAsync<long>("SELECT count(*) FROM __ef_migrations_history"));
             Assert.Equal(1, await copy.ScalarAsync<long>("SELECT nextval(pg_get_serial_sequence('tenants', 'id'))"));
         }

@@ -25,6 +25,12 @@ internal static class MigratedTemplates
     public static async Task<PostgresDatabase> NewPostgresAsync() =>
         CleanCopies.TryTake(out var clean) ? clean.Reissue() : await PostgresDatabase.CreateAsync(template: await PostgresTemplate.Value, giveBack: GiveBackAsync);
 
+    /// <summary>The tables but the migration history that hold rows, comma-separated; NULL when there are none.</summary>
+    internal const string TablesWithRows = """
+        SELECT string_agg(tablename, ', ') FROM pg_tables WHERE schemaname = 'public' AND tablename <> '__ef_migrations_history'
+          AND (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I', tablename), false, true, '')))[1]::text::int > 0
+        """;
+
     private static async ValueTask GiveBackAsync(PostgresDatabase database)
     {
         if (await TryEmptyAsync(database))
@@ -84,10 +90,7 @@ internal static class MigratedTemplates
         var template = await PostgresDatabase.CreateAsync();
         await MigrateAsync(new Dictionary<string, string>(EngineServer.BaseSettings) { ["DATABASE_URL"] = template.Url }, home: null);
         // Copies are given back emptied, which would lose rows a migration seeds.
-        var seeded = await template.ScalarAsync<string>("""
-            SELECT string_agg(tablename, ', ') FROM pg_tables WHERE schemaname = 'public' AND tablename <> '__ef_migrations_history'
-              AND (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I', tablename), false, true, '')))[1]::text::int > 0
-            """);
+        var seeded = await template.ScalarAsync<string>(TablesWithRows);
         if (seeded is not null)
             throw new InvalidOperationException($"the migrations seed rows in {seeded}: MigratedTemplates must restore them when it empties a copy");
         // A database is copied only while nobody is connected to it.
