@@ -9,7 +9,6 @@ namespace EmailEngine.Tests.MailWizzStandIn;
 /// <c>mw_delivery_server</c> row, counting its own <c>mw_delivery_server_usage_log</c> rows per clock hour and day as
 /// MailWizz does: a regular campaign larger than the day's quota is held upstream, not handed to PowerMTA.
 /// </summary>
-[Trait("Category", "FastClock")]
 public sealed class DeliveryServerQuotaTests
 {
     [Fact]

@@ -6,7 +6,6 @@ using SimulationClock;
 namespace EmailEngine.Tests.MailWizzStandIn;
 
 /// <summary>The stand-in as a real process: URL conventions, a SIGKILL with --state-dir, quotas on the shared clock.</summary>
-[Trait("Category", "FastClock")]
 [Trait("Category", "Crash")]
 public sealed class ProcessTests : IDisposable
 {

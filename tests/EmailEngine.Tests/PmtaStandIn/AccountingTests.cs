@@ -1,7 +1,6 @@
 namespace EmailEngine.Tests.PmtaStandIn;
 
 /// <summary>The accounting CSV as PowerMTA writes it (reference §2): header row, fields, quoting, rotation, expiry bounces.</summary>
-[Trait("Category", "FastClock")]
 public sealed class AccountingTests
 {
     private const string Config = """

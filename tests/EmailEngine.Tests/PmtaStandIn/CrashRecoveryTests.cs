@@ -1,7 +1,6 @@
 namespace EmailEngine.Tests.PmtaStandIn;
 
 /// <summary>An accepted message is in the spool before the 250: a SIGKILL loses none and delivers none twice.</summary>
-[Trait("Category", "FastClock")]
 [Trait("Category", "Crash")]
 public sealed class CrashRecoveryTests
 {

@@ -4,7 +4,6 @@ namespace EmailEngine.Tests.PmtaStandIn;
 /// Paces as PowerMTA means them (no more than N sends in ANY window of length T), proven from deliveries.csv while a
 /// backlog waits, per queue (`max-msg-rate`) and per VMTA across domains (`max-smtp-msg-rate`), and changed by a reload.
 /// </summary>
-[Trait("Category", "FastClock")]
 public sealed class PacingTests
 {
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1);

@@ -3,7 +3,6 @@ using MailKit.Net.Smtp;
 namespace EmailEngine.Tests.PmtaStandIn;
 
 /// <summary>SMTP submission to the daemon: relaying per source, X-Virtual-MTA selection, header stripping, pools.</summary>
-[Trait("Category", "FastClock")]
 public sealed class SmtpIntakeTests
 {
     private const string Config = """
