@@ -53,8 +53,8 @@ public sealed class MigrationTests
 
     /// <summary>
     /// Migrations were squashed to one per provider before the first release (docs/migrations.md): an empty database
-    /// gets that one first and then those added since, the model has nothing a migration lacks, and PostgreSQL's hand
-    /// edits are in it.
+    /// gets that one first (and any added since), the model has nothing a migration lacks, and PostgreSQL's hand edits
+    /// are in it.
     /// </summary>
     [Theory]
     [InlineData(Provider.Postgres)]

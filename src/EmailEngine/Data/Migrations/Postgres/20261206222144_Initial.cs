@@ -19,6 +19,7 @@ namespace EmailEngine.Data.Migrations.Postgres
                     id = table.Column<long>(type: "bigint", nullable: false)
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     identity = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    host = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false, defaultValue: "default"),
                     name = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
                     header = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
                     committed_offset = table.Column<long>(type: "bigint", nullable: false),
@@ -111,10 +112,25 @@ namespace EmailEngine.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "data_protection_keys",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    friendly_name = table.Column<string>(type: "text", nullable: true),
+                    xml = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_data_protection_keys", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "delivery_stats",
                 columns: table => new
                 {
                     hour = table.Column<long>(type: "bigint", nullable: false),
+                    host = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false, defaultValue: "default"),
                     vmta = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     isp_group = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     tenant_id = table.Column<long>(type: "bigint", nullable: false),
@@ -131,7 +147,7 @@ namespace EmailEngine.Data.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_delivery_stats", x => new { x.hour, x.vmta, x.isp_group, x.tenant_id, x.campaign_id });
+                    table.PrimaryKey("pk_delivery_stats", x => new { x.hour, x.host, x.vmta, x.isp_group, x.tenant_id, x.campaign_id });
                 });
 
             migrationBuilder.CreateTable(
@@ -139,6 +155,7 @@ namespace EmailEngine.Data.Migrations.Postgres
                 columns: table => new
                 {
                     hour = table.Column<long>(type: "bigint", nullable: false),
+                    host = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false, defaultValue: "default"),
                     vmta = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     isp_group = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     tenant_id = table.Column<long>(type: "bigint", nullable: false),
@@ -155,7 +172,7 @@ namespace EmailEngine.Data.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_delivery_stats_daily", x => new { x.hour, x.vmta, x.isp_group, x.tenant_id, x.campaign_id });
+                    table.PrimaryKey("pk_delivery_stats_daily", x => new { x.hour, x.host, x.vmta, x.isp_group, x.tenant_id, x.campaign_id });
                 });
 
             migrationBuilder.CreateTable(
@@ -243,7 +260,8 @@ namespace EmailEngine.Data.Migrations.Postgres
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     processed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     held_for_capacity = table.Column<bool>(type: "boolean", nullable: false),
-                    capacity_domain = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: true)
+                    capacity_domain = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: true),
+                    capacity_pool = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -275,6 +293,7 @@ namespace EmailEngine.Data.Migrations.Postgres
                 {
                     id = table.Column<long>(type: "bigint", nullable: false)
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    host = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false, defaultValue: "default"),
                     actor = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
                     status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     started_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
@@ -292,17 +311,46 @@ namespace EmailEngine.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "pmta_hosts",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ssh_host = table.Column<string>(type: "character varying(253)", maxLength: 253, nullable: false),
+                    ssh_port = table.Column<int>(type: "integer", nullable: false),
+                    ssh_user = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    key_file = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    host_key = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: true),
+                    trust_unknown_host = table.Column<bool>(type: "boolean", nullable: false),
+                    config_path = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    acct_path = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    relay_sources = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: false),
+                    smtp_host = table.Column<string>(type: "character varying(253)", maxLength: 253, nullable: true),
+                    pmta_command = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    dkim_directory = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    mgmt_port = table.Column<int>(type: "integer", nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_pmta_hosts", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "sending_admissions",
                 columns: table => new
                 {
                     hour = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    pool = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: false),
                     domain = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
                     admitted = table.Column<int>(type: "integer", nullable: false),
                     deferred = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_sending_admissions", x => new { x.hour, x.domain });
+                    table.PrimaryKey("pk_sending_admissions", x => new { x.hour, x.pool, x.domain });
                 });
 
             migrationBuilder.CreateTable(
@@ -321,20 +369,18 @@ namespace EmailEngine.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
-                name: "sending_ips",
+                name: "telegram_chat_moves",
                 columns: table => new
                 {
                     id = table.Column<long>(type: "bigint", nullable: false)
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    address = table.Column<string>(type: "character varying(45)", maxLength: 45, nullable: false),
-                    domain = table.Column<string>(type: "character varying(253)", maxLength: 253, nullable: false),
-                    status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    chat_id = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    moved_to = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    moved_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_sending_ips", x => x.id);
+                    table.PrimaryKey("pk_telegram_chat_moves", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -432,65 +478,6 @@ namespace EmailEngine.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
-                name: "ip_warmups",
-                columns: table => new
-                {
-                    ip_id = table.Column<long>(type: "bigint", nullable: false),
-                    plan_name = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: false),
-                    quotas = table.Column<string>(type: "text", nullable: false),
-                    phase = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    sending_day = table.Column<int>(type: "integer", nullable: false),
-                    steps = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    paused_until = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    hold_until = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    window_start = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    last_period = table.Column<DateOnly>(type: "date", nullable: true),
-                    started_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    version = table.Column<int>(type: "integer", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_ip_warmups", x => x.ip_id);
-                    table.ForeignKey(
-                        name: "fk_ip_warmups_sending_ips_ip_id",
-                        column: x => x.ip_id,
-                        principalTable: "sending_ips",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "warmup_decisions",
-                columns: table => new
-                {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    ip_id = table.Column<long>(type: "bigint", nullable: false),
-                    at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    group = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
-                    sending_day = table.Column<int>(type: "integer", nullable: false),
-                    step = table.Column<int>(type: "integer", nullable: false),
-                    reason = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
-                    figures = table.Column<string>(type: "text", nullable: false),
-                    actor = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    deployment_id = table.Column<long>(type: "bigint", nullable: true),
-                    deployment_status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
-                    deployment_error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_warmup_decisions", x => x.id);
-                    table.ForeignKey(
-                        name: "fk_warmup_decisions_sending_ips_ip_id",
-                        column: x => x.ip_id,
-                        principalTable: "sending_ips",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "api_keys",
                 columns: table => new
                 {
@@ -512,6 +499,32 @@ namespace EmailEngine.Data.Migrations.Postgres
                         principalTable: "tenants",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "sending_ips",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    address = table.Column<string>(type: "character varying(45)", maxLength: 45, nullable: false),
+                    domain = table.Column<string>(type: "character varying(253)", maxLength: 253, nullable: false),
+                    status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    host = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    tenant_id = table.Column<long>(type: "bigint", nullable: true),
+                    pool = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_sending_ips", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_sending_ips_tenant_tenant_id",
+                        column: x => x.tenant_id,
+                        principalTable: "tenants",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
@@ -644,6 +657,92 @@ namespace EmailEngine.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "ip_warmups",
+                columns: table => new
+                {
+                    ip_id = table.Column<long>(type: "bigint", nullable: false),
+                    plan_name = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: false),
+                    quotas = table.Column<string>(type: "text", nullable: false),
+                    phase = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    sending_day = table.Column<int>(type: "integer", nullable: false),
+                    steps = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    paused_until = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    hold_until = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    window_start = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    last_period = table.Column<DateOnly>(type: "date", nullable: true),
+                    started_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_ip_warmups", x => x.ip_id);
+                    table.ForeignKey(
+                        name: "fk_ip_warmups_sending_ips_ip_id",
+                        column: x => x.ip_id,
+                        principalTable: "sending_ips",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "mailwizz_delivery_servers",
+                columns: table => new
+                {
+                    ip_id = table.Column<long>(type: "bigint", nullable: false),
+                    server_id = table.Column<int>(type: "integer", nullable: true),
+                    outcome = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    detail = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    written_status = table.Column<string>(type: "character varying(15)", maxLength: 15, nullable: true),
+                    written_hourly_quota = table.Column<int>(type: "integer", nullable: true),
+                    written_daily_quota = table.Column<int>(type: "integer", nullable: true),
+                    written_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    attempted_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    failures = table.Column<int>(type: "integer", nullable: false),
+                    next_attempt_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_mailwizz_delivery_servers", x => x.ip_id);
+                    table.ForeignKey(
+                        name: "fk_mailwizz_delivery_servers_sending_ips_ip_id",
+                        column: x => x.ip_id,
+                        principalTable: "sending_ips",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "warmup_decisions",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    ip_id = table.Column<long>(type: "bigint", nullable: false),
+                    at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    group = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    sending_day = table.Column<int>(type: "integer", nullable: false),
+                    step = table.Column<int>(type: "integer", nullable: false),
+                    reason = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    figures = table.Column<string>(type: "text", nullable: false),
+                    actor = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    deployment_id = table.Column<long>(type: "bigint", nullable: true),
+                    deployment_status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    deployment_error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_warmup_decisions", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_warmup_decisions_sending_ips_ip_id",
+                        column: x => x.ip_id,
+                        principalTable: "sending_ips",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "campaigns",
                 columns: table => new
                 {
@@ -662,6 +761,7 @@ namespace EmailEngine.Data.Migrations.Postgres
                     reply_to = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
                     paused = table.Column<bool>(type: "boolean", nullable: false),
                     mailwizz_paused = table.Column<bool>(type: "boolean", nullable: false),
+                    mailwizz_servers = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
                     is_welcome = table.Column<bool>(type: "boolean", nullable: false),
                     sync_status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     sync_attempts = table.Column<int>(type: "integer", nullable: false),
@@ -863,6 +963,12 @@ namespace EmailEngine.Data.Migrations.Postgres
                 columns: new[] { "job_id", "row_number" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_mailwizz_delivery_servers_server_id",
+                table: "mailwizz_delivery_servers",
+                column: "server_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_outbox_messages_held_for_capacity_id",
                 table: "outbox_messages",
                 columns: new[] { "held_for_capacity", "id" });
@@ -884,9 +990,20 @@ namespace EmailEngine.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_pmta_deployments_host_id",
+                table: "pmta_deployments",
+                columns: new[] { "host", "id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_pmta_deployments_started_at",
                 table: "pmta_deployments",
                 column: "started_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pmta_hosts_name",
+                table: "pmta_hosts",
+                column: "name",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_sending_domains_name",
@@ -899,6 +1016,16 @@ namespace EmailEngine.Data.Migrations.Postgres
                 table: "sending_ips",
                 column: "address",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sending_ips_host",
+                table: "sending_ips",
+                column: "host");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sending_ips_tenant_id",
+                table: "sending_ips",
+                column: "tenant_id");
 
             migrationBuilder.CreateIndex(
                 name: "ix_soft_bounces_tenant_id_email_hash_at",
@@ -915,6 +1042,12 @@ namespace EmailEngine.Data.Migrations.Postgres
                 name: "ix_suppressions_tenant_id",
                 table: "suppressions",
                 column: "tenant_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_telegram_chat_moves_chat_id",
+                table: "telegram_chat_moves",
+                column: "chat_id",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_templates_tenant_id_language",
@@ -965,11 +1098,11 @@ namespace EmailEngine.Data.Migrations.Postgres
             migrationBuilder.Sql("ALTER TABLE import_staging SET UNLOGGED;");
             // Bulk imports write a million contacts in one statement; per-row foreign-key triggers halve its speed.
             // Tenants are never deleted and a deleted campaign clears contacts' welcome_campaign_id in the
-            // application (DeleteCampaign), so these references are enforced there, not by triggers.
+            // application (UpdateCampaign.Delete), so these references are enforced there, not by triggers.
             migrationBuilder.Sql("ALTER TABLE contacts DROP CONSTRAINT fk_contacts_tenant_tenant_id;");
             migrationBuilder.Sql("ALTER TABLE contacts DROP CONSTRAINT fk_contacts_campaigns_welcome_campaign_id;");
             // Every index costs bulk import time. With no foreign-key trigger on contacts (above), this one only served
-            // clearing a deleted campaign's contacts, which DeleteCampaign does by tenant instead.
+            // clearing a deleted campaign's contacts, which UpdateCampaign.Delete does by tenant instead.
             migrationBuilder.Sql("DROP INDEX ix_contacts_welcome_campaign_id;");
         }
 
@@ -998,6 +1131,9 @@ namespace EmailEngine.Data.Migrations.Postgres
                 name: "contacts");
 
             migrationBuilder.DropTable(
+                name: "data_protection_keys");
+
+            migrationBuilder.DropTable(
                 name: "delivery_stats");
 
             migrationBuilder.DropTable(
@@ -1019,6 +1155,9 @@ namespace EmailEngine.Data.Migrations.Postgres
                 name: "ip_warmups");
 
             migrationBuilder.DropTable(
+                name: "mailwizz_delivery_servers");
+
+            migrationBuilder.DropTable(
                 name: "outbox_messages");
 
             migrationBuilder.DropTable(
@@ -1028,6 +1167,9 @@ namespace EmailEngine.Data.Migrations.Postgres
                 name: "pmta_deployments");
 
             migrationBuilder.DropTable(
+                name: "pmta_hosts");
+
+            migrationBuilder.DropTable(
                 name: "sending_admissions");
 
             migrationBuilder.DropTable(
@@ -1035,6 +1177,9 @@ namespace EmailEngine.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "suppressions");
+
+            migrationBuilder.DropTable(
+                name: "telegram_chat_moves");
 
             migrationBuilder.DropTable(
                 name: "tenant_lists");

@@ -18,6 +18,7 @@ namespace EmailEngine.Data.Migrations.Sqlite
                     id = table.Column<long>(type: "INTEGER", nullable: false)
                         .Annotation("Sqlite:Autoincrement", true),
                     identity = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    host = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false, defaultValue: "default"),
                     name = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
                     header = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
                     committed_offset = table.Column<long>(type: "INTEGER", nullable: false),
@@ -94,10 +95,25 @@ namespace EmailEngine.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "data_protection_keys",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    friendly_name = table.Column<string>(type: "TEXT", nullable: true),
+                    xml = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_data_protection_keys", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "delivery_stats",
                 columns: table => new
                 {
                     hour = table.Column<long>(type: "INTEGER", nullable: false),
+                    host = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false, defaultValue: "default"),
                     vmta = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     isp_group = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     tenant_id = table.Column<long>(type: "INTEGER", nullable: false),
@@ -114,7 +130,7 @@ namespace EmailEngine.Data.Migrations.Sqlite
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_delivery_stats", x => new { x.hour, x.vmta, x.isp_group, x.tenant_id, x.campaign_id });
+                    table.PrimaryKey("pk_delivery_stats", x => new { x.hour, x.host, x.vmta, x.isp_group, x.tenant_id, x.campaign_id });
                 });
 
             migrationBuilder.CreateTable(
@@ -122,6 +138,7 @@ namespace EmailEngine.Data.Migrations.Sqlite
                 columns: table => new
                 {
                     hour = table.Column<long>(type: "INTEGER", nullable: false),
+                    host = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false, defaultValue: "default"),
                     vmta = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     isp_group = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     tenant_id = table.Column<long>(type: "INTEGER", nullable: false),
@@ -138,7 +155,7 @@ namespace EmailEngine.Data.Migrations.Sqlite
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_delivery_stats_daily", x => new { x.hour, x.vmta, x.isp_group, x.tenant_id, x.campaign_id });
+                    table.PrimaryKey("pk_delivery_stats_daily", x => new { x.hour, x.host, x.vmta, x.isp_group, x.tenant_id, x.campaign_id });
                 });
 
             migrationBuilder.CreateTable(
@@ -226,7 +243,8 @@ namespace EmailEngine.Data.Migrations.Sqlite
                     created_at = table.Column<long>(type: "INTEGER", nullable: false),
                     processed_at = table.Column<long>(type: "INTEGER", nullable: true),
                     held_for_capacity = table.Column<bool>(type: "INTEGER", nullable: false),
-                    capacity_domain = table.Column<string>(type: "TEXT", maxLength: 255, nullable: true)
+                    capacity_domain = table.Column<string>(type: "TEXT", maxLength: 255, nullable: true),
+                    capacity_pool = table.Column<string>(type: "TEXT", maxLength: 80, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -258,6 +276,7 @@ namespace EmailEngine.Data.Migrations.Sqlite
                 {
                     id = table.Column<long>(type: "INTEGER", nullable: false)
                         .Annotation("Sqlite:Autoincrement", true),
+                    host = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false, defaultValue: "default"),
                     actor = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
                     status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     started_at = table.Column<long>(type: "INTEGER", nullable: false),
@@ -275,17 +294,46 @@ namespace EmailEngine.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "pmta_hosts",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    name = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    ssh_host = table.Column<string>(type: "TEXT", maxLength: 253, nullable: false),
+                    ssh_port = table.Column<int>(type: "INTEGER", nullable: false),
+                    ssh_user = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    key_file = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    host_key = table.Column<string>(type: "TEXT", maxLength: 80, nullable: true),
+                    trust_unknown_host = table.Column<bool>(type: "INTEGER", nullable: false),
+                    config_path = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    acct_path = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    relay_sources = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: false),
+                    smtp_host = table.Column<string>(type: "TEXT", maxLength: 253, nullable: true),
+                    pmta_command = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    dkim_directory = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    mgmt_port = table.Column<int>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    updated_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_pmta_hosts", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "sending_admissions",
                 columns: table => new
                 {
                     hour = table.Column<long>(type: "INTEGER", nullable: false),
+                    pool = table.Column<string>(type: "TEXT", maxLength: 80, nullable: false),
                     domain = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
                     admitted = table.Column<int>(type: "INTEGER", nullable: false),
                     deferred = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_sending_admissions", x => new { x.hour, x.domain });
+                    table.PrimaryKey("pk_sending_admissions", x => new { x.hour, x.pool, x.domain });
                 });
 
             migrationBuilder.CreateTable(
@@ -304,20 +352,18 @@ namespace EmailEngine.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
-                name: "sending_ips",
+                name: "telegram_chat_moves",
                 columns: table => new
                 {
                     id = table.Column<long>(type: "INTEGER", nullable: false)
                         .Annotation("Sqlite:Autoincrement", true),
-                    address = table.Column<string>(type: "TEXT", maxLength: 45, nullable: false),
-                    domain = table.Column<string>(type: "TEXT", maxLength: 253, nullable: false),
-                    status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    updated_at = table.Column<long>(type: "INTEGER", nullable: false)
+                    chat_id = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    moved_to = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    moved_at = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_sending_ips", x => x.id);
+                    table.PrimaryKey("pk_telegram_chat_moves", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -415,65 +461,6 @@ namespace EmailEngine.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
-                name: "ip_warmups",
-                columns: table => new
-                {
-                    ip_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    plan_name = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
-                    quotas = table.Column<string>(type: "TEXT", nullable: false),
-                    phase = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    sending_day = table.Column<int>(type: "INTEGER", nullable: false),
-                    steps = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    paused_until = table.Column<long>(type: "INTEGER", nullable: true),
-                    hold_until = table.Column<long>(type: "INTEGER", nullable: true),
-                    window_start = table.Column<long>(type: "INTEGER", nullable: false),
-                    last_period = table.Column<DateOnly>(type: "TEXT", nullable: true),
-                    started_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    updated_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    version = table.Column<int>(type: "INTEGER", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_ip_warmups", x => x.ip_id);
-                    table.ForeignKey(
-                        name: "fk_ip_warmups_sending_ips_ip_id",
-                        column: x => x.ip_id,
-                        principalTable: "sending_ips",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "warmup_decisions",
-                columns: table => new
-                {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    ip_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    at = table.Column<long>(type: "INTEGER", nullable: false),
-                    kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    group = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
-                    sending_day = table.Column<int>(type: "INTEGER", nullable: false),
-                    step = table.Column<int>(type: "INTEGER", nullable: false),
-                    reason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
-                    figures = table.Column<string>(type: "TEXT", nullable: false),
-                    actor = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    deployment_id = table.Column<long>(type: "INTEGER", nullable: true),
-                    deployment_status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
-                    deployment_error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_warmup_decisions", x => x.id);
-                    table.ForeignKey(
-                        name: "fk_warmup_decisions_sending_ips_ip_id",
-                        column: x => x.ip_id,
-                        principalTable: "sending_ips",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "api_keys",
                 columns: table => new
                 {
@@ -495,6 +482,32 @@ namespace EmailEngine.Data.Migrations.Sqlite
                         principalTable: "tenants",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "sending_ips",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    address = table.Column<string>(type: "TEXT", maxLength: 45, nullable: false),
+                    domain = table.Column<string>(type: "TEXT", maxLength: 253, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    host = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    updated_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    tenant_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    pool = table.Column<string>(type: "TEXT", maxLength: 50, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_sending_ips", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_sending_ips_tenant_tenant_id",
+                        column: x => x.tenant_id,
+                        principalTable: "tenants",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
@@ -627,6 +640,92 @@ namespace EmailEngine.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "ip_warmups",
+                columns: table => new
+                {
+                    ip_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    plan_name = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    quotas = table.Column<string>(type: "TEXT", nullable: false),
+                    phase = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    sending_day = table.Column<int>(type: "INTEGER", nullable: false),
+                    steps = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    paused_until = table.Column<long>(type: "INTEGER", nullable: true),
+                    hold_until = table.Column<long>(type: "INTEGER", nullable: true),
+                    window_start = table.Column<long>(type: "INTEGER", nullable: false),
+                    last_period = table.Column<DateOnly>(type: "TEXT", nullable: true),
+                    started_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    updated_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    version = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_ip_warmups", x => x.ip_id);
+                    table.ForeignKey(
+                        name: "fk_ip_warmups_sending_ips_ip_id",
+                        column: x => x.ip_id,
+                        principalTable: "sending_ips",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "mailwizz_delivery_servers",
+                columns: table => new
+                {
+                    ip_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    server_id = table.Column<int>(type: "INTEGER", nullable: true),
+                    outcome = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    detail = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    written_status = table.Column<string>(type: "TEXT", maxLength: 15, nullable: true),
+                    written_hourly_quota = table.Column<int>(type: "INTEGER", nullable: true),
+                    written_daily_quota = table.Column<int>(type: "INTEGER", nullable: true),
+                    written_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    attempted_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    failures = table.Column<int>(type: "INTEGER", nullable: false),
+                    next_attempt_at = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_mailwizz_delivery_servers", x => x.ip_id);
+                    table.ForeignKey(
+                        name: "fk_mailwizz_delivery_servers_sending_ips_ip_id",
+                        column: x => x.ip_id,
+                        principalTable: "sending_ips",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "warmup_decisions",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ip_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    at = table.Column<long>(type: "INTEGER", nullable: false),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    group = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    sending_day = table.Column<int>(type: "INTEGER", nullable: false),
+                    step = table.Column<int>(type: "INTEGER", nullable: false),
+                    reason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    figures = table.Column<string>(type: "TEXT", nullable: false),
+                    actor = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    deployment_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    deployment_status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    deployment_error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_warmup_decisions", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_warmup_decisions_sending_ips_ip_id",
+                        column: x => x.ip_id,
+                        principalTable: "sending_ips",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "campaigns",
                 columns: table => new
                 {
@@ -645,6 +744,7 @@ namespace EmailEngine.Data.Migrations.Sqlite
                     reply_to = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
                     paused = table.Column<bool>(type: "INTEGER", nullable: false),
                     mailwizz_paused = table.Column<bool>(type: "INTEGER", nullable: false),
+                    mailwizz_servers = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
                     is_welcome = table.Column<bool>(type: "INTEGER", nullable: false),
                     sync_status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     sync_attempts = table.Column<int>(type: "INTEGER", nullable: false),
@@ -872,6 +972,12 @@ namespace EmailEngine.Data.Migrations.Sqlite
                 columns: new[] { "job_id", "row_number" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_mailwizz_delivery_servers_server_id",
+                table: "mailwizz_delivery_servers",
+                column: "server_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_outbox_messages_held_for_capacity_id",
                 table: "outbox_messages",
                 columns: new[] { "held_for_capacity", "id" });
@@ -893,9 +999,20 @@ namespace EmailEngine.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_pmta_deployments_host_id",
+                table: "pmta_deployments",
+                columns: new[] { "host", "id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_pmta_deployments_started_at",
                 table: "pmta_deployments",
                 column: "started_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pmta_hosts_name",
+                table: "pmta_hosts",
+                column: "name",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_sending_domains_name",
@@ -908,6 +1025,16 @@ namespace EmailEngine.Data.Migrations.Sqlite
                 table: "sending_ips",
                 column: "address",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sending_ips_host",
+                table: "sending_ips",
+                column: "host");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_sending_ips_tenant_id",
+                table: "sending_ips",
+                column: "tenant_id");
 
             migrationBuilder.CreateIndex(
                 name: "ix_soft_bounces_tenant_id_email_hash_at",
@@ -924,6 +1051,12 @@ namespace EmailEngine.Data.Migrations.Sqlite
                 name: "ix_suppressions_tenant_id",
                 table: "suppressions",
                 column: "tenant_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_telegram_chat_moves_chat_id",
+                table: "telegram_chat_moves",
+                column: "chat_id",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_templates_tenant_id_language",
@@ -992,6 +1125,9 @@ namespace EmailEngine.Data.Migrations.Sqlite
                 name: "contact_events");
 
             migrationBuilder.DropTable(
+                name: "data_protection_keys");
+
+            migrationBuilder.DropTable(
                 name: "delivery_stats");
 
             migrationBuilder.DropTable(
@@ -1013,6 +1149,9 @@ namespace EmailEngine.Data.Migrations.Sqlite
                 name: "ip_warmups");
 
             migrationBuilder.DropTable(
+                name: "mailwizz_delivery_servers");
+
+            migrationBuilder.DropTable(
                 name: "outbox_messages");
 
             migrationBuilder.DropTable(
@@ -1022,6 +1161,9 @@ namespace EmailEngine.Data.Migrations.Sqlite
                 name: "pmta_deployments");
 
             migrationBuilder.DropTable(
+                name: "pmta_hosts");
+
+            migrationBuilder.DropTable(
                 name: "sending_admissions");
 
             migrationBuilder.DropTable(
@@ -1029,6 +1171,9 @@ namespace EmailEngine.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "suppressions");
+
+            migrationBuilder.DropTable(
+                name: "telegram_chat_moves");
 
             migrationBuilder.DropTable(
                 name: "tenant_lists");
