@@ -38,7 +38,8 @@ public sealed class ProcessTests : IDisposable
     [Fact]
     public async Task Killed_before_the_welcomes_are_due_and_restarted_each_subscriber_gets_one_welcome()
     {
-        // 1 virtual minute = 0.5 real second: the 10-minute delay leaves 5 s to kill the stand-in before anything is due.
+        // 1 virtual minute = 0.5 real second: the 20-minute delay leaves 10 s to subscribe and kill the stand-in before
+        // anything is due, even on a busy machine.
         var clock = new ScaledTimeProvider(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, 120);
         var environment = new Dictionary<string, string> { [ScaledTimeProvider.Variable] = clock.Spec };
         await using var sink = await SmtpSink.StartAsync(LoopbackPorts.Free());
@@ -49,7 +50,7 @@ public sealed class ProcessTests : IDisposable
         using (var first = await StandInProcess.StartAsync(args, environment))
         {
             using var api = new StandInApi(first.Root, "k");
-            emails = await RelayTests.SubscribeWithWelcomeAsync(api, 12, delayMinutes: 10);
+            emails = await RelayTests.SubscribeWithWelcomeAsync(api, 12, delayMinutes: 20);
             Assert.Equal(emails.Count, (await api.OutboxAsync()).GetProperty("scheduled").GetInt32());
             first.Kill();
         }
@@ -119,7 +120,8 @@ public sealed class ProcessTests : IDisposable
         var emails = Enumerable.Range(1, 5).Select(i => $"reader{i}@example.test").ToList();
         foreach (var email in emails)
             await api.SubscribeAsync(list, email);
-        var sendAt = clock.GetUtcNow().UtcDateTime.AddMinutes(30);
+        // Two virtual hours ahead (2.4 s): still pending when the test reads it back, on a busy machine too.
+        var sendAt = clock.GetUtcNow().UtcDateTime.AddHours(2);
         var campaign = await api.CreateCampaignAsync(list, "news@acme.test", sendAt: sendAt);
         Assert.Equal("pending-sending", await api.CampaignStatusAsync(campaign));
 
