@@ -13,7 +13,7 @@ public static partial class MessageRenderer
     /// <summary>False when the subscriber is gone or no longer confirmed: MailWizz does not send to them.</summary>
     public static bool TryRender(OutboundMessage message, MwCampaign campaign, MwList list, DeliveryServer? server, DateTime now)
     {
-        if (list.Subscribers.FirstOrDefault(x => x.Uid == message.SubscriberUid) is not { Status: "confirmed" } subscriber)
+        if (list.FindByUid(message.SubscriberUid) is not { Status: "confirmed" } subscriber)
             return false;
         var tags = new Dictionary<string, string>(subscriber.Fields)
         {

@@ -7,6 +7,57 @@ public sealed class MwList
     public List<MwField> Fields { get; init; } = [new("EMAIL", "Email", true), new("FNAME", "First name", false), new("LNAME", "Last name", false)];
     public List<MwSubscriber> Subscribers { get; init; } = [];
     public string Name => Values.GetValueOrDefault("general[name]", "");
+
+    // Found by address and by uid as MailWizz's indexed columns find them: a list of thousands is not scanned for each
+    // subscriber added or message rendered. Built on first use (a list loaded from the state file has none yet), then
+    // kept up to date by the methods below, the only ones that add, remove or readdress a subscriber.
+    private Dictionary<string, MwSubscriber>? _byEmail;
+    private Dictionary<string, MwSubscriber>? _byUid;
+
+    public MwSubscriber? FindByEmail(string email) => Indexed().ByEmail.GetValueOrDefault(email);
+
+    public MwSubscriber? FindByUid(string uid) => Indexed().ByUid.GetValueOrDefault(uid);
+
+    public void Add(MwSubscriber subscriber)
+    {
+        var (byEmail, byUid) = Indexed();
+        Subscribers.Add(subscriber);
+        byEmail[subscriber.Email] = subscriber;
+        byUid[subscriber.Uid] = subscriber;
+    }
+
+    public bool Remove(string uid)
+    {
+        var (byEmail, byUid) = Indexed();
+        if (!byUid.Remove(uid, out var subscriber))
+            return false;
+        byEmail.Remove(subscriber.Email);
+        Subscribers.Remove(subscriber);
+        return true;
+    }
+
+    /// <summary>Sets a field; a new EMAIL moves the subscriber in the address index.</summary>
+    public void SetField(MwSubscriber subscriber, string tag, string value)
+    {
+        var byEmail = Indexed().ByEmail;
+        if (tag == "EMAIL" && byEmail.GetValueOrDefault(subscriber.Email) == subscriber)
+            byEmail.Remove(subscriber.Email);
+        subscriber.Fields[tag] = value;
+        if (tag == "EMAIL" && Indexed().ByUid.ContainsKey(subscriber.Uid))
+            byEmail[subscriber.Email] = subscriber;
+    }
+
+    private (Dictionary<string, MwSubscriber> ByEmail, Dictionary<string, MwSubscriber> ByUid) Indexed()
+    {
+        if (_byEmail is null || _byUid is null)
+        {
+            _byEmail = new Dictionary<string, MwSubscriber>(StringComparer.OrdinalIgnoreCase);
+            _byUid = new Dictionary<string, MwSubscriber>(StringComparer.Ordinal);
+            foreach (var subscriber in Subscribers)
+                (_byEmail[subscriber.Email], _byUid[subscriber.Uid]) = (subscriber, subscriber);
+        }
+        return (_byEmail, _byUid);
+    }
 }
 
 public sealed record MwField(string Tag, string Label, bool Required);

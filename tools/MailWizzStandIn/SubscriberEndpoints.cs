@@ -28,7 +28,7 @@ public static class SubscriberEndpoints
                 if (ListEndpoints.Find(s, uid) is not { } list)
                     return MwJson.Error(404, "The subscribers list does not exist.");
                 var email = r.Query["EMAIL"].ToString();
-                return list.Subscribers.FirstOrDefault(x => x.Email.Equals(email, StringComparison.OrdinalIgnoreCase)) is { } found
+                return list.FindByEmail(email) is { } found
                     ? MwJson.Success(new { subscriber_uid = found.Uid, status = found.Status, date_added = found.DateAdded.ToString("yyyy-MM-dd HH:mm:ss") })
                     : MwJson.Error(404, NotInList);
             }
@@ -83,10 +83,10 @@ public static class SubscriberEndpoints
                 if (ListEndpoints.Find(s, uid) is not { } list || Find(s, uid, sub) is not { } x)
                     return MwJson.Error(409, NotInList);
                 var email = form["EMAIL"].ToString();
-                if (email.Length > 0 && list.Subscribers.Any(o => o != x && o.Email.Equals(email, StringComparison.OrdinalIgnoreCase)))
+                if (email.Length > 0 && list.FindByEmail(email) is { } other && other != x)
                     return MwJson.Error(409, "Another subscriber with this email address already exists in this list.");
                 foreach (var field in list.Fields.Where(f => form.ContainsKey(f.Tag)))
-                    x.Fields[field.Tag] = Truncate(form[field.Tag].ToString());
+                    list.SetField(x, field.Tag, Truncate(form[field.Tag].ToString()));
                 return MwJson.Success(new { record = Record(x) });
             }
         });
@@ -104,7 +104,7 @@ public static class SubscriberEndpoints
         api.MapDelete("/lists/{uid}/subscribers/{sub}", (string uid, string sub, StandInState s) =>
         {
             lock (s.Gate)
-                return ListEndpoints.Find(s, uid) is { } list && list.Subscribers.RemoveAll(x => x.Uid == sub) > 0
+                return ListEndpoints.Find(s, uid) is { } list && list.Remove(sub)
                     ? MwJson.Success() : MwJson.Error(404, NotInList);
         });
         api.MapPut("/lists/subscribers/unsubscribe-by-email-from-all-lists", async (HttpRequest request, StandInState s) =>
@@ -118,7 +118,7 @@ public static class SubscriberEndpoints
     }
 
     private static MwSubscriber? Find(StandInState s, string uid, string sub) =>
-        ListEndpoints.Find(s, uid)?.Subscribers.FirstOrDefault(x => x.Uid == sub);
+        ListEndpoints.Find(s, uid)?.FindByUid(sub);
 
     private static object Record(MwSubscriber x) =>
         new { subscriber_uid = x.Uid, email = x.Email, ip_address = "", source = x.Source, date_added = x.DateAdded.ToString("yyyy-MM-dd HH:mm:ss") };
@@ -139,18 +139,18 @@ public static class SubscriberEndpoints
             return (null, MwJson.Error(409, "This email address is blacklisted."));
         foreach (var required in list.Fields.Where(f => f.Required && f.Tag != "EMAIL" && value(f.Tag).ToString().Length == 0))
             return (null, MwJson.Validation(required.Tag, $"The field {required.Tag} is required by the list but it has not been provided!"));
-        var existing = list.Subscribers.FirstOrDefault(x => x.Email.Equals(email, StringComparison.OrdinalIgnoreCase));
+        var existing = list.FindByEmail(email);
         if (existing is not null && existing.Status != "unsubscribed")
             return (null, MwJson.Error(409, "The subscriber already exists in this list."));
         var subscriber = existing ?? new MwSubscriber { Uid = StandInState.NewUid(), ListUid = list.Uid };
         foreach (var field in list.Fields)
             if (value(field.Tag).ToString() is { Length: > 0 } v)
-                subscriber.Fields[field.Tag] = Truncate(v);
+                list.SetField(subscriber, field.Tag, Truncate(v));
         subscriber.Status = value("details[status]").ToString() is { Length: > 0 } status ? status : "confirmed";
         if (subscriber.Status == "blacklisted")
             s.Blacklist.Add(email);
         if (existing is null)
-            list.Subscribers.Add(subscriber);
+            list.Add(subscriber);
         if (subscriber.Status == "confirmed")
             autoresponder.OnSubscribed(s, list, subscriber);
         return (subscriber, null);
