@@ -14,6 +14,7 @@ namespace EmailEngine.Tests.Alerts;
 /// Alerts through real sockets: a Telegram Bot API stand-in (flood control, 5xx, unknown chat), the signed webhook
 /// against a receiver, and e-mail through an SMTP sink. Messages are queued and sent by the engine's alert worker.
 /// </summary>
+[LongRunning(25)]
 public sealed class AlertDeliveryTests : IAsyncLifetime
 {
     private const string Token = "123456:AAH-very-secret-token", Chat = "-1001234567890", WebhookSecret = "whsec_alerts_test";

@@ -21,6 +21,7 @@ namespace EmailEngine.Tests.Campaigns;
 /// PostgreSQL, the MailWizz stand-in over HTTP, the test sshd with the pmta stand-in, the outbox worker running.
 /// </summary>
 [Trait("Category", "Ssh")]
+[LongRunning(25)]
 public sealed class SendingHoldTests : IAsyncLifetime
 {
     private readonly PmtaHost _host = new();

@@ -12,6 +12,7 @@ namespace EmailEngine.Tests.Contacts;
 /// sending the same contacts again afterwards stores each exactly once.
 /// </summary>
 [Trait("Category", "Crash")]
+[LongRunning(30)]
 public sealed class ContactIntakeStopTests
 {
     private const int Contacts = 800;

@@ -12,6 +12,7 @@ namespace EmailEngine.Tests.Contacts;
 /// "Workflow V2" of the operator's V2 setup procedure (a new contact, steps 1–7), against real PostgreSQL and the
 /// MailWizz stand-in over HTTP.
 /// </summary>
+[LongRunning(25)]
 public sealed class ContactWorkflowTests : MailWizzStackTest
 {
     private async Task<HttpResponseMessage> PostContactAsync(object contact, HttpClient? client = null) =>

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace EmailEngine.Tests.Contacts;
 
+[LongRunning(40)]
 public sealed class ImportTests
 {
     private static async Task<JsonElement> UploadAsync(HttpClient client, string csv, string query, byte[]? prefix = null)

@@ -11,6 +11,7 @@ namespace EmailEngine.Tests.Hosting;
 /// PATH/HOME the .NET SDK itself needs), <c>./run</c>. Then a CLI verb from another directory sees the service's data.
 /// </summary>
 [Trait("Category", "FreshClone")]
+[LongRunning(100)]
 public sealed class FreshCloneTests
 {
     private static IEnumerable<System.Net.IPAddress> NonLoopbackAddresses() =>

@@ -12,6 +12,7 @@ namespace EmailEngine.Tests.Http;
 /// document, and nothing is stored. Operations without a body or path id are only sent junk query strings (a POST
 /// such as a deploy is a real action, not malformed input).
 /// </summary>
+[LongRunning(20)]
 public sealed class MalformedRequestTests : ApiTest
 {
     // Not %00: Kestrel itself refuses a NUL in the path with a bare 400, before any application code runs.

@@ -5,6 +5,7 @@ namespace EmailEngine.Tests.MailWizz;
 
 /// <summary>SIGKILL the engine in the middle of pushing 500 templates; after a restart all are synced, none twice.</summary>
 [Trait("Category", "Crash")]
+[LongRunning(30)]
 public sealed class CrashRecoveryTests
 {
     private const int Templates = 500;

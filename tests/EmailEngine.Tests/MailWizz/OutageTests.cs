@@ -5,6 +5,7 @@ using EmailEngine.Tests.Infrastructure;
 namespace EmailEngine.Tests.MailWizz;
 
 /// <summary>MailWizz down, erroring (also after taking effect) and slow: everything still ends synced, exactly once.</summary>
+[LongRunning(20)]
 public sealed class OutageTests
 {
     [Fact]

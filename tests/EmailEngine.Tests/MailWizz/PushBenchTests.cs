@@ -9,6 +9,7 @@ namespace EmailEngine.Tests.MailWizz;
 /// the machine.
 /// </summary>
 [Trait("Category", "Bench")]
+[LongRunning(45)]
 public sealed class PushBenchTests
 {
     [Fact]

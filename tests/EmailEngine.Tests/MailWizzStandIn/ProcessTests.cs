@@ -7,6 +7,7 @@ namespace EmailEngine.Tests.MailWizzStandIn;
 
 /// <summary>The stand-in as a real process: URL conventions, a SIGKILL with --state-dir, quotas on the shared clock.</summary>
 [Trait("Category", "Crash")]
+[LongRunning(30)]
 public sealed class ProcessTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("mw-process-").FullName;

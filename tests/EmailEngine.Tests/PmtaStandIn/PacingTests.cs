@@ -1,9 +1,11 @@
+using EmailEngine.Tests.Infrastructure;
 namespace EmailEngine.Tests.PmtaStandIn;
 
 /// <summary>
 /// Paces as PowerMTA means them (no more than N sends in ANY window of length T), proven from deliveries.csv while a
 /// backlog waits, per queue (`max-msg-rate`) and per VMTA across domains (`max-smtp-msg-rate`), and changed by a reload.
 /// </summary>
+[LongRunning(20)]
 public sealed class PacingTests
 {
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1);

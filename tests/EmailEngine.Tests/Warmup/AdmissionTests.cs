@@ -10,6 +10,7 @@ namespace EmailEngine.Tests.Warmup;
 /// New subscribers enter MailWizz (which fires their welcome mail) only as fast as the sending pool may send: the rest
 /// wait as deferred pushes, never failed, never lost, and go in when the pool has room.
 /// </summary>
+[LongRunning(25)]
 public sealed class AdmissionTests : MailWizzStackTest
 {
     public override Task InitializeAsync() => Task.CompletedTask; // each test starts the stack with its own headroom

@@ -8,6 +8,7 @@ namespace EmailEngine.Tests.WebConsole;
 
 /// <summary>The console in a real headless Chromium: every page, the main actions, tenant isolation, the session's safety.</summary>
 [Trait("Category", "Ssh")]
+[LongRunning(55)]
 public sealed class ConsoleBrowserTests(ConsoleStack stack) : IClassFixture<ConsoleStack>
 {
     [Fact]
