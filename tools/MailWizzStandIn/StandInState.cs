@@ -39,11 +39,13 @@ public sealed class MwList
     /// <summary>Sets a field; a new EMAIL moves the subscriber in the address index.</summary>
     public void SetField(MwSubscriber subscriber, string tag, string value)
     {
-        var byEmail = Indexed().ByEmail;
-        if (tag == "EMAIL" && byEmail.GetValueOrDefault(subscriber.Email) == subscriber)
+        var (byEmail, byUid) = Indexed();
+        // A subscriber not added yet is indexed by Add, with the address it has by then.
+        var readdressed = tag == "EMAIL" && byUid.ContainsKey(subscriber.Uid);
+        if (readdressed)
             byEmail.Remove(subscriber.Email);
         subscriber.Fields[tag] = value;
-        if (tag == "EMAIL" && Indexed().ByUid.ContainsKey(subscriber.Uid))
+        if (readdressed)
             byEmail[subscriber.Email] = subscriber;
     }
 

@@ -111,7 +111,7 @@ public static class SubscriberEndpoints
         {
             var email = (await request.ReadFormAsync())["EMAIL"].ToString();
             lock (s.Gate)
-                foreach (var x in s.Lists.SelectMany(l => l.Subscribers).Where(x => x.Email.Equals(email, StringComparison.OrdinalIgnoreCase)))
+                foreach (var x in s.Lists.Select(l => l.FindByEmail(email)).OfType<MwSubscriber>())
                     x.Status = "unsubscribed";
             return MwJson.Success();
         });

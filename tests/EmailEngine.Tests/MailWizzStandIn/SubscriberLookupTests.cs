@@ -7,7 +7,8 @@ namespace EmailEngine.Tests.MailWizzStandIn;
 
 /// <summary>
 /// A list finds its subscribers by address (any case) and by uid through indexes it keeps: an update that changes the
-/// address, a deletion and a new subscribe each leave them answering what a scan of the list would.
+/// address, a deletion and a new subscribe each leave them answering what a scan of the list would, and an unsubscribe
+/// from all lists reaches the address in each list.
 /// </summary>
 public sealed class SubscriberLookupTests
 {
@@ -56,5 +57,15 @@ public sealed class SubscriberLookupTests
         var state = await mailWizz.StateAsync();
         Assert.Equal(["first@example.test", "other@example.test"],
             state.GetProperty("lists")[0].GetProperty("subscribers").EnumerateArray().Select(s => s.GetProperty("email").GetString()).Order());
+
+        var second = await api.CreateListAsync("second", "news@acme.test");
+        await api.SubscribeAsync(second, "other@example.test");
+        using (var everywhere = await http.PutAsync("/api/lists/subscribers/unsubscribe-by-email-from-all-lists",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["EMAIL"] = "OTHER@example.test" })))
+            Assert.Equal(HttpStatusCode.OK, everywhere.StatusCode);
+        var statuses = (await mailWizz.StateAsync()).GetProperty("lists").EnumerateArray()
+            .SelectMany(l => l.GetProperty("subscribers").EnumerateArray().Select(s => $"{l.GetProperty("name").GetString()} {s.GetProperty("email").GetString()} {s.GetProperty("status").GetString()}"))
+            .Order();
+        Assert.Equal(["lookup first@example.test confirmed", "lookup other@example.test unsubscribed", "second other@example.test unsubscribed"], statuses);
     }
 }
