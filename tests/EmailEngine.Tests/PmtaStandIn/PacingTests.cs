@@ -1,4 +1,5 @@
 using EmailEngine.Tests.Infrastructure;
+
 namespace EmailEngine.Tests.PmtaStandIn;
 
 /// <summary>
@@ -87,11 +88,11 @@ public sealed class PacingTests
         var sends = pmta.Deliveries().Select(PmtaDaemon.Time).ToList();
         Assert.Equal(1, PmtaDaemon.BusiestWindow(sends.Where(t => t < beforeReload), Hour));
         Assert.True(sends.Max() > reloaded, $"the backlog was gone at the old rate before the reload returned ({beforeReload:O} to {reloaded:O})");
-        // Once in force, the new rate lets out a burst up to 60 in the sliding hour: faster than 1/h, never above 60/h.
-        Assert.InRange(PmtaDaemon.BusiestWindow(sends, Hour), 2, 60);
+        Assert.True(sends.Count(t => t >= beforeReload) > 60, "the old rate did not hold the backlog until the reload");
+        // Once in force, the new rate lets out a burst up to 60 in the sliding hour: far faster than 1/h, never above 60/h.
+        Assert.InRange(PmtaDaemon.BusiestWindow(sends, Hour), 11, 60);
         // What was left when the reload returned leaves at 60/h (within an hour per sixty, plus the hour's burst room), where
         // at 1/h it would take an hour each.
-        Assert.True(sends.Count(t => t >= beforeReload) > 60, "the old rate did not hold the backlog until the reload");
         var left = sends.Count(t => t >= reloaded);
         Assert.True(sends.Max() - reloaded <= TimeSpan.FromHours(left / 60.0 + 1), $"{left} left after the reload took until {sends.Max():O} (reload returned {reloaded:O})");
     }
