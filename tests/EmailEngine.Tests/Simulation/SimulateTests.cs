@@ -4,29 +4,20 @@ namespace EmailEngine.Tests.Simulation;
 
 /// <summary>
 /// <c>email-engine simulate</c> as a user runs it: three real processes, a throw-away sshd, one virtual clock. Short
-/// plans and few sign-ups keep each run under a minute; the 70-day run is a benchmark (docs/simulate.md).
+/// plans and few sign-ups keep each run under a minute and a half; the 70-day run is a benchmark (docs/simulate.md).
+/// The runs themselves are in <see cref="SimulationRuns"/>, started together when this collection starts; each test
+/// judges one.
 /// </summary>
 [Collection(nameof(SimulateTests))]
 [Trait("Category", "Simulation")]
 [Trait("Category", "Ssh")]
-public sealed class SimulateTests
+public sealed class SimulateTests(SimulationRuns runs)
 {
-    private static async Task<(ProcessResult Result, string Output)> SimulateAsync(string name, params string[] arguments)
-    {
-        var output = Path.Combine(TestEnvironment.Require("EE_TEST_RUN_DIR"), $"simulate-{name}-{Guid.NewGuid():N}");
-        var result = await ProcessRunner.RunAsync("dotnet", [TestEnvironment.EngineDll, "simulate", "--out", output, .. arguments],
-            new Dictionary<string, string> { ["DOTNET_NOLOGO"] = "1", ["NO_COLOR"] = "1", ["COLUMNS"] = "200" },
-            timeout: TimeSpan.FromMinutes(4));
-        return (result, output);
-    }
-
     [Fact]
     public async Task A_run_with_each_process_killed_once_reaches_active_loses_nothing_and_no_ip_exceeds_its_quota()
     {
-        // The engine is SIGKILLed on day 1 at 13:00 (in the sign-up rush), MailWizz on day 3, PowerMTA on day 4; each restarts
-        // on its state. Nothing may be lost, received twice or left behind, and the warmup must go on as if nothing happened.
-        var (run, output) = await SimulateAsync("kill", "--days", "6", "--ips", "2", "--plan", "5,10,20,40,80", "--contacts-per-day", "80",
-            "--seconds-per-day", "8", "--kill-each");
+        // Nothing may be lost, received twice or left behind, and the warmup must go on as if nothing happened.
+        var (run, output) = await runs.KillEach;
 
         Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
         var text = run.StdOut.ReplaceLineEndings(" ").Replace("  ", " ");
@@ -53,11 +44,8 @@ public sealed class SimulateTests
     [Fact]
     public async Task Two_tenants_on_two_hosts_keep_their_mail_on_their_own_ips_through_a_host_restart()
     {
-        // 4 IPs, 2 per host, each host one IP of each tenant; the second host SIGKILLed on day 1 at 16:00, in the sign-up rush.
-        // MailWizz's delivery servers are rows of a real MariaDB: the engine writes their quotas, MailWizz sends within them.
-        await using var mailWizzDb = await MariaDatabase.CreateAsync();
-        var (run, _) = await SimulateAsync("hosts", "--days", "3", "--ips", "4", "--hosts", "2", "--tenants", "2", "--contacts-per-day", "60",
-            "--seconds-per-day", "8", "--restart-host", "--mailwizz-db", mailWizzDb.Url, "--campaign-day", "2");
+        var (run, _) = await runs.TwoHosts;
+        var mailWizzDb = runs.TwoHostsMailWizzDb;
 
         Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
         var text = run.StdOut.ReplaceLineEndings(" ").Replace("  ", " ");
@@ -95,18 +83,8 @@ public sealed class SimulateTests
     [Fact]
     public async Task A_complaint_spike_on_one_ip_quarantines_exactly_that_ip()
     {
-        var scenario = Path.Combine(TestEnvironment.Require("EE_TEST_RUN_DIR"), $"spike-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(scenario, """
-            {
-              "seed": 3,
-              "default": { "hardBounce": 0, "complaint": 0 },
-              "rules": [ { "sourceIp": "203.0.113.2", "fromDay": 2, "set": { "complaint": 0.25, "complaintDelay": "30m" } } ],
-              "events": []
-            }
-            """);
-
-        var (run, _) = await SimulateAsync("spike", "--days", "3", "--ips", "2", "--plan", "20,40,80,160", "--contacts-per-day", "120",
-            "--seconds-per-day", "8", "--scenario", scenario, "--set", "WARMUP_MIN_SENT=5");
+        // From day 2 a quarter of 203.0.113.2's (vmta-2's) mail draws a complaint, 30 virtual minutes after delivery.
+        var (run, _) = await runs.ComplaintSpike;
 
         Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
         Assert.Contains("vmta-2 quarantined", run.StdOut);
@@ -116,17 +94,8 @@ public sealed class SimulateTests
     [Fact]
     public async Task A_block_wave_at_one_provider_holds_only_that_providers_step()
     {
-        var scenario = await ScenarioAsync("""
-            {
-              "seed": 7,
-              "default": { "hardBounce": 0, "complaint": 0 },
-              "providers": [ { "name": "microsoft", "domains": ["hotmail.com", "hotmail.fr", "outlook.com", "outlook.fr", "live.com", "live.fr", "msn.com"], "style": "microsoft" } ],
-              "rules": [ { "provider": "microsoft", "fromDay": 2, "toDay": 2, "set": { "block": 0.6 } } ]
-            }
-            """);
-
-        var (run, output) = await SimulateAsync("block", "--days", "3", "--ips", "2", "--plan", "40,80,160,320", "--contacts-per-day", "240",
-            "--seconds-per-day", "8", "--scenario", scenario, "--set", "WARMUP_MIN_SENT=5");
+        // On day 2, Microsoft's domains refuse 60 % of the mail as a block; every other provider takes it.
+        var (run, output) = await runs.BlockWave;
 
         Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
         var decisions = Decisions(output);
@@ -138,20 +107,8 @@ public sealed class SimulateTests
     [Fact]
     public async Task A_bounce_drift_pauses_72_hours_then_resumes_without_losing_the_sending_day()
     {
-        // 24-hour gates off (a hard-bounce burst would otherwise quarantine first): the 7-day hard-bounce drift pauses. The
-        // burst is large (30 % on one day) so that a few dozen messages always carry it over the 2 % gate.
-        var scenario = await ScenarioAsync("""
-            {
-              "seed": 8,
-              "default": { "hardBounce": 0, "complaint": 0 },
-              "rules": [ { "sourceIp": "203.0.113.1", "fromDay": 2, "toDay": 2, "set": { "hardBounce": 0.3 } } ]
-            }
-            """);
-
-        // One IP: while it is paused no IP may send, so MailWizz's campaigns are held and nothing it hands over is refused.
-        var (run, output) = await SimulateAsync("drift", "--days", "7", "--ips", "1", "--plan", "40,80,160,320,640,1280,2560,5120",
-            "--contacts-per-day", "160", "--seconds-per-day", "8", "--scenario", scenario,
-            "--set", "WARMUP_MIN_SENT=5", "--set", "WARMUP_BOUNCE_RATE_24H=0.9");
+        // One IP; on day 2, 30 % of its mail hard-bounces.
+        var (run, output) = await runs.BounceDrift;
 
         Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
         Assert.Contains("lost 0, received twice 0, expired in PowerMTA 0", run.StdOut.ReplaceLineEndings(" ").Replace("  ", " "));
@@ -174,20 +131,13 @@ public sealed class SimulateTests
         Assert.Equal(160, days[resumed + 2].Quota);
     }
 
-    private static async Task<string> ScenarioAsync(string json)
-    {
-        var path = Path.Combine(TestEnvironment.Require("EE_TEST_RUN_DIR"), $"scenario-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(path, json);
-        return path;
-    }
-
     private static List<(int Day, string Vmta, string Decisions)> Decisions(string output) =>
         File.ReadAllLines(Path.Combine(output, "days.csv")).Skip(1).Select(line => line.Split(',', 8))
             .Select(f => (int.Parse(f[0]), f[1], f[7].Trim('"'))).ToList();
 }
 
 /// <summary>
-/// The simulations run alone, after the rest of the suite: their virtual clock does not wait for a loaded machine.
+/// The simulations run after the rest of the suite, without it: their virtual clock does not wait for a loaded machine.
 /// </summary>
 [CollectionDefinition(nameof(SimulateTests), DisableParallelization = true)]
-public sealed class SimulateTestsRunAlone;
+public sealed class SimulateTestsRunAlone : ICollectionFixture<SimulationRuns>;
