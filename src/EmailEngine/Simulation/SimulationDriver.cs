@@ -153,7 +153,7 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
             say($"day {day,3}: " + string.Join("  ", dayRows.Select(r => $"{r.Vmta} {r.Sent}/{r.Quota}{(r.Decisions.Length > 0 ? $" [{r.Decisions}]" : "")}")));
         }
         await stopSampling.CancelAsync();
-        await sampling.ContinueWith(_ => { }, CancellationToken.None); // stopped by its token
+        await sampling.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // stopped by its token
         await SampleAsync(engine, clock.GetUtcNow(), ct);
 
         var fates = await FatesAsync(engine, stack, ct);
