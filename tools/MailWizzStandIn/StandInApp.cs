@@ -86,6 +86,11 @@ public static class StandInApp
             await MwJson.Error(503, "Service Unavailable.").ExecuteAsync(context);
             return;
         }
+        if (HttpMethods.IsGet(context.Request.Method) && TakeFailedRead(faults))
+        {
+            await MwJson.Error(503, "Service Unavailable.").ExecuteAsync(context);
+            return;
+        }
         if (TakeThrottle(faults) || faults.ThrottleRate > 0 && Random.Shared.NextDouble() < faults.ThrottleRate)
         {
             context.Response.Headers.RetryAfter = faults.RetryAfterSeconds.ToString();
@@ -109,6 +114,17 @@ public static class StandInApp
             return;
         }
         await next(context);
+    }
+
+    private static bool TakeFailedRead(Faults faults)
+    {
+        lock (faults)
+        {
+            if (faults.FailNextReads <= 0)
+                return false;
+            faults.FailNextReads--;
+            return true;
+        }
     }
 
     private static bool TakeThrottle(Faults faults)
@@ -180,7 +196,7 @@ public static class StandInApp
             s.Reset();
             lock (s.Gate)
                 store.Save(s);
-            f.ErrorRate = 0; f.LatencyMs = 0; f.DownUntil = DateTime.MinValue; f.ThrottleRate = 0; f.ThrottleNext = 0;
+            f.ErrorRate = 0; f.LatencyMs = 0; f.DownUntil = DateTime.MinValue; f.ThrottleRate = 0; f.ThrottleNext = 0; f.FailNextReads = 0;
             return Results.Ok();
         });
         inspect.MapPost("/faults", async (HttpRequest request, Faults f) =>
@@ -191,10 +207,13 @@ public static class StandInApp
             f.ThrottleRate = body?.ThrottleRate ?? f.ThrottleRate;
             f.RetryAfterSeconds = body?.RetryAfterSeconds ?? f.RetryAfterSeconds;
             lock (f)
+            {
                 f.ThrottleNext = body?.ThrottleNext ?? f.ThrottleNext;
+                f.FailNextReads = body?.FailNextReads ?? f.FailNextReads;
+            }
             if (body?.DownForSeconds is { } down)
                 f.DownUntil = DateTime.UtcNow.AddSeconds(down);
-            return Results.Ok(new { f.ErrorRate, f.LatencyMs, f.ThrottleRate, f.ThrottleNext, down_until = f.DownUntil });
+            return Results.Ok(new { f.ErrorRate, f.LatencyMs, f.ThrottleRate, f.ThrottleNext, f.FailNextReads, down_until = f.DownUntil });
         });
     }
 }

@@ -162,9 +162,6 @@ public sealed class TenantListSync(MailWizzClient client, AppDbContext db, Outbo
         return new(uid, null);
     }
 
-    private async Task<bool> FieldExistsAsync(string listUid, string tag, CancellationToken ct) =>
-        await client.GetListFieldsAsync(listUid, ct) is { IsSuccess: true } fields && fields.Value!.Any(f => f.Tag == tag);
-
     /// <summary>MailWizz only fills tags of list fields: create a text field for each custom tag that is missing.</summary>
     public async Task<OutboxResult?> EnsureFieldsAsync(Tenant tenant, string language, string listUid, IEnumerable<string> tags, CancellationToken ct)
     {
@@ -177,14 +174,28 @@ public sealed class TenantListSync(MailWizzClient client, AppDbContext db, Outbo
         foreach (var tag in wanted.Except(existing.Value!.Select(f => f.Tag)))
         {
             var label = string.Join(' ', tag.Split('_', StringSplitOptions.RemoveEmptyEntries).Select(w => w[0] + w[1..].ToLowerInvariant()));
-            var created = await client.CreateListFieldAsync(listUid, tag, label, ct);
-            // A concurrent push may have created it first (MailWizz: "tag already taken"), or the create took effect
-            // behind an error: what matters is that the field exists now.
-            if (!created.IsSuccess && !await FieldExistsAsync(listUid, tag, ct))
-                return SyncHandlerErrors.From(created.Error!, $"creating list field {tag}");
+            if (await CreateFieldAsync(tenant, language, listUid, tag, label, ct) is { } failed)
+                return failed;
         }
         knownFields.Add(listUid, wanted);
         return null;
+    }
+
+    /// <summary>
+    /// Creates one list field. A concurrent push may have created it first (MailWizz: "tag already taken"), or the create
+    /// took effect behind an error: what matters is that the field exists now, so a failed create is read back. A read
+    /// back that fails too says nothing about the field: the push is retried (or the list recreated, if it is gone), never
+    /// failed for good on the create's error.
+    /// </summary>
+    internal async Task<OutboxResult?> CreateFieldAsync(Tenant tenant, string language, string listUid, string tag, string label, CancellationToken ct)
+    {
+        var created = await client.CreateListFieldAsync(listUid, tag, label, ct);
+        if (created.IsSuccess)
+            return null;
+        var fields = await client.GetListFieldsAsync(listUid, ct);
+        if (!fields.IsSuccess)
+            return await ErrorOnListAsync(tenant, language, listUid, fields.Error!, $"reading list fields back after creating {tag} failed ({created.Error})", ct);
+        return fields.Value!.Any(f => f.Tag == tag) ? null : SyncHandlerErrors.From(created.Error!, $"creating list field {tag}");
     }
 }
 
