@@ -31,7 +31,7 @@ public static class DatabaseSetup
         options.UseNpgsql(Pooled(connectionString), npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
             .UseSnakeCaseNamingConvention()
             .AddInterceptors(TextGuard.Instance)
-            .ConfigureWarnings(HandledFailuresAtDebug);
+            .ConfigureWarnings(Warnings);
 
     /// <summary>
     /// A request or worker round opens and closes its connection several times. Resetting the session at each return to
@@ -46,16 +46,22 @@ public static class DatabaseSetup
         options.UseSqlite(connectionString, sqlite => sqlite.MigrationsHistoryTable("__ef_migrations_history"))
             .UseSnakeCaseNamingConvention()
             .AddInterceptors(SqliteConcurrency.Instance, TextGuard.Instance)
-            .ConfigureWarnings(HandledFailuresAtDebug);
+            .ConfigureWarnings(Warnings);
 
     /// <summary>
     /// EF logs every failed command as an error, also the unique violations the code expects and handles (two requests
     /// creating the same domain, tenant or list): an operator read "fail:" for a race that lost nothing. A failure
     /// nobody handles is logged by whoever meets it (the request's problem handler, the worker's round, the outbox).
+    /// <para>
+    /// Migrating also checks that no model change lacks a migration, by building the design-time model and diffing it
+    /// with the snapshot: about 0.3 s of CPU at every start, the same answer each time for a given build. The suite asks
+    /// it once per provider (<c>MigrationTests</c>), so a build that lacks a migration never ships.
+    /// </para>
     /// </summary>
-    private static void HandledFailuresAtDebug(Microsoft.EntityFrameworkCore.Diagnostics.WarningsConfigurationBuilder warnings) =>
+    private static void Warnings(Microsoft.EntityFrameworkCore.Diagnostics.WarningsConfigurationBuilder warnings) =>
         warnings.Log((Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.CommandError, LogLevel.Debug),
-            (Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.SaveChangesFailed, LogLevel.Debug));
+                (Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.SaveChangesFailed, LogLevel.Debug))
+            .Ignore(Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.PendingModelChangesWarning);
 }
 
 /// <summary>
