@@ -23,7 +23,7 @@ public sealed class AcctPuller(AcctIngestor ingestor, AppDbContext db, ILogger<A
         var slash = remoteFile.LastIndexOf('/');
         var directory = slash <= 0 ? "/" : remoteFile[..slash];
         var stem = Path.GetFileNameWithoutExtension(remoteFile[(slash + 1)..]);
-        using var shell = await PmtaShell.ConnectAsync(host, ct);
+        using var shell = await PmtaShell.ConnectFilesAsync(host, ct);
         var files = (await shell.ListFilesAsync(directory, ct))
             .Where(f => f.Name.StartsWith(stem, StringComparison.Ordinal) && (f.Name.EndsWith(".csv", StringComparison.Ordinal) || f.Name.EndsWith(".csv.gz", StringComparison.Ordinal)))
             .OrderBy(f => f.FullName == remoteFile).ThenBy(f => f.LastWriteTimeUtc).ThenBy(f => f.Name, StringComparer.Ordinal)

@@ -41,10 +41,35 @@ public sealed class AcctPullTests : IAsyncLifetime
         return text.ToString();
     }
 
-    private async Task<Dictionary<string, IngestResult>> PullAsync()
+    private async Task<Dictionary<string, IngestResult>> PullAsync(Func<EmailEngine.PowerMta.Deploy.PmtaHostOptions, EmailEngine.PowerMta.Deploy.PmtaHostOptions>? through = null)
     {
         using var scope = _engine.Services.CreateScope();
-        return (await scope.ServiceProvider.GetRequiredService<AcctPuller>().PullAsync(scope.ServiceProvider.GetRequiredService<EmailEngine.PowerMta.Deploy.PmtaHostOptions>(), CancellationToken.None)).ToDictionary(r => Path.GetFileName(r.Name));
+        var host = scope.ServiceProvider.GetRequiredService<EmailEngine.PowerMta.Deploy.PmtaHostOptions>();
+        return (await scope.ServiceProvider.GetRequiredService<AcctPuller>().PullAsync(through?.Invoke(host) ?? host, CancellationToken.None))
+            .ToDictionary(r => Path.GetFileName(r.Name));
+    }
+
+    [Fact]
+    public async Task A_pull_logs_in_to_the_host_once()
+    {
+        // An sshd of this test's own, whose log counts the logins (the suite's is shared by tests running at the same time).
+        var directory = Path.Combine(_host.Directory, "sshd");
+        var sshd = await EmailEngine.Simulation.ThrowawaySshd.StartAsync(directory, CancellationToken.None);
+        try
+        {
+            await File.WriteAllTextAsync(LiveFile, Header + Records(10));
+            var pulled = await PullAsync(host => host with
+            {
+                Port = sshd.Port, User = sshd.User, KeyFile = sshd.ClientKey, HostKeyFingerprint = sshd.HostKeyFingerprint,
+            });
+            Assert.Equal(10, pulled["acct.csv"].Records);
+        }
+        finally
+        {
+            sshd.Process.Dispose(); // waits for the server's last log lines
+        }
+        var logins = File.ReadAllLines(Path.Combine(directory, "sshd.log")).Count(line => line.Contains("Accepted publickey", StringComparison.Ordinal));
+        Assert.Equal(1, logins); // file transfer only: no second connection for commands the pull never runs
     }
 
     [Fact]

@@ -14,14 +14,15 @@ public sealed record CommandResult(int ExitCode, string Output)
 /// </summary>
 public sealed class PmtaShell : IDisposable
 {
-    private readonly SshClient _ssh;
+    private readonly SshClient? _ssh;
     private readonly SftpClient _sftp;
     private readonly PmtaHostOptions _options;
 
-    private PmtaShell(SshClient ssh, SftpClient sftp, PmtaHostOptions options) => (_ssh, _sftp, _options) = (ssh, sftp, options);
+    private PmtaShell(SshClient? ssh, SftpClient sftp, PmtaHostOptions options) => (_ssh, _sftp, _options) = (ssh, sftp, options);
 
     public string? PresentedHostKey { get; private set; }
 
+    /// <summary>Commands and file transfer: each is an SSH connection of its own.</summary>
     public static async Task<PmtaShell> ConnectAsync(PmtaHostOptions options, CancellationToken ct)
     {
         var connection = ConnectionOf(options);
@@ -29,6 +30,17 @@ public sealed class PmtaShell : IDisposable
         var sftp = new SftpClient(connection);
         var presented = await ConnectCheckedAsync(options, [ssh, sftp], ct);
         return new PmtaShell(ssh, sftp, options) { PresentedHostKey = presented };
+    }
+
+    /// <summary>
+    /// File transfer only, one SSH connection instead of two: what an accounting pull needs. A pull runs every minute per
+    /// host, and each connection is a login in the host's auth log and a key exchange on both sides.
+    /// </summary>
+    public static async Task<PmtaShell> ConnectFilesAsync(PmtaHostOptions options, CancellationToken ct)
+    {
+        var sftp = new SftpClient(ConnectionOf(options));
+        var presented = await ConnectCheckedAsync(options, [sftp], ct);
+        return new PmtaShell(null, sftp, options) { PresentedHostKey = presented };
     }
 
     /// <summary>An SSH connection alone (no file transfer), the host key checked as for a shell: what a port forward needs.</summary>
@@ -93,6 +105,8 @@ public sealed class PmtaShell : IDisposable
 
     public async Task<CommandResult> RunAsync(string command, CancellationToken ct)
     {
+        if (_ssh is null)
+            throw new InvalidOperationException("this shell was connected for file transfer only (ConnectFilesAsync)");
         using var cmd = _ssh.CreateCommand(command);
         cmd.CommandTimeout = _options.CommandTimeout;
         await cmd.ExecuteAsync(ct);
@@ -157,7 +171,7 @@ public sealed class PmtaShell : IDisposable
     public void Dispose()
     {
         _sftp.Dispose();
-        _ssh.Dispose();
+        _ssh?.Dispose();
     }
 }
 
