@@ -54,7 +54,7 @@ public static class DatabaseSetup
     /// nobody handles is logged by whoever meets it (the request's problem handler, the worker's round, the outbox).
     /// <para>
     /// Migrating also checks that no model change lacks a migration, by building the design-time model and diffing it
-    /// with the snapshot: about 0.3 s of CPU at every start, the same answer each time for a given build. The suite asks
+    /// with the snapshot: about 0.2 s of CPU at every start, the same answer each time for a given build. The suite asks
     /// it once per provider (<c>MigrationTests</c>), so a build that lacks a migration never ships.
     /// </para>
     /// </summary>

@@ -33,8 +33,8 @@ public sealed class PmtaShell : IDisposable
     }
 
     /// <summary>
-    /// File transfer only, one SSH connection instead of two: what an accounting pull needs. A pull runs every minute per
-    /// host, and each connection is a login in the host's auth log and a key exchange on both sides.
+    /// File transfer only, one SSH connection instead of two: what an accounting pull needs. Pulls run every 5 minutes
+    /// per host by default, and each connection is a login in the host's auth log and a key exchange on both sides.
     /// </summary>
     public static async Task<PmtaShell> ConnectFilesAsync(PmtaHostOptions options, CancellationToken ct)
     {
