@@ -86,12 +86,12 @@ public static class StandInApp
             await MwJson.Error(503, "Service Unavailable.").ExecuteAsync(context);
             return;
         }
-        if (HttpMethods.IsGet(context.Request.Method) && TakeFailedRead(faults))
+        if (HttpMethods.IsGet(context.Request.Method) && faults.TakeFailedRead())
         {
             await MwJson.Error(503, "Service Unavailable.").ExecuteAsync(context);
             return;
         }
-        if (TakeThrottle(faults) || faults.ThrottleRate > 0 && Random.Shared.NextDouble() < faults.ThrottleRate)
+        if (faults.TakeThrottled() || faults.ThrottleRate > 0 && Random.Shared.NextDouble() < faults.ThrottleRate)
         {
             context.Response.Headers.RetryAfter = faults.RetryAfterSeconds.ToString();
             await MwJson.Error(429, "Too Many Requests.").ExecuteAsync(context);
@@ -114,28 +114,6 @@ public static class StandInApp
             return;
         }
         await next(context);
-    }
-
-    private static bool TakeFailedRead(Faults faults)
-    {
-        lock (faults)
-        {
-            if (faults.FailNextReads <= 0)
-                return false;
-            faults.FailNextReads--;
-            return true;
-        }
-    }
-
-    private static bool TakeThrottle(Faults faults)
-    {
-        lock (faults)
-        {
-            if (faults.ThrottleNext <= 0)
-                return false;
-            faults.ThrottleNext--;
-            return true;
-        }
     }
 
     private static void MapInspection(WebApplication app)
