@@ -48,7 +48,7 @@ public sealed class SimulationStack : IAsyncDisposable
     /// seconds pass without new code. The engine's CPU in a 3-day run went from about 31 s to 19 s, the whole stack's
     /// from 49 s to 29 s (2026-12-06, docs/simulation.md), which leaves the machine room to keep the clock.
     /// </summary>
-    private static readonly Dictionary<string, string> ShortLivedRuntime = new()
+    internal static readonly IReadOnlyDictionary<string, string> ShortLivedRuntime = new Dictionary<string, string>
     {
         ["DOTNET_TieredPGO"] = "0", ["DOTNET_TC_CallCountingDelayMs"] = "2000",
     };

@@ -50,9 +50,8 @@ public sealed class AcctCrashTests
 
     private static Process StartIngest(IDictionary<string, string> environment, string work, string file)
     {
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = work };
-        foreach (var argument in new[] { TestEnvironment.EngineDll, "acct", "ingest", file })
-            info.ArgumentList.Add(argument);
+        var info = DotnetProcess.StartInfo([TestEnvironment.EngineDll, "acct", "ingest", file]);
+        info.WorkingDirectory = work;
         foreach (var (key, value) in environment)
             info.Environment[key] = value;
         var process = Process.Start(info)!;

@@ -14,9 +14,7 @@ public sealed class EngineProcess : IDisposable
 
     public static async Task<EngineProcess> StartAsync(IDictionary<string, string> environment, int port)
     {
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(TestEnvironment.EngineDll);
-        info.ArgumentList.Add("serve");
+        var info = DotnetProcess.StartInfo([TestEnvironment.EngineDll, "serve"]);
         foreach (var (key, value) in environment)
             info.Environment[key] = value;
         info.Environment["PORT"] = port.ToString();

@@ -27,6 +27,8 @@ public static class ProcessRunner
             foreach (var name in new[] { "PATH", "HOME" })
                 info.Environment[name] = Environment.GetEnvironmentVariable(name) ?? "";
         }
+        else if (file == "dotnet")
+            DotnetProcess.Tune(info);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
             info.Environment[key] = value;
         return info;

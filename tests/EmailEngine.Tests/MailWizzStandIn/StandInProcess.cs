@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using EmailEngine.Tests.Infrastructure;
 
 namespace EmailEngine.Tests.MailWizzStandIn;
 
@@ -17,10 +18,7 @@ public sealed partial class StandInProcess : IDisposable
 
     public static async Task<StandInProcess> StartAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(typeof(global::MailWizzStandIn.StandInApp).Assembly.Location);
-        foreach (var arg in args)
-            info.ArgumentList.Add(arg);
+        var info = DotnetProcess.StartInfo([typeof(global::MailWizzStandIn.StandInApp).Assembly.Location, .. args]);
         foreach (var name in Inherited)
             info.Environment.Remove(name);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())

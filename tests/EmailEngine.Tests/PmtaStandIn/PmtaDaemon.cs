@@ -56,10 +56,8 @@ public sealed class PmtaDaemon : IAsyncDisposable
     {
         if (!samePorts)
             (SmtpPort, MgmtPort) = (LoopbackPorts.Free(), LoopbackPorts.Free());
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { PmtaHost.StandInDll(), "daemon", "--config", ConfigPath, "--state-dir", StateDir,
-                     "--smtp-port", SmtpPort.ToString(CultureInfo.InvariantCulture), "--mgmt-port", MgmtPort.ToString(CultureInfo.InvariantCulture) })
-            info.ArgumentList.Add(argument);
+        var info = DotnetProcess.StartInfo([PmtaHost.StandInDll(), "daemon", "--config", ConfigPath, "--state-dir", StateDir,
+            "--smtp-port", SmtpPort.ToString(CultureInfo.InvariantCulture), "--mgmt-port", MgmtPort.ToString(CultureInfo.InvariantCulture)]);
         if (_scenarioPath is not null)
         {
             info.ArgumentList.Add("--scenario");
