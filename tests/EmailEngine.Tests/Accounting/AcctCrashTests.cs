@@ -50,10 +50,7 @@ public sealed class AcctCrashTests
 
     private static Process StartIngest(IDictionary<string, string> environment, string work, string file)
     {
-        var info = DotnetProcess.StartInfo([TestEnvironment.EngineDll, "acct", "ingest", file]);
-        info.WorkingDirectory = work;
-        foreach (var (key, value) in environment)
-            info.Environment[key] = value;
+        var info = ProcessRunner.StartInfo("dotnet", [TestEnvironment.EngineDll, "acct", "ingest", file], environment, work);
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

@@ -14,9 +14,7 @@ public sealed class EngineProcess : IDisposable
 
     public static async Task<EngineProcess> StartAsync(IDictionary<string, string> environment, int port)
     {
-        var info = DotnetProcess.StartInfo([TestEnvironment.EngineDll, "serve"]);
-        foreach (var (key, value) in environment)
-            info.Environment[key] = value;
+        var info = ProcessRunner.StartInfo("dotnet", [TestEnvironment.EngineDll, "serve"], environment);
         info.Environment["PORT"] = port.ToString();
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };

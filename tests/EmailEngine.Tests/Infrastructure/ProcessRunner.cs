@@ -7,6 +7,13 @@ public sealed record ProcessResult(int ExitCode, string StdOut, string StdErr);
 /// <summary>Runs a real executable (curl, the engine's CLI) and captures its output.</summary>
 public static class ProcessRunner
 {
+    /// <summary>
+    /// A .NET program the tests start in a process of its own (an engine, a stand-in, a CLI verb, a benchmark) runs with
+    /// the runtime tuning <c>simulate</c> gives its processes (<see cref="EmailEngine.Simulation.SimulationStack.ShortLivedRuntime"/>):
+    /// most live a few seconds, compiling new code all along. Measured on 2026-12-07, interleaved: a CLI verb 2.14 s →
+    /// 1.94 s of CPU, an engine taking 150 contacts 6.9 s → 5.9 s. The test process keeps the default delay (<c>./test</c>
+    /// says why). A new user's empty environment is left as it is.
+    /// </summary>
     /// <param name="inheritEnvironment">False: a new user's empty environment, keeping only what the .NET SDK needs
     /// to run at all (PATH to find dotnet, HOME for its package cache), plus <paramref name="environment"/>.</param>
     public static ProcessStartInfo StartInfo(string file, IEnumerable<string> arguments,
@@ -28,7 +35,10 @@ public static class ProcessRunner
                 info.Environment[name] = Environment.GetEnvironmentVariable(name) ?? "";
         }
         else if (file == "dotnet")
-            DotnetProcess.Tune(info);
+        {
+            foreach (var (name, value) in EmailEngine.Simulation.SimulationStack.ShortLivedRuntime)
+                info.Environment[name] = value;
+        }
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
             info.Environment[key] = value;
         return info;

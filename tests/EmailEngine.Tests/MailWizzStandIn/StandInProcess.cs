@@ -18,7 +18,7 @@ public sealed partial class StandInProcess : IDisposable
 
     public static async Task<StandInProcess> StartAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null)
     {
-        var info = DotnetProcess.StartInfo([typeof(global::MailWizzStandIn.StandInApp).Assembly.Location, .. args]);
+        var info = ProcessRunner.StartInfo("dotnet", [typeof(global::MailWizzStandIn.StandInApp).Assembly.Location, .. args]);
         foreach (var name in Inherited)
             info.Environment.Remove(name);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())

@@ -56,7 +56,7 @@ public sealed class PmtaDaemon : IAsyncDisposable
     {
         if (!samePorts)
             (SmtpPort, MgmtPort) = (LoopbackPorts.Free(), LoopbackPorts.Free());
-        var info = DotnetProcess.StartInfo([PmtaHost.StandInDll(), "daemon", "--config", ConfigPath, "--state-dir", StateDir,
+        var info = ProcessRunner.StartInfo("dotnet", [PmtaHost.StandInDll(), "daemon", "--config", ConfigPath, "--state-dir", StateDir,
             "--smtp-port", SmtpPort.ToString(CultureInfo.InvariantCulture), "--mgmt-port", MgmtPort.ToString(CultureInfo.InvariantCulture)]);
         if (_scenarioPath is not null)
         {
