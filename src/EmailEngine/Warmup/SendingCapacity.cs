@@ -62,9 +62,10 @@ public sealed record PoolCapacity(string Pool, long DailyCapacity, long Admitted
 /// same pace) are counted per hour, pool and domain and compared with the last 24 hours. A subscriber that finds no room
 /// waits, first come first served within its pool and domain: its push sleeps
 /// (<see cref="Outbox.OutboxMessage.HeldForCapacity"/>, attempts untouched) until <see cref="ReleaseAsync"/> wakes as
-/// many of the oldest as there is room for. While MailWizz's campaigns are held (<see cref="Campaigns.SendingHold"/>:
-/// no IP may send, or the resume has not reached MailWizz yet) there is no room: a welcome could not leave. With no IP
-/// registered the engine does not manage sending and holds nothing back.
+/// many of the oldest as there is room for. A pool whose tenant's campaigns MailWizz holds (<see cref="Campaigns.SendingHold"/>:
+/// no IP may send, the tenant's own pool emptied, or the resume has not reached MailWizz yet) has no room: a welcome
+/// could not leave. The other pools keep theirs; a tenant held in the shared pool holds it for the tenants sharing it,
+/// as room is counted per pool. With no IP registered the engine does not manage sending and holds nothing back.
 /// </summary>
 public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes, DatabaseTarget database, WarmupOptions options,
     TimeProvider clock) : IDeferralObserver
@@ -93,12 +94,12 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
         {
             var (capacity, mine) = (fleet.CapacityOf(pool), used.GetValueOrDefault(pool));
             var (poolAdmitted, poolDeferred) = (mine?.Admitted ?? 0, mine?.Deferred ?? 0);
-            return new PoolCapacity(pool, capacity, poolAdmitted, poolDeferred, fleet.MailWizzHeld ? 0 : Math.Max(0, capacity - poolAdmitted - poolDeferred),
+            return new PoolCapacity(pool, capacity, poolAdmitted, poolDeferred, fleet.Holds(pool) ? 0 : Math.Max(0, capacity - poolAdmitted - poolDeferred),
                 waiting.GetValueOrDefault(pool));
         }).ToList();
         var total = fleet.Ips.Sum(ip => ip.DailyQuota);
         return new CapacityView(total, admitted, pools.Sum(p => p.Remaining), fleet.Ips,
-            (fleet.MailWizzHeld ? "MailWizz's campaigns are held while no IP may send: nobody enters MailWizz until they resume; otherwise " : "")
+            (fleet.HeldPools.Count > 0 ? $"MailWizz holds the campaigns of {string.Join(", ", fleet.HeldPools.Order(StringComparer.Ordinal))} (none of their IPs may send): nobody enters MailWizz there until they resume; otherwise " : "")
             + "new subscribers plus PowerMTA's deferrals in any 24 hours ≤ their tenant's pool's daily capacity, in total, and ≤ "
             + $"{1 - options.DomainHeadroom:P0} of it for their recipient domain when the pool has more than one sending IP (warming IPs: "
             + "today's plan quota and that domain's rate; active IPs: SENDING_ACTIVE_IP_DAILY)")
@@ -276,10 +277,13 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
         _ => 0,
     };
 
-    /// <summary>The sending IPs (warming or active) with their quotas and pools, and whether MailWizz's campaigns are held.</summary>
-    private sealed record Fleet(bool Managed, List<IpCapacity> Ips, List<(string Pool, IpWarmup Warmup)> Warming, bool MailWizzHeld)
+    /// <summary>The sending IPs (warming or active) with their quotas and pools, and the pools whose campaigns MailWizz holds.</summary>
+    private sealed record Fleet(bool Managed, List<IpCapacity> Ips, List<(string Pool, IpWarmup Warmup)> Warming, IReadOnlySet<string> HeldPools)
     {
         public long CapacityOf(string pool) => Ips.Where(ip => ip.Pool == pool).Sum(ip => ip.DailyQuota);
+
+        /// <summary>A welcome could not leave a held pool: it admits nobody.</summary>
+        public bool Holds(string pool) => HeldPools.Contains(pool);
     }
 
     private async Task<Fleet> FleetAsync(AppDbContext source, CancellationToken ct)
@@ -290,9 +294,14 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
         var perIp = ips.Select(ip => new IpCapacity(ip.Id, ip.Address, IpStatuses.ToWire(ip.Status), ip.PoolName,
             DailyQuotaOf(ip, warmups.GetValueOrDefault(ip.Id), options))).ToList();
         var managed = await source.Set<SendingIp>().AnyAsync(ip => ip.Status != IpStatus.Retired, ct);
-        // Paused in MailWizz by the sending hold, not by the operator.
-        var held = await source.Set<Campaigns.Campaign>().AnyAsync(c => c.MailWizzPaused && !c.Paused, ct);
-        return new Fleet(managed, perIp, ips.Where(ip => ip.Status == IpStatus.Warming && warmups.ContainsKey(ip.Id)).Select(ip => (ip.PoolName, warmups[ip.Id])).ToList(), held);
+        // The pools of the tenants whose campaigns the sending hold paused in MailWizz (not the operator): every tenant's
+        // when no IP may send, one tenant's when its own pool emptied. The others' subscribers still go in: one tenant's
+        // quarantined IP must not stop another tenant's welcomes.
+        var heldTenants = await source.Set<Campaigns.Campaign>().Where(c => c.MailWizzPaused && !c.Paused).Select(c => c.TenantId).Distinct().ToListAsync(ct);
+        var heldPools = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var tenant in heldTenants)
+            heldPools.Add(await IpOwnership.PoolOfTenantAsync(source, tenant, ct));
+        return new Fleet(managed, perIp, ips.Where(ip => ip.Status == IpStatus.Warming && warmups.ContainsKey(ip.Id)).Select(ip => (ip.PoolName, warmups[ip.Id])).ToList(), heldPools);
     }
 
     private sealed record Room(long Total, IReadOnlyDictionary<string, long> Domains)
@@ -306,7 +315,7 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
         if (!fleet.Managed)
             return new Room(long.MaxValue, new Dictionary<string, long>());
         var distinct = domains.Distinct().ToList();
-        if (fleet.MailWizzHeld)
+        if (fleet.Holds(pool))
             return new Room(0, distinct.ToDictionary(d => d, _ => 0L));
         var from = WindowStart();
         var used = await source.Set<AdmissionHour>().AsNoTracking().Where(h => h.Hour >= from && h.Pool == pool)

@@ -108,6 +108,15 @@ public sealed class SendingHoldTests : IAsyncLifetime
         Assert.Equal(["paused:client-1/welcome_fr", "sending:client-2/welcome_fr"], await StatusesAsync());
         await AssertPausedBeforeTheConfigWentLiveAsync();
         Assert.False((await _client.GetFromJsonAsync<JsonElement>("/api/v1/pmta/sync")).GetProperty("sending_held").GetBoolean());
+        // New sign-ups: client-1's wait in the engine (its welcome could not leave), client-2's enter MailWizz as before.
+        foreach (var tenant in new[] { "client-1", "client-2" })
+            Assert.True((await _client.PostAsJsonAsync("/api/v2/contacts", new { email = $"bob@{tenant}.example.com", tenant, language = "fr" })).IsSuccessStatusCode);
+        await OutageTests.WaitAsync(async () => (await SubscribersAsync()).Contains("bob@client-2.example.com"), TimeSpan.FromSeconds(20),
+            async () => $"subscribers in MailWizz: {string.Join(", ", await SubscribersAsync())}");
+        Assert.DoesNotContain("bob@client-1.example.com", await SubscribersAsync());
+        var waiting = (await _client.GetFromJsonAsync<JsonElement>("/api/v1/warmup/capacity")).GetProperty("pools").EnumerateArray()
+            .ToDictionary(p => p.GetProperty("pool").GetString()!, p => p.GetProperty("waiting").GetInt64());
+        Assert.Equal((1, 0), (waiting["pool-client-1"], waiting["pool-client-2"]));
 
         var resumed = await (await _client.PostAsJsonAsync($"/api/v1/ips/{ids[0]}/warmup/override", new { action = "resume", reason = "clean again" }))
             .Content.ReadFromJsonAsync<JsonElement>();
@@ -185,6 +194,10 @@ public sealed class SendingHoldTests : IAsyncLifetime
     private async Task<List<string>> StatusesAsync() =>
         (await _mailwizz.StateAsync()).GetProperty("campaigns").EnumerateArray()
             .Select(c => $"{c.GetProperty("status").GetString()}:{c.GetProperty("name").GetString()}").Order(StringComparer.Ordinal).ToList();
+
+    private async Task<List<string>> SubscribersAsync() =>
+        (await _mailwizz.StateAsync()).GetProperty("lists").EnumerateArray()
+            .SelectMany(l => l.GetProperty("subscribers").EnumerateArray().Select(s => s.GetProperty("email").GetString()!)).ToList();
 
     private static string Pool(string config)
     {
