@@ -96,7 +96,20 @@ public sealed class SimulationRuns : IAsyncLifetime
         var result = await ProcessRunner.RunAsync("dotnet", [TestEnvironment.EngineDll, "simulate", "--out", output, .. arguments],
             new Dictionary<string, string> { ["DOTNET_NOLOGO"] = "1", ["NO_COLOR"] = "1", ["COLUMNS"] = "200" },
             timeout: TimeSpan.FromMinutes(4));
+        await KeepAsync(name, result, output);
         return new SimulationRun(result, output);
+    }
+
+    /// <summary>
+    /// Copies what the run printed and its day table to <c>test-results/simulate-NAME/</c>, which outlives the run's
+    /// directory: a judgement that fails on a day's figures can then be read against the whole run.
+    /// </summary>
+    private static async Task KeepAsync(string name, ProcessResult result, string output)
+    {
+        var kept = Directory.CreateDirectory(Path.Combine(TestEnvironment.RepositoryRoot(), "test-results", $"simulate-{name}")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(kept, "output.txt"), result.StdOut + result.StdErr);
+        foreach (var file in new[] { "days.csv", "engine.log" }.Select(f => Path.Combine(output, f)).Where(File.Exists))
+            File.Copy(file, Path.Combine(kept, Path.GetFileName(file)), overwrite: true);
     }
 
     private static async Task<string> ScenarioAsync(string json)
