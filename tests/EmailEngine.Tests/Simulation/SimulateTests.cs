@@ -32,12 +32,12 @@ public sealed class SimulateTests(SimulationRuns runs)
         Assert.DoesNotContain("not pushed yet", text);
         Assert.Contains("vmta-1 active", run.StdOut);
         Assert.Contains("vmta-2 active", run.StdOut);
-        var days = File.ReadAllLines(Path.Combine(output, "days.csv")).Skip(1).Select(line => line.Split(',')).ToList();
+        var days = Days(output);
         Assert.Equal(12, days.Count); // 6 days × 2 IPs
         // Days 1–5 are the plan's; from day 6 the IPs are active and carry no warmup bound.
-        Assert.All(days.Where(d => int.Parse(d[0]) <= 5), d => Assert.True(int.Parse(d[3]) <= int.Parse(d[2]), $"day {d[0]} {d[1]}: sent {d[3]} > quota {d[2]}"));
+        Assert.All(days.Where(d => d.Day <= 5), d => Assert.True(d.Sent <= d.Quota, $"day {d.Day} {d.Vmta}: sent {d.Sent} > quota {d.Quota}"));
         // Each tenant's own IP carried its mail: the bound was not met by sending nothing.
-        Assert.All(days.GroupBy(d => d[1]), ip => Assert.True(ip.Sum(d => int.Parse(d[3])) > 0, $"{ip.Key} sent nothing"));
+        Assert.All(days.GroupBy(d => d.Vmta), ip => Assert.True(ip.Sum(d => d.Sent) > 0, $"{ip.Key} sent nothing"));
         Assert.StartsWith("<svg", await File.ReadAllTextAsync(Path.Combine(output, "chart.svg")));
     }
 
@@ -91,10 +91,10 @@ public sealed class SimulateTests(SimulationRuns runs)
         Assert.DoesNotContain("vmta-1 quarantined", run.StdOut);
         // tenant-2's campaigns are held in MailWizz while its only IP is quarantined; tenant-1's sign-ups still go in and
         // its IP sends the next day (80 of 80 measured; 0 when any tenant's hold stopped every tenant's sign-ups).
-        var days = File.ReadAllLines(Path.Combine(output, "days.csv")).Skip(1).Select(line => line.Split(',', 8)).ToList();
-        var quarantined = int.Parse(days.Single(d => d[1] == "vmta-2" && d[7].Contains("quarantine"))[0]);
-        var after = days.Single(d => d[1] == "vmta-1" && int.Parse(d[0]) == quarantined + 1);
-        Assert.True(int.Parse(after[3]) > int.Parse(after[2]) / 4, $"day {after[0]}: vmta-1 sent {after[3]} of {after[2]} the day after vmta-2's quarantine");
+        var days = Days(output);
+        var quarantined = days.Single(d => d.Vmta == "vmta-2" && d.Decisions.Contains("quarantine")).Day;
+        var after = days.Single(d => d.Vmta == "vmta-1" && d.Day == quarantined + 1);
+        Assert.True(after.Sent > after.Quota / 4, $"day {after.Day}: vmta-1 sent {after.Sent} of {after.Quota} the day after vmta-2's quarantine");
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class SimulateTests(SimulationRuns runs)
         var (run, output) = await runs.BlockWave;
 
         Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
-        var decisions = Decisions(output);
+        var decisions = Days(output);
         Assert.Contains(decisions, d => d.Day == 2 && d.Decisions.Contains("hold:microsoft"));
         Assert.DoesNotContain(decisions, d => d.Decisions.Split(',').Any(x => x.StartsWith("hold:", StringComparison.Ordinal) && x != "hold:microsoft"));
         Assert.DoesNotContain(decisions, d => d.Decisions.Contains("pause") || d.Decisions.Contains("quarantine"));
@@ -118,8 +118,7 @@ public sealed class SimulateTests(SimulationRuns runs)
 
         Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
         Assert.Contains("lost 0, received twice 0, expired in PowerMTA 0", run.StdOut.ReplaceLineEndings(" ").Replace("  ", " "));
-        var days = File.ReadAllLines(Path.Combine(output, "days.csv")).Skip(1).Select(line => line.Split(',', 8))
-            .ToDictionary(f => int.Parse(f[0]), f => (Quota: int.Parse(f[2]), Sent: int.Parse(f[3]), Decisions: f[7].Trim('"')));
+        var days = Days(output).ToDictionary(d => d.Day); // one IP: one row a day
         // A day's row carries its verdict (taken at the midnight that ends it).
         var paused = Assert.Single(days, d => d.Value.Decisions.Contains("pause")).Key;
         var resumed = Assert.Single(days, d => d.Value.Decisions.Contains("resume")).Key;
@@ -137,9 +136,12 @@ public sealed class SimulateTests(SimulationRuns runs)
         Assert.Equal(160, days[resumed + 2].Quota);
     }
 
-    private static List<(int Day, string Vmta, string Decisions)> Decisions(string output) =>
+    private sealed record DayRow(int Day, string Vmta, int Quota, int Sent, string Decisions);
+
+    /// <summary>The run's day table (<c>days.csv</c>: day, ip, quota, sent, delivered, bounced, complaints, "decisions").</summary>
+    private static List<DayRow> Days(string output) =>
         File.ReadAllLines(Path.Combine(output, "days.csv")).Skip(1).Select(line => line.Split(',', 8))
-            .Select(f => (int.Parse(f[0]), f[1], f[7].Trim('"'))).ToList();
+            .Select(f => new DayRow(int.Parse(f[0]), f[1], int.Parse(f[2]), int.Parse(f[3]), f[7].Trim('"'))).ToList();
 }
 
 /// <summary>
