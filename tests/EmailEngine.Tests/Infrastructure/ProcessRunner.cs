@@ -68,15 +68,16 @@ public static class ProcessRunner
 
     /// <summary>Runs an <c>email-engine</c> verb as its own process, with only the given configuration.</summary>
     public static Task<ProcessResult> EngineAsync(IDictionary<string, string> environment, string workingDirectory, params string[] verb) =>
-        EngineAsync(environment, workingDirectory, started: null, verb);
+        EngineAsync(environment, workingDirectory, started: null, timeout: null, verb);
 
     /// <param name="started">Given the process once it runs (a test that kills it mid-work kills exactly that one).</param>
+    /// <param name="timeout">How long before the verb counts as hung (a minute unless given).</param>
     public static Task<ProcessResult> EngineAsync(IDictionary<string, string> environment, string workingDirectory, Action<Process>? started,
-        params string[] verb)
+        TimeSpan? timeout, params string[] verb)
     {
         var env = new Dictionary<string, string>(environment) { ["DOTNET_NOLOGO"] = "1" };
         foreach (var key in new[] { "API_KEY", "DATABASE_URL", "REDIS_URL", "MAILWIZZ_URL", "MAILWIZZ_API_KEY" })
             env.TryAdd(key, "");
-        return RunAsync("dotnet", [TestEnvironment.EngineDll, .. verb], env, workingDirectory, started: started);
+        return RunAsync("dotnet", [TestEnvironment.EngineDll, .. verb], env, workingDirectory, timeout, started: started);
     }
 }

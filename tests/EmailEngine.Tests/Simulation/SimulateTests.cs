@@ -145,7 +145,9 @@ public sealed class SimulateTests(SimulationRuns runs)
 }
 
 /// <summary>
-/// The simulations run after the rest of the suite, without it: their virtual clock does not wait for a loaded machine.
+/// The simulations start first and run beside the rest of the suite, their processes at real-time priority
+/// (<c>chrt --rr 1</c>, see <see cref="SimulationRuns"/>): their virtual clock does not wait for a loaded machine.
 /// </summary>
-[CollectionDefinition(nameof(SimulateTests), DisableParallelization = true)]
-public sealed class SimulateTestsRunAlone : ICollectionFixture<SimulationRuns>;
+[CollectionDefinition(nameof(SimulateTests))]
+[LongRunning(180)]
+public sealed class SimulateTestsFirst : ICollectionFixture<SimulationRuns>;
