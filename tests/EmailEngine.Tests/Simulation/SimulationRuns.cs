@@ -69,7 +69,7 @@ public sealed class SimulationRuns : IAsyncLifetime
         // burst is large (30 % on one day) so that a few dozen messages always carry it over the 2 % gate. One IP: while
         // it is paused no IP may send, so MailWizz's campaigns are held and nothing it hands over is refused.
         BounceDrift = AfterAsync(Task.CompletedTask, 6, () => RunAsync("drift", "--days", "7", "--ips", "1", "--plan", "40,80,160,320,640,1280,2560,5120",
-            "--contacts-per-day", "160", "--seconds-per-day", "8", "--scenario", drift,
+            "--contacts-per-day", "160", "--seconds-per-day", "8", "--setup-seconds", "15", "--scenario", drift,
             "--set", "WARMUP_MIN_SENT=5", "--set", "WARMUP_BOUNCE_RATE_24H=0.9"));
         // 4 IPs, 2 per host, each host one IP of each tenant; the second host SIGKILLed on day 1 at 16:00, in the sign-up
         // rush. MailWizz's delivery servers are rows of a real MariaDB: the engine writes their quotas, MailWizz sends
