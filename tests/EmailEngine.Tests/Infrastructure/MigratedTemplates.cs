@@ -41,7 +41,9 @@ internal static class MigratedTemplates
 
     /// <summary>
     /// Back to what the template holds: every table but the migration history emptied, every sequence restarted. Only
-    /// tables that hold rows are truncated (a truncation makes new files for the table and its indexes).
+    /// tables that hold rows are truncated (a truncation makes new files for the table and its indexes). A copy a client
+    /// session is still busy on is not emptied; an autovacuum worker on it (reported as active too) yields to the
+    /// truncation's lock.
     /// </summary>
     internal static async Task<bool> TryEmptyAsync(PostgresDatabase database)
     {
@@ -53,7 +55,8 @@ internal static class MigratedTemplates
                 has_rows boolean;
                 filled text[] := '{}';
             BEGIN
-                IF EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle') THEN
+                IF EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'
+                           AND backend_type = 'client backend') THEN
                     RAISE EXCEPTION 'a session is still busy on %', current_database();
                 END IF;
                 FOR table_name IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '__ef_migrations_history' LOOP
