@@ -104,10 +104,10 @@ public sealed class SimulateTests(SimulationRuns runs)
         var (run, output) = await runs.BlockWave;
 
         Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
-        var decisions = Days(output);
-        Assert.Contains(decisions, d => d.Day == 2 && d.Decisions.Contains("hold:microsoft"));
-        Assert.DoesNotContain(decisions, d => d.Decisions.Split(',').Any(x => x.StartsWith("hold:", StringComparison.Ordinal) && x != "hold:microsoft"));
-        Assert.DoesNotContain(decisions, d => d.Decisions.Contains("pause") || d.Decisions.Contains("quarantine"));
+        var days = Days(output);
+        Assert.Contains(days, d => d.Day == 2 && d.Decisions.Contains("hold:microsoft"));
+        Assert.DoesNotContain(days, d => d.Decisions.Split(',').Any(x => x.StartsWith("hold:", StringComparison.Ordinal) && x != "hold:microsoft"));
+        Assert.DoesNotContain(days, d => d.Decisions.Contains("pause") || d.Decisions.Contains("quarantine"));
     }
 
     [Fact]

@@ -88,7 +88,7 @@ public sealed class SimulationRuns : IAsyncLifetime
         // (xUnit disposes a fixture whose start failed too: what was not made yet is null.)
         foreach (var run in new Task<SimulationRun>?[] { BounceDrift, KillEach, TwoHosts, ComplaintSpike, BlockWave }.OfType<Task<SimulationRun>>())
         {
-            await ((Task)run).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await ((Task)run).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // a Task<T> refuses SuppressThrowing
             // Its day table, output and engine log are kept in test-results/; the stack's files go.
             if (run.IsCompletedSuccessfully && Directory.Exists(run.Result.Output))
                 Directory.Delete(run.Result.Output, recursive: true);
