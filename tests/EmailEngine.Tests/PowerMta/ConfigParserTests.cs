@@ -121,6 +121,7 @@ public sealed class ConfigParserTests
     [InlineData("<bounce-category-patterns>\n    /never closed spam-related\n</bounce-category-patterns>\n", 2, 5, "unterminated /regex/")]
     [InlineData("virtual-mta v {\n  smtp-source-host 1.2.3.4 a.b.c\n</virtual-mta>\n", 3, 1, "</virtual-mta> does not close 'virtual-mta v {' opened at line 1")]
     [InlineData("}\n", 1, 1, "'}' closes no open block")]
+    [InlineData("/wrap\nped/ <x> { \n", 1, 1, "'/wrap\nped/ <x> {' is not a block: a block is 'name argument {' with a plain name and no '<' or '>'")]
     public void Errors_carry_line_and_column(string text, int line, int column, string message)
     {
         var error = Assert.Throws<ConfigParseException>(() => ConfigParser.Parse(text, new ParseOptions("test.conf")));

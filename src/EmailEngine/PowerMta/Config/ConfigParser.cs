@@ -107,6 +107,8 @@ public static class ConfigParser
                 content += "\n" + lines[i];
                 (commentAt, regexOpen) = ConfigLexer.Scan(content, patternContext);
             }
+            // The joined lines end as a single line does, without trailing space, so the line reads back as written.
+            content = content.TrimEnd();
             string? trailing = null;
             if (commentAt >= 0)
             {
