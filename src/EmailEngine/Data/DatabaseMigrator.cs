@@ -33,7 +33,8 @@ public sealed class DatabaseMigrator(IServiceScopeFactory scopes, DatabaseTarget
         await db.Database.MigrateAsync(ct);
         if (target.Provider == DatabaseProvider.Sqlite)
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
-        _lastStatus = null;
+        // Just migrated: every migration this build knows is applied, so the first request need not read the history again.
+        _lastStatus = new MigrationStatus(true, db.Database.GetMigrations().ToList(), [], null);
         logger.LogInformation("Database {Database}: applied {Count} migration(s)", target.Describe(), pending.Count);
         return pending;
     }
