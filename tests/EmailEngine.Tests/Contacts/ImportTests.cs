@@ -276,8 +276,8 @@ public sealed class ImportTests
                 await writer.WriteLineAsync($"user{i % addresses}@example.com,U{i}");
         }
 
-        // 160,000 rows (the size before) once took over a minute to import beside the rest of the suite and the simulations:
-        // the timeout only tells a hung import from a slow one.
+        // An import of this size can take a minute beside the rest of the suite and the simulations: the timeout only tells
+        // a hung import from a slow one.
         var hung = TimeSpan.FromMinutes(4);
         System.Diagnostics.Process? importer = null;
         var first = ProcessRunner.EngineAsync(environment, directory, process => importer = process, hung, "contacts", "import", file, "--tenant", "client-1");

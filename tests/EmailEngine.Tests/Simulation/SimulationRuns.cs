@@ -54,10 +54,11 @@ public sealed class SimulationRuns : IAsyncLifetime
             """);
 
         // The engine is SIGKILLed on day 1 at 13:00 (in the sign-up rush), MailWizz on day 2, PowerMTA on day 3; each
-        // restarts on its state, and the warmup still ends on time (day 4 active). A restart takes seconds of real time, more on a shared machine: at 8 s a day beside
-        // another run, the engine's took the rest of day 1 (twice in two tries, 0 of 5 sent that day instead of 5). At
-        // 16 s a day the same seconds are half the virtual hours: beside the others, its days are whole. The runs that
-        // restart something on day 1 (this one, two hosts) have 20 s to set up: three stacks start within 12 s.
+        // restarts on its state, and the warmup still ends on time (day 4 active). A restart takes seconds of real time,
+        // more on a shared machine: at 8 s a day beside another run, the engine's took the rest of day 1 (twice in two
+        // tries, 0 of 5 sent that day instead of 5). At 16 s a day the same seconds are half the virtual hours: beside the
+        // others, its days are whole. The runs that restart something on day 1 (this one, two hosts) have 20 s to set up:
+        // three stacks start within 12 s.
         KillEach = RunAsync("kill", "--days", "4", "--ips", "2", "--plan", "5,10,20", "--contacts-per-day", "80",
             "--seconds-per-day", "16", "--setup-seconds", "20", "--kill-each");
 
