@@ -266,9 +266,9 @@ public sealed class ImportTests
         var environment = new Dictionary<string, string> { ["API_KEY"] = "email_engine_v2_key", ["DATABASE_URL"] = database.Url };
         var directory = Directory.CreateTempSubdirectory("ee-import-").FullName;
         var file = Path.Combine(directory, "contacts.csv");
-        // 100,000 rows for 80,000 addresses (the last 20,000 rows update earlier ones): four chunks of new contacts, so that
-        // three are still to come when the first is seen committed.
-        const int rows = 100_000, addresses = 80_000;
+        // Four chunks of new contacts (80,000 addresses), so that three are still to come when the first is seen committed,
+        // then one chunk's worth of rows updating earlier ones (100,000 rows).
+        const int addresses = 4 * NewContactCopier.ChunkRows, rows = addresses + NewContactCopier.ChunkRows;
         await using (var writer = new StreamWriter(file))
         {
             await writer.WriteLineAsync("email,first_name");
