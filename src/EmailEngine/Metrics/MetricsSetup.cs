@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using EmailEngine.Auth;
+using EmailEngine.Deliverability;
 using EmailEngine.Hosting;
 using EmailEngine.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -37,13 +38,39 @@ public static class MetricsSetup
             // Meters made through another container's factory (several engines in one process: the tests) are not ours.
             var own = sp.GetRequiredService<IMeterFactory>();
             builder.AddView(instrument => instrument.Meter.Scope is IMeterFactory factory && !ReferenceEquals(factory, own)
-                ? MetricStreamConfiguration.Drop : null);
+                ? MetricStreamConfiguration.Drop : Sized(instrument));
         });
         // Spans are recorded only when someone takes them: without a collector, no tracer is set up at all.
         if (options.OtlpEndpoint is not null)
             telemetry.WithTracing(tracing => tracing.AddSource(EngineMetrics.ActivitySourceName).AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation().AddOtlpExporter(otlp => Otlp(otlp, options)));
         return services;
+    }
+
+    /// <summary>Virtual MTAs the per-vmta streams hold apart: a fleet of 500 IPs, with room for IPs replaced since the start.</summary>
+    internal const int Vmtas = 500;
+
+    /// <summary>
+    /// Label sets a stream holds apart before it folds the rest into one overflow series. OpenTelemetry allocates each
+    /// stream's points up front for this limit (2,000 by default: 144 KB a stream, 10 MB for the engine's 70 streams at
+    /// every start, a full garbage collection for every two engines started in one process). The streams labelled per
+    /// virtual MTA or IP are sized for <see cref="Vmtas"/> (the bounce counter's 24 label sets per vmta overflowed the
+    /// default past 83 IPs), the two per-route ones of ASP.NET Core keep the default, and the rest (a status, a host, a
+    /// kind, a runtime figure) have a few dozen label sets at most.
+    /// </summary>
+    private static MetricStreamConfiguration Sized(Instrument instrument)
+    {
+        var groups = IspGroups.All.Count;
+        var limit = instrument.Name switch
+        {
+            MetricNames.Bounced => Vmtas * groups * 4, // class: hard, soft, block, other
+            MetricNames.Deferred => Vmtas * groups * 2, // class: block, other
+            MetricNames.Sent or MetricNames.Delivered or MetricNames.Complaints or MetricNames.WarmupGroupQuota => Vmtas * groups,
+            MetricNames.IpInfo or MetricNames.WarmupDay or MetricNames.WarmupDailyQuota or MetricNames.WarmupPhase
+                or MetricNames.BlocklistListed or "http.server.request.duration" or "aspnetcore.routing.match_attempts" => 2_000,
+            _ => 200,
+        };
+        return new MetricStreamConfiguration { CardinalityLimit = limit };
     }
 
     /// <summary>The engine's instruments alone, for features registered on their own (the MailWizz client in its tests).</summary>

@@ -66,6 +66,36 @@ public sealed class MetricsEndpointTests(MetricsEngine engine) : IClassFixture<M
     }
 
     [Fact]
+    public async Task The_bounce_counter_keeps_every_vmta_isp_group_and_class_of_a_hundred_ip_fleet_apart()
+    {
+        // 100 vmtas × 6 ISP groups × 4 classes: 2,400 label sets, past the 2,000 OpenTelemetry holds apart by default.
+        string[] domains = ["gmail.com", "outlook.com", "yahoo.com", "icloud.com", "orange.fr", "example.org"];
+        (string Status, string Diag, string Category)[] classes =
+        [
+            ("5.1.1", "smtp;550 5.1.1 User unknown", "bad-mailbox"),
+            ("5.2.2", "smtp;552 5.2.2 Mailbox full", "quota-issues"),
+            ("5.7.1", "smtp;550 5.7.1 Client host [203.0.113.1] blocked using Spamhaus", "policy-related"),
+            ("", "", ""), // no signal at all: class other
+        ];
+        var file = new System.Text.StringBuilder(Accounting.AcctFiles.Header);
+        for (var ip = 1; ip <= 100; ip++)
+            foreach (var domain in domains)
+                foreach (var (status, diag, category) in classes)
+                    file.Append(Accounting.AcctFiles.Line("b", "2026-11-25 10:15:00+0000", $"r{ip}@{domain}", vmta: $"fleet-{ip}", status: status, diag: diag,
+                        category: category));
+        await using var fleet = await EngineServer.StartAsync(Provider.Sqlite, extraSettings: new Dictionary<string, string> { ["OUTBOX_WORKER"] = "off" });
+        using var client = fleet.Client();
+        await Accounting.AcctFiles.UploadAsync(client, file.ToString());
+
+        var metrics = PrometheusText.Parse(await client.GetStringAsync("/metrics"));
+        var bounced = metrics.Series("ee_acct_bounced_total").ToList();
+        Assert.DoesNotContain(bounced, s => s.Labels.ContainsKey("otel_metric_overflow"));
+        Assert.Equal(["block", "hard", "other", "soft"], bounced.Select(s => s["class"]).Distinct().Order());
+        Assert.Equal(2_400, bounced.Count);
+        Assert.All(bounced, s => Assert.Equal(1, s.Value));
+    }
+
+    [Fact]
     public async Task Promtool_finds_no_problem_in_the_engines_metrics()
     {
         var (text, _) = await engine.ScrapeAsync();
