@@ -15,7 +15,7 @@ public sealed class PushBenchTests
     [Fact]
     public async Task Bench_push_drains_both_backlogs_and_prints_the_rate_the_baseline_and_their_ratio()
     {
-        // The script finds the benchmarks' program already built by ./test; its home (the .env it makes) is a scratch one.
+        // The script finds the benchmarks' program built by ./test and up to date; its home (the .env it makes) is a scratch one.
         var home = Directory.CreateTempSubdirectory("ee-bench-home-").FullName;
         var run = await ProcessRunner.RunAsync(Path.Combine(TestEnvironment.RepositoryRoot(), "run"), ["bench", "push", "--contacts", "60", "--baseline-contacts", "5"],
             new Dictionary<string, string> { ["EMAIL_ENGINE_HOME"] = home }, timeout: TimeSpan.FromMinutes(4));
