@@ -48,7 +48,7 @@ public static class MetricsSetup
     }
 
     /// <summary>Virtual MTAs the per-vmta streams hold apart: a fleet of 500 IPs, with room for IPs replaced since the start.</summary>
-    internal const int Vmtas = 500;
+    private const int Vmtas = 500;
 
     /// <summary>
     /// Label sets a stream holds apart before it folds the rest into one overflow series. OpenTelemetry allocates each

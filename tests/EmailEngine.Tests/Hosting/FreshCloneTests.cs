@@ -58,7 +58,6 @@ public sealed class FreshCloneTests
                 Assert.True(cli.ExitCode == 0, cli.StdErr);
                 Assert.Contains("fresh-clone-tenant", cli.StdOut);
                 Assert.Contains($"config from {clone}/.env, database SQLite {clone}/data/email-engine.db", cli.StdErr);
-
             }
             finally
             {
