@@ -4,8 +4,9 @@ using EmailEngine.Tests.Infrastructure;
 namespace EmailEngine.Tests.Contacts;
 
 /// <summary>
-/// <c>./run bench intake</c> runs as a user runs it, on PostgreSQL (migrating it first) and prints both measures
-/// and their ratio. The figures are the benchmark's to report, not this test's to judge.
+/// The benchmarks' program runs <c>bench intake</c> on PostgreSQL (migrating it first) and prints both measures and
+/// their ratio (the way through <c>./run bench</c> is <see cref="MailWizz.PushBenchTests"/>'s). The figures are the
+/// benchmark's to report, not this test's to judge.
 /// </summary>
 [Trait("Category", "Bench")]
 public sealed class IntakeBenchTests

@@ -17,9 +17,16 @@ public sealed class PushBenchTests
     {
         // The script finds the benchmarks' program built by ./test and up to date; its home (the .env it makes) is a scratch one.
         var home = Directory.CreateTempSubdirectory("ee-bench-home-").FullName;
-        var run = await ProcessRunner.RunAsync(Path.Combine(TestEnvironment.RepositoryRoot(), "run"), ["bench", "push", "--contacts", "60", "--baseline-contacts", "5"],
-            new Dictionary<string, string> { ["EMAIL_ENGINE_HOME"] = home }, timeout: TimeSpan.FromMinutes(4));
-        Directory.Delete(home, recursive: true);
+        ProcessResult run;
+        try
+        {
+            run = await ProcessRunner.RunAsync(Path.Combine(TestEnvironment.RepositoryRoot(), "run"), ["bench", "push", "--contacts", "60", "--baseline-contacts", "5"],
+                new Dictionary<string, string> { ["EMAIL_ENGINE_HOME"] = home }, timeout: TimeSpan.FromMinutes(4));
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
 
         Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
         Assert.Matches(@"one push per call \(OUTBOX_GROUP_MAX=1\): all 5 in MailWizz [\d.]+ s after the engine answered", run.StdOut);
