@@ -217,8 +217,10 @@ public sealed record SimulatedHost(string Name, string State, int SmtpPort, int 
 
             """, ct);
         var command = Path.Combine(state, "pmta");
+        // sshd starts the command with an empty environment: the stack's runtime tuning is spelled out here.
+        var runtime = string.Concat(SimulationStack.ShortLivedRuntime.Select(setting => $"{setting.Key}={setting.Value} "));
         await File.WriteAllTextAsync(command,
-            $"#!/bin/sh\nPMTA_CONFIG='{config}' PMTA_STANDIN_DIR='{state}' DOTNET_NOLOGO=1 exec dotnet '{pmtaDll}' \"$@\"\n", ct);
+            $"#!/bin/sh\nPMTA_CONFIG='{config}' PMTA_STANDIN_DIR='{state}' DOTNET_NOLOGO=1 {runtime}exec dotnet '{pmtaDll}' \"$@\"\n", ct);
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(command, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var process = new ChildProcess($"powermta {name}", "dotnet",

@@ -98,6 +98,10 @@ public static class DaemonHost
         {
             return null; // a port file left by a killed daemon
         }
+        catch (TaskCanceledException)
+        {
+            return $"Error: pmtad did not answer within {http.Timeout.TotalSeconds:0} s; the new configuration may not be in use yet";
+        }
     }
 
     private static int Fail(string message)
