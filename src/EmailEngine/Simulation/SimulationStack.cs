@@ -218,13 +218,10 @@ public sealed record SimulatedHost(string Name, string State, int SmtpPort, int 
             """, ct);
         var command = Path.Combine(state, "pmta");
         // sshd starts the command with an empty environment: the stack's runtime tuning is spelled out here. And on one
-        // core, the first this process may use: it inherits the stack's real-time priority, and twice in one run of the
-        // suite a `pmta reload` spun on both cores for 8-10 s (13-17 s of CPU instead of 0.15 s), while every stack's
-        // engine stood still.
+        // core: it inherits the stack's real-time priority, and twice in one run of the suite a `pmta reload` spun on both
+        // cores for 8-10 s (13-17 s of CPU instead of 0.15 s), while every stack's engine stood still.
         var runtime = string.Concat(SimulationStack.ShortLivedRuntime.Select(setting => $"{setting.Key}={setting.Value} "));
-        var oneCore = OperatingSystem.IsLinux() && File.Exists("/usr/bin/taskset")
-            ? $"/usr/bin/taskset -c {System.Numerics.BitOperations.TrailingZeroCount(System.Diagnostics.Process.GetCurrentProcess().ProcessorAffinity)} "
-            : "";
+        var oneCore = string.Concat(OneCore.Prefix().Select(word => $"{word} "));
         await File.WriteAllTextAsync(command,
             $"#!/bin/sh\nPMTA_CONFIG='{config}' PMTA_STANDIN_DIR='{state}' DOTNET_NOLOGO=1 {runtime}exec {oneCore}dotnet '{pmtaDll}' \"$@\"\n", ct);
         if (!OperatingSystem.IsWindows())

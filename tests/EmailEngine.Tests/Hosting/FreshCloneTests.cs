@@ -133,7 +133,7 @@ public sealed class FreshCloneTests
     /// idle machine the parallel build is the faster one, so <c>./run</c> itself is not pinned.
     /// </summary>
     private static (string File, string[] Arguments) OnOneCore(string file, params string[] arguments) =>
-        File.Exists("/usr/bin/taskset") ? ("/usr/bin/taskset", ["-c", "0", file, .. arguments]) : (file, arguments);
+        EmailEngine.Simulation.OneCore.Prefix() is [var taskset, .. var options] ? (taskset, [.. options, file, .. arguments]) : (file, arguments);
 
     private static Process StartWithEmptyEnvironment(string file, string[] arguments, string workingDirectory, Dictionary<string, string> extra, StringBuilder output)
     {

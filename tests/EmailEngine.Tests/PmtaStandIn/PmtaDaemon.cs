@@ -114,9 +114,12 @@ public sealed class PmtaDaemon : IAsyncDisposable
     }
 
     /// <summary>Runs the stand-in's own `pmta reload` against this daemon's config and state directory.</summary>
-    public Task<ProcessResult> ReloadAsync() =>
+    public Task<ProcessResult> ReloadAsync() => ReloadAsync(ConfigPath, StateDir);
+
+    /// <summary>Runs the stand-in's own `pmta reload` on a config and the state directory naming the daemon to notify.</summary>
+    public static Task<ProcessResult> ReloadAsync(string configPath, string stateDir) =>
         ProcessRunner.RunAsync("dotnet", [PmtaHost.StandInDll(), "reload"],
-            new Dictionary<string, string> { ["PMTA_CONFIG"] = ConfigPath, ["PMTA_STANDIN_DIR"] = StateDir, ["DOTNET_NOLOGO"] = "1" });
+            new Dictionary<string, string> { ["PMTA_CONFIG"] = configPath, ["PMTA_STANDIN_DIR"] = stateDir, ["DOTNET_NOLOGO"] = "1" });
 
     public async Task<JsonElement> GetJsonAsync(string path)
     {

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using EmailEngine.Tests.Infrastructure;
 
 namespace EmailEngine.Tests.PmtaStandIn;
 
@@ -20,8 +19,7 @@ public sealed class ReloadCommandTests
             await File.WriteAllTextAsync(config, "host-name pmta.test\n<virtual-mta vmta-1>\n    smtp-source-host 203.0.113.1 mail1.test\n</virtual-mta>\n");
             await File.WriteAllTextAsync(Path.Combine(state, "pmtad.port"), $"{((IPEndPoint)silent.LocalEndpoint).Port}");
 
-            var reload = await ProcessRunner.RunAsync("dotnet", [PmtaHost.StandInDll(), "reload"],
-                new Dictionary<string, string> { ["PMTA_CONFIG"] = config, ["PMTA_STANDIN_DIR"] = state, ["DOTNET_NOLOGO"] = "1" });
+            var reload = await PmtaDaemon.ReloadAsync(config, state);
 
             Assert.Equal(1, reload.ExitCode);
             Assert.Equal("Error: pmtad did not answer within 10 s; the new configuration may not be in use yet", reload.StdErr.Trim());
