@@ -43,7 +43,7 @@ public static class PushBenchmark
         await using (var first = await EngineAsync("lists", worker: true, groupMax: null))
         {
             foreach (var tenant in tenants)
-                await PostAsync(first.Api, tenant, $"warmup.{tenant}@example.com", ct);
+                await PostAsync(first, tenant, $"warmup.{tenant}@example.com", ct);
             foreach (var tenant in tenants)
                 await WaitForSubscribersAsync(tenant, 1, first.Process);
         }
@@ -61,7 +61,7 @@ public static class PushBenchmark
             {
                 var posting = Stopwatch.StartNew();
                 await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
-                    async (i, token) => await PostAsync(intake.Api, tenant, $"c{i}.{tenant}@example.com", token));
+                    async (i, token) => await PostAsync(intake, tenant, $"c{i}.{tenant}@example.com", token));
                 output.WriteLine($"  {label}: {count:N0} contacts taken in in {posting.Elapsed.TotalSeconds:F1} s (outbox worker off)");
             }
             await using var drain = await EngineAsync(tenant, worker: true, groupMax);
@@ -74,7 +74,7 @@ public static class PushBenchmark
             if (measureLone)
             {
                 watch.Restart();
-                await PostAsync(drain.Api, tenant, $"lone.{tenant}@example.com", ct);
+                await PostAsync(drain, tenant, $"lone.{tenant}@example.com", ct);
                 await WaitForSubscribersAsync(tenant, count + 2, drain.Process);
                 lone = watch.Elapsed.TotalSeconds;
             }
@@ -112,11 +112,11 @@ public static class PushBenchmark
         }
     }
 
-    private static async Task PostAsync(HttpClient api, string tenant, string email, CancellationToken ct)
+    private static async Task PostAsync(BenchEngine engine, string tenant, string email, CancellationToken ct)
     {
-        using var response = await api.PostAsJsonAsync("/api/v2/contacts", new { email, tenant, language = "fr", first_name = "Zoé", company = "Acme" }, ct);
+        using var response = await engine.Api.PostAsJsonAsync("/api/v2/contacts", new { email, tenant, language = "fr", first_name = "Zoé", company = "Acme" }, ct);
         if (!response.IsSuccessStatusCode)
-            throw new InvalidOperationException($"POST /api/v2/contacts: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+            throw new InvalidOperationException($"POST /api/v2/contacts: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}\n{engine.Process.Tail()}");
     }
 }
 
