@@ -139,12 +139,15 @@ public sealed class MailWizzClient(MailWizzTransport transport)
     public async Task<MailWizzResult<None>> UnsubscribeFromAllListsAsync(string email, CancellationToken ct) =>
         Done(await transport.SendAsync(HttpMethod.Put, "lists/subscribers/unsubscribe-by-email-from-all-lists", [F("EMAIL", email)], ct: ct));
 
-    /// <summary>Up to 10,000 rows per call; each row comes back with its uid or its own field errors.</summary>
+    /// <summary>MailWizz's limit on the rows of one bulk call (since 1.8.1).</summary>
+    public const int BulkLimit = 10_000;
+
+    /// <summary>Up to <see cref="BulkLimit"/> rows per call; each row comes back with its uid or its own field errors.</summary>
     public async Task<MailWizzResult<IReadOnlyList<BulkSubscriberResult>>> CreateSubscribersBulkAsync(string listUid,
         IReadOnlyList<IReadOnlyDictionary<string, string>> rows, CancellationToken ct)
     {
-        if (rows.Count > 10_000)
-            throw new ArgumentOutOfRangeException(nameof(rows), "MailWizz accepts at most 10,000 subscribers per bulk call");
+        if (rows.Count > BulkLimit)
+            throw new ArgumentOutOfRangeException(nameof(rows), $"MailWizz accepts at most {BulkLimit:N0} subscribers per bulk call");
         var form = rows.SelectMany((row, i) => row.Select(f => F($"subscribers[{i}][{f.Key}]", f.Value))
             .Append(F($"subscribers[{i}][details][status]", "confirmed")));
         var response = await transport.SendAsync(HttpMethod.Post, $"lists/{listUid}/subscribers/bulk", form, ct: ct);

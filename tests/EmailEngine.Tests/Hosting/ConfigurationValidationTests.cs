@@ -17,7 +17,7 @@ public sealed class ConfigurationValidationTests
         { "ADMISSION_PUMP_SECONDS", "0" }, { "ALERT_HEALTH_SECONDS", "x" }, { "ALERT_REMIND_HOURS", "-2" }, { "ALERT_RETRY_SECONDS", "0" },
         { "ALERT_SEND_SECONDS", "1.5" }, { "BLOCKLIST_ACTIVE_HOURS", "0" }, { "BLOCKLIST_CHECK_SECONDS", "abc" }, { "BLOCKLIST_DOMAIN_HOURS", "-3" },
         { "BLOCKLIST_WARMING_HOURS", "two" }, { "DNS_CHECK_HOURS", "x" }, { "HEALTH_ACCT_LAG_MINUTES", "0" }, { "HEALTH_OUTBOX_AGE_MINUTES", "abc" },
-        { "HEALTH_WARMUP_LATE_MINUTES", "-1" }, { "MAILWIZZ_CHECK_SECONDS", "-5" }, { "MAILWIZZ_DB_SYNC_SECONDS", "-1" }, { "MAILWIZZ_REQUESTS_PER_SECOND", "0" },
+        { "HEALTH_WARMUP_LATE_MINUTES", "-1" }, { "MAILWIZZ_CHECK_SECONDS", "-5" }, { "MAILWIZZ_DB_SYNC_SECONDS", "-1" }, { "MAILWIZZ_REQUESTS_PER_SECOND", "0" }, { "MAILWIZZ_BULK_MAX", "20000" },
         { "MAILWIZZ_TIMEOUT_SECONDS", "abc" }, { "OUTBOX_GROUP_MAX", "0" }, { "OUTBOX_LEASE_SECONDS", "x" }, { "OUTBOX_POLL_MS", "fast" },
         { "OUTBOX_RETRY_BASE_MS", "-1" }, { "OUTBOX_RETRY_MAX_SECONDS", "0" }, { "PMTA_SSH_PORT", "abc" }, { "PMTA_RECONCILE_SECONDS", "-1" },
         { "PMTA_RECONCILE_MAX_BACKOFF_SECONDS", "0" }, { "PMTA_STOP_ALERT_MINUTES", "x" },
@@ -68,5 +68,17 @@ public sealed class ConfigurationValidationTests
         var settings = SettingsLoader.FromValues(new Dictionary<string, string> { ["API_KEY"] = "test_key_123", ["ANY_SWITCH"] = text });
 
         Assert.Equal(expected, settings.Switch("ANY_SWITCH", !expected));
+    }
+
+    [Theory]
+    [InlineData(null, 10_000)]
+    [InlineData("1000", 1_000)]
+    public void An_import_pushes_mailwizz_limit_per_bulk_call_unless_told_less(string? value, int expected)
+    {
+        var values = new Dictionary<string, string> { ["API_KEY"] = "test_key_123" };
+        if (value is not null)
+            values["MAILWIZZ_BULK_MAX"] = value;
+
+        Assert.Equal(expected, EmailEngine.MailWizz.MailWizzOptions.From(SettingsLoader.FromValues(values)).BulkMax);
     }
 }

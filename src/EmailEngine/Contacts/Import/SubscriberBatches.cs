@@ -3,11 +3,13 @@ using EmailEngine.Outbox;
 
 namespace EmailEngine.Contacts.Import;
 
-/// <summary>Outbox vocabulary for pushing an import's subscribers to MailWizz, one bulk call (≤ 10,000) per run.</summary>
+/// <summary>
+/// Outbox vocabulary for pushing an import's subscribers to MailWizz, one bulk call per run (at most
+/// <c>MAILWIZZ_BULK_MAX</c>, by default MailWizz's limit of 10,000).
+/// </summary>
 public static class SubscriberBatches
 {
     public const string Kind = "mailwizz.subscriber-batch";
-    public const int BatchSize = 10_000;
 
     /// <summary>
     /// The job, and where its pushing stands: the autoresponder (so the MailWizz list) being pushed, and the last

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace EmailEngine.MailWizz.Sync;
 
 /// <summary>
-/// Pushes an import's contacts of one language with MailWizz's bulk endpoint: one call of up to 10,000 per run,
+/// Pushes an import's contacts of one language with MailWizz's bulk endpoint: one call of up to 10,000 (MAILWIZZ_BULK_MAX) per run,
 /// paced by the client's rate limit, then defers itself for the next batch. Progress lives on the contacts
 /// (<c>sync_status</c>), so a crash resumes where it stopped; the message's payload keeps a cursor (autoresponder,
 /// last contact id) saved with them, so each batch reads the tenant's contacts from where the last one ended (on
@@ -38,7 +38,7 @@ public sealed class SubscriberBatchHandler(MailWizzClient client, TenantListSync
             payload = new SubscriberBatches.Payload(payload.JobId, next);
         }
         var batch = await pending.Where(c => c.WelcomeCampaignId == payload.CampaignId && c.Id > payload.AfterId).Include(c => c.WelcomeCampaign)
-            .OrderBy(c => c.Id).Take(SubscriberBatches.BatchSize).ToListAsync(ct);
+            .OrderBy(c => c.Id).Take(Options.BulkMax).ToListAsync(ct);
         if (batch.Count == 0)
         {
             // This autoresponder's contacts are all pushed: the next run looks for another's.

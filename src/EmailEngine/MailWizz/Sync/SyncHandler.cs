@@ -13,6 +13,8 @@ public abstract class SyncHandler(MailWizzOptions options, TimeProvider clock) :
 
     protected TimeProvider Clock => clock;
 
+    protected MailWizzOptions Options => options;
+
     protected bool MailWizzConfigured => options.IsConfigured;
 
     public Task<OutboxResult> HandleAsync(OutboxMessage message, AppDbContext db, CancellationToken ct) =>
