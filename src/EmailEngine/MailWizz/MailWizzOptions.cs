@@ -6,8 +6,9 @@ namespace EmailEngine.MailWizz;
 /// <c>MAILWIZZ_URL</c> (the API base, e.g. <c>https://host/api</c>) and <c>MAILWIZZ_API_KEY</c>; optional
 /// <c>MAILWIZZ_TIMEOUT_SECONDS</c> (per attempt, 15), <c>MAILWIZZ_REQUESTS_PER_SECOND</c> (10) and
 /// <c>MAILWIZZ_CHECK_SECONDS</c> (900; 0 = off: how often the engine looks for lists, templates and campaigns MailWizz lost),
-/// <c>MAILWIZZ_BULK_MAX</c> (10,000, MailWizz's own limit: the most subscribers an import pushes in one bulk call; a
-/// MailWizz whose PHP time or memory limit cannot take 10,000 rows in one request needs less).
+/// <c>MAILWIZZ_BULK_MAX</c> (10,000, MailWizz's own limit: the most subscribers in one bulk call, an import's batches and
+/// new contacts pushed together alike; a MailWizz whose PHP time or memory limit cannot take 10,000 rows in one request
+/// needs less).
 /// </summary>
 public sealed record MailWizzOptions
 {

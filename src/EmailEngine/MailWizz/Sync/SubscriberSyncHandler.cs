@@ -21,8 +21,8 @@ public sealed class SubscriberSyncHandler(MailWizzClient client, TenantListSync 
 {
     public override string Kind => ContactSync.Kind;
 
-    /// <summary>A claim holds at most <see cref="OutboxOptions.BatchSize"/> messages, so that is the real bound.</summary>
-    public int GroupSize => 1000;
+    /// <summary>One bulk call's worth (<c>MAILWIZZ_BULK_MAX</c>); a claim holds at most <see cref="OutboxOptions.BatchSize"/> messages.</summary>
+    public int GroupSize => Options.BulkMax;
 
     public async Task<IReadOnlyList<OutboxResult>> HandleManyAsync(IReadOnlyList<OutboxMessage> messages, AppDbContext db, CancellationToken ct)
     {
