@@ -12,7 +12,7 @@ namespace EmailEngine.Tests.MailWizz;
 
 /// <summary>
 /// Contacts that arrive together are subscribed together: their pushes are claimed as one group and the new subscribers
-/// go in as few bulk calls as `MAILWIZZ_BULK_MAX` allows (one by default), each still subscribed once, with its own result
+/// go in as few bulk calls as <c>MAILWIZZ_BULK_MAX</c> allows (one by default), each still subscribed once, with its own result
 /// and timeline.
 /// </summary>
 public class GroupedSubscribeTests : MailWizzStackTest
