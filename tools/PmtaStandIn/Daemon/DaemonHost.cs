@@ -54,7 +54,7 @@ public static class DaemonHost
         Microsoft.AspNetCore.Builder.WebApplication? management = null;
         if (mgmtPort != 0)
         {
-            management = ManagementApi.Create(mta, mgmtPort);
+            management = ManagementApi.Create(mta, mgmtPort, new CliContext(configPath, stateDir));
             await management.StartAsync(stopping.Token);
             await File.WriteAllTextAsync(portFile, mgmtPort.ToString(CultureInfo.InvariantCulture));
         }

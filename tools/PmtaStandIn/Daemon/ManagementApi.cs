@@ -9,10 +9,12 @@ namespace PmtaStandIn.Daemon;
 /// <summary>
 /// The HTTP management port (reference §3.2): `/status` and `/queues` in their JSON shapes, and the command API
 /// `POST /command` (multipart field `command`) for `reload`, `show status`, `pause queue`, `resume queue`.
+/// `POST /cli` (form field `verb`) runs a `pmta` verb for the daemon's own config and state, so a thin client need not
+/// start a runtime per call: 200 with what the verb printed, or 422 with its error (exit code 1).
 /// </summary>
 public static class ManagementApi
 {
-    public static WebApplication Create(Mta mta, int port)
+    public static WebApplication Create(Mta mta, int port, CliContext cli)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -34,6 +36,14 @@ public static class ManagementApi
         {
             var command = request.HasFormContentType ? (await request.ReadFormAsync()).TryGetValue("command", out var c) ? c.ToString() : "" : "";
             return Command(mta, command.Trim());
+        }).DisableAntiforgery();
+        app.MapPost("/cli", async (HttpRequest request) =>
+        {
+            var verb = request.HasFormContentType && (await request.ReadFormAsync()).TryGetValue("verb", out var v) ? v.ToString().Trim() : "";
+            using var stdout = new StringWriter();
+            using var stderr = new StringWriter();
+            var exit = await CommandLine.RunAsync(verb, cli.Config, cli.StateDir, stdout, stderr);
+            return exit == 0 ? Results.Text(stdout.ToString()) : Results.Text(stderr.ToString(), statusCode: StatusCodes.Status422UnprocessableEntity);
         }).DisableAntiforgery();
         return app;
     }
@@ -112,3 +122,6 @@ public static class ManagementApi
 
     private static object Count((long Rcp, long Msg, long Kb) c) => new { rcp = c.Rcp, msg = c.Msg, kb = c.Kb };
 }
+
+/// <summary>The config and state directory the daemon runs with: what its `pmta` verbs act on.</summary>
+public sealed record CliContext(string Config, string StateDir);
