@@ -12,31 +12,57 @@ public sealed class EngineProcess : IDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>
+    /// Starts the engine on <paramref name="port"/> and waits for its <c>/health</c>. A free port is free when asked, not
+    /// when the engine binds it: another process of the suite may take it first, and the engine then exits at once. It is
+    /// started again on another port (callers use <see cref="BaseAddress"/>); any other early exit, or no answer within
+    /// 20 s, fails with what the engine printed.
+    /// </summary>
     public static async Task<EngineProcess> StartAsync(IDictionary<string, string> environment, int port)
     {
-        var info = ProcessRunner.StartInfo("dotnet", [TestEnvironment.EngineDll, "serve"], environment);
-        info.Environment["PORT"] = port.ToString();
-        var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var engine = new EngineProcess(process, new Uri($"http://127.0.0.1:{port}"));
-        using var http = new HttpClient();
-        for (var i = 0; i < 100; i++)
+        for (var attempt = 1; ; attempt++)
         {
-            try
+            var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            var info = ProcessRunner.StartInfo("dotnet", [TestEnvironment.EngineDll, "serve"], environment);
+            info.Environment["PORT"] = port.ToString();
+            var process = Process.Start(info)!;
+            process.OutputDataReceived += (_, e) => Keep(output, e.Data);
+            process.ErrorDataReceived += (_, e) => Keep(output, e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var engine = new EngineProcess(process, new Uri($"http://127.0.0.1:{port}"));
+            using var http = new HttpClient();
+            for (var i = 0; i < 100 && !process.HasExited; i++)
             {
-                if ((await http.GetAsync(new Uri(engine.BaseAddress, "/health"))).IsSuccessStatusCode)
-                    return engine;
+                try
+                {
+                    if ((await http.GetAsync(new Uri(engine.BaseAddress, "/health"))).IsSuccessStatusCode && !process.HasExited)
+                        return engine;
+                }
+                catch (HttpRequestException)
+                {
+                }
+                await Task.Delay(200);
             }
-            catch (HttpRequestException)
+            engine.Kill();
+            var printed = string.Join('\n', output);
+            if (process.HasExited && printed.Contains("address already in use", StringComparison.OrdinalIgnoreCase) && attempt < 3)
             {
+                port = LoopbackPorts.Free();
+                continue;
             }
-            await Task.Delay(200);
+            throw new TimeoutException($"engine process did not start on port {port}{(process.HasExited ? $" (exit {process.ExitCode})" : "")}:\n{printed}");
         }
-        engine.Kill();
-        throw new TimeoutException("engine process did not start");
+    }
+
+    /// <summary>The last lines the engine printed, for a start that failed.</summary>
+    private static void Keep(System.Collections.Concurrent.ConcurrentQueue<string> output, string? line)
+    {
+        if (line is null)
+            return;
+        output.Enqueue(line);
+        while (output.Count > 40)
+            output.TryDequeue(out _);
     }
 
 
