@@ -28,20 +28,28 @@ internal abstract class PeriodicWorker(DatabaseMigrator migrator, TimeProvider c
         if (Interval <= TimeSpan.Zero)
             return;
         using var timer = new PeriodicTimer(Interval, clock);
-        if (!RunsAtStart && !await timer.WaitForNextTickAsync(stoppingToken))
-            return;
-        do
+        try
         {
-            try
+            if (!RunsAtStart && !await timer.WaitForNextTickAsync(stoppingToken))
+                return;
+            do
             {
-                if ((await migrator.GetStatusAsync(stoppingToken)).UpToDate)
-                    await RunRoundAsync(stoppingToken);
+                try
+                {
+                    if ((await migrator.GetStatusAsync(stoppingToken)).UpToDate)
+                        await RunRoundAsync(stoppingToken);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogError(e, "{Round} failed", RoundName);
+                }
             }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(e, "{Round} failed", RoundName);
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping ends the loop; it is not its failure. When the host could not start (its port taken), the host
+            // logged this cancellation as a failed background service beside the one error that mattered.
+        }
     }
 }

@@ -355,24 +355,17 @@ public sealed class SendingCapacity(AppDbContext db, IServiceScopeFactory scopes
 /// day's admissions leave the 24-hour window, and when an IP's quota grows or an IP starts sending.
 /// </summary>
 internal sealed class AdmissionPump(IServiceScopeFactory scopes, WarmupOptions options, DatabaseMigrator migrator, TimeProvider clock,
-    ILogger<AdmissionPump> logger) : BackgroundService
+    ILogger<AdmissionPump> logger) : PeriodicWorker(migrator, clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => options.AdmissionPumpInterval;
+
+    protected override bool RunsAtStart => false;
+
+    protected override string RoundName => "Admission pump";
+
+    protected override async Task RunRoundAsync(CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(options.AdmissionPumpInterval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                if (!(await migrator.GetStatusAsync(stoppingToken)).UpToDate)
-                    continue;
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<SendingCapacity>().ReleaseAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(e, "Admission pump failed");
-            }
-        }
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<SendingCapacity>().ReleaseAsync(ct);
     }
 }
