@@ -45,14 +45,16 @@ public sealed class EngineProcess : IDisposable
                 }
                 await Task.Delay(200);
             }
+            // Whether it exited on its own, read before the kill below makes every process an exited one (exit 137).
+            var exited = process.HasExited;
             engine.Kill();
             var printed = string.Join('\n', output);
-            if (process.HasExited && printed.Contains("address already in use", StringComparison.OrdinalIgnoreCase) && attempt < 3)
+            if (exited && printed.Contains("address already in use", StringComparison.OrdinalIgnoreCase) && attempt < 3)
             {
                 port = LoopbackPorts.Free();
                 continue;
             }
-            throw new TimeoutException($"engine process did not start on port {port}{(process.HasExited ? $" (exit {process.ExitCode})" : "")}:\n{printed}");
+            throw new TimeoutException($"engine process did not start on port {port} {(exited ? $"(exit {process.ExitCode})" : "within 60 s")}:\n{printed}");
         }
     }
 
