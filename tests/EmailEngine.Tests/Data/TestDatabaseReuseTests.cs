@@ -52,6 +52,26 @@ public sealed class TestDatabaseReuseTests
         }
     }
 
+    [Theory]
+    [InlineData("ALTER TABLE import_staging RENAME TO import_staging_away")]
+    [InlineData("ALTER TABLE contacts ADD COLUMN left_behind int")]
+    [InlineData("ALTER TABLE import_staging ALTER COLUMN first_name TYPE varchar(10)")]
+    [InlineData("ALTER TABLE tenants ADD CONSTRAINT left_behind CHECK (id > 0)")]
+    public async Task A_copy_whose_schema_a_test_changed_is_not_called_clean(string change)
+    {
+        var copy = await MigratedTemplates.NewPostgresAsync();
+        try
+        {
+            await copy.ScalarAsync<object>(change);
+
+            Assert.False(await MigratedTemplates.TryEmptyAsync(copy));
+        }
+        finally
+        {
+            await copy.DropAsync();
+        }
+    }
+
     [Fact]
     public async Task A_copy_disposed_twice_is_handed_out_once()
     {

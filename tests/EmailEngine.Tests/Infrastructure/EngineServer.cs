@@ -13,7 +13,8 @@ public enum Provider { Postgres, Sqlite }
 
 /// <summary>
 /// The real engine (same host builder as <c>email-engine serve</c>) listening on a free 127.0.0.1 port, on a
-/// fresh PostgreSQL database or SQLite file. Tests talk to it over a real socket.
+/// fresh PostgreSQL database or SQLite file, in a home directory of its own (its SQLite file, its spooled imports):
+/// engines of tests running side by side never share files. Tests talk to it over a real socket.
 /// </summary>
 public sealed class EngineServer : IAsyncDisposable
 {
@@ -23,15 +24,15 @@ public sealed class EngineServer : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly PostgresDatabase? _postgres;
-    private readonly string? _sqliteDirectory;
+    private readonly string _home;
 
-    private EngineServer(WebApplication app, Uri baseAddress, EngineSettings settings, PostgresDatabase? postgres, string? sqliteDirectory)
+    private EngineServer(WebApplication app, Uri baseAddress, EngineSettings settings, PostgresDatabase? postgres, string home)
     {
         _app = app;
         BaseAddress = baseAddress;
         Settings = settings;
         _postgres = postgres;
-        _sqliteDirectory = sqliteDirectory;
+        _home = home;
     }
 
     /// <summary>
@@ -55,7 +56,9 @@ public sealed class EngineServer : IAsyncDisposable
         IDictionary<string, string>? extraSettings = null, Action<IServiceCollection>? extraServices = null)
     {
         PostgresDatabase? postgres = null;
-        string? sqliteDirectory = null;
+        // Each engine's own: two engines on fresh databases both number their first import job 1, and a shared
+        // import directory let one engine's runner take (and delete) the other's upload.
+        var home = Directory.CreateTempSubdirectory("ee-engine-").FullName;
         var values = new Dictionary<string, string>(BaseSettings);
         foreach (var (key, value) in extraSettings ?? new Dictionary<string, string>())
             values[key] = value;
@@ -66,14 +69,10 @@ public sealed class EngineServer : IAsyncDisposable
             postgres = fromTemplate ? await MigratedTemplates.NewPostgresAsync() : await PostgresDatabase.CreateAsync();
             values.TryAdd("DATABASE_URL", postgres.Url);
         }
-        else
-        {
-            sqliteDirectory = Directory.CreateTempSubdirectory("ee-sqlite-").FullName;
-            if (fromTemplate)
-                await MigratedTemplates.CopySqliteAsync(sqliteDirectory);
-        }
+        else if (fromTemplate)
+            await MigratedTemplates.CopySqliteAsync(home);
 
-        var settings = SettingsLoader.FromValues(values, sqliteDirectory);
+        var settings = SettingsLoader.FromValues(values, home);
         var app = EngineHost.Create(settings, "http://127.0.0.1:0", services =>
         {
             services.AddSingleton<EmailEngine.Dkim.IDkimKeyPairs, DkimKeyPool>();
@@ -83,7 +82,7 @@ public sealed class EngineServer : IAsyncDisposable
             await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new EngineServer(app, new Uri(address), settings, postgres, sqliteDirectory);
+        return new EngineServer(app, new Uri(address), settings, postgres, home);
     }
 
     /// <summary>Runs the outbox by hand until nothing is pending (deferred messages included), or fails after the timeout.</summary>
@@ -146,10 +145,8 @@ public sealed class EngineServer : IAsyncDisposable
         await _app.DisposeAsync();
         if (_postgres is not null)
             await _postgres.DisposeAsync();
-        if (_sqliteDirectory is not null)
-        {
+        if (_postgres is null)
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(_sqliteDirectory, recursive: true);
-        }
+        Directory.Delete(_home, recursive: true);
     }
 }
