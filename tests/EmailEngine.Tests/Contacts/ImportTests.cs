@@ -24,8 +24,96 @@ public sealed class ImportTests
         {
             job = await client.GetFromJsonAsync<JsonElement>($"/api/v2/contacts/import/{id}");
             return job.GetProperty("status").GetString() is "completed" or "failed";
-        }, TimeSpan.FromSeconds(30));
+        }, TimeSpan.FromSeconds(30), () => Task.FromResult<string?>($"the job as last read: {job}"));
         return job;
+    }
+
+    /// <summary>A job as an upload leaves it (its row, its spooled file unless null, its options), handed to the runner.</summary>
+    private static async Task<long> QueueSpooledJobAsync(EngineServer engine, string? csv, string options)
+    {
+        long id;
+        await using (var scope = engine.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<EmailEngine.Data.AppDbContext>();
+            var tenant = new EmailEngine.Tenants.Tenant { Slug = "client-1", Name = "client-1" };
+            var job = new ImportJob { FileName = "spooled.csv", Status = ImportStatus.Queued, CreatedAt = DateTimeOffset.UtcNow };
+            db.Add(tenant);
+            await db.SaveChangesAsync();
+            job.TenantId = tenant.Id;
+            db.Add(job);
+            await db.SaveChangesAsync();
+            id = job.Id;
+        }
+        var runner = engine.Services.GetRequiredService<ImportRunner>();
+        Directory.CreateDirectory(runner.Directory);
+        await File.WriteAllTextAsync(runner.FileOf(id) + ".options.json", options);
+        if (csv is not null)
+            await File.WriteAllTextAsync(runner.FileOf(id), csv);
+        await runner.QueueAsync(id, CancellationToken.None);
+        return id;
+    }
+
+    private static async Task<JsonElement> WaitForJobAsync(HttpClient client, long id, Func<JsonElement, bool> condition)
+    {
+        JsonElement job = default;
+        await OutageTests.WaitAsync(async () => condition(job = await client.GetFromJsonAsync<JsonElement>($"/api/v2/contacts/import/{id}")),
+            TimeSpan.FromSeconds(30), () => Task.FromResult<string?>($"the job as last read: {job}"));
+        return job;
+    }
+
+    [Fact]
+    public async Task A_run_the_database_stops_runs_again_from_its_file_with_the_reason_on_the_job()
+    {
+        await using var engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: new Dictionary<string, string> { ["OUTBOX_WORKER"] = "off" });
+        using var client = engine.Client();
+        await engine.Postgres.ScalarAsync<int>("ALTER TABLE import_staging RENAME TO import_staging_away");
+
+        var response = await client.PostAsync("/api/v2/contacts/import?tenant=client-1", new StringContent("email\na@example.com\nb@example.com\n"));
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var stopped = await WaitForJobAsync(client, id, job => job.GetProperty("error").ValueKind == JsonValueKind.String);
+        await engine.Postgres.ScalarAsync<int>("ALTER TABLE import_staging_away RENAME TO import_staging");
+        var completed = await WaitForJobAsync(client, id, job => job.GetProperty("status").GetString() != "queued" && job.GetProperty("status").GetString() != "running");
+
+        Assert.Equal("queued", stopped.GetProperty("status").GetString());
+        Assert.Matches(@"^run \d+ stopped \(.*import_staging.*\); it runs again in \d+ s$", stopped.GetProperty("error").GetString());
+        Assert.True(completed.GetProperty("status").GetString() == "completed", completed.ToString());
+        Assert.Equal(JsonValueKind.Null, completed.GetProperty("error").ValueKind);
+        Assert.Equal(2, completed.GetProperty("accepted").GetInt64());
+        Assert.Equal(2, await engine.Postgres.ScalarAsync<long>("SELECT count(*) FROM contacts"));
+        Assert.False(File.Exists(engine.Services.GetRequiredService<ImportRunner>().FileOf(id)));
+    }
+
+    [Fact]
+    public async Task A_job_whose_upload_is_gone_ends_failed_with_the_reason()
+    {
+        await using var engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: new Dictionary<string, string> { ["OUTBOX_WORKER"] = "off" });
+        using var client = engine.Client();
+
+        // Its file deleted before its run (by hand, or by another engine given the same directory).
+        var id = await QueueSpooledJobAsync(engine, csv: null, options: "{}");
+        var failed = await WaitForJobAsync(client, id, job => job.GetProperty("status").GetString() is "completed" or "failed");
+
+        Assert.True(failed.GetProperty("status").GetString() == "failed", failed.ToString());
+        Assert.Equal(ImportRunner.UploadGone, failed.GetProperty("error").GetString());
+        Assert.NotEqual(JsonValueKind.Null, failed.GetProperty("finished_at").ValueKind);
+        Assert.False(File.Exists(engine.Services.GetRequiredService<ImportRunner>().FileOf(id) + ".options.json"));
+    }
+
+    [Fact]
+    public async Task A_run_that_stops_on_an_unexpected_error_ends_failed_with_it_and_leaves_no_file()
+    {
+        await using var engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: new Dictionary<string, string> { ["OUTBOX_WORKER"] = "off" });
+        using var client = engine.Client();
+        var runner = engine.Services.GetRequiredService<ImportRunner>();
+
+        var id = await QueueSpooledJobAsync(engine, "email\na@example.com\n", "{ not json");
+        var failed = await WaitForJobAsync(client, id, job => job.GetProperty("status").GetString() is "completed" or "failed");
+
+        Assert.True(failed.GetProperty("status").GetString() == "failed", failed.ToString());
+        Assert.StartsWith("the import stopped on an unexpected error: ", failed.GetProperty("error").GetString());
+        Assert.False(File.Exists(runner.FileOf(id)));
+        Assert.False(File.Exists(runner.FileOf(id) + ".options.json"));
+        Assert.Equal(0, await engine.Postgres.ScalarAsync<long>("SELECT count(*) FROM contacts"));
     }
 
     [Fact]

@@ -78,9 +78,10 @@ public static class ImportEndpoints
         var job = new ImportJob { TenantId = resolved.Value!.Id, FileName = filename ?? "upload.csv", Status = ImportStatus.Queued, CreatedAt = clock.GetUtcNow() };
         db.Add(job);
         await db.SaveChangesAsync(ct);
+        // Options before the file: the start-up sweep takes a job whose file is there, and must find its options with it.
         var path = runner.FileOf(job.Id);
-        File.Move(spooled, path, overwrite: true);
         ImportSpool.WriteOptions(path, new ImportOptions(separator, columns));
+        File.Move(spooled, path, overwrite: true);
         await runner.QueueAsync(job.Id, ct);
         return TypedResults.Accepted($"/api/v2/contacts/import/{job.Id}", ImportJobResponse.From(job));
     }
