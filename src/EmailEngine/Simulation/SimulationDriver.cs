@@ -5,7 +5,12 @@ using EmailEngine.Deliverability;
 namespace EmailEngine.Simulation;
 
 /// <summary>One IP's sending day as the PowerMTA stand-in saw it, with the engine's quota and decisions for it.</summary>
-public sealed record DayRow(int Day, string Vmta, int Quota, int Sent, int Delivered, int Bounced, int Complaints, string Decisions);
+/// <param name="Quota">The day's warmup quota; null once the IP has completed its plan (active: no warmup bound).</param>
+public sealed record DayRow(int Day, string Vmta, int? Quota, int Sent, int Delivered, int Bounced, int Complaints, string Decisions)
+{
+    /// <summary>"126/160", or "126 (active)" for a day without a warmup bound.</summary>
+    public string SentOfQuota => Quota is { } quota ? $"{Sent}/{quota}" : $"{Sent} (active)";
+}
 
 /// <summary>Where every contact the engine accepted ended up.</summary>
 /// <param name="ByFate">Where each accepted contact's welcome ended up.</param>
@@ -150,7 +155,7 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
         {
             var dayRows = await DayRowsAsync(engine, stack, dayOne, day, ct);
             rows.AddRange(dayRows);
-            say($"day {day,3}: " + string.Join("  ", dayRows.Select(r => $"{r.Vmta} {r.Sent}/{r.Quota}{(r.Decisions.Length > 0 ? $" [{r.Decisions}]" : "")}")));
+            say($"day {day,3}: " + string.Join("  ", dayRows.Select(r => $"{r.Vmta} {r.SentOfQuota}{(r.Decisions.Length > 0 ? $" [{r.Decisions}]" : "")}")));
         }
         await stopSampling.CancelAsync();
         await sampling.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // stopped by its token
@@ -181,7 +186,7 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
         servers.SelectMany(server => server.SentPerDay.Select(day =>
                 (server, Day: SimulationStack.SendingDayOf(new DateTimeOffset(day.Key.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)), Sent: day.Value)))
             .Select(d => (d.server, d.Day, d.Sent, Row: rows.FirstOrDefault(r => r.Day == d.Day && r.Vmta == $"vmta-{d.server.ServerId}")))
-            .Where(d => d.Row is not null && d.Row.Quota > 0 && d.Sent > d.Row.Quota)
+            .Where(d => d.Row?.Quota is > 0 && d.Sent > d.Row.Quota)
             .Select(d => $"{d.server.Name} on day {d.Day}: MailWizz sent {d.Sent}, the IP's quota was {d.Row!.Quota}").ToList();
 
     /// <summary>With --kill-each: the engine, MailWizz and PowerMTA (the first host) each SIGKILLed once, at a quarter, half and three
@@ -311,9 +316,14 @@ public sealed class SimulationDriver(SimulationOptions options, SimulationScenar
         foreach (var (vmta, id) in _ipIds)
         {
             var mine = attempts.Where(a => a.Vmta == vmta).ToList();
-            int quota;
+            // The largest quota in force that day; none once the day ends with the plan completed (the engine reports
+            // the last step's quota for an active IP, which bounds nothing: a report showing "126/20" read as a breach).
+            int? quota;
             lock (_samples)
-                quota = _samples.Where(s => s.Vmta == vmta && s.At >= from && s.At < to).Select(s => s.Daily).DefaultIfEmpty(0).Max();
+            {
+                var sampled = _samples.Where(s => s.Vmta == vmta && s.At >= from && s.At < to).ToList();
+                quota = sampled.Count > 0 && !sampled[^1].Bounded ? null : sampled.Where(s => s.Bounded).Select(s => s.Daily).DefaultIfEmpty(0).Max();
+            }
             // Day 1 also shows the plan's start, taken before it.
             var decisions = await DecisionsAsync(engine, id, day == 1 ? DateTimeOffset.MinValue : from + DecisionLag, to + DecisionLag, ct);
             rows.Add(new DayRow(day, vmta, quota, mine.Count(a => a.LeftTheIp), mine.Count(a => a.Outcome == "delivered"),

@@ -11,7 +11,7 @@ public static class SimulationReport
     {
         var table = new Table().Border(TableBorder.Simple).AddColumns("day", "ip", "quota", "sent", "delivered", "bounced", "complaints", "decision");
         foreach (var row in result.Days)
-            table.AddRow($"{row.Day}", row.Vmta, $"{row.Quota:N0}", $"{row.Sent:N0}", $"{row.Delivered:N0}", $"{row.Bounced:N0}", $"{row.Complaints:N0}",
+            table.AddRow($"{row.Day}", row.Vmta, row.Quota is { } quota ? $"{quota:N0}" : "active", $"{row.Sent:N0}", $"{row.Delivered:N0}", $"{row.Bounced:N0}", $"{row.Complaints:N0}",
                 Markup.Escape(row.Decisions));
         console.Write(table);
     }
@@ -33,7 +33,7 @@ public static class SimulationReport
         const int width = 900, panelHeight = 170, left = 60, right = 20, top = 28, bottom = 26;
         var byIp = result.Days.GroupBy(r => r.Vmta).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
         var days = Math.Max(1, result.Days.Select(r => r.Day).DefaultIfEmpty(1).Max());
-        var max = Math.Max(10, result.Days.Select(r => Math.Max(r.Quota, r.Sent)).DefaultIfEmpty(10).Max());
+        var max = Math.Max(10, result.Days.Select(r => Math.Max(r.Quota ?? 0, r.Sent)).DefaultIfEmpty(10).Max());
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{byIp.Count * panelHeight + 40}\" font-family=\"sans-serif\" font-size=\"11\">\n");
         svg.Append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
@@ -50,7 +50,7 @@ public static class SimulationReport
                 svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{left - 6}\" y=\"{Y(tick) + 4:0.#}\" text-anchor=\"end\">{tick:N0}</text><line x1=\"{left}\" x2=\"{width - right}\" y1=\"{Y(tick):0.#}\" y2=\"{Y(tick):0.#}\" stroke=\"#eee\"/>\n");
             var rows = byIp[panel].OrderBy(r => r.Day).ToList();
             svg.Append("<polyline fill=\"none\" stroke=\"#999\" stroke-width=\"2\" points=\"")
-                .AppendJoin(' ', rows.Select(r => FormattableString.Invariant($"{X(r.Day):0.#},{Y(r.Quota):0.#}"))).Append("\"/>\n");
+                .AppendJoin(' ', rows.Where(r => r.Quota is not null).Select(r => FormattableString.Invariant($"{X(r.Day):0.#},{Y(r.Quota!.Value):0.#}"))).Append("\"/>\n");
             svg.Append("<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1.5\" points=\"")
                 .AppendJoin(' ', rows.Select(r => FormattableString.Invariant($"{X(r.Day):0.#},{Y(r.Sent):0.#}"))).Append("\"/>\n");
             foreach (var r in rows.Where(r => r.Decisions.Length > 0 && r.Decisions != "advance"))
