@@ -28,6 +28,18 @@ public sealed class ChildProcess(string name, string file, IReadOnlyList<string>
         Log($"--- {Name} started (pid {_process.Id})");
     }
 
+    /// <summary>SIGTERM, as a service manager stops a process, then waits (<paramref name="timeout"/> at most) for it to exit on its own.</summary>
+    public async Task TerminateAsync(TimeSpan timeout)
+    {
+        if (_process is not { HasExited: false } process)
+            return;
+        using (var signal = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await signal.WaitForExitAsync();
+        using var waited = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(waited.Token);
+        Log($"--- {Name} stopped (exit {process.ExitCode})");
+    }
+
     /// <summary>SIGKILL: no shutdown of any kind, work in flight is cut wherever it is.</summary>
     public void Kill()
     {
@@ -46,7 +58,7 @@ public sealed class ChildProcess(string name, string file, IReadOnlyList<string>
         for (var deadline = DateTime.UtcNow.AddSeconds(60); ; await Task.Delay(200, ct))
         {
             if (!Running)
-                throw new InvalidOperationException($"{Name} exited:\n{Tail()}");
+                throw new InvalidOperationException($"{Name} exited{(_process is { } exited ? $" (exit {exited.ExitCode})" : "")}:\n{Tail()}");
             try
             {
                 if ((await http.GetAsync(probe, ct)).IsSuccessStatusCode)

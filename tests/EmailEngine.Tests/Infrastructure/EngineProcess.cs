@@ -1,14 +1,17 @@
-using System.Diagnostics;
-using System.Net.Sockets;
+using EmailEngine.Simulation;
 
 namespace EmailEngine.Tests.Infrastructure;
 
-/// <summary>The engine as its own OS process (<c>email-engine serve</c>), so a test can SIGKILL it mid-work.</summary>
+/// <summary>
+/// The engine as its own OS process (<c>email-engine serve</c>), so a test can stop it (SIGTERM) or SIGKILL it
+/// mid-work. What it prints goes to a log file, whose last lines a failed start reports.
+/// </summary>
 public sealed class EngineProcess : IDisposable
 {
-    private readonly Process _process;
+    private readonly ChildProcess _process;
+    private readonly string _log;
 
-    private EngineProcess(Process process, Uri baseAddress) => (_process, BaseAddress) = (process, baseAddress);
+    private EngineProcess(ChildProcess process, string log, Uri baseAddress) => (_process, _log, BaseAddress) = (process, log, baseAddress);
 
     public Uri BaseAddress { get; }
 
@@ -23,74 +26,43 @@ public sealed class EngineProcess : IDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
-            var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-            var info = ProcessRunner.StartInfo("dotnet", [TestEnvironment.EngineDll, "serve"], environment);
-            info.Environment["PORT"] = port.ToString();
-            var process = Process.Start(info)!;
-            process.OutputDataReceived += (_, e) => Keep(output, e.Data);
-            process.ErrorDataReceived += (_, e) => Keep(output, e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            var engine = new EngineProcess(process, new Uri($"http://127.0.0.1:{port}"));
-            using var http = new HttpClient();
-            for (var i = 0; i < 300 && !process.HasExited; i++)
+            var settings = new Dictionary<string, string>(SimulationStack.ShortLivedRuntime);
+            foreach (var (key, value) in environment)
+                settings[key] = value;
+            settings["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var log = Path.Combine(Path.GetTempPath(), $"ee-engine-{Guid.NewGuid():N}.log");
+            var engine = new EngineProcess(new ChildProcess("engine", "dotnet", [TestEnvironment.EngineDll, "serve"], settings, log), log,
+                new Uri($"http://127.0.0.1:{port}"));
+            try
             {
-                try
-                {
-                    if ((await http.GetAsync(new Uri(engine.BaseAddress, "/health"))).IsSuccessStatusCode && !process.HasExited)
-                        return engine;
-                }
-                catch (HttpRequestException)
-                {
-                }
-                await Task.Delay(200);
+                engine._process.Start();
+                await engine._process.WaitAnsweringAsync(new Uri(engine.BaseAddress, "/health"), CancellationToken.None);
+                if (!engine._process.Running) // answered by whatever took the port while this engine was exiting
+                    throw new InvalidOperationException($"engine exited as /health answered:\n{engine._process.Tail()}");
+                return engine;
             }
-            // Whether it exited on its own, read before the kill below makes every process an exited one (exit 137).
-            var exited = process.HasExited;
-            engine.Kill();
-            var printed = string.Join('\n', output);
-            if (exited && printed.Contains("address already in use", StringComparison.OrdinalIgnoreCase) && attempt < 3)
+            catch (InvalidOperationException exited) when (attempt < 3 && exited.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {
+                engine.Dispose();
                 port = LoopbackPorts.Free();
-                continue;
             }
-            throw new TimeoutException($"engine process did not start on port {port} {(exited ? $"(exit {process.ExitCode})" : "within 60 s")}:\n{printed}");
+            catch
+            {
+                engine.Dispose();
+                throw;
+            }
         }
     }
-
-    /// <summary>The last lines the engine printed, for a start that failed.</summary>
-    private static void Keep(System.Collections.Concurrent.ConcurrentQueue<string> output, string? line)
-    {
-        if (line is null)
-            return;
-        output.Enqueue(line);
-        while (output.Count > 40)
-            output.TryDequeue(out _);
-    }
-
 
     /// <summary>SIGTERM, as a service manager stops it, then waits for the process to exit on its own.</summary>
-    public async Task TerminateAsync(TimeSpan timeout)
-    {
-        using (var signal = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
-            await signal.WaitForExitAsync();
-        using var waited = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(waited.Token);
-    }
+    public Task TerminateAsync(TimeSpan timeout) => _process.TerminateAsync(timeout);
 
     /// <summary>SIGKILL: no graceful shutdown, in-flight work is cut wherever it is.</summary>
-    public void Kill()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-        }
-    }
+    public void Kill() => _process.Kill();
 
     public void Dispose()
     {
-        Kill();
         _process.Dispose();
+        File.Delete(_log);
     }
 }
