@@ -19,8 +19,7 @@ public sealed class EngineProcess : IDisposable
     /// Starts the engine on <paramref name="port"/> and waits for its <c>/health</c>. A free port is free when asked, not
     /// when the engine binds it: another process of the suite may take it first, and the engine then exits at once. It is
     /// started again on another port (callers use <see cref="BaseAddress"/>); any other early exit, or no answer within
-    /// 60 s, fails with what the engine printed. Beside the simulations and the rest of the suite a start took 19 s once
-    /// (its log silent for 16 s of it), so the wait only tells a failed start from a slow one.
+    /// <see cref="ChildProcess.StartLimit"/>, fails with what the engine printed.
     /// </summary>
     public static async Task<EngineProcess> StartAsync(IDictionary<string, string> environment, int port)
     {
