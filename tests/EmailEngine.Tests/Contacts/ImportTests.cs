@@ -84,6 +84,37 @@ public sealed class ImportTests
     }
 
     [Fact]
+    public async Task Engines_on_two_databases_sharing_an_import_directory_each_import_their_own_upload()
+    {
+        // Both number their first job 1: in one folder, the second upload would replace the first engine's 1.csv.
+        var shared = Directory.CreateTempSubdirectory("ee-imports-").FullName;
+        try
+        {
+            var settings = new Dictionary<string, string> { ["OUTBOX_WORKER"] = "off", ["IMPORT_DIR"] = shared };
+            await using var first = await EngineServer.StartAsync(Provider.Postgres, extraSettings: settings);
+            await using var second = await EngineServer.StartAsync(Provider.Postgres, extraSettings: settings);
+            var (firstRunner, secondRunner) = (first.Services.GetRequiredService<ImportRunner>(), second.Services.GetRequiredService<ImportRunner>());
+            using var firstClient = first.Client();
+            using var secondClient = second.Client();
+
+            var jobs = await Task.WhenAll(UploadAsync(firstClient, "email\nfirst@example.com\n", "tenant=client-1"),
+                UploadAsync(secondClient, "email\nsecond@example.com\nsecond.too@example.com\n", "tenant=client-1"));
+
+            Assert.Equal((1, 1), (jobs[0].GetProperty("id").GetInt64(), jobs[1].GetProperty("id").GetInt64()));
+            Assert.NotEqual(firstRunner.FileOf(1), secondRunner.FileOf(1));
+            Assert.StartsWith(shared, firstRunner.Directory);
+            Assert.Equal((1, 2), (jobs[0].GetProperty("accepted").GetInt64(), jobs[1].GetProperty("accepted").GetInt64()));
+            Assert.Equal("first@example.com", await first.Postgres.ScalarAsync<string>("SELECT string_agg(email, ',') FROM contacts"));
+            Assert.Equal("second.too@example.com,second@example.com",
+                await second.Postgres.ScalarAsync<string>("SELECT string_agg(email, ',' ORDER BY email) FROM contacts"));
+        }
+        finally
+        {
+            Directory.Delete(shared, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_job_whose_upload_is_gone_ends_failed_with_the_reason()
     {
         await using var engine = await EngineServer.StartAsync(Provider.Postgres, extraSettings: new Dictionary<string, string> { ["OUTBOX_WORKER"] = "off" });

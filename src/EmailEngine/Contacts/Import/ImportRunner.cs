@@ -10,13 +10,14 @@ namespace EmailEngine.Contacts.Import;
 
 /// <summary>
 /// Runs uploaded imports one at a time in the background. Uploads are spooled to <c>IMPORT_DIR</c> (default
-/// <c>./data/imports</c>) before the job is queued, so a restart re-runs unfinished jobs from their file; the import
+/// <c>./data/imports</c>, a folder per database in it) before the job is queued, so a restart re-runs unfinished jobs
+/// from their file; the import
 /// upserts, so a re-run never duplicates. A run the database or the disk interrupts is run again from its file, sooner
 /// first and then at most every five minutes, with the reason on the job; a job whose upload is gone, or whose run
 /// stops on anything else, ends failed with the reason.
 /// </summary>
-public sealed class ImportRunner(IServiceScopeFactory scopes, EngineSettings settings, DatabaseMigrator migrator, TimeProvider clock,
-    ILogger<ImportRunner> logger)
+public sealed class ImportRunner(IServiceScopeFactory scopes, EngineSettings settings, DatabaseTarget database, DatabaseMigrator migrator,
+    TimeProvider clock, ILogger<ImportRunner> logger)
     : BackgroundService
 {
     internal const string UploadGone = "interrupted and its upload is gone: upload the file again (imports upsert, nothing is duplicated)";
@@ -33,7 +34,13 @@ public sealed class ImportRunner(IServiceScopeFactory scopes, EngineSettings set
     // own request, and may not have moved its file into place yet.
     private readonly DateTimeOffset _startedAt = clock.GetUtcNow();
 
-    public string Directory { get; } = settings.PathUnderHome(settings.Get("IMPORT_DIR") ?? Path.Combine("data", "imports"));
+    /// <summary>
+    /// <c>IMPORT_DIR</c>'s folder for this engine's database, named by a hash of <see cref="DatabaseTarget.Describe"/>
+    /// (engines on one database share it). Engines on two databases given the same home number their jobs alike: with
+    /// one folder, each could overwrite or import the other's upload.
+    /// </summary>
+    public string Directory { get; } = Path.Combine(settings.PathUnderHome(settings.Get("IMPORT_DIR") ?? Path.Combine("data", "imports")),
+        "db-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(database.Describe())))[..12]);
 
     public string FileOf(long jobId) => Path.Combine(Directory, $"{jobId}.csv");
 
