@@ -19,13 +19,7 @@ public sealed class ImportTests
         var response = await client.PostAsync($"/api/v2/contacts/import?{query}", new ByteArrayContent(body));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-        JsonElement job = default;
-        await OutageTests.WaitAsync(async () =>
-        {
-            job = await client.GetFromJsonAsync<JsonElement>($"/api/v2/contacts/import/{id}");
-            return job.GetProperty("status").GetString() is "completed" or "failed";
-        }, TimeSpan.FromSeconds(30), () => Task.FromResult<string?>($"the job as last read: {job}"));
-        return job;
+        return await WaitForJobAsync(client, id, Finished);
     }
 
     /// <summary>A job as an upload leaves it (its row, its spooled file unless null, its options), handed to the runner.</summary>
@@ -53,6 +47,8 @@ public sealed class ImportTests
         return id;
     }
 
+    private static bool Finished(JsonElement job) => job.GetProperty("status").GetString() is "completed" or "failed";
+
     private static async Task<JsonElement> WaitForJobAsync(HttpClient client, long id, Func<JsonElement, bool> condition)
     {
         JsonElement job = default;
@@ -72,7 +68,7 @@ public sealed class ImportTests
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
         var stopped = await WaitForJobAsync(client, id, job => job.GetProperty("error").ValueKind == JsonValueKind.String);
         await engine.Postgres.ScalarAsync<int>("ALTER TABLE import_staging_away RENAME TO import_staging");
-        var completed = await WaitForJobAsync(client, id, job => job.GetProperty("status").GetString() != "queued" && job.GetProperty("status").GetString() != "running");
+        var completed = await WaitForJobAsync(client, id, Finished);
 
         Assert.Equal("queued", stopped.GetProperty("status").GetString());
         Assert.Matches(@"^run \d+ stopped \(.*import_staging.*\); it runs again in \d+ s$", stopped.GetProperty("error").GetString());
@@ -122,7 +118,7 @@ public sealed class ImportTests
 
         // Its file deleted before its run (by hand, or by another engine given the same directory).
         var id = await QueueSpooledJobAsync(engine, csv: null, options: "{}");
-        var failed = await WaitForJobAsync(client, id, job => job.GetProperty("status").GetString() is "completed" or "failed");
+        var failed = await WaitForJobAsync(client, id, Finished);
 
         Assert.True(failed.GetProperty("status").GetString() == "failed", failed.ToString());
         Assert.Equal(ImportRunner.UploadGone, failed.GetProperty("error").GetString());
@@ -138,7 +134,7 @@ public sealed class ImportTests
         var runner = engine.Services.GetRequiredService<ImportRunner>();
 
         var id = await QueueSpooledJobAsync(engine, "email\na@example.com\n", "{ not json");
-        var failed = await WaitForJobAsync(client, id, job => job.GetProperty("status").GetString() is "completed" or "failed");
+        var failed = await WaitForJobAsync(client, id, Finished);
 
         Assert.True(failed.GetProperty("status").GetString() == "failed", failed.ToString());
         Assert.StartsWith("the import stopped on an unexpected error: ", failed.GetProperty("error").GetString());

@@ -80,9 +80,7 @@ public sealed class ContactImporter(AppDbContext db, DatabaseTarget database, We
 
     private async Task<ImportJob> FailAsync(ImportJob job, string error, CancellationToken ct)
     {
-        job.Status = ImportStatus.Failed;
-        job.Error = error;
-        job.FinishedAt = clock.GetUtcNow();
+        job.Fail(error, clock.GetUtcNow());
         await db.SaveChangesAsync(ct);
         return job;
     }

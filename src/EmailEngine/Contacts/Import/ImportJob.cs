@@ -25,6 +25,9 @@ public sealed class ImportJob
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
+
+    /// <summary>Ends the job failed, with the reason its poller reads.</summary>
+    public void Fail(string error, DateTimeOffset at) => (Status, Error, FinishedAt) = (ImportStatus.Failed, error, at);
 }
 
 /// <summary>A rejected row: its number in the file (header = row 1), the value at fault and why.</summary>

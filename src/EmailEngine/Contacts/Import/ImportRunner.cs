@@ -190,7 +190,7 @@ public sealed class ImportRunner(IServiceScopeFactory scopes, EngineSettings set
 
     private async Task EndFailedAsync(AppDbContext db, ImportJob job, string error, CancellationToken ct)
     {
-        (job.Status, job.Error, job.FinishedAt) = (ImportStatus.Failed, error, clock.GetUtcNow());
+        job.Fail(error, clock.GetUtcNow());
         await db.SaveChangesAsync(ct);
         DeleteUpload(job.Id);
     }
